@@ -1,0 +1,1 @@
+"""Claim and booking rules: pure Python, no I/O, no framework."""

@@ -1,0 +1,68 @@
+"""Policies, vehicles and how an owner proves a policy is theirs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from domain.money import Money
+
+# Province abbreviation (one CJK character), issuing-office letter, 5 (fuel) or 6 (new energy)
+# letters/digits.
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}$")
+_PLATE_NOISE = re.compile(r"[\s\u00b7\u2022\-.]")
+PHONE_TAIL_DIGITS = 4
+
+
+def normalize_plate(text: str) -> str:
+    return _PLATE_NOISE.sub("", text).upper()
+
+
+def looks_like_plate(text: str) -> bool:
+    return bool(_PLATE.match(normalize_plate(text)))
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    make: str
+    model: str
+    year: int
+    vin: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    own_damage: Money
+    third_party: Money
+    deductible: Money
+
+
+@dataclass(frozen=True)
+class Policy:
+    number: str
+    plate: str
+    holder: str
+    phone: str
+    vehicle: Vehicle
+    coverage: Coverage
+    valid_from: date
+    valid_to: date
+
+    def is_in_force(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+    def accepts_check(self, check: str) -> bool:
+        """The owner's proof: the policy number, or the last four digits of the holder's phone."""
+        answer = check.strip().upper().replace(" ", "")
+        if not answer:
+            return False
+        if answer == self.number.upper():
+            return True
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        return (
+            len(answer) == PHONE_TAIL_DIGITS
+            and answer.isdigit()
+            and digits.endswith(answer)
+        )
+
