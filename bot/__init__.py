@@ -1,0 +1,1 @@
+"""Channel adapters, the conversation engine, the HTTP app and the CLI (composition root)."""

@@ -1,0 +1,1 @@
+"""Conversation state machines: channel-neutral Inbound in, Outbound out."""

@@ -1,0 +1,64 @@
+"""The composition root: build the real storage, media store, catalogs, engine and channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine import ConversationEngine
+from bot.media_intake import MediaIntake
+from bot.settings import Settings
+from bot.webchat import WebChat
+from dialogs.lexicon import Lexicon
+from domain.clock import Clock, SystemClock
+from locales.catalog import Catalogs
+from storage.db import Database
+from storage.media import MediaStore
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    database: Database
+    media: MediaStore
+    catalogs: Catalogs
+    engine: ConversationEngine
+    intake: MediaIntake
+    webchat: WebChat
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Container:
+    clock = clock or SystemClock()
+    tz = settings.tz
+    database = Database(settings.database_url)
+    media = MediaStore(
+        settings.media_dir,
+        max_photo_bytes=settings.max_photo_bytes,
+        max_video_bytes=settings.max_video_bytes,
+        tz=tz,
+    )
+    catalogs = Catalogs(tz)
+    lexicon = Lexicon(catalogs.words(), catalogs.date_replacements())
+    engine = ConversationEngine(
+        database,
+        clock=clock,
+        tz=tz,
+        lexicon=lexicon,
+        locales=catalogs.locales,
+        default_locale=settings.default_locale,
+        resume_after=settings.resume_after,
+    )
+    intake = MediaIntake(media, database)
+    webchat = WebChat(
+        engine,
+        database,
+        intake,
+        catalogs,
+        clock,
+        max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
+        max_files=settings.max_files_per_upload,
+    )
+    return Container(settings, clock, database, media, catalogs, engine, intake, webchat)

@@ -1,0 +1,117 @@
+"""The conversation engine: one inbound message, one transaction.
+
+Dedupe, identity, the dialog turn, the conversation's new state and the outbox rows it
+produced are committed together: a crash leaves either all of it or none of it, and a
+redelivered message finds its id already recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta, tzinfo
+
+from dialogs.conversation import Conversation, TurnContext
+from dialogs.lexicon import Lexicon
+from dialogs.messages import Inbound, Outbound
+from dialogs.router import handle_turn, locale_for
+from domain.clock import Clock
+from storage.db import Database
+from storage.records import ConversationRecord, OutboxItem
+from storage.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    duplicate: bool
+    replies: tuple[Outbound, ...] = ()
+
+
+class ConversationEngine:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        tz: tzinfo,
+        lexicon: Lexicon,
+        locales: tuple[str, ...],
+        default_locale: str,
+        resume_after: timedelta,
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._tz = tz
+        self._lexicon = lexicon
+        self._locales = locales
+        self._default_locale = default_locale
+        self._resume_after = resume_after
+
+    def process(self, inbound: Inbound) -> TurnOutcome:
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            if not uow.inbound.first_time(inbound.channel, inbound.message_id, now):
+                return TurnOutcome(duplicate=True)
+            conv, record = self._load(uow, inbound)
+            ctx = TurnContext(
+                uow=uow,
+                now=now,
+                tz=self._tz,
+                lexicon=self._lexicon,
+                locales=self._locales,
+                resume_after=self._resume_after,
+            )
+            replies = handle_turn(conv, inbound, ctx)
+            self._save(uow, conv, record)
+            uow.outbox.add(
+                [
+                    OutboxItem(
+                        channel=inbound.channel,
+                        chat_id=inbound.chat_id,
+                        locale=conv.locale,
+                        payload=reply.to_payload(),
+                        idempotency_key=f"{inbound.channel}:{inbound.message_id}:{index}",
+                        party_id=conv.party_id,
+                    )
+                    for index, reply in enumerate(replies)
+                ]
+            )
+            uow.commit()
+        return TurnOutcome(duplicate=False, replies=tuple(replies))
+
+    def _load(
+        self, uow: SqlUnitOfWork, inbound: Inbound
+    ) -> tuple[Conversation, ConversationRecord | None]:
+        first_locale = locale_for(inbound.language_hint, self._default_locale)
+        party = uow.parties.resolve(inbound.channel, inbound.user_id, locale=first_locale)
+        record = uow.conversations.get_for_update(inbound.channel, inbound.chat_id)
+        if record is None:
+            conv = Conversation(party_id=party.id, locale=party.locale or first_locale)
+        else:
+            conv = Conversation(
+                party_id=party.id,
+                locale=record.locale,
+                dialog=record.dialog,
+                state=record.state,
+                slots=record.slots,
+                last_activity=record.last_activity,
+            )
+        return conv, record
+
+    def _save(
+        self, uow: SqlUnitOfWork, conv: Conversation, record: ConversationRecord | None
+    ) -> None:
+        if record is not None and record.locale != conv.locale:
+            uow.parties.set_locale(conv.party_id, conv.locale)
+        uow.conversations.save(
+            ConversationRecord(
+                id=record.id if record else None,
+                channel=record.channel if record else "",
+                chat_id=record.chat_id if record else "",
+                party_id=conv.party_id,
+                dialog=conv.dialog,
+                state=conv.state,
+                slots=conv.slots,
+                locale=conv.locale,
+                last_activity=conv.last_activity,
+            )
+        )

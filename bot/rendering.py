@@ -1,0 +1,45 @@
+"""Turn an outbox payload into text and labelled choices in the recipient's locale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dialogs.messages import Outbound
+from locales.catalog import Catalogs
+
+
+@dataclass(frozen=True)
+class RenderedChoice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    text: str
+    choices: tuple[RenderedChoice, ...]
+    request_location: bool
+    attachments: tuple[int, ...]
+
+
+def render(catalogs: Catalogs, locale: str, payload: Mapping[str, Any]) -> RenderedMessage:
+    message = Outbound.from_payload(payload)
+    return RenderedMessage(
+        text=catalogs.render(locale, message.key, message.params),
+        choices=tuple(
+            RenderedChoice(choice.value, catalogs.render(locale, choice.label_key, choice.params))
+            for choice in message.choices
+        ),
+        request_location=message.request_location,
+        attachments=message.attachments,
+    )
+
+
+def as_numbered_text(message: RenderedMessage) -> str:
+    """For channels without buttons: the choices listed as numbered replies."""
+    if not message.choices:
+        return message.text
+    lines = [f"{index}. {choice.label}" for index, choice in enumerate(message.choices, 1)]
+    return "\n".join([message.text, "", *lines])

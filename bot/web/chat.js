@@ -1,0 +1,342 @@
+// claimbot web chat — browser side. Plain ES2020, no dependencies.
+// Every bot sentence comes from the server; only UI chrome is translated here.
+'use strict';
+(() => {
+  const UI = {
+    zh: {
+      placeholder: '输入消息…', send: '发送', attach: '上传照片/视频', location: '发送位置',
+      uploading: '上传中…', retrying: '连接中断，正在重试…',
+      noGeo: '您的浏览器无法共享位置——请直接输入地址',
+    },
+    en: {
+      placeholder: 'Type a message…', send: 'Send', attach: 'Upload photo/video', location: 'Share location',
+      uploading: 'Uploading…', retrying: 'Connection lost, retrying…',
+      noGeo: "Your browser can't share location — type the address instead",
+    },
+  };
+  const LANG = navigator.language || 'en';
+  const ZH = /^zh/i.test(LANG);
+  const t = UI[ZH ? 'zh' : 'en'];
+
+  const $ = (id) => document.getElementById(id);
+  const log = $('log'), input = $('input'), fileIn = $('file');
+  const connLine = $('conn'), errorLine = $('error'), locBtn = $('loc');
+
+  // ---------- storage & ids ----------
+  const store = {
+    get(k) { try { return localStorage.getItem(k); } catch { return null; } },
+    set(k, v) { try { localStorage.setItem(k, v); } catch { /* private mode */ } },
+  };
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { try { return crypto.randomUUID(); } catch { /* insecure ctx */ } }
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  let USER = store.get('claimbot.user');
+  if (!USER) { USER = uuid(); store.set('claimbot.user', USER); }
+  const OUTBOX_KEY = 'claimbot.outbox';
+
+  // ---------- DOM helpers ----------
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;   // never innerHTML with server text
+    return e;
+  }
+  const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+  const scrollDown = () => requestAnimationFrame(() => { log.scrollTop = log.scrollHeight; });
+  function safeUrl(u) {
+    try {
+      const x = new URL(u, location.href);
+      return ['http:', 'https:', 'blob:'].includes(x.protocol) ? x.href : null;
+    } catch { return null; }
+  }
+  function pinIcon() { const s = $('pin').cloneNode(true); s.removeAttribute('id'); return s; }
+
+  // ---------- status lines ----------
+  const conn = { poll: false, send: false };
+  function setConn(part, lost) {
+    conn[part] = lost;
+    connLine.hidden = !(conn.poll || conn.send);
+  }
+  function showError(detail) { errorLine.textContent = detail; errorLine.hidden = !detail; }
+
+  // ---------- rendering ----------
+  const seen = new Set();
+  let cursor = 0;
+
+  function renderBot(m) {
+    const row = el('div', 'row bot');
+    const bubble = el('div', 'bubble');
+    if (m.text) bubble.append(el('div', 'text', m.text));
+    for (const a of m.attachments || []) {
+      const u = safeUrl(a.url);
+      if (!u) continue;
+      if (a.kind === 'video') {
+        const v = el('video', 'att');
+        v.controls = true; v.preload = 'metadata'; v.playsInline = true; v.src = u;
+        bubble.append(v);
+      } else {
+        const link = el('a'); link.href = u; link.target = '_blank'; link.rel = 'noopener';
+        const img = el('img', 'att'); img.alt = ''; img.loading = 'lazy'; img.src = u;
+        img.addEventListener('load', () => { if (nearBottom()) scrollDown(); });
+        link.append(img); bubble.append(link);
+      }
+    }
+    row.append(bubble);
+    if (m.request_location) {
+      const b = el('button', 'loc-big'); b.type = 'button';
+      b.append(pinIcon(), el('span', null, t.location));
+      b.addEventListener('click', shareLocation);
+      row.append(b);
+    }
+    if (m.choices && m.choices.length) {
+      const box = el('div', 'choices');
+      for (const c of m.choices) {
+        const b = el('button', 'choice', c.label); b.type = 'button';
+        b.addEventListener('click', () => {
+          b.classList.add('picked');
+          send({ kind: 'choice', value: c.value }, c.label);
+        });
+        box.append(b);
+      }
+      row.append(box);
+    }
+    log.append(row);
+  }
+
+  function ingest(data) {
+    if (!data) return;
+    const fresh = (Array.isArray(data.messages) ? data.messages : [])
+      .filter((m) => m && !seen.has(m.id))
+      .sort((a, b) => a.id - b.id);
+    for (const m of fresh) { seen.add(m.id); renderBot(m); }
+    if (Number.isFinite(data.cursor)) cursor = Math.max(cursor, data.cursor);
+    if (fresh.length) scrollDown();
+  }
+
+  function userBubble(content) {
+    const row = el('div', 'row user');
+    const bubble = el('div', 'bubble');
+    bubble.append(typeof content === 'string' ? el('div', 'text', content) : content);
+    row.append(bubble, el('div', 'meta'));
+    log.append(row);
+    scrollDown();
+    return row;
+  }
+
+  function setState(job, state) {
+    job.row.dataset.state = state;
+    const meta = job.row.querySelector('.meta');
+    const parts = [];
+    if (state === 'retrying') parts.push('↻');
+    if (state === 'failed') parts.push('!');
+    if (job.files && state !== 'done' && state !== 'failed') parts.push(t.uploading);
+    meta.textContent = parts.join(' ');
+  }
+
+  // ---------- HTTP ----------
+  class HttpError extends Error {
+    constructor(detail, retry, server) { super(detail); this.detail = detail; this.retry = retry; this.server = server; }
+  }
+  function detailText(d, status) {
+    if (typeof d === 'string') return d;
+    if (Array.isArray(d)) return d.map((x) => (x && x.msg) || JSON.stringify(x)).join('; ');
+    return d ? JSON.stringify(d) : `HTTP ${status}`;
+  }
+  async function call(url, opts, timeoutMs) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    let r, data = null;
+    try {
+      r = await fetch(url, { ...opts, signal: ctl.signal, credentials: 'same-origin' });
+      try { data = await r.json(); } catch { /* not JSON */ }
+    } catch {
+      throw new HttpError('', true, false);          // network failure / timeout
+    } finally { clearTimeout(timer); }
+    if (r.ok && data) return data;
+    if (r.ok || r.status >= 500 || r.status === 408 || r.status === 429) {
+      throw new HttpError(detailText(data && data.detail, r.status), true, true);
+    }
+    throw new HttpError(detailText(data && data.detail, r.status), false, true);
+  }
+
+  function request(job) {
+    if (job.files) {
+      const fd = new FormData();
+      fd.append('user_id', USER); fd.append('message_id', job.id); fd.append('language', LANG);
+      fd.append('after', String(cursor));
+      for (const f of job.files) fd.append('files', f, f.name);
+      return call('/chat/api/upload', { method: 'POST', body: fd }, 600000);
+    }
+    return call('/chat/api/messages', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user_id: USER, message_id: job.id, language: LANG, after: cursor, ...job.body }),
+    }, 90000);
+  }
+
+  // ---------- outbox: serial, retried with the same message_id ----------
+  const queue = [];
+  let busy = false, wake = null;
+
+  function saveOutbox() {
+    const keep = queue.filter((j) => !j.files).map(({ id, body, label }) => ({ id, body, label }));
+    store.set(OUTBOX_KEY, JSON.stringify(keep));
+  }
+  function sleep(ms) {
+    return new Promise((resolve) => {
+      const id = setTimeout(resolve, ms);
+      wake = () => { clearTimeout(id); resolve(); };
+    });
+  }
+  window.addEventListener('online', () => { if (wake) wake(); });
+
+  async function runJob(job) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const data = await request(job);
+        setState(job, 'done');
+        setConn('send', false);
+        ingest(data);
+        return;
+      } catch (err) {
+        // Network failures retry forever; server errors (5xx) give up after a few tries.
+        if (!err.retry || (err.server && attempt >= 4)) {
+          setState(job, 'failed');
+          showError(err.detail || `HTTP error`);
+          if (job.body && job.body.kind === 'text' && !input.value) { input.value = job.body.text; autosize(); }
+          return;
+        }
+        setState(job, 'retrying');
+        if (!err.server) setConn('send', true);
+        await sleep(Math.min(30000, 1000 * 2 ** attempt) * (0.75 + Math.random() / 2));
+      }
+    }
+  }
+
+  async function pump() {
+    if (busy) return;
+    busy = true;
+    while (queue.length) {
+      await runJob(queue[0]);
+      queue.shift();
+      saveOutbox();
+    }
+    busy = false;
+    setConn('send', false);
+  }
+
+  function enqueue(job) {
+    setState(job, 'sending');
+    queue.push(job);
+    saveOutbox();
+    pump();
+  }
+
+  function send(body, label) {
+    showError('');
+    enqueue({ id: uuid(), body, label, row: userBubble(label) });
+  }
+
+  // ---------- user actions ----------
+  function submitText() {
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    autosize();
+    send({ kind: 'text', text }, text);
+    input.focus();
+  }
+  function autosize() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 140)}px`;
+  }
+
+  function shareLocation() {
+    if (!navigator.geolocation) { showError(t.noGeo); return; }
+    locBtn.classList.add('busy');
+    navigator.geolocation.getCurrentPosition((pos) => {
+      locBtn.classList.remove('busy');
+      const { latitude: lat, longitude: lon, accuracy } = pos.coords;
+      const label = `📍 ${lat.toFixed(5)}, ${lon.toFixed(5)}` + (accuracy ? ` (±${Math.round(accuracy)} m)` : '');
+      send({ kind: 'location', lat, lon, accuracy }, label);
+    }, () => {
+      locBtn.classList.remove('busy');
+      showError(t.noGeo);
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  function sendFiles(files) {
+    const box = el('div', 'previews');
+    for (const f of files) {
+      const fig = el('figure', 'pv');
+      if (f.type.startsWith('image/')) {
+        const img = el('img'); img.alt = ''; img.src = URL.createObjectURL(f);
+        img.addEventListener('error', () => img.replaceWith(el('div', 'icon', '🖼')));
+        fig.append(img);
+      } else {
+        fig.append(el('div', 'icon', '🎬'));
+      }
+      fig.append(el('figcaption', null, f.name));
+      box.append(fig);
+    }
+    showError('');
+    enqueue({ id: uuid(), files, row: userBubble(box) });
+  }
+
+  // ---------- polling ----------
+  async function poll() {
+    try {
+      const q = `user_id=${encodeURIComponent(USER)}&after=${cursor}&language=${encodeURIComponent(LANG)}`;
+      ingest(await call(`/chat/api/messages?${q}`, { cache: 'no-store' }, 20000));
+      setConn('poll', false);
+    } catch (err) {
+      if (err.retry && !err.server) setConn('poll', true);
+    }
+  }
+  async function pollLoop() {
+    await poll();
+    setTimeout(pollLoop, 3000);
+  }
+
+  // ---------- boot ----------
+  async function boot() {
+    document.documentElement.lang = ZH ? 'zh-CN' : 'en';
+    input.placeholder = t.placeholder;
+    $('send-label').textContent = t.send;
+    $('send').setAttribute('aria-label', t.send);
+    for (const [id, key] of [['attach', 'attach'], ['loc', 'location']]) {
+      $(id).title = t[key]; $(id).setAttribute('aria-label', t[key]);
+    }
+    connLine.textContent = t.retrying;
+
+    $('composer').addEventListener('submit', (e) => { e.preventDefault(); submitText(); });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        submitText();
+      }
+    });
+    input.addEventListener('input', autosize);
+    $('attach').addEventListener('click', () => fileIn.click());
+    fileIn.addEventListener('change', () => {
+      const files = Array.from(fileIn.files || []);
+      fileIn.value = '';
+      if (files.length) sendFiles(files);
+    });
+    locBtn.addEventListener('click', shareLocation);
+
+    await poll();                       // history: after=0
+    let pending = [];
+    try { pending = JSON.parse(store.get(OUTBOX_KEY) || '[]'); } catch { /* corrupt */ }
+    for (const p of Array.isArray(pending) ? pending : []) {
+      if (p && p.id && p.body) enqueue({ id: p.id, body: p.body, label: p.label || '', row: userBubble(p.label || '') });
+    }
+    setTimeout(pollLoop, 3000);
+  }
+
+  boot();
+})();

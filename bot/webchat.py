@@ -1,0 +1,219 @@
+"""The web chat channel: a page at /chat and a small JSON API it talks to.
+
+The browser keeps a random id as its identity and pulls its messages: a web chat outbox
+row counts as delivered once the browser has fetched it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bot.engine import ConversationEngine
+from bot.media_intake import MediaIntake, Upload
+from bot.rendering import render
+from dialogs.messages import Inbound, InboundKind, MediaItem
+from domain.clock import Clock
+from locales.catalog import Catalogs
+from storage.db import Database
+from storage.media_types import MediaRejection
+from storage.records import OutboxRow
+
+CHANNEL = "web"
+WEB_DIR = Path(__file__).parent / "web"
+STATIC_FILES = {"chat.js": "text/javascript", "chat.css": "text/css"}
+ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+UPLOAD_CHUNK = 1024 * 1024
+
+
+class ChatMessageIn(BaseModel):
+    user_id: str = Field(pattern=ID_PATTERN)
+    message_id: str = Field(pattern=ID_PATTERN)
+    language: str | None = Field(default=None, max_length=35)
+    kind: Literal["text", "choice", "location"]
+    text: str | None = Field(default=None, max_length=20000)
+    value: str | None = Field(default=None, max_length=64)
+    lat: float | None = None
+    lon: float | None = None
+    accuracy: float | None = None
+    after: int = 0
+
+
+class ChoiceOut(BaseModel):
+    value: str
+    label: str
+
+
+class AttachmentOut(BaseModel):
+    url: str
+    kind: str
+
+
+class ChatMessageOut(BaseModel):
+    id: int
+    text: str
+    choices: list[ChoiceOut]
+    request_location: bool
+    attachments: list[AttachmentOut]
+
+
+class ChatBatch(BaseModel):
+    messages: list[ChatMessageOut]
+    cursor: int
+
+
+class WebChat:
+    def __init__(
+        self,
+        engine: ConversationEngine,
+        database: Database,
+        intake: MediaIntake,
+        catalogs: Catalogs,
+        clock: Clock,
+        *,
+        max_upload_bytes: int,
+        max_files: int,
+    ) -> None:
+        self._engine = engine
+        self._database = database
+        self._intake = intake
+        self._catalogs = catalogs
+        self._clock = clock
+        self._max_upload_bytes = max_upload_bytes
+        self._max_files = max_files
+
+    def router(self) -> APIRouter:
+        router = APIRouter()
+        router.add_api_route("/chat", self.page, methods=["GET"], include_in_schema=False)
+        router.add_api_route(
+            "/chat/static/{name}", self.static, methods=["GET"], include_in_schema=False
+        )
+        router.add_api_route("/chat/api/messages", self.send, methods=["POST"])
+        router.add_api_route("/chat/api/messages", self.poll, methods=["GET"])
+        router.add_api_route("/chat/api/upload", self.upload, methods=["POST"])
+        return router
+
+    def page(self) -> FileResponse:
+        return FileResponse(WEB_DIR / "chat.html", media_type="text/html; charset=utf-8")
+
+    def static(self, name: str) -> FileResponse:
+        if name not in STATIC_FILES:
+            raise HTTPException(404)
+        return FileResponse(WEB_DIR / name, media_type=STATIC_FILES[name])
+
+    def send(self, message: ChatMessageIn) -> ChatBatch:
+        """Take one typed text, tapped choice or shared location."""
+        self._engine.process(self._inbound(message))
+        return self._deliver(message.user_id, message.after)
+
+    def poll(
+        self,
+        user_id: Annotated[str, Query(pattern=ID_PATTERN)],
+        after: Annotated[int, Query(ge=0)] = 0,
+    ) -> ChatBatch:
+        return self._deliver(user_id, after)
+
+    async def upload(
+        self,
+        user_id: Annotated[str, Form(pattern=ID_PATTERN)],
+        message_id: Annotated[str, Form(pattern=ID_PATTERN)],
+        files: Annotated[list[UploadFile], File()],
+        language: Annotated[str | None, Form(max_length=35)] = None,
+        after: Annotated[int, Form(ge=0)] = 0,
+    ) -> ChatBatch:
+        """Take one or more photos/videos sent together; refusals are answered, not raised."""
+        if len(files) > self._max_files:
+            raise HTTPException(413, f"at most {self._max_files} files at once")
+        uploads: list[Upload] = []
+        too_large = 0
+        for file in files:
+            data = await self._read_limited(file)
+            if data is None:
+                too_large += 1
+            else:
+                uploads.append(Upload(data, _declared_kind(file.content_type), file.filename))
+        result = await run_in_threadpool(self._intake.accept, uploads)
+        rejected = result.rejected + (MediaRejection.TOO_LARGE.value,) * too_large
+        inbound = self._media_inbound(user_id, message_id, language, result.items, rejected)
+        await run_in_threadpool(self._engine.process, inbound)
+        return await run_in_threadpool(self._deliver, user_id, after)
+
+    async def _read_limited(self, file: UploadFile) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await file.read(UPLOAD_CHUNK):
+            size += len(chunk)
+            if size > self._max_upload_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _inbound(self, message: ChatMessageIn) -> Inbound:
+        base: dict[str, Any] = {
+            "channel": CHANNEL,
+            "user_id": message.user_id,
+            "chat_id": message.user_id,
+            "message_id": message.message_id,
+            "received_at": self._clock.now(),
+            "language_hint": message.language,
+        }
+        if message.kind == "choice":
+            return Inbound(kind=InboundKind.CHOICE, text=message.value or "", **base)
+        if message.kind == "location":
+            payload = {"lat": message.lat, "lon": message.lon, "system": "wgs84"}
+            return Inbound(kind=InboundKind.LOCATION, payload=payload, **base)
+        return Inbound(kind=InboundKind.TEXT, text=message.text or "", **base)
+
+    def _media_inbound(
+        self,
+        user_id: str,
+        message_id: str,
+        language: str | None,
+        items: tuple[MediaItem, ...],
+        rejected: tuple[str, ...],
+    ) -> Inbound:
+        return Inbound(
+            channel=CHANNEL,
+            user_id=user_id,
+            chat_id=user_id,
+            message_id=message_id,
+            kind=InboundKind.MEDIA,
+            received_at=self._clock.now(),
+            media=items,
+            rejected=rejected,
+            language_hint=language,
+        )
+
+    def _deliver(self, user_id: str, after: int) -> ChatBatch:
+        with self._database.unit_of_work() as uow:
+            rows = uow.outbox.for_chat(CHANNEL, user_id, after)
+            unsent = [row.id for row in rows if row.sent_at is None]
+            if unsent:
+                uow.outbox.mark_sent(unsent, self._clock.now())
+            uow.commit()
+        messages = [self._message(row) for row in rows]
+        cursor = max((row.id for row in rows), default=after)
+        return ChatBatch(messages=messages, cursor=cursor)
+
+    def _message(self, row: OutboxRow) -> ChatMessageOut:
+        rendered = render(self._catalogs, row.locale, row.payload)
+        return ChatMessageOut(
+            id=row.id,
+            text=rendered.text,
+            choices=[ChoiceOut(value=c.value, label=c.label) for c in rendered.choices],
+            request_location=rendered.request_location,
+            attachments=[],
+        )
+
+
+def _declared_kind(content_type: str | None) -> str | None:
+    if content_type and content_type.startswith("image/"):
+        return "photo"
+    if content_type and content_type.startswith("video/"):
+        return "video"
+    return None

@@ -1,0 +1,58 @@
+"""One conversation's state, and what a dialog turn is given to work with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from dialogs.lexicon import Lexicon
+from domain.ports import UnitOfWork
+
+IDLE = "idle"
+
+
+class Conversation:
+    """The model a dialog's shared Machine is attached to for one turn.
+
+    A plain class on purpose: transitions adds attributes to its models, which pydantic
+    and SQLModel objects refuse, and it compares models by equality.
+    """
+
+    def __init__(
+        self,
+        *,
+        party_id: int,
+        locale: str,
+        dialog: str | None = None,
+        state: str = IDLE,
+        slots: dict[str, Any] | None = None,
+        last_activity: datetime | None = None,
+    ) -> None:
+        self.party_id = party_id
+        self.locale = locale
+        self.dialog = dialog
+        self.state = state
+        self.slots: dict[str, Any] = slots if slots is not None else {}
+        self.last_activity = last_activity
+
+    def reset(self) -> None:
+        """Leave any dialog; keep only what outlives it (the locale)."""
+        self.dialog = None
+        self.state = IDLE
+        self.slots = {}
+
+    @property
+    def offered(self) -> list[str]:
+        return list(self.slots.get("offered", []))
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    uow: UnitOfWork
+    now: datetime
+    tz: tzinfo
+    lexicon: Lexicon
+    locales: tuple[str, ...]
+    resume_after: timedelta = timedelta(hours=2)
+    max_check_failures: int = 5

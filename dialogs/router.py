@@ -1,0 +1,164 @@
+"""One turn of a conversation: global commands first, then the active dialog.
+
+Every answer ends by asking again for what the conversation waits for, so an owner who
+sent something unexpected always learns what is expected, and nothing given is lost.
+"""
+
+from __future__ import annotations
+
+from dialogs import report
+from dialogs.conversation import Conversation, TurnContext
+from dialogs.messages import (
+    Choice,
+    Inbound,
+    InboundKind,
+    MediaItem,
+    Outbound,
+    media_item_from_json,
+    media_item_to_json,
+)
+
+MAX_TEXT = 4000
+START_REPORT = "start:report"
+MENU_KEYS = {"REPORT": "/report"}
+LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
+
+
+def locale_for(language_hint: str | None, default: str) -> str:
+    """The locale of a first contact: zh* → zh_CN, any other hint → en, none → default."""
+    if not language_hint:
+        return default
+    return "zh_CN" if language_hint.lower().startswith("zh") else "en"
+
+
+def handle_turn(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    """Run one inbound message through the conversation; record the choices offered."""
+    outs = _route(conv, inbound, ctx)
+    conv.slots["offered"] = [choice.value for out in outs for choice in out.choices]
+    conv.last_activity = ctx.now
+    return outs
+
+
+def _route(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    if len(inbound.text) > MAX_TEXT:
+        return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
+    inbound = _numbered_reply_as_choice(conv, inbound)
+    command = _command(inbound, ctx)
+    if command is not None:
+        return _run_command(conv, command, ctx)
+    if inbound.kind is InboundKind.CHOICE and inbound.text not in conv.offered:
+        return [Outbound("input.stale_choice"), *_reprompt(conv)]
+    if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
+        return _start_report(conv, ctx)
+    if conv.dialog == report.NAME:
+        if _silent_too_long(conv, ctx) and report.is_waiting(conv):
+            return report.offer_resume(conv, inbound, ctx)
+        return report.handle(conv, inbound, ctx)
+    return _idle(conv, inbound)
+
+
+def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
+    if inbound.kind is InboundKind.EVENT:
+        return MENU_KEYS.get(str(inbound.payload.get("key", "")))
+    if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
+        return None
+    text = inbound.text.strip()
+    if text.startswith("/"):
+        return text
+    if ctx.lexicon.means(text, "report"):
+        return "/report"
+    return None
+
+
+def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
+    name, _, argument = command.partition(" ")
+    name = name.lower().split("@", 1)[0]  # Telegram groups append @botname
+    match name:
+        case "/start":
+            return [Outbound("welcome"), *_reprompt(conv)]
+        case "/report":
+            return _start_report(conv, ctx)
+        case "/cancel":
+            if conv.dialog == report.NAME:
+                return report.cancel(conv)
+            return [Outbound("cancel.nothing"), *_reprompt(conv)]
+        case "/back":
+            if conv.dialog == report.NAME:
+                return report.go_back(conv, ctx)
+            return [Outbound("back.nothing"), *_reprompt(conv)]
+        case "/help":
+            topic = "help.report" if conv.dialog == report.NAME else "help.idle"
+            return [Outbound(topic), *_reprompt(conv)]
+        case "/lang":
+            return _change_language(conv, argument.strip(), ctx)
+        case _:
+            return [Outbound("command.unknown", {"command": name[:32]}), *_reprompt(conv)]
+
+
+def _start_report(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    if report.is_waiting(conv):
+        return report.offer_resume(conv, None, ctx)
+    if conv.dialog == report.NAME:
+        return report.reprompt(conv)
+    return report.begin(conv, ctx, _pending_evidence(conv))
+
+
+def _change_language(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]:
+    locale = LANGUAGE_ALIASES.get(argument.lower())
+    if locale is None or locale not in ctx.locales:
+        return [Outbound("lang.usage"), *_reprompt(conv)]
+    conv.locale = locale
+    return [Outbound("lang.changed"), *_reprompt(conv)]
+
+
+def _idle(conv: Conversation, inbound: Inbound) -> list[Outbound]:
+    if inbound.kind is InboundKind.MEDIA:
+        pending = conv.slots.setdefault("pending_evidence", [])
+        pending.extend(media_item_to_json(item) for item in inbound.media)
+        return [
+            Outbound(
+                "idle.media_kept",
+                {"count": len(inbound.media), "rejected": list(inbound.rejected)},
+            ),
+            *_reprompt(conv),
+        ]
+    if inbound.kind is InboundKind.EVENT:
+        return [Outbound("welcome"), *_reprompt(conv)]
+    if inbound.kind is InboundKind.UNSUPPORTED:
+        return [Outbound("input.unsupported"), *_reprompt(conv)]
+    return _reprompt(conv)
+
+
+def _pending_evidence(conv: Conversation) -> list[MediaItem]:
+    return [media_item_from_json(item) for item in conv.slots.get("pending_evidence", [])]
+
+
+def _reprompt(conv: Conversation) -> list[Outbound]:
+    if conv.dialog == report.NAME:
+        return report.reprompt(conv)
+    return [Outbound("idle.prompt", {}, (Choice(START_REPORT, "choice.report"),))]
+
+
+def _numbered_reply_as_choice(conv: Conversation, inbound: Inbound) -> Inbound:
+    """WeChat has no buttons: "2" answers the second choice offered."""
+    text = inbound.text.strip()
+    if inbound.kind is not InboundKind.TEXT or not text.isdigit() or len(text) > 2:
+        return inbound
+    offered = conv.offered
+    index = int(text) - 1
+    if not 0 <= index < len(offered):
+        return inbound
+    return Inbound(
+        channel=inbound.channel,
+        user_id=inbound.user_id,
+        chat_id=inbound.chat_id,
+        message_id=inbound.message_id,
+        kind=InboundKind.CHOICE,
+        received_at=inbound.received_at,
+        text=offered[index],
+        language_hint=inbound.language_hint,
+    )
+
+
+def _silent_too_long(conv: Conversation, ctx: TurnContext) -> bool:
+    return conv.last_activity is not None and ctx.now - conv.last_activity > ctx.resume_after

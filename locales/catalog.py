@@ -1,0 +1,95 @@
+"""Load the locale catalogs and render message keys with StrictUndefined."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, Template
+
+CATALOG_DIR = Path(__file__).parent
+LEXICON_KEY = "_lexicon"
+
+
+class MissingMessage(KeyError):
+    """A message key absent from a locale's catalog."""
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+class Catalogs:
+    """Every locale's templates, compiled once; rendering is a dictionary look-up."""
+
+    def __init__(self, tz: tzinfo, directory: Path = CATALOG_DIR) -> None:
+        self._tz = tz
+        self._sources: dict[str, dict[str, str]] = {}
+        self._lexicons: dict[str, Mapping[str, Any]] = {}
+        for path in sorted(directory.glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            self._lexicons[path.stem] = data.pop(LEXICON_KEY, {})
+            self._sources[path.stem] = _flatten(data)
+        self._environments = {locale: self._environment(locale) for locale in self._sources}
+        self._compiled: dict[tuple[str, str], Template] = {}
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return tuple(self._sources)
+
+    def keys(self, locale: str) -> frozenset[str]:
+        return frozenset(self._sources[locale])
+
+    def source(self, locale: str, key: str) -> str:
+        return self._sources[locale][key]
+
+    def render(self, locale: str, key: str, params: Mapping[str, Any] | None = None) -> str:
+        return self._template(locale, key).render(**(params or {})).strip()
+
+    def words(self) -> dict[str, frozenset[str]]:
+        """Every locale's typed words, merged: an owner may answer in either language."""
+        merged: dict[str, set[str]] = {}
+        for lexicon in self._lexicons.values():
+            for group, words in (lexicon.get("words") or {}).items():
+                merged.setdefault(group, set()).update(str(w).casefold() for w in words)
+        return {group: frozenset(words) for group, words in merged.items()}
+
+    def date_replacements(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for lexicon in self._lexicons.values():
+            merged.update(lexicon.get("date_replacements") or {})
+        return merged
+
+    def _template(self, locale: str, key: str) -> Template:
+        cached = self._compiled.get((locale, key))
+        if cached is None:
+            try:
+                source = self._sources[locale][key]
+            except KeyError as exc:
+                raise MissingMessage(f"{locale}:{key}") from exc
+            cached = self._environments[locale].from_string(source)
+            self._compiled[(locale, key)] = cached
+        return cached
+
+    def _environment(self, locale: str) -> Environment:
+        env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        env.globals["t"] = lambda key, **params: self.render(locale, key, params)
+        env.filters["when"] = lambda value: self._format_time(locale, value)
+        return env
+
+    def _format_time(self, locale: str, value: str | datetime | None) -> str:
+        if value is None:
+            return ""
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        pattern = self._sources[locale].get("format.datetime", "%Y-%m-%d %H:%M")
+        return moment.astimezone(self._tz).strftime(pattern)

@@ -1,0 +1,407 @@
+"""The report dialog, turn by turn, on fakes: slot filling, validation, summary, filing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dialogs.messages import InboundKind
+from domain.claim import ClaimStatus
+from tests.dialogs.driver import DialogDriver
+
+
+def step_of(driver: DialogDriver) -> str | None:
+    return driver.conv.slots.get("step")
+
+
+def test_a_complete_report_gets_a_claim_number() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    assert d.keys == ["report.summary"]
+    assert "沪A12345" in d.texts[0]
+    d.choose("r:summary:confirm")
+    assert d.keys == ["report.filed"]
+    number = d.last.params["number"]
+    assert number == "BA2026112500001"
+    claim = d.uow.claims.get(number)
+    assert claim is not None
+    assert claim.status is ClaimStatus.REPORTED
+    assert claim.policy_number == "PDAA20260001"
+    assert len(claim.report.evidence) == 3
+    assert [e.role.value for e in claim.report.evidence if e.role] == [
+        "overview",
+        "damage",
+        "plate_vin",
+    ]
+    assert d.conv.dialog is None  # the conversation is free again
+    assert number in d.texts[0]
+
+
+def test_the_report_word_and_the_menu_key_start_a_report() -> None:
+    d = DialogDriver()
+    d.text("报案")
+    assert d.keys == ["report.started", "report.ask.plate"]
+    d2 = DialogDriver()
+    d2.send(InboundKind.EVENT, payload={"key": "REPORT"})
+    assert d2.keys == ["report.started", "report.ask.plate"]
+
+
+def test_unknown_plate_and_wrong_check_keep_the_step() -> None:
+    d = DialogDriver()
+    d.text("/report")
+    d.text("hello")
+    assert d.keys == ["report.error.plate_format", "report.ask.plate"]
+    d.text("京A99999")
+    assert d.keys == ["report.error.plate_unknown", "report.ask.plate"]
+    d.text("沪A12345")
+    assert d.keys == ["report.ask.check"]
+    d.text("0000")
+    assert d.keys == ["report.error.check_failed", "report.ask.check"]
+    assert d.last.key == "report.ask.check"
+    d.text("PDAA20260001")
+    assert d.keys[0] == "report.policy_found"
+    assert d.keys[-1] == "report.ask.time"
+
+
+def test_too_many_wrong_checks_send_the_owner_back_to_the_plate() -> None:
+    d = DialogDriver()
+    d.text("/report")
+    d.text("沪A12345")
+    for _ in range(4):
+        d.text("1111")
+    d.text("1111")
+    assert d.keys == ["report.error.check_locked", "report.ask.plate"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected_local"),
+    [
+        ("14:30", "2026-11-25 14:30"),
+        ("昨天 20:15", "2026-11-24 20:15"),
+        ("yesterday 20:15", "2026-11-24 20:15"),
+        ("11月24日 8点30", "2026-11-24 08:30"),
+        ("2026-11-20 08:30", "2026-11-20 08:30"),
+    ],
+)
+def test_accident_time_formats(typed: str, expected_local: str) -> None:
+    d = DialogDriver()
+    d.clock.current = d.clock.current.replace(hour=8)  # 16:00 in Shanghai
+    d.fill_report(until="time")
+    d.text(typed)
+    assert d.keys == ["report.ask.location"]
+    at = d.conv.slots["draft"]["accident_at"]
+    from datetime import datetime
+
+    from tests.dialogs.driver import TZ
+
+    assert datetime.fromisoformat(at).astimezone(TZ).strftime("%Y-%m-%d %H:%M") == expected_local
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("2030-01-01 10:00", "report.error.time_in_future"),
+        ("2020-01-01 10:00", "report.error.time_too_old"),
+        ("2026-02-30 10:00", "report.error.time_format"),
+        ("25:99", "report.error.time_format"),
+        ("sometime", "report.error.time_format"),
+    ],
+)
+def test_impossible_times_are_refused(typed: str, error: str) -> None:
+    d = DialogDriver()
+    d.fill_report(until="time")
+    before = dict(d.conv.slots["draft"])
+    d.text(typed)
+    assert d.keys == [error, "report.ask.time"]
+    assert d.conv.slots["draft"] == before
+
+
+def test_injuries_make_the_claim_urgent_and_say_call_120() -> None:
+    d = DialogDriver()
+    d.fill_report(until="injuries")
+    d.choose("r:injuries:yes")
+    assert d.keys == ["report.injuries_urgent", "report.ask.drivable"]
+    assert "120" in d.texts[0]
+    d.choose("r:drivable:no")
+    assert d.keys == ["report.ask.rescue"]
+    d.choose("r:rescue:yes")
+    assert d.keys == ["report.rescue_noted", "report.ask.has_other"]
+    for action in (
+        lambda: d.choose("r:has_other:none"),
+        lambda: d.choose("r:witnesses:skip"),
+        lambda: d.choose("r:police:skip"),
+        lambda: d.photos(3),
+        lambda: d.choose("r:evidence:done"),
+    ):
+        action()
+    assert d.last.params["urgent"] is True
+    d.choose("r:summary:confirm")
+    claim = d.uow.claims.get(d.last.params["number"])
+    assert claim is not None and claim.urgent
+    assert d.last.params["urgent"] is True
+
+
+def test_a_report_more_than_48_hours_late_is_accepted_and_flagged() -> None:
+    d = DialogDriver()
+    d.fill_report(until="time")
+    d.text("2026-11-20 08:30")
+    d.location(31.2, 121.4)
+    for action in (
+        lambda: d.text("倒车撞到护栏"),
+        lambda: d.choose("r:injuries:no"),
+        lambda: d.choose("r:drivable:yes"),
+        lambda: d.choose("r:has_other:none"),
+        lambda: d.choose("r:witnesses:skip"),
+        lambda: d.choose("r:police:skip"),
+        lambda: d.photos(3),
+        lambda: d.choose("r:evidence:done"),
+        lambda: d.choose("r:summary:confirm"),
+    ):
+        action()
+    assert d.last.key == "report.filed"
+    assert d.last.params["late"] is True
+    assert "48" in d.texts[0]
+
+
+def test_other_vehicles_with_plate_and_insurer() -> None:
+    d = DialogDriver()
+    d.fill_report(until="has_other")
+    d.choose("r:has_other:yes")
+    assert d.keys == ["report.ask.other_plate"]
+    d.text("not a plate")
+    assert d.keys == ["report.error.plate_format", "report.ask.other_plate"]
+    d.text("沪C54321")
+    assert d.keys == ["report.ask.other_insurer"]
+    d.text("太平洋保险")
+    assert d.keys == ["report.ask.more_other"]
+    d.choose("r:more_other:yes")
+    d.choose("r:other_plate:unknown")
+    d.choose("r:other_insurer:skip")
+    d.choose("r:more_other:no")
+    assert d.keys == ["report.ask.witnesses"]
+    assert d.conv.slots["draft"]["other_vehicles"] == [
+        {"plate": "沪C54321", "insurer": "太平洋保险"},
+        {"plate": "", "insurer": None},
+    ]
+
+
+def test_photos_say_which_kinds_are_still_wanted() -> None:
+    d = DialogDriver()
+    d.fill_report(until="photos")
+    assert d.last.key == "report.ask.evidence"
+    assert d.last.params["missing"] == ["overview", "damage", "plate_vin"]
+    d.choose("r:evidence:menu")  # the menu is always offered
+    d.choose("r:menu:evidence")
+    d.text("完成")
+    assert d.keys == ["report.error.need_photos", "report.ask.evidence"]
+    d.photos(1)
+    assert d.last.params["missing"] == ["damage", "plate_vin"]
+    assert "r:evidence:done" not in d.offered
+    d.photos(2, start_id=200)
+    assert d.last.params["missing"] == []
+    assert "r:evidence:done" in d.offered
+    d.send(InboundKind.MEDIA, media=(), rejected=("not_an_image",))
+    assert "不是有效的图片" in d.texts[0]
+    d.choose("r:evidence:done")
+    assert d.keys == ["report.summary"]
+
+
+def test_any_order_through_the_menu_and_location_at_any_time() -> None:
+    d = DialogDriver()
+    d.text("/report")
+    d.location(31.2304, 121.4737, label="上海市黄浦区南京东路")
+    assert d.keys == ["report.location_saved", "report.ask.plate"]
+    d.photos(3)
+    assert d.keys == ["report.evidence_received", "report.ask.plate"]
+    d.choose("r:plate:menu")
+    assert d.keys == ["report.ask.menu"]
+    d.choose("r:menu:description")
+    d.text("停车时被剐蹭")
+    # the next question is the first one still missing: the plate
+    assert d.keys == ["report.ask.plate"]
+    draft = d.conv.slots["draft"]
+    assert draft["description"] == "停车时被剐蹭"
+    assert draft["address"] == "上海市黄浦区南京东路"
+    assert len(draft["evidence"]) == 3
+
+
+def test_edit_from_the_summary_returns_to_the_summary() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    d.choose("r:summary:edit")
+    assert d.keys == ["report.ask.menu"]
+    d.choose("r:menu:description")
+    d.text("其实是侧面剐蹭")
+    assert d.keys == ["report.summary"]
+    assert d.last.params["description"] == "其实是侧面剐蹭"
+
+
+def test_back_goes_to_the_previous_question() -> None:
+    d = DialogDriver()
+    d.fill_report(until="description")
+    d.text("/back")
+    assert d.keys == ["report.ask.location"]
+    d.text("/back")
+    assert d.keys == ["report.ask.time"]
+    d2 = DialogDriver()
+    d2.text("/report")
+    d2.text("/back")
+    assert d2.keys == ["back.nothing", "report.ask.plate"]
+
+
+def test_back_from_the_summary_reopens_the_last_question() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    d.text("/back")
+    assert d.keys == ["report.ask.evidence"]
+
+
+def test_cancel_drops_the_draft_and_files_nothing() -> None:
+    d = DialogDriver()
+    d.fill_report(until="photos")
+    d.text("/cancel")
+    assert d.keys == ["report.cancelled"]
+    assert d.conv.dialog is None
+    assert d.uow.claims.claims == {}
+    d.text("/cancel")
+    assert d.keys == ["cancel.nothing", "idle.prompt"]
+
+
+def test_a_stale_button_changes_nothing() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    summary_buttons = list(d.offered)
+    d.choose("r:summary:edit")
+    before = dict(d.conv.slots)
+    d.choose(summary_buttons[0])  # "confirm" from the old summary
+    assert d.keys == ["input.stale_choice", "report.ask.menu"]
+    assert d.uow.claims.claims == {}
+    assert d.conv.slots["draft"] == before["draft"]
+
+
+def test_numbered_replies_answer_the_offered_choices() -> None:
+    d = DialogDriver()
+    d.fill_report(until="injuries")
+    d.text("2")  # the second button: no injuries
+    assert d.conv.slots["draft"]["injuries"] is False
+    assert d.keys == ["report.ask.drivable"]
+
+
+def test_typed_yes_and_no_work_in_both_languages() -> None:
+    d = DialogDriver()
+    d.fill_report(until="injuries")
+    d.text("没有")
+    assert d.conv.slots["draft"]["injuries"] is False
+    d.text("yes")
+    assert d.conv.slots["draft"]["drivable"] is True
+
+
+@pytest.mark.parametrize(
+    ("action", "answer"),
+    [
+        (lambda d: d.text("x" * 10_000), "input.too_long"),
+        (lambda d: d.send(InboundKind.UNSUPPORTED), "input.unsupported"),
+        (lambda d: d.text("/frobnicate"), "command.unknown"),
+        (lambda d: d.location(123.0, 500.0), "report.error.bad_location"),
+        (lambda d: d.text("x" * 2500), "report.error.too_long"),
+    ],
+)
+def test_bad_input_is_answered_and_changes_nothing(action, answer) -> None:  # type: ignore[no-untyped-def]
+    d = DialogDriver()
+    d.fill_report(until="description")
+    before = dict(d.conv.slots)
+    action(d)
+    assert d.keys == [answer, "report.ask.description"]
+    assert d.conv.slots["draft"] == before["draft"]
+    assert d.conv.slots["step"] == before["step"]
+
+
+def test_lang_switches_and_reasks_in_the_new_language() -> None:
+    d = DialogDriver()
+    d.fill_report(until="description")
+    d.text("/lang en")
+    assert d.keys == ["lang.changed", "report.ask.description"]
+    assert d.conv.locale == "en"
+    assert "Briefly describe" in d.texts[1]
+    d.text("/lang xx")
+    assert d.keys == ["lang.usage", "report.ask.description"]
+
+
+def test_help_anywhere() -> None:
+    d = DialogDriver()
+    d.text("/help")
+    assert d.keys == ["help.idle", "idle.prompt"]
+    d.fill_report(until="location")
+    d.text("/help")
+    assert d.keys == ["help.report", "report.ask.location"]
+
+
+def test_a_silent_report_is_offered_for_resumption() -> None:
+    d = DialogDriver()
+    d.fill_report(until="description")
+    d.clock.advance(timedelta(days=3))
+    d.text("你好")
+    assert d.keys == ["report.resume"]
+    d.choose("r:resume:yes")
+    assert d.keys == ["report.resumed", "report.ask.description"]
+    assert d.conv.slots["draft"]["policy_number"] == "PDAA20260001"
+
+
+def test_photos_sent_after_silence_are_kept_while_resumption_is_offered() -> None:
+    d = DialogDriver()
+    d.fill_report(until="photos")
+    d.clock.advance(timedelta(days=2))
+    d.photos(2)
+    assert d.keys == ["report.evidence_received", "report.resume"]
+    d.choose("r:resume:restart")
+    assert d.keys[0] == "report.started"
+    assert d.conv.slots["draft"]["policy_number"] is None
+
+
+def test_report_while_a_draft_exists_offers_to_continue() -> None:
+    d = DialogDriver()
+    d.fill_report(until="location")
+    d.text("/report")
+    assert d.keys == ["report.resume"]
+    d.choose("r:resume:cancel")
+    assert d.keys == ["report.cancelled"]
+
+
+def test_photos_sent_before_starting_become_evidence() -> None:
+    d = DialogDriver()
+    d.photos(2)
+    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    d.choose("start:report")
+    assert len(d.conv.slots["draft"]["evidence"]) == 2
+
+
+def test_accident_outside_the_policy_period_is_sent_back_to_the_time() -> None:
+    d = DialogDriver()
+    d.fill_report(until="time")
+    d.text("2026-02-20 10:00")  # before the policy starts on 2026-03-01
+    for action in (
+        lambda: d.location(31.2, 121.4),
+        lambda: d.text("倒车撞到护栏"),
+        lambda: d.choose("r:injuries:no"),
+        lambda: d.choose("r:drivable:yes"),
+        lambda: d.choose("r:has_other:none"),
+        lambda: d.choose("r:witnesses:skip"),
+        lambda: d.choose("r:police:skip"),
+        lambda: d.photos(3),
+        lambda: d.choose("r:evidence:done"),
+        lambda: d.choose("r:summary:confirm"),
+    ):
+        action()
+    assert d.keys == ["report.error.policy_not_in_force", "report.ask.time"]
+    assert d.uow.claims.claims == {}
+    d.text("2026-11-25 09:00")
+    assert d.keys == ["report.summary"]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_every_reply_of_a_full_report_renders(locale: str) -> None:
+    d = DialogDriver(locale=locale)
+    d.fill_report()
+    d.choose("r:summary:confirm")
+    assert d.texts and all(d.texts)
