@@ -94,14 +94,16 @@ def _import_sample(container: Container) -> None:
 
 def _play(container: Container, out: TextIO, locale_hint: str) -> str | None:
     claim_number: str | None = None
+    labels: dict[str, str] = {}
     for step in SCRIPT:
-        out.write(f"\nowner> {step.shows or step.value}\n")
+        out.write(f"\nowner> {step.shows or labels.get(step.value, step.value)}\n")
         outcome = container.engine.process(_inbound(container, step, locale_hint))
         for reply in outcome.replies:
             if reply.key == "report.filed":
                 claim_number = str(reply.params["number"])
         for message in _fetch(container):
             out.write(_format(message))
+            labels.update((choice.value, f"[{choice.label}]") for choice in message.choices)
     return claim_number
 
 

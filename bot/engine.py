@@ -61,7 +61,7 @@ class ConversationEngine:
                 resume_after=self._resume_after,
             )
             replies = handle_turn(conv, inbound, ctx)
-            self._save(uow, conv, record)
+            self._save(uow, conv, record, inbound)
             uow.outbox.add(
                 [
                     OutboxItem(
@@ -98,15 +98,19 @@ class ConversationEngine:
         return conv, record
 
     def _save(
-        self, uow: SqlUnitOfWork, conv: Conversation, record: ConversationRecord | None
+        self,
+        uow: SqlUnitOfWork,
+        conv: Conversation,
+        record: ConversationRecord | None,
+        inbound: Inbound,
     ) -> None:
         if record is not None and record.locale != conv.locale:
             uow.parties.set_locale(conv.party_id, conv.locale)
         uow.conversations.save(
             ConversationRecord(
                 id=record.id if record else None,
-                channel=record.channel if record else "",
-                chat_id=record.chat_id if record else "",
+                channel=inbound.channel,
+                chat_id=inbound.chat_id,
                 party_id=conv.party_id,
                 dialog=conv.dialog,
                 state=conv.state,

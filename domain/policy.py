@@ -60,9 +60,4 @@ class Policy:
         if answer == self.number.upper():
             return True
         digits = "".join(ch for ch in self.phone if ch.isdigit())
-        return (
-            len(answer) == PHONE_TAIL_DIGITS
-            and answer.isdigit()
-            and digits.endswith(answer)
-        )
-
+        return len(answer) == PHONE_TAIL_DIGITS and answer.isdigit() and digits.endswith(answer)

@@ -1,0 +1,113 @@
+"""The database: one SQLAlchemy engine built from a URL (SQLite or PostgreSQL).
+
+SQLite follows SQLAlchemy's "serializable isolation / savepoints / transactional DDL"
+recipe for pysqlite: the driver's own transaction handling is switched off
+(``isolation_level = None``) and every transaction starts with ``BEGIN IMMEDIATE``, so
+writers queue on the database lock (``busy_timeout``) instead of failing with
+SQLITE_BUSY when a read transaction upgrades to a write. PostgreSQL runs through
+psycopg 3 with ``pool_pre_ping``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage.uow import SqlUnitOfWork
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL; a bare ``postgresql://`` URL gets the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def create_engine_for(
+    url: str | URL, *, echo: bool = False, sqlite_foreign_keys: bool = True
+) -> Engine:
+    """An engine configured as described in the module docstring.
+
+    ``sqlite_foreign_keys=False`` is for migrations only: SQLite batch migrations copy
+    and drop tables, which foreign-key enforcement would get in the way of.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, echo=echo, json_serializer=_json_dumps)
+        _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
+        return engine
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
+    pragmas = (
+        f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}",
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        "PRAGMA synchronous=NORMAL",
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:
+        # Stop pysqlite from emitting BEGIN itself (and committing before DDL).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Take the write lock at once: one writer at a time, waiting up to busy_timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine and the units of work opened on it. Build one per process."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url: URL = normalize_url(url)
+        self.engine: Engine = create_engine_for(self.url, echo=echo)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"

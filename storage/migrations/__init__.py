@@ -1,0 +1,1 @@
+"""The Alembic environment of the claimbot schema (run through ``storage.migrate``)."""

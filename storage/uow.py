@@ -1,0 +1,100 @@
+"""The unit of work: one connection, one transaction, the repositories on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from domain.ports import UnitOfWork
+from storage.claims import SqlClaimRepository
+from storage.conversations import ConversationRepository
+from storage.inbound import InboundLog
+from storage.media_repository import MediaRepository
+from storage.outbox import Outbox
+from storage.parties import PartyRepository
+from storage.policies import SqlPolicyRepository
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """``with db.unit_of_work() as uow: ...; uow.commit()``.
+
+    Entering opens a connection and begins the transaction (``BEGIN IMMEDIATE`` on
+    SQLite). Leaving the block without ``commit()`` rolls back. The repositories speak
+    SQLAlchemy Core on the one connection; ``session`` offers the ORM on the same
+    transaction for the few places that want it.
+    """
+
+    policies: SqlPolicyRepository
+    claims: SqlClaimRepository
+    parties: PartyRepository
+    conversations: ConversationRepository
+    inbound: InboundLog
+    outbox: Outbox
+    media: MediaRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if self._conn is not None:
+            raise RuntimeError("a unit of work is entered once")
+        conn = self._engine.connect()
+        try:
+            conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        self.policies = SqlPolicyRepository(conn)
+        self.claims = SqlClaimRepository(conn)
+        self.parties = PartyRepository(conn)
+        self.conversations = ConversationRepository(conn)
+        self.inbound = InboundLog(conn)
+        self.outbox = Outbox(conn)
+        self.media = MediaRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            if self._session is not None:
+                self._session.close()
+        finally:
+            conn.close()  # rolls back what was not committed
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._conn
+
+    @property
+    def session(self) -> Session:
+        """An ORM session joined to this unit of work's transaction."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, autoflush=True)
+        return self._session
+
+    def commit(self) -> None:
+        conn = self.connection
+        if self._session is not None:
+            self._session.flush()
+        conn.commit()
+
+    def rollback(self) -> None:
+        conn = self.connection
+        if self._session is not None:
+            self._session.expunge_all()
+        conn.rollback()

@@ -1,0 +1,122 @@
+"""The engine on real storage (SQLite and PostgreSQL): one transaction a turn, exactly once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import Container
+from dialogs.messages import InboundKind
+from storage.db import Database
+from tests.engine_harness import Owner, import_sample, make_container
+from tests.fakes import FixedClock
+from tests.media_samples import jpeg_bytes
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
+    built = make_container(database, tmp_path / "media", clock)
+    import_sample(built)
+    yield built
+    built.close()
+
+
+def three_photos() -> list[bytes]:
+    return [jpeg_bytes(seed=n) for n in range(3)]
+
+
+def test_a_report_end_to_end_stores_the_claim(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos()
+    assert owner.photos(three_photos()) == ["report.evidence_received", "report.ask.evidence"]
+    assert owner.choose("r:evidence:done") == ["report.summary"]
+    assert owner.choose("r:summary:confirm") == ["report.filed"]
+    texts = owner.rendered()
+    assert "报案号：BA2026112500001" in texts[-1]
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get("BA2026112500001")
+    assert claim is not None
+    assert claim.policy_number == "PDAA20260001"
+    assert claim.report.location is not None
+    assert len(claim.report.evidence) == 3
+    assert claim.reported_at == container.clock.now()
+
+
+def test_a_redelivered_message_is_processed_once(container: Container) -> None:
+    owner = Owner(container)
+    first = container.engine.process(owner.inbound(InboundKind.TEXT, "/report", message_id="m-1"))
+    again = container.engine.process(owner.inbound(InboundKind.TEXT, "/report", message_id="m-1"))
+    assert not first.duplicate and again.duplicate
+    assert len(owner.rendered()) == 2  # "started" and the first question, once
+
+
+def test_the_conversation_survives_a_restart(
+    database: Database, tmp_path: Path, clock: FixedClock, container: Container
+) -> None:
+    owner = Owner(container)
+    owner.report_until_photos()
+    container.close()
+    restarted = make_container(database, tmp_path / "media", clock)
+    try:
+        again = Owner(restarted)
+        assert again.photos(three_photos()) == ["report.evidence_received", "report.ask.evidence"]
+        clock.advance(timedelta(days=3))
+        assert again.choose("r:evidence:done") == ["report.resume"]
+        assert again.choose("r:resume:yes") == ["report.resumed", "report.ask.evidence"]
+        assert again.choose("r:evidence:done") == ["report.summary"]
+    finally:
+        restarted.close()
+
+
+def test_the_first_contact_language_hint_picks_the_locale(container: Container) -> None:
+    owner = Owner(container, user_id="owner-en", hint="en-GB")
+    owner.text("/report")
+    assert owner.rendered()[0].startswith("OK, let's report")
+    owner.text("/lang zh")
+    owner.text("/help")
+    assert owner.rendered()[-2].startswith("正在报案")
+
+
+def test_concurrent_uploads_to_one_conversation_are_all_kept(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos()
+    images = [jpeg_bytes(seed=100 + n) for n in range(8)]
+    errors: list[BaseException] = []
+
+    def upload(data: bytes) -> None:
+        try:
+            owner.photos([data])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(data,)) for data in images]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with container.database.unit_of_work() as uow:
+        record = uow.conversations.get_for_update("web", owner.user_id)
+    assert record is not None
+    assert len(record.slots["draft"]["evidence"]) == 8
+
+
+def test_claim_numbers_stay_unique_across_owners(container: Container) -> None:
+    numbers = []
+    for n in range(3):
+        owner = Owner(container, user_id=f"owner-{n:04d}")
+        owner.report_until_photos()
+        owner.photos([jpeg_bytes(seed=10 * n + k) for k in range(3)])
+        owner.choose("r:evidence:done")
+        owner.choose("r:summary:confirm")
+        numbers.append(owner.rendered()[-1])
+    assert len(set(numbers)) == 3
