@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
@@ -10,8 +14,33 @@ from bot.bootstrap import Container
 
 
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="claimbot", version="0.1.0")
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop, wake = asyncio.Event(), asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def wake_dispatcher() -> None:
+            loop.call_soon_threadsafe(wake.set)
+
+        container.engine.on_outbox(wake_dispatcher)
+        for channel in container.channels:
+            await channel.start()
+        dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
+        try:
+            yield
+        finally:
+            stop.set()
+            wake.set()
+            await dispatcher
+            for channel in reversed(container.channels):
+                await channel.stop()
+
+    app = FastAPI(title="claimbot", version="0.1.0", lifespan=lifespan)
     app.include_router(container.webchat.router())
+    for channel in container.channels:
+        router = channel.router()
+        if router is not None:
+            app.include_router(router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

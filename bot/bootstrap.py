@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, field
 
+from bot.channels import Channel
 from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
@@ -11,6 +14,7 @@ from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
+from scheduler.dispatcher import OutboxDispatcher, Pacing
 from storage.db import Database
 from storage.media import MediaStore
 
@@ -25,6 +29,8 @@ class Container:
     engine: ConversationEngine
     intake: MediaIntake
     webchat: WebChat
+    dispatcher: OutboxDispatcher
+    channels: list[Channel] = field(default_factory=list)
 
     def close(self) -> None:
         self.database.dispose()
@@ -61,4 +67,18 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
     )
-    return Container(settings, clock, database, media, catalogs, engine, intake, webchat)
+    channels: list[Channel] = []
+    dispatcher = OutboxDispatcher(
+        database,
+        [channel.sender for channel in channels if channel.sender is not None],
+        clock,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        pacing=_pacing(channels),
+    )
+    return Container(
+        settings, clock, database, media, catalogs, engine, intake, webchat, dispatcher, channels
+    )
+
+
+def _pacing(channels: list[Channel]) -> dict[str, Pacing]:
+    return {}

@@ -7,6 +7,7 @@ redelivered message finds its id already recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 
@@ -45,6 +46,11 @@ class ConversationEngine:
         self._locales = locales
         self._default_locale = default_locale
         self._resume_after = resume_after
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_outbox(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
+        self._listeners.append(listener)
 
     def process(self, inbound: Inbound) -> TurnOutcome:
         now = self._clock.now()
@@ -76,6 +82,9 @@ class ConversationEngine:
                 ]
             )
             uow.commit()
+        if replies:
+            for listener in self._listeners:
+                listener()
         return TurnOutcome(duplicate=False, replies=tuple(replies))
 
     def _load(

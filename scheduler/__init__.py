@@ -1,0 +1,1 @@
+"""The outbox dispatcher and the timers that make the product proactive."""

@@ -86,6 +86,11 @@ _RELEASE_STALE = (
     .where(_c.status == SENDING, _c.claimed_at < bindparam("older_than", type_=_c.claimed_at.type))
     .values(status=PENDING, claimed_by=None, claimed_at=None)
 )
+_RELEASE = (
+    update(outbox_t)
+    .where(_c.id.in_(bindparam("ids", expanding=True)), _c.status == SENDING)
+    .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=_c.attempts - 1)
+)
 _BACKLOG = (
     select(func.count())
     .select_from(outbox_t)
@@ -259,6 +264,13 @@ class Outbox:
         return self._conn.execute(
             _RELEASE_STALE, {"older_than": require_aware(older_than, "older_than")}
         ).rowcount
+
+    def release(self, ids: Iterable[int]) -> int:
+        """Hand claimed rows back untried (their attempt is not counted)."""
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        return self._conn.execute(_RELEASE, {"ids": wanted}).rowcount
 
     def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
         """A send failed: retry at ``retry_at``, or (None) give up on the row."""

@@ -1,0 +1,190 @@
+"""The outbox dispatcher: claim due rows, send them through the channel senders, mark them.
+
+At least once overall, at most once per idempotency key in the normal course: a row is
+marked sent right after its send returns. A crash between the send and the mark leaves
+the row claimed; the stale-claim reaper hands it back after `stale_after`, and it is
+sent again (documented in docs/decisions.md). Each chat's rows go out one at a time in
+id order, paced per chat and per channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from domain.clock import Clock
+from storage.db import Database
+from storage.records import OutboxRow
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (1, 2, 5, 15, 60, 300, 900)  # seconds, by attempt
+
+
+@dataclass(frozen=True)
+class Sent:
+    pass
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A transient failure (rate limit, 5xx, network): try again later."""
+
+    error: str
+    after: float | None = None  # seconds; None → the backoff schedule
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A permanent failure (the user blocked the bot, a malformed message)."""
+
+    error: str
+
+
+SendResult = Sent | Retry | Failed
+
+
+class ChannelSender(Protocol):
+    channel: str
+
+    async def send(self, row: OutboxRow) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class Pacing:
+    per_chat_interval: float = 0.0  # seconds between two messages to one chat
+    per_second: float = 0.0  # messages per second on the whole channel; 0 = no limit
+
+
+class _RateLimiter:
+    """Spaces sends: per chat by an interval, per channel by a steady rate."""
+
+    def __init__(self, pacing: Pacing) -> None:
+        self._pacing = pacing
+        self._chat_ready: dict[str, float] = defaultdict(float)
+        self._channel_ready = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: str) -> None:
+        delay = self._chat_ready[chat_id] - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if self._pacing.per_second > 0:
+            async with self._lock:
+                now = time.monotonic()
+                slot = max(now, self._channel_ready)
+                self._channel_ready = slot + 1.0 / self._pacing.per_second
+            if slot > now:
+                await asyncio.sleep(slot - now)
+        self._chat_ready[chat_id] = time.monotonic() + self._pacing.per_chat_interval
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        database: Database,
+        senders: Sequence[ChannelSender],
+        clock: Clock,
+        *,
+        worker: str,
+        pacing: Mapping[str, Pacing] | None = None,
+        batch: int = 100,
+        max_attempts: int = 8,
+        stale_after: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._database = database
+        self._senders = {sender.channel: sender for sender in senders}
+        self._clock = clock
+        self._worker = worker
+        self._limiters = {
+            channel: _RateLimiter((pacing or {}).get(channel, Pacing()))
+            for channel in self._senders
+        }
+        self._batch = batch
+        self._max_attempts = max_attempts
+        self._stale_after = stale_after
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(self._senders)
+
+    async def dispatch_once(self) -> int:
+        """Claim and send what is due on every channel; the number of rows handled."""
+        handled = 0
+        for channel, sender in self._senders.items():
+            rows = await asyncio.to_thread(self._claim, channel)
+            chats: dict[str, list[OutboxRow]] = defaultdict(list)
+            for row in rows:
+                chats[row.chat_id].append(row)
+            await asyncio.gather(*(self._send_chat(sender, chat) for chat in chats.values()))
+            handled += len(rows)
+        return handled
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
+        """Dispatch until `stop` is set; sleep up to `idle` seconds or until woken."""
+        last_reap = 0.0
+        while not stop.is_set():
+            try:
+                if time.monotonic() - last_reap > 60:
+                    await asyncio.to_thread(self.release_stale)
+                    last_reap = time.monotonic()
+                if await self.dispatch_once():
+                    continue
+            except Exception:
+                log.exception("outbox dispatch failed; retrying")
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=idle)
+
+    def release_stale(self) -> int:
+        with self._database.unit_of_work() as uow:
+            released = uow.outbox.release_stale(self._clock.now() - self._stale_after)
+            uow.commit()
+        return released
+
+    async def _send_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
+        limiter = self._limiters[sender.channel]
+        for index, row in enumerate(rows):
+            await limiter.wait(row.chat_id)
+            try:
+                result = await sender.send(row)
+            except Exception as exc:  # a sender bug must not lose the row
+                log.exception("sender %s raised on outbox row %s", sender.channel, row.id)
+                result = Retry(f"{type(exc).__name__}: {exc}")
+            if isinstance(result, Sent):
+                await asyncio.to_thread(self._mark_sent, row)
+                continue
+            await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])
+            return
+
+    def _claim(self, channel: str) -> list[OutboxRow]:
+        with self._database.unit_of_work() as uow:
+            rows = uow.outbox.claim_due(channel, self._worker, self._clock.now(), self._batch)
+            uow.commit()
+        return rows
+
+    def _mark_sent(self, row: OutboxRow) -> None:
+        with self._database.unit_of_work() as uow:
+            uow.outbox.mark_sent([row.id], self._clock.now())
+            uow.commit()
+
+    def _mark_failed(
+        self, row: OutboxRow, result: Retry | Failed, untried: list[OutboxRow]
+    ) -> None:
+        retry_at = None
+        if isinstance(result, Retry) and row.attempts < self._max_attempts:
+            seconds = result.after or BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+            retry_at = self._clock.now() + timedelta(seconds=seconds)
+        if retry_at is None:
+            log.error("outbox row %s given up: %s", row.id, result.error)
+        with self._database.unit_of_work() as uow:
+            uow.outbox.mark_failed(row.id, result.error, retry_at)
+            uow.outbox.release(r.id for r in untried)
+            uow.commit()

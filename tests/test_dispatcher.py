@@ -1,0 +1,131 @@
+"""The outbox dispatcher: per-chat order, pacing, retries with backoff, permanent failures."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+
+from scheduler.dispatcher import Failed, OutboxDispatcher, Pacing, Retry, Sent, SendResult
+from storage.db import Database
+from storage.records import OutboxItem, OutboxRow
+from tests.fakes import FixedClock
+
+
+class RecordingSender:
+    channel = "fake"
+
+    def __init__(self, script: dict[int, list[SendResult]] | None = None) -> None:
+        self.sent: list[tuple[str, int, float]] = []
+        self.script = script or {}
+
+    async def send(self, row: OutboxRow) -> SendResult:
+        results = self.script.get(row.payload["n"])
+        if results:
+            return results.pop(0)
+        self.sent.append((row.chat_id, row.payload["n"], time.monotonic()))
+        return Sent()
+
+
+def add_rows(database: Database, clock: FixedClock, chats: dict[str, int]) -> None:
+    items = [
+        OutboxItem("fake", chat, "en", {"n": n}, f"{chat}:{n}")
+        for chat, count in chats.items()
+        for n in range(count)
+    ]
+    with database.unit_of_work() as uow:
+        uow.outbox.add(items, now=clock.now())
+        uow.commit()
+
+
+def statuses(database: Database, chat: str) -> list[str]:
+    with database.unit_of_work() as uow:
+        from sqlalchemy import select
+
+        from storage.tables import outbox_t
+
+        rows = uow.connection.execute(
+            select(outbox_t.c.status).where(outbox_t.c.chat_id == chat).order_by(outbox_t.c.id)
+        )
+        return [row[0] for row in rows]
+
+
+def make(database: Database, sender: RecordingSender, clock: FixedClock, **kw: object):  # type: ignore[no-untyped-def]
+    return OutboxDispatcher(database, [sender], clock, worker="w1", **kw)  # type: ignore[arg-type]
+
+
+def test_every_row_is_sent_once_in_chat_order(database: Database) -> None:
+    clock = FixedClock()
+    add_rows(database, clock, {"a": 5, "b": 3})
+    sender = RecordingSender()
+    dispatcher = make(database, sender, clock)
+    assert asyncio.run(dispatcher.dispatch_once()) == 8
+    assert asyncio.run(dispatcher.dispatch_once()) == 0
+    assert [n for chat, n, _ in sender.sent if chat == "a"] == [0, 1, 2, 3, 4]
+    assert sorted(n for chat, n, _ in sender.sent if chat == "b") == [0, 1, 2]
+    assert statuses(database, "a") == ["sent"] * 5
+
+
+def test_pacing_spaces_messages_to_one_chat(sqlite_database: Database) -> None:
+    clock = FixedClock()
+    add_rows(sqlite_database, clock, {"a": 4})
+    sender = RecordingSender()
+    dispatcher = make(sqlite_database, sender, clock, pacing={"fake": Pacing(0.05, 0)})
+    asyncio.run(dispatcher.dispatch_once())
+    times = [t for _, _, t in sender.sent]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.045
+
+
+def test_a_transient_failure_is_retried_later_and_keeps_the_order(database: Database) -> None:
+    clock = FixedClock()
+    add_rows(database, clock, {"a": 3})
+    sender = RecordingSender({1: [Retry("503", after=30)]})
+    dispatcher = make(database, sender, clock)
+    asyncio.run(dispatcher.dispatch_once())
+    assert [n for _, n, _ in sender.sent] == [0]
+    assert statuses(database, "a") == ["sent", "pending", "pending"]
+    assert asyncio.run(dispatcher.dispatch_once()) == 0  # not due yet; row 2 waits behind it
+    clock.advance(timedelta(seconds=31))
+    asyncio.run(dispatcher.dispatch_once())
+    assert [n for _, n, _ in sender.sent] == [0, 1, 2]
+
+
+def test_a_permanent_failure_is_recorded_not_retried(database: Database) -> None:
+    clock = FixedClock()
+    add_rows(database, clock, {"a": 1})
+    dispatcher = make(database, RecordingSender({0: [Failed("403 blocked")]}), clock)
+    asyncio.run(dispatcher.dispatch_once())
+    assert statuses(database, "a") == ["failed"]
+
+
+def test_retries_give_up_after_max_attempts(sqlite_database: Database) -> None:
+    clock = FixedClock()
+    add_rows(sqlite_database, clock, {"a": 1})
+    sender = RecordingSender({0: [Retry("boom")] * 10})
+    dispatcher = make(sqlite_database, sender, clock, max_attempts=3)
+    for _ in range(5):
+        asyncio.run(dispatcher.dispatch_once())
+        clock.advance(timedelta(hours=1))
+    assert statuses(sqlite_database, "a") == ["failed"]
+    assert len(sender.script[0]) == 7
+
+
+@pytest.mark.parametrize("crash_after_send", [True])
+def test_a_claim_left_by_a_crashed_worker_is_released(
+    database: Database, crash_after_send: bool
+) -> None:
+    clock = FixedClock()
+    add_rows(database, clock, {"a": 1})
+    with database.unit_of_work() as uow:
+        assert len(uow.outbox.claim_due("fake", "dead-worker", clock.now(), 10)) == 1
+        uow.commit()
+    sender = RecordingSender()
+    dispatcher = make(database, sender, clock)
+    assert asyncio.run(dispatcher.dispatch_once()) == 0
+    clock.advance(timedelta(minutes=6))
+    assert dispatcher.release_stale() == 1
+    asyncio.run(dispatcher.dispatch_once())
+    assert [n for _, n, _ in sender.sent] == [0]
