@@ -19,6 +19,18 @@ from storage.db import Database
 from storage.media import MediaStore
 
 
+@dataclass(frozen=True)
+class ChannelDeps:
+    """What a chat channel adapter is given by the composition root."""
+
+    settings: Settings
+    clock: Clock
+    database: Database
+    engine: ConversationEngine
+    intake: MediaIntake
+    catalogs: Catalogs
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -67,7 +79,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
     )
-    channels: list[Channel] = []
+    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs)
+    channels = _channels(deps)
     dispatcher = OutboxDispatcher(
         database,
         [channel.sender for channel in channels if channel.sender is not None],
@@ -80,5 +93,19 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     )
 
 
+def _channels(deps: ChannelDeps) -> list[Channel]:
+    """The chat channels whose credentials are configured; the others are simply off."""
+    channels: list[Channel] = []
+    if deps.settings.telegram_token:
+        from bot.telegram import build_telegram_channel
+
+        channels.append(build_telegram_channel(deps))
+    if deps.settings.wechat_app_id:
+        from bot.wechat import build_wechat_channel
+
+        channels.append(build_wechat_channel(deps))
+    return channels
+
+
 def _pacing(channels: list[Channel]) -> dict[str, Pacing]:
-    return {}
+    return {channel.name: channel.pacing for channel in channels}

@@ -6,11 +6,12 @@ from typing import Protocol
 
 from fastapi import APIRouter
 
-from scheduler.dispatcher import ChannelSender
+from scheduler.dispatcher import ChannelSender, Pacing
 
 
 class Channel(Protocol):
     name: str
+    pacing: Pacing  # how fast the dispatcher may send on this channel
 
     @property
     def sender(self) -> ChannelSender | None:

@@ -1,4 +1,8 @@
-"""Load the locale catalogs and render message keys with StrictUndefined."""
+"""Load the locale catalogs and render message keys with StrictUndefined.
+
+A locale is a folder (`locales/zh_CN/`, `locales/en/`) of YAML files, one per feature;
+their keys are merged, and a key defined twice in one locale is an error.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,10 @@ LEXICON_KEY = "_lexicon"
 
 class MissingMessage(KeyError):
     """A message key absent from a locale's catalog."""
+
+
+class DuplicateMessage(ValueError):
+    """A message key defined in two files of one locale."""
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -36,12 +44,25 @@ class Catalogs:
         self._tz = tz
         self._sources: dict[str, dict[str, str]] = {}
         self._lexicons: dict[str, Mapping[str, Any]] = {}
-        for path in sorted(directory.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            self._lexicons[path.stem] = data.pop(LEXICON_KEY, {})
-            self._sources[path.stem] = _flatten(data)
+        for folder in sorted(p for p in directory.iterdir() if p.is_dir() and p.name[0] != "_"):
+            if any(folder.glob("*.yaml")):
+                self._load_locale(folder)
         self._environments = {locale: self._environment(locale) for locale in self._sources}
         self._compiled: dict[tuple[str, str], Template] = {}
+
+    def _load_locale(self, folder: Path) -> None:
+        sources: dict[str, str] = {}
+        lexicon: dict[str, Any] = {"words": {}, "date_replacements": {}}
+        for path in sorted(folder.glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for part, values in (data.pop(LEXICON_KEY, None) or {}).items():
+                lexicon.setdefault(part, {}).update(values or {})
+            for key, source in _flatten(data).items():
+                if key in sources:
+                    raise DuplicateMessage(f"{folder.name}: {key} defined twice ({path.name})")
+                sources[key] = source
+        self._sources[folder.name] = sources
+        self._lexicons[folder.name] = lexicon
 
     @property
     def locales(self) -> tuple[str, ...]:

@@ -292,3 +292,8 @@ ALL_TABLES: tuple[Table, ...] = (
     processed_inbound_t,
     outbox_t,
 )
+
+# Feature tables live in their own modules; importing them registers them on the metadata.
+import storage.tables_adjudication  # noqa: E402
+import storage.tables_telegram  # noqa: E402
+import storage.tables_wechat  # noqa: E402, F401

@@ -19,10 +19,11 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401 -- registers every table on the metadata
 from storage import migrate
 from storage.db import Database
-from storage.tables import ALL_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"
@@ -77,7 +78,7 @@ def _postgres_database(_postgres_url: str) -> Iterator[Database]:
 
 
 def _truncate(db: Database) -> None:
-    names = ", ".join(f'"{table.name}"' for table in ALL_TABLES)
+    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(text("SET LOCAL lock_timeout = '10s'"))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

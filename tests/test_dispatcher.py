@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
 
 import pytest
 
-from scheduler.dispatcher import Failed, OutboxDispatcher, Pacing, Retry, Sent, SendResult
+from scheduler.dispatcher import Failed, OutboxDispatcher, Pacing, Retry, SendResult, Sent
 from storage.db import Database
 from storage.records import OutboxItem, OutboxRow
 from tests.fakes import FixedClock
@@ -75,7 +76,7 @@ def test_pacing_spaces_messages_to_one_chat(sqlite_database: Database) -> None:
     dispatcher = make(sqlite_database, sender, clock, pacing={"fake": Pacing(0.05, 0)})
     asyncio.run(dispatcher.dispatch_once())
     times = [t for _, _, t in sender.sent]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.045
 
 

@@ -1,0 +1,1 @@
+"""Tables of the adjudication feature (sqlmodel, same conventions as storage/tables.py)."""

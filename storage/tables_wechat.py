@@ -1,0 +1,1 @@
+"""Tables of the wechat feature (sqlmodel, same conventions as storage/tables.py)."""
