@@ -1,0 +1,1 @@
+"""Tables of the timers feature (sqlmodel, same conventions as storage/tables.py)."""
