@@ -1,0 +1,1 @@
+"""Tables of the booking feature (sqlmodel, same conventions as storage/tables.py)."""
