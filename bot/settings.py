@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEGABYTE = 1024 * 1024
@@ -31,7 +31,14 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     telegram_mode: Literal["polling", "webhook"] = "polling"
-    telegram_webhook_secret: str | None = None
+    telegram_webhook_secret: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$"
+    )  # the characters and length the Bot API allows for secret_token
+    telegram_per_chat_interval: float = Field(default=1.0, ge=0)  # seconds between two sends
+    telegram_per_second: float = Field(default=30.0, ge=0)  # sends per second; 0 = no limit
+    telegram_album_quiet_seconds: float = Field(default=1.5, gt=0)
+    telegram_max_download_mb: int = Field(default=20, gt=0)  # the cloud Bot API's getFile limit
+    telegram_poll_timeout: int = Field(default=30, ge=0)  # long-polling wait, seconds
 
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None

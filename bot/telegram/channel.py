@@ -1,0 +1,193 @@
+"""The Telegram channel: a python-telegram-bot Application driven by our own app.
+
+Polling mode (default): the PTB Updater long-polls getUpdates and feeds one catch-all
+handler. Webhook mode: the Application runs without an Updater; `POST /telegram/webhook`
+checks the secret header before reading anything, parses the update and hands it to the
+same handler. Either way, the Application is initialised and started by `start()` (its
+`post_init` hook would only run under `run_polling`/`run_webhook`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.telegram.sender import CHANNEL, TelegramSender
+from bot.telegram.updates import UpdateHandler
+from scheduler.dispatcher import ChannelSender, Pacing
+
+if TYPE_CHECKING:
+    from bot.bootstrap import ChannelDeps
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+# The commands the router knows today (with /book and /status once those capabilities land).
+COMMANDS = ("start", "report", "cancel", "back", "help", "lang")
+# (catalog locale, Telegram language_code): en is also the default for every other language.
+COMMAND_LANGUAGES = (("en", None), ("zh_CN", "zh"))
+MAX_UPDATE_BYTES = 1024 * 1024
+
+
+class TelegramConfigError(ValueError):
+    """Webhook mode without a public URL or a secret."""
+
+
+class TelegramChannel:
+    name = CHANNEL
+
+    def __init__(self, deps: ChannelDeps) -> None:
+        settings = deps.settings
+        if not settings.telegram_token:
+            raise TelegramConfigError("CLAIMBOT_TELEGRAM_TOKEN is not set")
+        self._deps = deps
+        self._webhook = settings.telegram_mode == "webhook"
+        if self._webhook and not (settings.public_url and settings.telegram_webhook_secret):
+            raise TelegramConfigError(
+                "webhook mode needs CLAIMBOT_PUBLIC_URL and CLAIMBOT_TELEGRAM_WEBHOOK_SECRET"
+            )
+        self._secret = (settings.telegram_webhook_secret or "").encode()
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_token)
+            .base_url(settings.telegram_api_url)
+            .base_file_url(settings.telegram_file_url)
+            .concurrent_updates(True)  # chats in parallel; one chat in order (UpdateHandler)
+            .get_updates_read_timeout(settings.telegram_poll_timeout + 10)
+        )
+        if self._webhook:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        bot = self.application.bot
+        self.pacing = Pacing(
+            per_chat_interval=settings.telegram_per_chat_interval,
+            per_second=settings.telegram_per_second,
+        )
+        self._sender = TelegramSender(
+            bot,
+            deps.catalogs,
+            deps.database,
+            settings.media_dir,
+            per_chat_interval=settings.telegram_per_chat_interval,
+        )
+        self.updates = UpdateHandler(
+            bot=bot,
+            engine_process=deps.engine.process,
+            intake=deps.intake,
+            database=deps.database,
+            catalogs=deps.catalogs,
+            clock=deps.clock,
+            default_locale=settings.default_locale,
+            max_download_bytes=settings.telegram_max_download_mb * 1024 * 1024,
+            album_quiet=settings.telegram_album_quiet_seconds,
+        )
+
+    @property
+    def sender(self) -> ChannelSender:
+        return self._sender
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        settings = self._deps.settings
+        app = self.application
+        await app.initialize()  # getMe: a wrong token fails here, loudly
+        await self._set_commands()
+        await app.start()
+        if self._webhook:
+            url = f"{str(settings.public_url).rstrip('/')}{WEBHOOK_PATH}"
+            await app.bot.set_webhook(
+                url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+            log.info("telegram webhook registered at %s", url)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=settings.telegram_poll_timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+                error_callback=self._on_polling_error,
+            )
+        self.updates.start_sweeping()
+
+    async def stop(self) -> None:
+        app = self.application
+        await self.updates.stop()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _set_commands(self) -> None:
+        catalogs = self._deps.catalogs
+        for locale, language_code in COMMAND_LANGUAGES:
+            commands = [
+                BotCommand(name, catalogs.render(locale, f"telegram.commands.{name}"))
+                for name in COMMANDS
+            ]
+            try:
+                await self.application.bot.set_my_commands(commands, language_code=language_code)
+            except TelegramError as exc:  # the menu is a convenience: run without it
+                log.warning("setMyCommands (%s) failed: %s", language_code or "default", exc)
+
+    # --- updates ----------------------------------------------------------------------
+
+    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(update, Update):
+            await self.updates.handle(update)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed: %r", update, exc_info=context.error)
+
+    def _on_polling_error(self, error: TelegramError) -> None:
+        log.warning("getUpdates failed (retrying): %s", error)
+
+    def router(self) -> APIRouter | None:
+        if not self._webhook:
+            return None
+        router = APIRouter()
+        router.add_api_route(WEBHOOK_PATH, self.webhook, methods=["POST"], include_in_schema=False)
+        return router
+
+    async def webhook(self, request: Request) -> Response:
+        """Telegram's POST: secret first, then the body; 200 once the update is processed.
+
+        A failure answers 500, so Telegram delivers the update again (the engine's
+        dedupe keeps a partly processed one from counting twice).
+        """
+        given = request.headers.get(SECRET_HEADER, "").encode("latin-1")
+        if not hmac.compare_digest(given, self._secret):
+            return Response(status_code=403)
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPDATE_BYTES):
+            return Response(status_code=413)
+        body = await request.body()
+        if len(body) > MAX_UPDATE_BYTES:
+            return Response(status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), self.application.bot)
+        except Exception:  # not JSON, or not an update
+            return Response(status_code=400)
+        try:
+            await self.updates.handle(update)
+        except Exception:
+            log.exception("telegram update %s failed", update.update_id)
+            return Response(status_code=500)
+        return Response(status_code=200)
+
+
+def build_telegram_channel(deps: ChannelDeps) -> TelegramChannel:
+    return TelegramChannel(deps)
