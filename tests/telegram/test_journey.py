@@ -10,7 +10,7 @@ import pytest
 from storage.db import Database
 from tests.media_samples import jpeg_bytes, mp4_bytes
 from tests.telegram.fake_bot_api import FakeBotApi, FakeUser
-from tests.telegram.harness import SECRET, TelegramBot, telegram_bot
+from tests.telegram.harness import SECRET, TOKEN, TelegramBot, telegram_bot
 
 
 def report_journey(bot: TelegramBot, user: FakeUser) -> str:
@@ -103,7 +103,7 @@ def test_report_journey_in_webhook_mode(
 def test_two_owners_at_once_do_not_mix(
     sqlite_database: Database, tmp_path: Path, mode: str
 ) -> None:
-    api = FakeBotApi("123456789:AAFakeTokenForTests_0123456789abcdef")
+    api = FakeBotApi(TOKEN)
     with api.running(), telegram_bot(sqlite_database, tmp_path, api, mode=mode) as bot:
         zh, en = api.user(5550011, language_code="zh-hans"), api.user(5550012, language_code="en")
         zh.text("/report")
