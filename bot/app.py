@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
 from bot.bootstrap import Container
+from scheduler.health import metrics as scheduler_metrics
 
 
 def create_app(container: Container) -> FastAPI:
@@ -26,12 +28,18 @@ def create_app(container: Container) -> FastAPI:
         for channel in container.channels:
             await channel.start()
         dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
+        timers = None
+        if container.scheduler is not None:  # timer runner beside the dispatcher
+            container.scheduler.on_outbox(wake_dispatcher)
+            timers = asyncio.create_task(container.scheduler.run(stop))
         try:
             yield
         finally:
             stop.set()
             wake.set()
             await dispatcher
+            if timers is not None:
+                await timers
             for channel in reversed(container.channels):
                 await channel.stop()
 
@@ -47,6 +55,11 @@ def create_app(container: Container) -> FastAPI:
         with container.database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
+
+    @app.get("/metrics")
+    def metrics() -> dict[str, Any]:
+        """Outbox backlog and oldest due timer (docs/deploy.md)."""
+        return scheduler_metrics(container.database, container.clock.now())
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

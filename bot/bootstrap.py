@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.channels import Channel
 from bot.engine import ConversationEngine
@@ -14,7 +15,13 @@ from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
+from scheduler.booking import booking_timer_kinds
+from scheduler.config import SchedulerConfig
 from scheduler.dispatcher import OutboxDispatcher, Pacing
+from scheduler.quiet import QuietHours, parse_clock
+from scheduler.reminders import default_registry
+from scheduler.runner import TimerRunner
+from scheduler.service import SchedulerService
 from storage.db import Database
 from storage.media import MediaStore
 
@@ -43,6 +50,7 @@ class Container:
     webchat: WebChat
     dispatcher: OutboxDispatcher
     channels: list[Channel] = field(default_factory=list)
+    scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
 
     def close(self) -> None:
         self.database.dispose()
@@ -68,6 +76,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         locales=catalogs.locales,
         default_locale=settings.default_locale,
         resume_after=settings.resume_after,
+        rules=settings.adjudication_rules,
+        booking_rules=settings.booking_rules,
     )
     intake = MediaIntake(media, database)
     webchat = WebChat(
@@ -88,9 +98,12 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         worker=f"{socket.gethostname()}:{os.getpid()}",
         pacing=_pacing(channels),
     )
-    return Container(
+    container = Container(
         settings, clock, database, media, catalogs, engine, intake, webchat, dispatcher, channels
     )
+    if settings.scheduler_enabled:
+        container.scheduler = _scheduler(settings, database, clock)
+    return container
 
 
 def _channels(deps: ChannelDeps) -> list[Channel]:
@@ -109,3 +122,27 @@ def _channels(deps: ChannelDeps) -> list[Channel]:
 
 def _pacing(channels: list[Channel]) -> dict[str, Pacing]:
     return {channel.name: channel.pacing for channel in channels}
+
+
+def scheduler_config(settings: Settings) -> SchedulerConfig:
+    nudge = settings.nudge_after_minutes
+    return SchedulerConfig(
+        default_tz=settings.tz,
+        quiet_hours=QuietHours.parse(settings.quiet_hours),
+        poll=timedelta(seconds=settings.scheduler_poll_seconds),
+        stale_after=timedelta(seconds=settings.timer_stale_seconds),
+        nudge_after=timedelta(minutes=nudge) if nudge > 0 else None,
+        nudge_max_silence=timedelta(hours=settings.nudge_max_silence_hours),
+        maintenance_every_months=settings.maintenance_every_months,
+        maintenance_at=parse_clock(settings.maintenance_local_time),
+    )
+
+
+def _scheduler(settings: Settings, database: Database, clock: Clock) -> SchedulerService:
+    """Timers in the database; APScheduler only wakes the runner (scheduler/service.py)."""
+    config = scheduler_config(settings)
+    registry = default_registry(config)
+    for kind in booking_timer_kinds(settings.booking_rules, settings.default_locale):
+        registry.register(kind)
+    runner = TimerRunner(database, registry, clock, config)
+    return SchedulerService(runner, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
@@ -21,6 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "import": _import,
         "demo": _demo,
+        "staff": _staff,
+        "wechat": _wechat,
     }[args.command]
     return handler(args)
 
@@ -39,7 +41,111 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="play a scripted accident report and print it")
     demo.add_argument("--lang", choices=["zh", "en"], default="zh")
+    staff = commands.add_parser("staff", help="staff identity: one-time invite codes")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    invite = staff_commands.add_parser(
+        "invite", help="print a one-time code (24 h) that the person sends as /bind CODE"
+    )
+    invite.add_argument("--role", choices=["adjuster", "shop"], required=True)
+    invite.add_argument("--name", type=_bounded(100), required=True)
+    invite.add_argument(
+        "--code", type=_bounded(40), help="adjuster code to bind, e.g. ADJ-SH-01 (new if unknown)"
+    )
+    invite.add_argument(
+        "--region", type=_bounded(100), help="the adjuster's region (claims paged to them)"
+    )
+    invite.add_argument(
+        "--shop", type=_bounded(40), help="shop staff: the shop's code, e.g. SHOP-PD-01"
+    )
+    wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
+    wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
+    menu = wechat_commands.add_parser("menu", help="install the custom menu (报案 / 预约 / 进度)")
+    menu.add_argument(
+        "--english",
+        action="store_true",
+        help="also add a conditional menu in English for users whose WeChat is in English",
+    )
     return parser
+
+
+def _bounded(limit: int) -> Callable[[str], str]:
+    def text(value: str) -> str:
+        cleaned = value.strip()
+        if not cleaned or len(cleaned) > limit:
+            raise argparse.ArgumentTypeError(f"1 to {limit} characters expected")
+        return cleaned
+
+    return text
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from domain.clock import SystemClock
+    from domain.services import create_invite
+    from domain.staff import StaffRole
+    from storage.db import Database
+
+    if args.role == "shop":
+        return _shop_invite(args)
+    settings = Settings()
+    database = Database(settings.database_url)
+    try:
+        with database.unit_of_work() as uow:
+            code, invite = create_invite(
+                uow,
+                role=StaffRole(args.role),
+                name=args.name,
+                now=SystemClock().now(),
+                staff_code=args.code,
+                region=args.region,
+                ttl=timedelta(hours=settings.staff_invite_hours),
+            )
+            uow.commit()
+    finally:
+        database.dispose()
+    region = f", {invite.region}" if invite.region else ""
+    print(f"invite code: {code}")
+    print(f"binds: {invite.role} {invite.name} ({invite.staff_code}{region})")
+    print(f"valid until: {invite.expires_at.astimezone(settings.tz):%Y-%m-%d %H:%M %Z}, once")
+    print(f"the person sends: /bind {code}")
+    return 0
+
+
+def _shop_invite(args: argparse.Namespace) -> int:
+    """``staff invite --role shop --shop CODE --name NAME``: binds the sender to the shop."""
+    from datetime import timedelta
+
+    from domain.booking import ShopUnknown
+    from domain.booking_services import create_shop_invite
+    from domain.clock import SystemClock
+    from storage.db import Database
+
+    if not args.shop:  # a usage error, like argparse's own
+        print("claimbot staff invite: --shop is required with --role shop", file=sys.stderr)
+        raise SystemExit(2)
+    settings = Settings()
+    database = Database(settings.database_url)
+    try:
+        with database.unit_of_work() as uow:
+            code, invite = create_shop_invite(
+                uow,
+                shop_code=args.shop,
+                name=args.name,
+                now=SystemClock().now(),
+                ttl=timedelta(hours=settings.staff_invite_hours),
+            )
+            uow.commit()
+    except ShopUnknown:
+        print(f"claimbot staff invite: no shop {args.shop!r} (import it first)", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(f"invite code: {code}")
+    print(f"binds: shop staff {invite.name} ({invite.shop_code})")
+    print(f"valid until: {invite.expires_at.astimezone(settings.tz):%Y-%m-%d %H:%M %Z}, once")
+    print(f"the person sends: /bind {code}")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -93,6 +199,34 @@ def _demo(args: argparse.Namespace) -> int:
 
     number = run_demo(sys.stdout, locale_hint="zh-CN" if args.lang == "zh" else "en")
     return 0 if number else 1
+
+
+def _wechat(args: argparse.Namespace) -> int:
+    from wechatpy.exceptions import WeChatClientException
+
+    from bot.wechat.channel import WeChatConfigError, build_client
+    from bot.wechat.menu import install_menu
+    from locales.catalog import Catalogs
+    from storage.db import Database
+
+    settings = Settings()
+    database = Database(settings.database_url)
+    try:
+        client = build_client(settings, database)
+        extra = tuple(loc for loc in ("en",) if args.english and loc != settings.default_locale)
+        installed = install_menu(
+            client, Catalogs(settings.tz), settings.default_locale, extra_locales=extra
+        )
+    except WeChatConfigError as exc:
+        print(f"claimbot wechat menu: {exc}", file=sys.stderr)
+        return 2
+    except WeChatClientException as exc:
+        print(f"claimbot wechat menu: WeChat refused: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print("\n".join(installed))
+    return 0
 
 
 if __name__ == "__main__":

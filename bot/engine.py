@@ -3,6 +3,11 @@
 Dedupe, identity, the dialog turn, the conversation's new state and the outbox rows it
 produced are committed together: a crash leaves either all of it or none of it, and a
 redelivered message finds its id already recorded.
+
+A dialog may address another party (``Outbound.to_party``: the adjuster paged about a
+claim, the owner told of a step). Such a notice is written once to each of that party's
+channel identities (in private chats the chat id is the external user id), in the
+party's locale, with idempotency keys derived from the inbound message id.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import Lexicon
 from dialogs.messages import Inbound, Outbound
 from dialogs.router import handle_turn, locale_for
+from domain.adjudication import AdjudicationRules
+from domain.booking import BookingRules
 from domain.clock import Clock
 from storage.db import Database
+from storage.recipients import Recipient
 from storage.records import ConversationRecord, OutboxItem
 from storage.uow import SqlUnitOfWork
 
@@ -24,7 +32,8 @@ from storage.uow import SqlUnitOfWork
 @dataclass(frozen=True)
 class TurnOutcome:
     duplicate: bool
-    replies: tuple[Outbound, ...] = ()
+    replies: tuple[Outbound, ...] = ()  # to the sender's chat
+    notices: tuple[Outbound, ...] = ()  # to other parties
 
 
 class ConversationEngine:
@@ -38,6 +47,8 @@ class ConversationEngine:
         locales: tuple[str, ...],
         default_locale: str,
         resume_after: timedelta,
+        rules: AdjudicationRules | None = None,
+        booking_rules: BookingRules | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
@@ -46,6 +57,8 @@ class ConversationEngine:
         self._locales = locales
         self._default_locale = default_locale
         self._resume_after = resume_after
+        self._rules = rules or AdjudicationRules()
+        self._booking_rules = booking_rules or BookingRules()
         self._listeners: list[Callable[[], None]] = []
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
@@ -65,8 +78,12 @@ class ConversationEngine:
                 lexicon=self._lexicon,
                 locales=self._locales,
                 resume_after=self._resume_after,
+                rules=self._rules,
+                booking=self._booking_rules,
             )
-            replies = handle_turn(conv, inbound, ctx)
+            outs = handle_turn(conv, inbound, ctx)
+            replies = [out for out in outs if out.to_party in (None, conv.party_id)]
+            notices = [out for out in outs if out.to_party not in (None, conv.party_id)]
             self._save(uow, conv, record, inbound)
             uow.outbox.add(
                 [
@@ -80,12 +97,40 @@ class ConversationEngine:
                     )
                     for index, reply in enumerate(replies)
                 ]
+                + self._notices(uow, inbound, notices)
             )
             uow.commit()
-        if replies:
+        if replies or notices:
             for listener in self._listeners:
                 listener()
-        return TurnOutcome(duplicate=False, replies=tuple(replies))
+        return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))
+
+    def _notices(
+        self, uow: SqlUnitOfWork, inbound: Inbound, notices: list[Outbound]
+    ) -> list[OutboxItem]:
+        """One outbox row per notice and channel identity of its recipient."""
+        items: list[OutboxItem] = []
+        reached: dict[int, list[Recipient]] = {}
+        for index, notice in enumerate(notices):
+            party = notice.to_party
+            assert party is not None
+            if party not in reached:
+                reached[party] = uow.recipients.of_party(party)
+            for position, recipient in enumerate(reached[party]):
+                locale = recipient.locale
+                items.append(
+                    OutboxItem(
+                        channel=recipient.channel,
+                        chat_id=recipient.chat_id,
+                        locale=locale if locale in self._locales else self._default_locale,
+                        payload=notice.to_payload(),
+                        idempotency_key=(
+                            f"{inbound.channel}:{inbound.message_id}:n{index}:{party}.{position}"
+                        ),
+                        party_id=party,
+                    )
+                )
+        return items
 
     def _load(
         self, uow: SqlUnitOfWork, inbound: Inbound

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from dialogs.messages import MediaItem
 from storage.db import Database
@@ -53,3 +54,14 @@ class MediaIntake:
                 )
             )
         return IntakeResult(tuple(items), tuple(rejected))
+
+    def stored_file(self, media_id: int) -> tuple[Path, str] | None:
+        """Where a stored photo or video is, and its MIME type (None: unknown or gone)."""
+        with self._database.unit_of_work() as uow:
+            stored = uow.media.get(media_id)
+        if stored is None:
+            return None
+        try:
+            return self._store.open(stored.relative_path), stored.mime
+        except (ValueError, FileNotFoundError):
+            return None

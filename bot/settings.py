@@ -10,6 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.adjudication import (
+    DEFAULT_LIABILITY_SHARES,
+    AdjudicationRules,
+    InvalidRules,
+    Liability,
+)
+from domain.booking import BookingRules
+from domain.evidence import EvidenceTolerance
+from domain.slots import SlotRules
+from scheduler.quiet import QuietHours, parse_clock
+
 MEGABYTE = 1024 * 1024
 
 
@@ -46,11 +57,53 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = None
     wechat_api_url: str = "https://api.weixin.qq.com/cgi-bin/"
     wechat_template_progress: str | None = None
+    # The progress template's data fields: title, content, time, note ("" leaves one out).
+    wechat_template_progress_fields: str = "first,keyword1,keyword2,remark"
+    wechat_per_second: float = Field(default=100.0, ge=0)  # customer-service sends per second
 
     max_photo_mb: int = 10
     max_video_mb: int = 20
     max_files_per_upload: int = 10
     resume_after_minutes: int = 120
+
+    # Adjudication: liability shares in percent by grade (JSON; grades left out keep
+    # their default), the evidence check's tolerances, invite lifetime.
+    liability_shares: dict[str, int] = Field(default_factory=dict)
+    evidence_before_minutes: int = Field(default=60, ge=0)
+    evidence_after_hours: int = Field(default=48, ge=0)
+    evidence_distance_km: float = Field(default=2.0, gt=0)
+    staff_invite_hours: int = Field(default=24, gt=0)
+
+    # The scheduler: timers, reminders, quiet hours (docs/configuration.md, docs/deploy.md).
+    scheduler_enabled: bool = True
+    scheduler_poll_seconds: float = Field(default=1.0, gt=0)
+    timer_stale_seconds: int = Field(default=120, gt=0)
+    quiet_hours: str = "21:00-08:00"  # the owners' local night; "" = none
+    nudge_after_minutes: int = Field(default=180, ge=0)  # 0 = no report nudges
+    nudge_max_silence_hours: int = Field(default=48, gt=0)
+    maintenance_every_months: int = Field(default=6, ge=0)  # 0 = no maintenance reminders
+    maintenance_local_time: str = "10:00"
+
+    # Repair bookings (docs/configuration.md).
+    booking_lead_minutes: int = Field(default=120, ge=0)  # earliest slot: now + lead time
+    booking_horizon_days: int = Field(default=14, ge=1, le=90)  # slots offered ahead
+    booking_hold_minutes: int = Field(default=60, gt=0)  # the shop's time to answer
+    booking_cutoff_hours: float = Field(default=2.0, ge=0)  # last change of a confirmed slot
+    booking_max_reschedules: int = Field(default=2, ge=0)
+    booking_reminder_hours: str = "24,2"  # before a confirmed appointment; "" = none
+    booking_maintenance_months: int = Field(default=6, ge=0)  # after a repair; 0 = off
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)
+        return value
+
+    @field_validator("maintenance_local_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parse_clock(value)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -60,6 +113,51 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
+
+    @field_validator("wechat_template_progress_fields")
+    @classmethod
+    def _four_template_fields(cls, value: str) -> str:
+        if len(value.split(",")) != 4:
+            raise ValueError("four comma-separated names: title,content,time,note")
+        return value
+
+    @field_validator("liability_shares")
+    @classmethod
+    def _liability_shares(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - {grade.value for grade in Liability}
+        if unknown:
+            raise ValueError(f"unknown liability grades {sorted(unknown)}")
+        _rules(value, EvidenceTolerance())  # shares are percentages
+        return value
+
+    @property
+    def adjudication_rules(self) -> AdjudicationRules:
+        tolerance = EvidenceTolerance(
+            before=timedelta(minutes=self.evidence_before_minutes),
+            after=timedelta(hours=self.evidence_after_hours),
+            distance_km=self.evidence_distance_km,
+        )
+        return _rules(self.liability_shares, tolerance)
+
+    @field_validator("booking_reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        _hours_list(value)
+        return value
+
+    @property
+    def booking_rules(self) -> BookingRules:
+        return BookingRules(
+            slots=SlotRules(
+                lead_time=timedelta(minutes=self.booking_lead_minutes),
+                horizon_days=self.booking_horizon_days,
+            ),
+            hold=timedelta(minutes=self.booking_hold_minutes),
+            cutoff=timedelta(hours=self.booking_cutoff_hours),
+            max_reschedules=self.booking_max_reschedules,
+            reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
+            maintenance_after_months=self.booking_maintenance_months,
+        )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,3 +174,20 @@ class Settings(BaseSettings):
     @property
     def max_video_bytes(self) -> int:
         return self.max_video_mb * MEGABYTE
+
+
+def _rules(shares: dict[str, int], tolerance: EvidenceTolerance) -> AdjudicationRules:
+    table = dict(DEFAULT_LIABILITY_SHARES)
+    table.update({Liability(grade): share for grade, share in shares.items()})
+    try:
+        return AdjudicationRules(liability_shares=table, evidence=tolerance)
+    except InvalidRules as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _hours_list(value: str) -> list[float]:
+    """``"24,2"`` → [24.0, 2.0]: positive hours, comma-separated; "" → none."""
+    hours = [float(part) for part in value.split(",") if part.strip()]
+    if any(h <= 0 for h in hours):
+        raise ValueError("reminder hours are positive numbers, e.g. 24,2")
+    return hours

@@ -1,7 +1,9 @@
 """The web chat channel: a page at /chat and a small JSON API it talks to.
 
 The browser keeps a random id as its identity and pulls its messages: a web chat outbox
-row counts as delivered once the browser has fetched it.
+row counts as delivered once the browser has fetched it. Photos attached to messages (a
+claim's evidence on a handoff card) are served at ``/chat/media/{id}?user_id=...`` to the
+parties allowed to see them (``domain.services.may_view_media``), to nobody else.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from bot.media_intake import MediaIntake, Upload
 from bot.rendering import render
 from dialogs.messages import Inbound, InboundKind, MediaItem
 from domain.clock import Clock
+from domain.services import may_view_media
 from locales.catalog import Catalogs
 from storage.db import Database
 from storage.media_types import MediaRejection
 from storage.records import OutboxRow
+from storage.uow import SqlUnitOfWork
 
 CHANNEL = "web"
 WEB_DIR = Path(__file__).parent / "web"
@@ -96,6 +100,9 @@ class WebChat:
         router.add_api_route("/chat/api/messages", self.send, methods=["POST"])
         router.add_api_route("/chat/api/messages", self.poll, methods=["GET"])
         router.add_api_route("/chat/api/upload", self.upload, methods=["POST"])
+        router.add_api_route(
+            "/chat/media/{media_id}", self.media, methods=["GET"], include_in_schema=False
+        )
         return router
 
     def page(self) -> FileResponse:
@@ -105,6 +112,19 @@ class WebChat:
         if name not in STATIC_FILES:
             raise HTTPException(404)
         return FileResponse(WEB_DIR / name, media_type=STATIC_FILES[name])
+
+    def media(
+        self, media_id: int, user_id: Annotated[str, Query(pattern=ID_PATTERN)]
+    ) -> FileResponse:
+        """An attached photo or video, for a browser whose party may see it (else 404)."""
+        with self._database.unit_of_work() as uow:
+            party = uow.recipients.party_of(CHANNEL, user_id)
+            allowed = party is not None and may_view_media(uow, party, media_id)
+        found = self._intake.stored_file(media_id) if allowed else None
+        if found is None:
+            raise HTTPException(404)
+        path, mime = found
+        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
 
     def send(self, message: ChatMessageIn) -> ChatBatch:
         """Take one typed text, tapped choice or shared location."""
@@ -192,22 +212,33 @@ class WebChat:
     def _deliver(self, user_id: str, after: int) -> ChatBatch:
         with self._database.unit_of_work() as uow:
             rows = uow.outbox.for_chat(CHANNEL, user_id, after)
+            attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
+            kinds = {media_id: self._kind(uow, media_id) for media_id in attached}
             unsent = [row.id for row in rows if row.sent_at is None]
             if unsent:
                 uow.outbox.mark_sent(unsent, self._clock.now())
             uow.commit()
-        messages = [self._message(row) for row in rows]
+        messages = [self._message(row, kinds) for row in rows]
         cursor = max((row.id for row in rows), default=after)
         return ChatBatch(messages=messages, cursor=cursor)
 
-    def _message(self, row: OutboxRow) -> ChatMessageOut:
+    @staticmethod
+    def _kind(uow: SqlUnitOfWork, media_id: int) -> str | None:
+        stored = uow.media.get(media_id)
+        return None if stored is None else stored.kind
+
+    def _message(self, row: OutboxRow, kinds: dict[int, str | None]) -> ChatMessageOut:
         rendered = render(self._catalogs, row.locale, row.payload)
         return ChatMessageOut(
             id=row.id,
             text=rendered.text,
             choices=[ChoiceOut(value=c.value, label=c.label) for c in rendered.choices],
             request_location=rendered.request_location,
-            attachments=[],
+            attachments=[
+                AttachmentOut(url=f"/chat/media/{media_id}?user_id={row.chat_id}", kind=kind)
+                for media_id in rendered.attachments
+                if (kind := kinds.get(media_id)) is not None
+            ],
         )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from dialogs.lexicon import Lexicon
+from domain.adjudication import AdjudicationRules
+from domain.booking import BookingRules
 from domain.ports import UnitOfWork
 
 IDLE = "idle"
@@ -56,3 +58,5 @@ class TurnContext:
     locales: tuple[str, ...]
     resume_after: timedelta = timedelta(hours=2)
     max_check_failures: int = 5
+    rules: AdjudicationRules = field(default_factory=AdjudicationRules)
+    booking: BookingRules = field(default_factory=BookingRules)

@@ -91,6 +91,9 @@ class Outbound:
     choices: tuple[Choice, ...] = ()
     attachments: tuple[int, ...] = ()  # media ids
     request_location: bool = False
+    # Another party to tell (an adjuster, an owner): the engine writes the message to
+    # each of that party's chats, in their locale. None: answer the sender's chat.
+    to_party: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.handoff import handoff_cards
 from dialogs.messages import Choice, Inbound, InboundKind, MediaItem, Outbound
 from dialogs.report_codec import draft_from_json, draft_to_json
 from dialogs.timeparse import parse_accident_time
@@ -618,7 +619,8 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
             "report.filed",
             {"number": claim.number, "urgent": claim.urgent, "late": claim.late},
             (Choice("start:report", "choice.report_another"),),
-        )
+        ),
+        *handoff_cards(claim, ctx),  # the region's adjusters are paged
     ]
 
 

@@ -6,7 +6,7 @@ sent something unexpected always learns what is expected, and nothing given is l
 
 from __future__ import annotations
 
-from dialogs import report
+from dialogs import adjuster, bookings, claims, owner_claims, report
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
     Choice,
@@ -20,7 +20,7 @@ from dialogs.messages import (
 
 MAX_TEXT = 4000
 START_REPORT = "start:report"
-MENU_KEYS = {"REPORT": "/report"}
+MENU_KEYS = {"REPORT": "/report", bookings.MENU_KEY: "/book"}
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -34,7 +34,12 @@ def locale_for(language_hint: str | None, default: str) -> str:
 def handle_turn(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """Run one inbound message through the conversation; record the choices offered."""
     outs = _route(conv, inbound, ctx)
-    conv.slots["offered"] = [choice.value for out in outs for choice in out.choices]
+    conv.slots["offered"] = [
+        choice.value
+        for out in outs
+        if out.to_party in (None, conv.party_id)  # notices to others offer them, not us
+        for choice in out.choices
+    ]
     conv.last_activity = ctx.now
     return outs
 
@@ -46,15 +51,25 @@ def _route(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
     command = _command(inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)
+    if inbound.kind is InboundKind.CHOICE and claims.is_claim_choice(inbound.text):
+        before = conv.dialog
+        return _then_reprompt(conv, before, claims.choose(conv, inbound.text, ctx))
+    if inbound.kind is InboundKind.CHOICE and bookings.is_booking_choice(inbound.text):
+        before = conv.dialog
+        return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
     if inbound.kind is InboundKind.CHOICE and inbound.text not in conv.offered:
         return [Outbound("input.stale_choice"), *_reprompt(conv)]
     if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
         return _start_report(conv, ctx)
+    if conv.dialog == owner_claims.DISPUTE:
+        return owner_claims.handle(conv, inbound, ctx)
+    if conv.dialog in bookings.DIALOGS:
+        return bookings.handle(conv, inbound, ctx)
     if conv.dialog == report.NAME:
         if _silent_too_long(conv, ctx) and report.is_waiting(conv):
             return report.offer_resume(conv, inbound, ctx)
         return report.handle(conv, inbound, ctx)
-    return _idle(conv, inbound)
+    return _idle(conv, inbound, ctx)
 
 
 def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
@@ -67,6 +82,8 @@ def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
         return text
     if ctx.lexicon.means(text, "report"):
         return "/report"
+    if ctx.lexicon.means(text, bookings.WORD):
+        return "/book"
     return None
 
 
@@ -81,16 +98,33 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
         case "/cancel":
             if conv.dialog == report.NAME:
                 return report.cancel(conv)
+            if conv.dialog == owner_claims.DISPUTE:
+                return owner_claims.cancel(conv)
+            if conv.dialog in bookings.DIALOGS:
+                return bookings.cancel(conv)
             return [Outbound("cancel.nothing"), *_reprompt(conv)]
         case "/back":
             if conv.dialog == report.NAME:
                 return report.go_back(conv, ctx)
+            if conv.dialog in bookings.DIALOGS:
+                return bookings.go_back(conv, ctx)
             return [Outbound("back.nothing"), *_reprompt(conv)]
         case "/help":
-            topic = "help.report" if conv.dialog == report.NAME else "help.idle"
+            if conv.dialog == report.NAME:
+                topic = "help.report"
+            else:
+                topic = "claims.help.staff" if adjuster.is_staff(conv, ctx) else "help.idle"
             return [Outbound(topic), *_reprompt(conv)]
         case "/lang":
             return _change_language(conv, argument.strip(), ctx)
+        case "/mute" | "/unmute":
+            return [_set_muted(conv, name == "/mute", ctx), *_reprompt(conv)]
+        case _ if name in bookings.COMMANDS:
+            before = conv.dialog
+            return _then_reprompt(conv, before, bookings.run_command(name, argument, conv, ctx))
+        case _ if name in claims.COMMANDS:
+            before = conv.dialog
+            return _then_reprompt(conv, before, claims.run_command(name, argument, conv, ctx))
         case _:
             return [Outbound("command.unknown", {"command": name[:32]}), *_reprompt(conv)]
 
@@ -103,6 +137,15 @@ def _start_report(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     return report.begin(conv, ctx, _pending_evidence(conv))
 
 
+def _set_muted(conv: Conversation, muted: bool, ctx: TurnContext) -> Outbound:
+    """Reminder preferences live with the scheduler's storage (``uow.reminders``)."""
+    reminders = getattr(ctx.uow, "reminders", None)
+    if reminders is None:
+        return Outbound("reminders.unavailable")
+    reminders.set_muted(conv.party_id, muted, ctx.now)
+    return Outbound("reminders.muted" if muted else "reminders.unmuted")
+
+
 def _change_language(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]:
     locale = LANGUAGE_ALIASES.get(argument.lower())
     if locale is None or locale not in ctx.locales:
@@ -111,7 +154,10 @@ def _change_language(conv: Conversation, argument: str, ctx: TurnContext) -> lis
     return [Outbound("lang.changed"), *_reprompt(conv)]
 
 
-def _idle(conv: Conversation, inbound: Inbound) -> list[Outbound]:
+def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    routed = owner_claims.route_to_request(conv, inbound, ctx)
+    if routed is not None:  # an adjuster asked for it: attached to the claim, forwarded
+        return routed
     if inbound.kind is InboundKind.MEDIA:
         pending = conv.slots.setdefault("pending_evidence", [])
         pending.extend(media_item_to_json(item) for item in inbound.media)
@@ -129,6 +175,17 @@ def _idle(conv: Conversation, inbound: Inbound) -> list[Outbound]:
     return _reprompt(conv)
 
 
+def _then_reprompt(conv: Conversation, before: str | None, outs: list[Outbound]) -> list[Outbound]:
+    """After a claim command or button, ask again what a dialog in progress waits for
+    (not when the answer itself started or ended a dialog)."""
+    if conv.dialog is None or conv.dialog != before:
+        return outs
+    again = _reprompt(conv)
+    if again and outs[-len(again) :] == again:  # the answer asked it already
+        return outs
+    return [*outs, *again]
+
+
 def _pending_evidence(conv: Conversation) -> list[MediaItem]:
     return [media_item_from_json(item) for item in conv.slots.get("pending_evidence", [])]
 
@@ -136,13 +193,19 @@ def _pending_evidence(conv: Conversation) -> list[MediaItem]:
 def _reprompt(conv: Conversation) -> list[Outbound]:
     if conv.dialog == report.NAME:
         return report.reprompt(conv)
+    if conv.dialog == owner_claims.DISPUTE:
+        return owner_claims.reprompt(conv)
+    if conv.dialog in bookings.DIALOGS:
+        return bookings.reprompt(conv)
     return [Outbound("idle.prompt", {}, (Choice(START_REPORT, "choice.report"),))]
 
 
 def _numbered_reply_as_choice(conv: Conversation, inbound: Inbound) -> Inbound:
     """WeChat has no buttons: "2" answers the second choice offered."""
     text = inbound.text.strip()
-    if inbound.kind is not InboundKind.TEXT or not text.isdigit() or len(text) > 2:
+    if inbound.kind is not InboundKind.TEXT or not (text.isascii() and text.isdigit()):
+        return inbound
+    if len(text) > 2:
         return inbound
     offered = conv.offered
     index = int(text) - 1

@@ -1,4 +1,4 @@
-"""Reading the accident time an owner types: "now", "14:30", "11-25 14:30", ..."""
+"""Reading a time people type: "now", "14:30", "yesterday 20:15", "tomorrow 10:00", ..."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from dialogs.lexicon import Lexicon
 _FULL = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*(\d{1,2})[:.](\d{2})$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})\s*(\d{1,2})[:.](\d{2})$")
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+# Lexicon word groups naming a day relative to today (a survey is booked for tomorrow).
+_DAY_WORDS = (
+    ("yesterday", -1),
+    ("day_before_yesterday", -2),
+    ("today", 0),
+    ("tomorrow", 1),
+    ("day_after_tomorrow", 2),
+)
 
 
 def parse_accident_time(text: str, now: datetime, tz: tzinfo, lexicon: Lexicon) -> datetime | None:
@@ -18,10 +26,10 @@ def parse_accident_time(text: str, now: datetime, tz: tzinfo, lexicon: Lexicon) 
         return now
     cleaned = _normalise(text, lexicon)
     today = now.astimezone(tz).date()
-    for word, offset in (("yesterday", 1), ("day_before_yesterday", 2), ("today", 0)):
+    for word, offset in _DAY_WORDS:
         rest = lexicon.starts_with(cleaned, word)
         if rest is not None:
-            return _clock_on(rest, today - timedelta(days=offset), tz)
+            return _clock_on(rest, today + timedelta(days=offset), tz)
     if match := _FULL.match(cleaned):
         y, mo, d, h, mi = (int(g) for g in match.groups())
         return _build(y, mo, d, h, mi, tz)

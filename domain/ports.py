@@ -7,10 +7,15 @@ and never commit, so that a dialog turn, its state and its outbox land together.
 from __future__ import annotations
 
 import abc
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
+from domain.booking import Booking, TimerPlan
 from domain.claim import Claim
 from domain.policy import Policy
+from domain.shop import Shop, ShopStaff
+from domain.slots import TimeSlot
+from domain.staff import Adjuster, Invite
 
 
 class PolicyRepository(abc.ABC):
@@ -29,10 +34,154 @@ class ClaimRepository(abc.ABC):
     def get(self, number: str) -> Claim | None: ...
 
     @abc.abstractmethod
+    def get_for_update(self, number: str) -> Claim | None:
+        """The claim, locked against concurrent changes until the transaction ends."""
+
+    @abc.abstractmethod
+    def save(self, claim: Claim) -> None:
+        """Store the changes made to a claim loaded with ``get_for_update``."""
+
+    @abc.abstractmethod
+    def for_owner(self, party_id: int) -> list[Claim]:
+        """The owner's claims, oldest report first."""
+
+    @abc.abstractmethod
+    def open_for_adjuster(self, adjuster_id: int) -> list[Claim]:
+        """Claims assigned to the adjuster and not closed, urgent first, then oldest."""
+
+    @abc.abstractmethod
+    def unassigned(self, limit: int) -> list[Claim]:
+        """Reported claims nobody has taken yet, urgent first, then oldest."""
+
+    @abc.abstractmethod
+    def owners_of_media(self, media_id: int) -> set[int]:
+        """The owners of the claims a stored photo or video is evidence of."""
+
+    @abc.abstractmethod
     def next_sequence(self, day: date) -> int:
         """The next claim sequence number of a (local) day, starting at 1."""
+
+
+class StaffRepository(abc.ABC):
+    @abc.abstractmethod
+    def adjuster_for_party(self, party_id: int) -> Adjuster | None: ...
+
+    @abc.abstractmethod
+    def adjuster(self, adjuster_id: int) -> Adjuster | None: ...
+
+    @abc.abstractmethod
+    def adjuster_by_code(self, code: str) -> Adjuster | None: ...
+
+    @abc.abstractmethod
+    def adjusters(self) -> list[Adjuster]:
+        """Every adjuster, bound or not."""
+
+    @abc.abstractmethod
+    def bind_adjuster(self, code: str, name: str, region: str | None, party_id: int) -> Adjuster:
+        """Make ``party_id`` the adjuster ``code``: created if new, its name and region
+        updated (a region of None keeps the one on record); a party bound to the code
+        before loses it."""
+
+    @abc.abstractmethod
+    def region_of_policy(self, policy_number: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def add_invite(self, invite: Invite) -> None: ...
+
+    @abc.abstractmethod
+    def invite_for_update(self, code_hash: str) -> Invite | None: ...
+
+    @abc.abstractmethod
+    def use_invite(self, code_hash: str, party_id: int, at: datetime) -> None: ...
+
+
+class ShopRepository(abc.ABC):
+    """Shops from the directory, with the owners' ratings summed up, and their staff."""
+
+    @abc.abstractmethod
+    def all(self) -> list[Shop]: ...
+
+    @abc.abstractmethod
+    def get(self, shop_id: int) -> Shop | None: ...
+
+    @abc.abstractmethod
+    def by_code(self, code: str) -> Shop | None: ...
+
+    @abc.abstractmethod
+    def staff(self, shop_id: int) -> list[ShopStaff]:
+        """Everyone who answers for the shop, bound or not."""
+
+    @abc.abstractmethod
+    def staff_for_party(self, party_id: int) -> ShopStaff | None: ...
+
+    @abc.abstractmethod
+    def bind_staff(self, shop_code: str, name: str, party_id: int) -> ShopStaff:
+        """Make ``party_id`` the shop's staff member ``name`` (created if new)."""
+
+
+class BookingRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, booking: Booking) -> None:
+        """Store a new booking; sets ``booking.id``."""
+
+    @abc.abstractmethod
+    def get(self, booking_id: int) -> Booking | None: ...
+
+    @abc.abstractmethod
+    def get_for_update(self, booking_id: int) -> Booking | None:
+        """The booking, locked against concurrent changes until the transaction ends."""
+
+    @abc.abstractmethod
+    def save(self, booking: Booking) -> None:
+        """Store the changes made to a booking loaded with ``get_for_update``."""
+
+    @abc.abstractmethod
+    def lock_shop(self, shop_id: int) -> None:
+        """Serialise capacity decisions for one shop until the transaction ends."""
+
+    @abc.abstractmethod
+    def overlapping(self, shop_id: int, slot: TimeSlot, exclude: int | None = None) -> int:
+        """How many bookings holding a bay overlap ``slot`` (``exclude``: one booking id)."""
+
+    @abc.abstractmethod
+    def taken(
+        self,
+        shop_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        exclude: int | None = None,
+    ) -> dict[int, list[TimeSlot]]:
+        """The slots held by bookings of these shops that overlap ``[start, end)``
+        (``exclude``: leave one booking out, the one being rescheduled)."""
+
+    @abc.abstractmethod
+    def for_owner(self, party_id: int) -> list[Booking]:
+        """The owner's open bookings, soonest slot first."""
+
+    @abc.abstractmethod
+    def for_shop(self, shop_id: int) -> list[Booking]:
+        """The shop's open bookings, soonest slot first."""
+
+    @abc.abstractmethod
+    def open_for_claim(self, claim_number: str) -> Booking | None: ...
+
+    @abc.abstractmethod
+    def open_for_plate(self, owner_id: int, plate: str) -> Booking | None: ...
+
+
+class BookingTimers(abc.ABC):
+    """Durable timers of bookings (reminders, hold expiry), kept in step with each change."""
+
+    @abc.abstractmethod
+    def replace(self, subject: str, plans: Sequence[TimerPlan], now: datetime) -> None:
+        """Arm ``plans`` (unchanged ones stay as they are) and cancel the subject's other
+        pending timers."""
 
 
 class UnitOfWork(abc.ABC):
     policies: PolicyRepository
     claims: ClaimRepository
+    staff: StaffRepository
+    shops: ShopRepository
+    bookings: BookingRepository
+    booking_timers: BookingTimers

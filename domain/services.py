@@ -1,12 +1,42 @@
-"""Use cases that change domain state through the unit-of-work port."""
+"""Use cases that change domain state through the unit-of-work port.
+
+Each loads what it needs (claims locked for update), checks who may do what, lets the
+claim apply its lifecycle rules, and records the result; a refusal raises before
+anything is stored, so nothing changes.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TypeVar
 
+from domain.adjudication import PaymentRoute, Settlement
 from domain.claim import Claim, format_claim_number
+from domain.errors import (
+    AlreadyStaff,
+    AlreadyTaken,
+    InvalidInvite,
+    NotStaff,
+    NotYourClaim,
+    UnknownClaim,
+)
 from domain.ports import UnitOfWork
 from domain.report import ReportDraft
+from domain.staff import (
+    INVITE_TTL,
+    Adjuster,
+    Invite,
+    StaffRole,
+    authorize_adjuster,
+    hash_invite_code,
+    new_adjuster_code,
+    new_invite_code,
+    pick_region_adjusters,
+)
+
+T = TypeVar("T")
 
 
 class UnknownPolicy(Exception):
@@ -29,4 +59,193 @@ def file_claim(
     number = format_claim_number(local_day, uow.claims.next_sequence(local_day))
     claim = Claim.file(number, report, policy, owner_id, now, actor)
     uow.claims.add(claim)
+    return claim
+
+
+def owner_actor(party_id: int) -> str:
+    """How an owner appears on a claim's timeline (as when filing)."""
+    return f"party:{party_id}"
+
+
+# --- staff identity ---------------------------------------------------------------------
+
+
+def create_invite(
+    uow: UnitOfWork,
+    *,
+    role: StaffRole,
+    name: str,
+    now: datetime,
+    staff_code: str | None = None,
+    region: str | None = None,
+    ttl: timedelta = INVITE_TTL,
+    code: str | None = None,
+) -> tuple[str, Invite]:
+    """A one-time code (returned in clear once; stored as its hash) and its record."""
+    if role is not StaffRole.ADJUSTER:
+        raise ValueError(f"invites for {role} arrive with their feature")
+    if not name.strip():
+        raise ValueError("a name is required")
+    plain = code or new_invite_code()
+    invite = Invite(
+        code_hash=hash_invite_code(plain),
+        role=role,
+        name=name.strip(),
+        created_at=now,
+        expires_at=now + ttl,
+        staff_code=(staff_code or new_adjuster_code()).strip().upper(),
+        region=region.strip() if region and region.strip() else None,
+    )
+    uow.staff.add_invite(invite)
+    return plain, invite
+
+
+def bind_staff(uow: UnitOfWork, code: str, party_id: int, now: datetime) -> Adjuster:
+    """Bind the sender's party with a one-time code; refused codes change nothing."""
+    current = uow.staff.adjuster_for_party(party_id)
+    if current is not None:
+        raise AlreadyStaff(name=current.name, code=current.code)
+    code_hash = hash_invite_code(code)
+    invite = uow.staff.invite_for_update(code_hash)
+    if invite is None or not invite.usable(now) or invite.staff_code is None:
+        raise InvalidInvite()
+    adjuster = uow.staff.bind_adjuster(invite.staff_code, invite.name, invite.region, party_id)
+    uow.staff.use_invite(code_hash, party_id, now)
+    return adjuster
+
+
+def staff_member(uow: UnitOfWork, party_id: int) -> Adjuster:
+    adjuster = uow.staff.adjuster_for_party(party_id)
+    if adjuster is None:
+        raise NotStaff()
+    return adjuster
+
+
+def adjusters_to_page(uow: UnitOfWork, claim: Claim) -> list[Adjuster]:
+    region = uow.staff.region_of_policy(claim.policy_number)
+    return pick_region_adjusters(uow.staff.adjusters(), region, exclude_party=claim.owner_id)
+
+
+def may_view_media(uow: UnitOfWork, party_id: int, media_id: int) -> bool:
+    """Claim photos are seen by the claim's owner and by the insurer's adjusters."""
+    if uow.staff.adjuster_for_party(party_id) is not None:
+        return True
+    return party_id in uow.claims.owners_of_media(media_id)
+
+
+# --- the adjuster's steps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A claim after an adjuster's step, with the adjuster who took it."""
+
+    claim: Claim
+    adjuster: Adjuster
+
+
+def _locked_claim(uow: UnitOfWork, number: str) -> Claim:
+    claim = uow.claims.get_for_update(number.strip().upper())
+    if claim is None:
+        raise UnknownClaim(number=number.strip()[:32])
+    return claim
+
+
+def _authorize(uow: UnitOfWork, adjuster: Adjuster, claim: Claim, *, taking: bool) -> None:
+    try:
+        authorize_adjuster(adjuster, claim, taking=taking)
+    except (AlreadyTaken, NotYourClaim) as refusal:
+        holder = uow.staff.adjuster(refusal.params.pop("adjuster_id"))
+        refusal.params["adjuster"] = holder.name if holder else ""
+        raise
+
+
+def take_claim(
+    uow: UnitOfWork, party_id: int, number: str, now: datetime
+) -> tuple[Handled, list[Adjuster]]:
+    """Take an unassigned claim; also returns the other paged adjusters, to be told."""
+    adjuster = staff_member(uow, party_id)
+    claim = _locked_claim(uow, number)
+    _authorize(uow, adjuster, claim, taking=True)
+    claim.take(adjuster.id, now, adjuster.actor)
+    uow.claims.save(claim)
+    others = [a for a in adjusters_to_page(uow, claim) if a.id != adjuster.id]
+    return Handled(claim, adjuster), others
+
+
+def adjust(
+    uow: UnitOfWork,
+    party_id: int,
+    number: str,
+    step: Callable[[Claim, Adjuster], T],
+) -> tuple[Handled, T]:
+    """Apply one step of the adjuster's to a claim assigned to them, and store it."""
+    adjuster = staff_member(uow, party_id)
+    claim = _locked_claim(uow, number)
+    _authorize(uow, adjuster, claim, taking=False)
+    result = step(claim, adjuster)
+    uow.claims.save(claim)
+    return Handled(claim, adjuster), result
+
+
+def propose_settlement(
+    uow: UnitOfWork, party_id: int, number: str, route: PaymentRoute, now: datetime
+) -> tuple[Handled, Settlement]:
+    """Compute the payout (see ``compute_settlement``) and propose it to the owner."""
+
+    def step(claim: Claim, adjuster: Adjuster) -> Settlement:
+        policy = uow.policies.by_number(claim.policy_number)
+        if policy is None:
+            raise UnknownPolicy(claim.policy_number)
+        return claim.propose_settlement(route, policy.coverage, now, adjuster.actor)
+
+    return adjust(uow, party_id, number, step)
+
+
+def view_claim(uow: UnitOfWork, party_id: int, number: str) -> Handled:
+    """A claim as its adjuster sees it (or any adjuster, while nobody has taken it)."""
+    adjuster = staff_member(uow, party_id)
+    claim = uow.claims.get(number.strip().upper())
+    if claim is None:
+        raise UnknownClaim(number=number.strip()[:32])
+    if claim.adjuster_id is not None:
+        _authorize(uow, adjuster, claim, taking=False)
+    return Handled(claim, adjuster)
+
+
+# --- the owner's steps -------------------------------------------------------------------
+
+
+def owner_act(
+    uow: UnitOfWork, party_id: int, number: str, step: Callable[[Claim], T]
+) -> tuple[Claim, T]:
+    """Apply one step of the owner's to one of their claims, and store it.
+
+    Someone else's claim is answered like a claim that does not exist.
+    """
+    claim = _locked_claim(uow, number)
+    if claim.owner_id != party_id:
+        raise UnknownClaim(number=claim.number)
+    result = step(claim)
+    uow.claims.save(claim)
+    return claim, result
+
+
+def attach_requested_evidence(
+    uow: UnitOfWork,
+    party_id: int,
+    step: Callable[[Claim], None],
+) -> Claim | None:
+    """Route what an owner sends to the claim whose adjuster asked for evidence last.
+
+    Returns None (and changes nothing) when no claim of theirs waits for evidence.
+    """
+    asked = [
+        (claim.adjudication.evidence_request.asked_at, claim.number)
+        for claim in uow.claims.for_owner(party_id)
+        if claim.adjudication.evidence_request is not None and not claim.closed
+    ]
+    if not asked:
+        return None
+    claim, _ = owner_act(uow, party_id, max(asked)[1], step)
     return claim

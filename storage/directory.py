@@ -1,9 +1,11 @@
 """Import of reference data (policies, adjusters, shops and their staff) from YAML.
 
 The format is the one of ``examples/directory.yaml``: money in yuan strings with two
-decimals, dates, shop hours kept as given, staff optionally pre-bound to a Telegram id
-or a WeChat openid. Records are matched by their natural keys (policy number, adjuster
-code, shop code, staff name within a shop) and created or updated; nothing is deleted.
+decimals, dates, shop hours kept as given (checked with ``domain.shop.parse_hours``), a
+shop's ``closed`` list of local dates (holidays; the list replaces the shop's closed
+days), staff optionally pre-bound to a Telegram id or a WeChat openid. Records are
+matched by their natural keys (policy number, adjuster code, shop code, staff name within
+a shop) and created or updated; nothing is deleted.
 Importing the same data twice changes nothing and reports everything unchanged.
 """
 
@@ -19,8 +21,10 @@ from sqlalchemy import Connection, Table, and_, exists, insert, select, update
 
 from domain.money import Money
 from domain.policy import normalize_plate
+from domain.shop import InvalidHours, parse_hours
 from storage._sql import utcnow
 from storage.records import ImportSummary, Outcome
+from storage.shops import sync_closed_days
 from storage.tables import (
     adjuster_t,
     identity_t,
@@ -86,6 +90,7 @@ def _import_policy(conn: Connection, entry: Mapping[str, Any]) -> Outcome:
             "own_damage_fen": _fen(coverage, "own_damage"),
             "third_party_fen": _fen(coverage, "third_party"),
             "deductible_fen": _fen(coverage, "deductible", default="0"),
+            "region": _optional_text(entry, "region"),  # whose adjusters are paged
         },
     )
     _, vehicle_outcome = _upsert(
@@ -125,6 +130,10 @@ def _import_shop(
     hours = entry.get("hours") or {}
     if not isinstance(hours, Mapping):
         raise DirectoryError(f"{where}.hours: a mapping is expected")
+    try:
+        parse_hours(hours)
+    except InvalidHours as exc:
+        raise DirectoryError(f"{where}.hours: {exc}") from exc
     timezone = entry.get("timezone")
     shop_id, outcome = _upsert(
         conn,
@@ -146,6 +155,9 @@ def _import_shop(
             else _timezone(timezone, f"{where}.timezone"),
         },
     )
+    closed = frozenset(_date({"day": day}, "day") for day in _list(entry, "closed"))
+    if sync_closed_days(conn, shop_id, closed) and outcome == "unchanged":
+        outcome = "updated"
     summary.count("shops", outcome)
     for index, staff in enumerate(_list(entry, "staff")):
         with _context(f"{where}.staff[{index}]"):

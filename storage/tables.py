@@ -73,6 +73,7 @@ class PolicyRow(SQLModel, table=True):
     own_damage_fen: int = Field(sa_type=BigInteger)
     third_party_fen: int = Field(sa_type=BigInteger)
     deductible_fen: int = Field(sa_type=BigInteger)
+    region: str | None = Field(default=None, max_length=100)  # whose adjusters are paged
 
 
 class VehicleRow(SQLModel, table=True):
@@ -170,6 +171,9 @@ class ClaimRow(SQLModel, table=True):
     evidence_done: bool
     skipped: list[str] = Field(sa_type=JSON)
     status_token: str = Field(max_length=64, unique=True)
+    adjuster_id: int | None = Field(
+        default=None, foreign_key="adjuster.id", ondelete="SET NULL", index=True
+    )
 
 
 class ClaimEvidenceRow(SQLModel, table=True):
@@ -194,6 +198,7 @@ class ClaimStatusChangeRow(SQLModel, table=True):
     to_status: str = Field(max_length=30)
     actor: str = Field(max_length=100)
     note: str = Field(default="", sa_type=Text)
+    action: str | None = Field(default=None, max_length=20)  # domain.claim.Action
 
 
 class ClaimCounterRow(SQLModel, table=True):

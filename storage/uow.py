@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from domain.ports import UnitOfWork
+from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
 from storage.conversations import ConversationRepository
 from storage.inbound import InboundLog
@@ -16,6 +17,11 @@ from storage.media_repository import MediaRepository
 from storage.outbox import Outbox
 from storage.parties import PartyRepository
 from storage.policies import SqlPolicyRepository
+from storage.recipients import RecipientDirectory
+from storage.reminders import ReminderRepository
+from storage.shops import SqlShopRepository
+from storage.staff import SqlStaffRepository
+from storage.timers import TimerRepository
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -34,6 +40,13 @@ class SqlUnitOfWork(UnitOfWork):
     inbound: InboundLog
     outbox: Outbox
     media: MediaRepository
+    staff: SqlStaffRepository
+    recipients: RecipientDirectory
+    timers: TimerRepository
+    reminders: ReminderRepository
+    shops: SqlShopRepository
+    bookings: SqlBookingRepository
+    booking_timers: SqlBookingTimers
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -57,6 +70,13 @@ class SqlUnitOfWork(UnitOfWork):
         self.inbound = InboundLog(conn)
         self.outbox = Outbox(conn)
         self.media = MediaRepository(conn)
+        self.staff = SqlStaffRepository(conn)
+        self.recipients = RecipientDirectory(conn)
+        self.timers = TimerRepository(conn)
+        self.reminders = ReminderRepository(conn)
+        self.shops = SqlShopRepository(conn)
+        self.bookings = SqlBookingRepository(conn)
+        self.booking_timers = SqlBookingTimers(conn, self.timers)
         return self
 
     def __exit__(

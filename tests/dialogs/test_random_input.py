@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 
 from dialogs.messages import InboundKind, MediaItem
 from dialogs.report_codec import draft_from_json
+from domain.claim import Claim
+from domain.staff import Adjuster
 from tests.dialogs.driver import DialogDriver
+from tests.domain.test_rules import complete_draft
+from tests.fakes import SAMPLE_POLICY, FakeUnitOfWork
 
 USEFUL_TEXTS = [
     "/report",
@@ -40,6 +44,35 @@ USEFUL_TEXTS = [
     "9",
     "沪C54321",
     "某路口",
+    # Claims: party 1 may be an adjuster; BA2026112400001 is another owner's claim.
+    "/take BA2026112400001",
+    "/survey BA2026112400001 remote",
+    "/survey BA2026112400001 onsite 明天 10:00 张江路 88 号",
+    "/assess BA2026112400001 追尾，后部受损",
+    "/ask BA2026112400001 请补拍后保险杠",
+    "/liability BA2026112400001 主责 对方变道",
+    "/loss BA2026112400001 part 后保险杠 1200.00",
+    "/loss BA2026112400001 paint 喷漆 -5",
+    "/loss BA2026112400001 del 1",
+    "/settle BA2026112400001 owner",
+    "/paid BA2026112400001 1200.00 REF-1",
+    "/reject BA2026112400001 不在保险责任范围",
+    "/cases",
+    "/case BA2026112400001",
+    "/status",
+    "/accept BA2026112500001",
+    "/dispute BA2026112500001 价格太低",
+    "/withdraw BA2026112500001 已私了",
+    "/bind ABCD-EFGH-JKMN",
+]
+CLAIM_CHOICES = [
+    "c:take:BA2026112400001",
+    "c:take:BA2026112500001",
+    "c:acc:BA2026112500001:1",
+    "c:dis:BA2026112500001:1",
+    "c:acc:BA2026112400001:1",
+    "c:dis:nonsense",
+    "d:cancel",
 ]
 
 texts = st.one_of(st.sampled_from(USEFUL_TEXTS), st.text(max_size=300))
@@ -56,7 +89,7 @@ def actions(draw: st.DrawFn) -> tuple[str, object]:
     if kind == "offered":
         return kind, draw(st.integers(min_value=0, max_value=20))
     if kind == "choice":
-        return kind, draw(st.text(max_size=64))
+        return kind, draw(st.one_of(st.sampled_from(CLAIM_CHOICES), st.text(max_size=64)))
     if kind == "location":
         return kind, (draw(coordinates), draw(coordinates))
     if kind == "media":
@@ -67,9 +100,17 @@ def actions(draw: st.DrawFn) -> tuple[str, object]:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["zh_CN", "en"]), st.lists(actions(), min_size=1, max_size=40))
-def test_random_messages_always_get_an_answer(locale: str, steps: list[tuple[str, object]]) -> None:
-    d = DialogDriver(locale=locale)
+@given(
+    st.sampled_from(["zh_CN", "en"]), st.booleans(), st.lists(actions(), min_size=1, max_size=40)
+)
+def test_random_messages_always_get_an_answer(
+    locale: str, staff: bool, steps: list[tuple[str, object]]
+) -> None:
+    adjusters = [Adjuster(1, "ADJ-SH-01", "王建国", "上海", party_id=1 if staff else None)]
+    d = DialogDriver(locale=locale, uow=FakeUnitOfWork(adjusters=adjusters))
+    d.uow.claims.add(
+        Claim.file("BA2026112400001", complete_draft(), SAMPLE_POLICY, 2, d.clock.now(), "party:2")
+    )
     next_media = 1000
     for kind, value in steps:
         if kind == "text":

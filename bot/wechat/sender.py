@@ -1,0 +1,223 @@
+"""Deliver WeChat outbox rows: customer-service text while the user's window is open, the
+progress template message when it is closed, and nothing lost when neither is possible.
+
+- Choices become numbered lines (the router maps a typed number to the n-th choice).
+- Each user's allowance is counted (``wechat_quota``). When fewer messages are left than
+  rows are queued for the user, consecutive rows are merged into one text, so the last
+  allowed message carries everything that waits.
+- Window closed (no allowance left, or WeChat answers 45015/45047): the queued rows go as
+  one progress template message (``CLAIMBOT_WECHAT_TEMPLATE_PROGRESS``). Without a
+  template the row is kept: it stays pending and goes out when the user writes again.
+- Errors: a busy or unreachable API and rate limits → ``Retry``; a user who unfollowed
+  or an invalid openid → ``Failed``; a template or permission problem → kept (logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from wechatpy.exceptions import APILimitedException, WeChatClientException
+
+from bot.rendering import as_numbered_text, render
+from bot.wechat.client import SYSTEM_BUSY, TOKEN_ERRORS, ClaimbotWeChatClient
+from domain.clock import Clock
+from locales.catalog import Catalogs
+from scheduler.dispatcher import Failed, Retry, SendResult, Sent
+from storage.db import Database
+from storage.records import OutboxRow
+from storage.wechat_delivery import QueuedMessage, WeChatQueue, WeChatQuotas
+from storage.wechat_inbox import WeChatInbox
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+MAX_MERGED = 10  # rows looked at for merging
+MAX_TEXT_CHARS = 2000  # a merged text stops growing here
+TEMPLATE_CONTENT_CHARS = 200
+KEEP_FOR_USER = 6 * 3600.0  # seconds before a kept row is looked at again anyway
+# While the user's later messages (an album's photos) are still being processed, answers
+# wait, for at most HOLD_FOR_BURST, and then go out merged: each photo's answer alone
+# would use up the user's allowance of 5.
+HOLD_FOR_BURST = timedelta(seconds=3)
+HOLD_STEP = 0.3
+WINDOW_CLOSED = frozenset({45015, 45047})
+# The account's setup is wrong, not the message: a bad AppID/secret (40013, 40125), this
+# machine not on the IP allow-list (40164), a bad template or data (40037, 47003), no
+# permission for the API (48001). The message is kept and the operator told (logged).
+NEEDS_OPERATOR = frozenset({40013, 40125, 40164, 40037, 47003, 48001})
+RATE_LIMITED = frozenset({45009, 45011})
+
+
+@dataclass(frozen=True)
+class TemplateConfig:
+    template_id: str | None
+    fields: tuple[str, str, str, str]  # title, content, time, note ("" = left out)
+
+
+class WeChatSender:
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        database: Database,
+        catalogs: Catalogs,
+        clock: Clock,
+        client: ClaimbotWeChatClient,
+        template: TemplateConfig,
+    ) -> None:
+        self._database = database
+        self._catalogs = catalogs
+        self._clock = clock
+        self._client = client
+        self._template = template
+        self._delivered: set[int] = set()  # rows of the current batch merged into a send
+
+    async def send(self, row: OutboxRow) -> SendResult:
+        if row.id in self._delivered:
+            self._delivered.discard(row.id)
+            return Sent()
+        return await asyncio.to_thread(self._send, row)
+
+    def _send(self, row: OutboxRow) -> SendResult:
+        now = self._clock.now()
+        state = self._queue_state(row, now)
+        if state is None:  # the user is still sending (an album): answer once, merged, after
+            return self._wait(row, "the user's next messages are being processed", HOLD_STEP)
+        available, queued = state
+        texts = [self.text(row.locale, row.payload)]
+        texts += [self.text(q.locale, q.payload) for q in queued]
+        if available > 0:
+            count = _merge_count(texts, available)
+            try:
+                self._client.send_text(row.chat_id, "\n\n".join(texts[:count]))
+            except WeChatClientException as exc:
+                if exc.errcode not in WINDOW_CLOSED:
+                    return self._failure(row, exc)
+                self._close_window(row.chat_id)
+            except requests.RequestException as exc:
+                return Retry(f"network: {exc}")
+            else:
+                self._delivered_now(row, queued[: count - 1], counted=True)
+                return Sent()
+        return self._send_template(row, queued, texts)
+
+    def _queue_state(self, row: OutboxRow, now: datetime) -> tuple[int, list[QueuedMessage]] | None:
+        """The user's allowance and the rows queued after ``row``; None while the user's
+        later messages wait to be processed (for at most ``HOLD_FOR_BURST``)."""
+        with self._database.unit_of_work() as uow:
+            conn = uow.connection
+            if now - row.created_at < HOLD_FOR_BURST and WeChatInbox(conn).unfinished_besides(
+                row.chat_id, _answered_message(row)
+            ):
+                return None
+            available = WeChatQuotas(conn).available(row.chat_id, now)
+            queued = WeChatQueue(conn).following(CHANNEL, row.chat_id, row.id, now, MAX_MERGED - 1)
+        return available, queued
+
+    def _send_template(
+        self, row: OutboxRow, queued: Sequence[QueuedMessage], texts: Sequence[str]
+    ) -> SendResult:
+        if not self._template.template_id:
+            return self._keep(row, "the user's window is closed and no progress template is set")
+        try:
+            self._client.send_template(
+                row.chat_id, self._template.template_id, self._template_data(row, texts)
+            )
+        except WeChatClientException as exc:
+            return self._failure(row, exc)
+        except requests.RequestException as exc:
+            return Retry(f"network: {exc}")
+        self._delivered_now(row, queued, counted=False)
+        return Sent()
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def text(self, locale: str, payload: dict[str, Any]) -> str:
+        """One outbox payload as WeChat text: the message and its choices, numbered."""
+        rendered = render(self._catalogs, locale, payload)
+        text = as_numbered_text(rendered)
+        if rendered.request_location:
+            text = f"{text}\n{self._catalogs.render(locale, 'wechat.location_hint')}"
+        return text
+
+    def _template_data(self, row: OutboxRow, texts: Sequence[str]) -> dict[str, Any]:
+        title, content, moment, note = self._template.fields
+        body = "\n".join(texts)
+        if len(body) > TEMPLATE_CONTENT_CHARS:
+            body = body[: TEMPLATE_CONTENT_CHARS - 1] + "…"
+        values = {
+            title: self._catalogs.render(row.locale, "wechat.template.title"),
+            content: body,
+            moment: self._catalogs.render(
+                row.locale, "wechat.template.time", {"at": self._clock.now()}
+            ),
+            note: self._catalogs.render(row.locale, "wechat.template.note"),
+        }
+        return {name: {"value": value} for name, value in values.items() if name}
+
+    # --- bookkeeping ----------------------------------------------------------------------
+
+    def _delivered_now(
+        self, row: OutboxRow, merged: Sequence[QueuedMessage], *, counted: bool
+    ) -> None:
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            if counted:
+                WeChatQuotas(uow.connection).use(row.chat_id, now)
+            if merged:
+                uow.outbox.mark_sent([m.id for m in merged], now)
+            uow.commit()
+        self._delivered.update(m.id for m in merged if m.claimed)
+
+    def _close_window(self, openid: str) -> None:
+        with self._database.unit_of_work() as uow:
+            WeChatQuotas(uow.connection).close(openid)
+            uow.commit()
+
+    def _keep(self, row: OutboxRow, reason: str) -> SendResult:
+        """Leave the row pending for the user's next message."""
+        return self._wait(row, f"kept for the user's next message: {reason}", KEEP_FOR_USER)
+
+    def _wait(self, row: OutboxRow, reason: str, seconds: float) -> SendResult:
+        """Send the row later, its attempts not used up (waiting is not failing)."""
+        with self._database.unit_of_work() as uow:
+            WeChatQueue(uow.connection).park(row.id)
+            uow.commit()
+        return Retry(reason, after=seconds)
+
+    def _failure(self, row: OutboxRow, exc: WeChatClientException) -> SendResult:
+        code = exc.errcode
+        error = f"wechat {code}: {exc.errmsg}"
+        if isinstance(exc, APILimitedException) or code in RATE_LIMITED:
+            return Retry(error, after=60)
+        if code is None or code == SYSTEM_BUSY or code in TOKEN_ERRORS:
+            return Retry(error)
+        if code in NEEDS_OPERATOR:
+            log.error("wechat refused row %s (%s): kept", row.id, error)
+            return self._keep(row, error)
+        return Failed(error)  # unfollowed (43004), invalid openid (40003), bad message, ...
+
+
+def _answered_message(row: OutboxRow) -> str | None:
+    """The inbox message a row answers: the engine keys its rows ``wechat:<message id>:<n>``
+    (None for rows of other origins, e.g. the scheduler's)."""
+    prefix, _, rest = row.idempotency_key.partition(":")
+    message, _, index = rest.rpartition(":")
+    return message if prefix == CHANNEL and message and index.isdigit() else None
+
+
+def _merge_count(texts: Sequence[str], available: int) -> int:
+    """How many queued texts the next message carries: all that do not fit the allowance
+    otherwise, as long as the merged text stays readable."""
+    wanted = max(1, len(texts) - available + 1)
+    count, size = 1, len(texts[0])
+    while count < wanted and size + 2 + len(texts[count]) <= MAX_TEXT_CHARS:
+        size += 2 + len(texts[count])
+        count += 1
+    return count

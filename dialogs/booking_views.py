@@ -1,0 +1,114 @@
+"""What the booking dialogs share: refusals as answers, buttons as ``Choice``s, and the
+notices that tell the other side of every change. The parameters themselves come from
+``domain.booking_params`` (the scheduler builds its reminders from the same)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs.conversation import TurnContext
+from dialogs.messages import Choice, Outbound
+from domain.booking import Booking, BookingKind
+from domain.booking_params import (
+    OWNER_PREFIX,
+    STAFF_PREFIX,
+    Button,
+    alternative_buttons,
+    booking_params,
+    local_params,
+    owner_buttons,
+    ranked_params,
+    slot_params,
+    staff_buttons,
+)
+from domain.errors import Refusal
+from domain.ranking import RankedShop
+from domain.shop import Shop
+from domain.slots import FreeSlot
+
+__all__ = [
+    "OWNER_PREFIX",
+    "STAFF_PREFIX",
+    "alternatives_notice",
+    "booking_params",
+    "free_slot_choices",
+    "local_params",
+    "owner_choices",
+    "ranked_params",
+    "refusal",
+    "slot_params",
+    "staff_choices",
+    "to_owner",
+    "to_shop",
+]
+
+
+def refusal(error: Refusal) -> Outbound:
+    """``booking.refusal.<reason>`` with the refusal's parameters."""
+    return Outbound(f"booking.refusal.{error.reason.removeprefix('booking.')}", error.params)
+
+
+def _choices(buttons: Sequence[Button]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, label, params) for value, label, params in buttons)
+
+
+def owner_choices(booking: Booking) -> tuple[Choice, ...]:
+    return _choices(owner_buttons(booking))
+
+
+def staff_choices(booking: Booking) -> tuple[Choice, ...]:
+    return _choices(staff_buttons(booking))
+
+
+def free_slot_choices(prefix: str, slots: Sequence[FreeSlot], tz: ZoneInfo) -> list[Choice]:
+    return [Choice(f"{prefix}{s.slot.key}", "booking.slot", slot_params(s.slot, tz)) for s in slots]
+
+
+# --- telling the other side ----------------------------------------------------------------
+
+
+def to_owner(
+    booking: Booking,
+    shop: Shop,
+    key: str,
+    extra: dict[str, Any] | None = None,
+    choices: tuple[Choice, ...] | None = None,
+) -> Outbound:
+    """A notice to the booking's owner, with the buttons of the booking's new state."""
+    params = {**booking_params(booking, shop), **(extra or {})}
+    buttons = owner_choices(booking) if choices is None else choices
+    return Outbound(key, params, buttons, to_party=booking.owner_id)
+
+
+def alternatives_notice(
+    booking: Booking, shop: Shop, key: str, ranked: list[RankedShop]
+) -> Outbound:
+    """After a decline: the next shops, each a button to its slots."""
+    extra = {"alternatives": [ranked_params(r) for r in ranked]}
+    return to_owner(booking, shop, key, extra, _choices(alternative_buttons(booking, ranked)))
+
+
+def to_shop(
+    ctx: TurnContext, booking: Booking, shop: Shop, key: str, extra: dict[str, Any] | None = None
+) -> list[Outbound]:
+    """A notice to each bound staff member of the shop, with their buttons."""
+    params = {**booking_params(booking, shop), **(extra or {}), **claim_params(ctx, booking)}
+    choices = staff_choices(booking)
+    return [
+        Outbound(key, params, choices, to_party=staff.party_id)
+        for staff in ctx.uow.shops.staff(shop.id)
+        if staff.party_id is not None
+    ]
+
+
+def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
+    """For a claim repair, the assessed loss the shop will repair (定损金额)."""
+    if booking.kind is not BookingKind.REPAIR or booking.claim_number is None:
+        return {"loss": None, "items": 0}
+    claim = ctx.uow.claims.get(booking.claim_number)
+    if claim is None:
+        return {"loss": None, "items": 0}
+    items = claim.adjudication.loss_items
+    return {"loss": claim.adjudication.loss_total.yuan() if items else None, "items": len(items)}

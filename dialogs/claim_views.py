@@ -1,0 +1,168 @@
+"""What the claim dialogs share: reading command arguments, refusals as answers, and a
+claim as message parameters (JSON-friendly: the outbox stores them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from dialogs.conversation import TurnContext
+from dialogs.messages import Outbound
+from domain.adjudication import (
+    Adjudication,
+    Settlement,
+    valid_item_amount,
+)
+from domain.claim import Claim, looks_like_claim_number
+from domain.errors import BadAmount, Refusal, UnknownClaim
+from domain.evidence import Evidence, MediaKind, check_evidence, photos
+from domain.geo import CoordinateSystem, GeoPoint
+from domain.money import InvalidAmount, Money
+from domain.services import owner_actor
+
+T = TypeVar("T")
+MAP_URL = "https://uri.amap.com/marker?position={lon},{lat}&coordinate={system}&callnative=0"
+
+
+class Usage(Exception):
+    """The command's arguments cannot be read: answer with its usage (``claims.usage.<name>``)."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(command)
+        self.command = command
+
+
+def usage(error: Usage) -> Outbound:
+    return Outbound(f"claims.usage.{error.command.lstrip('/')}")
+
+
+def refusal(error: Refusal) -> Outbound:
+    return Outbound(f"claims.refusal.{error.reason}", error.params)
+
+
+def words(argument: str, parts: int) -> list[str]:
+    """The first ``parts - 1`` words, then the rest of the text as one (possibly absent)."""
+    return argument.split(maxsplit=parts - 1)
+
+
+def claim_number(token: str) -> str:
+    number = token.strip().upper()
+    if not looks_like_claim_number(number):
+        raise UnknownClaim(number=token.strip()[:32])
+    return number
+
+
+def lexicon_pick(ctx: TurnContext, text: str, groups: Mapping[str, T]) -> T | None:
+    """The value whose lexicon word group the text is (e.g. "major" → Liability.MAJOR)."""
+    return next((value for group, value in groups.items() if ctx.lexicon.means(text, group)), None)
+
+
+def amount(text: str, *, allow_zero: bool = False) -> Money:
+    """A positive (or zero) amount in yuan with at most two decimals, else BadAmount."""
+    try:
+        value = Money.from_yuan(text)
+    except InvalidAmount:
+        raise BadAmount(amount=text[:20]) from None
+    if not (valid_item_amount(value) or (allow_zero and value == Money.zero())):
+        raise BadAmount(amount=text[:20])
+    return value
+
+
+def map_url(point: GeoPoint) -> str:
+    """An Amap (Gaode) marker link; Amap takes WGS-84 or its own GCJ-02 ("gaode")."""
+    system = "gaode" if point.system is CoordinateSystem.GCJ02 else "wgs84"
+    return MAP_URL.format(lon=round(point.lon, 6), lat=round(point.lat, 6), system=system)
+
+
+def place_params(claim: Claim) -> dict[str, Any]:
+    point = claim.report.location
+    return {
+        "address": claim.report.address,
+        "lat": round(point.lat, 6) if point else None,
+        "lon": round(point.lon, 6) if point else None,
+        "map_url": map_url(point) if point else None,
+    }
+
+
+def loss_params(adjudication: Adjudication) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "n": n,
+                "kind": item.kind.value,
+                "description": item.description,
+                "amount": item.amount.yuan(),
+            }
+            for n, item in enumerate(adjudication.loss_items, 1)
+        ],
+        "total": adjudication.loss_total.yuan(),
+    }
+
+
+def other_insurers(claim: Claim) -> list[str]:
+    return [v.insurer for v in claim.report.other_vehicles or [] if v.insurer]
+
+
+def settlement_params(claim: Claim, settlement: Settlement) -> dict[str, Any]:
+    figures = settlement.figures
+    finding = claim.adjudication.liability
+    return {
+        "number": claim.number,
+        "version": settlement.version,
+        "route": settlement.route.value,
+        "loss_total": figures.loss_total.yuan(),
+        "share": figures.share,
+        # No identified other party: the whole loss is the owner's side (see the rule).
+        "alone": finding is not None and finding.share != figures.share,
+        "own_portion": figures.own_portion.yuan(),
+        "covered": figures.covered.yuan(),
+        "capped": figures.covered != figures.own_portion,
+        "other_share": figures.other_share.yuan(),
+        "has_other_share": figures.other_share.fen > 0,
+        "insurers": other_insurers(claim),
+        "deductible": figures.deductible.yuan(),
+        "payout": figures.payout.yuan(),
+    }
+
+
+def evidence_checks(
+    items: Sequence[Evidence], claim: Claim, ctx: TurnContext
+) -> list[dict[str, Any]]:
+    """Per photo: does its EXIF time and GPS agree with the reported time and place?"""
+    checks = []
+    for n, item in enumerate(photos(items), 1):
+        check = check_evidence(
+            item, claim.report.accident_at, claim.report.location, ctx.rules.evidence
+        )
+        checks.append(
+            {
+                "n": n,
+                "role": item.role.value if item.role else "extra",
+                "verdict": check.verdict.value,
+                "minutes": check.minutes_after_accident,
+                "km": check.distance_km,
+                "time_ok": check.time_ok,
+                "place_ok": check.place_ok,
+            }
+        )
+    return checks
+
+
+def media_counts(items: Iterable[Evidence]) -> dict[str, int]:
+    kinds = [item.kind for item in items]
+    return {"photos": kinds.count(MediaKind.PHOTO), "videos": kinds.count(MediaKind.VIDEO)}
+
+
+def timeline_params(claim: Claim) -> list[dict[str, Any]]:
+    owner = owner_actor(claim.owner_id)
+    return [
+        {
+            "at": change.at.isoformat(),
+            "action": change.action or "report",
+            "status": change.to_status.value,
+            "by_owner": change.actor == owner,
+            "actor": change.actor.removeprefix("adjuster:"),
+            "note": change.note,
+        }
+        for change in claim.timeline
+    ]

@@ -1,0 +1,350 @@
+"""Shop staff answer by replying (修理厂确认): confirm, propose another time, decline with
+a reason; then arrived (到店登记), repair started with an estimated completion, ready.
+
+The request card and every later notice carry buttons that name the booking
+(``sh:<id>:<action>``); they are checked against the booking and against the staff
+member's shop (another shop's booking is "not found"), not against the conversation's
+last offer. Proposing a time, a decline's reason and an estimate are asked for in this
+dialog (one shared Machine, see dialogs/report.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from transitions import Machine
+
+from dialogs.booking_views import (
+    STAFF_PREFIX,
+    alternatives_notice,
+    booking_params,
+    free_slot_choices,
+    local_params,
+    refusal,
+    staff_choices,
+    to_owner,
+)
+from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.messages import Choice, Inbound, InboundKind, Outbound
+from dialogs.timeparse import parse_accident_time
+from domain import booking_services as svc
+from domain.booking import (
+    Booking,
+    BookingStatus,
+    SlotFull,
+    SlotUnavailable,
+)
+from domain.errors import Refusal
+from domain.shop import Shop, ShopStaff
+from domain.slots import key_of, parse_slot_key
+
+NAME = "shop"
+PROPOSE, REASON, ESTIMATE = "propose", "reason", "estimate"
+READY_BY = time(18, 0)  # the quick estimates: today, tomorrow, the day after, at 18:00
+
+MACHINE = Machine(
+    model=None,
+    states=[IDLE, PROPOSE, REASON, ESTIMATE],
+    transitions=[
+        {"trigger": "to_propose", "source": [IDLE, PROPOSE], "dest": PROPOSE},
+        {"trigger": "to_reason", "source": IDLE, "dest": REASON},
+        {"trigger": "to_estimate", "source": IDLE, "dest": ESTIMATE},
+        {"trigger": "leave", "source": "*", "dest": IDLE},
+    ],
+    initial=IDLE,
+    auto_transitions=False,
+)
+
+
+@contextmanager
+def attached(conv: Conversation) -> Iterator[Any]:
+    MACHINE.add_model(conv, initial=conv.state)
+    try:
+        yield conv
+    finally:
+        MACHINE.remove_model(conv)
+
+
+def _enter(conv: Conversation, trigger: str, booking: Booking) -> None:
+    """Leave whatever step of this dialog was open, then wait for ``trigger``'s answer."""
+    _leave(conv)
+    conv.dialog = NAME
+    conv.slots = {"booking": booking.id}
+    with attached(conv) as machine:
+        getattr(machine, trigger)()
+
+
+def _leave(conv: Conversation) -> None:
+    if conv.dialog == NAME:
+        with attached(conv) as machine:
+            machine.leave()
+    conv.reset()
+
+
+def _prompt(conv: Conversation, question: Outbound) -> Outbound:
+    conv.slots["prompt"] = question.to_payload()
+    return question
+
+
+def reprompt(conv: Conversation) -> list[Outbound]:
+    prompt = conv.slots.get("prompt")
+    return [Outbound.from_payload(prompt)] if prompt else []
+
+
+def cancel(conv: Conversation) -> list[Outbound]:
+    _leave(conv)
+    return [Outbound("booking.nothing_changed")]
+
+
+# --- buttons that name a booking -----------------------------------------------------------
+
+
+def is_staff_choice(value: str) -> bool:
+    return value.startswith(STAFF_PREFIX)
+
+
+def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
+    """``sh:<id>:<action>``, for the staff of the booking's shop only."""
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in _ACTIONS:
+        return [Outbound("input.stale_choice")]
+    try:
+        staff = svc.shop_staff(ctx.uow, conv.party_id)
+        booking = svc.staff_booking(ctx.uow, int(parts[1]), staff)
+        return _ACTIONS[parts[2]](conv, staff, booking, ctx)
+    except Refusal as error:
+        return [refusal(error)]
+
+
+Action = Callable[[Conversation, ShopStaff, Booking, TurnContext], list[Outbound]]
+
+
+def _shop(ctx: TurnContext, booking: Booking) -> Shop:
+    shop = ctx.uow.shops.get(booking.shop_id)
+    assert shop is not None  # a booking's shop is never deleted (foreign key)
+    return shop
+
+
+def _done(key: str, booking: Booking, shop: Shop, notice: str) -> list[Outbound]:
+    """The staff member's confirmation (with the next buttons) and the owner's notice."""
+    params = booking_params(booking, shop)
+    return [Outbound(key, params, staff_choices(booking)), to_owner(booking, shop, notice)]
+
+
+def _act_confirm(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking = svc.confirm(ctx.uow, booking.id or 0, staff, ctx.now, ctx.booking)
+    return _done("booking.shop.done.confirmed", booking, _shop(ctx, booking), "booking.confirmed")
+
+
+def _act_arrived(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking = svc.arrive(ctx.uow, booking.id or 0, staff, ctx.now, ctx.booking)
+    return _done("booking.shop.done.arrived", booking, _shop(ctx, booking), "booking.arrived")
+
+
+def _act_ready(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking = svc.mark_ready(ctx.uow, booking.id or 0, staff, ctx.now, ctx.booking)
+    return _done("booking.shop.done.ready", booking, _shop(ctx, booking), "booking.ready")
+
+
+def _busy(conv: Conversation) -> list[Outbound] | None:
+    if conv.dialog not in (None, NAME):
+        return [Outbound("booking.refusal.busy")]
+    return None
+
+
+def _act_propose(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking.require(BookingStatus.HELD, action="propose")
+    if (busy := _busy(conv)) is not None:
+        return busy
+    _enter(conv, "to_propose", booking)
+    return _show_slots(conv, ctx, booking)
+
+
+def _act_decline(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking.require(BookingStatus.HELD, action="decline")
+    if (busy := _busy(conv)) is not None:
+        return busy
+    _enter(conv, "to_reason", booking)
+    choices = (Choice("s:quit", "booking.choice.never_mind"),)
+    return [_prompt(conv, Outbound("booking.shop.ask.reason", {"ref": booking.reference}, choices))]
+
+
+def _act_start(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    booking.require(
+        BookingStatus.ARRIVED, BookingStatus.IN_REPAIR, BookingStatus.PROBLEM, action="start"
+    )
+    if (busy := _busy(conv)) is not None:
+        return busy
+    shop = _shop(ctx, booking)
+    _enter(conv, "to_estimate", booking)
+    choices = [
+        Choice(
+            f"s:est:{key_of(moment)}", "booking.shop.choice.estimate", local_params(moment, shop.tz)
+        )
+        for moment in _quick_estimates(shop, ctx.now)
+    ]
+    choices.append(Choice("s:quit", "booking.choice.never_mind"))
+    ask = Outbound("booking.shop.ask.estimate", {"ref": booking.reference}, tuple(choices))
+    return [_prompt(conv, ask)]
+
+
+def _quick_estimates(shop: Shop, now: datetime) -> list[datetime]:
+    today = now.astimezone(shop.tz).date()
+    moments = [
+        datetime.combine(today + timedelta(days=n), READY_BY, tzinfo=shop.tz) for n in range(3)
+    ]
+    return [m for m in moments if m > now + timedelta(minutes=30)]
+
+
+_ACTIONS: dict[str, Action] = {
+    "ok": _act_confirm,
+    "prop": _act_propose,
+    "no": _act_decline,
+    "in": _act_arrived,
+    "start": _act_start,
+    "ready": _act_ready,
+}
+
+
+# --- one turn inside the dialog -------------------------------------------------------------
+
+
+def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    answer = inbound.text[2:] if inbound.kind is InboundKind.CHOICE else None
+    if answer == "quit":
+        return cancel(conv)
+    try:
+        staff = svc.shop_staff(ctx.uow, conv.party_id)
+        booking_id = int(conv.slots["booking"])
+        if conv.state == PROPOSE:
+            return _step_propose(conv, staff, booking_id, answer, ctx)
+        if conv.state == REASON:
+            return _step_reason(conv, staff, booking_id, inbound, ctx)
+        if conv.state == ESTIMATE:
+            return _step_estimate(conv, staff, booking_id, answer, inbound, ctx)
+    except Refusal as error:
+        return [refusal(error), *reprompt(conv)]
+    _leave(conv)
+    return []
+
+
+def _step_propose(
+    conv: Conversation, staff: ShopStaff, booking_id: int, answer: str | None, ctx: TurnContext
+) -> list[Outbound]:
+    booking = svc.staff_booking(ctx.uow, booking_id, staff)
+    if answer == "later":
+        conv.slots["after"] = conv.slots.get("last_shown")
+        return _show_slots(conv, ctx, booking)
+    if answer == "earliest":
+        conv.slots.pop("after", None)
+        return _show_slots(conv, ctx, booking)
+    start = (
+        parse_slot_key(answer.removeprefix("at:")) if answer and answer.startswith("at:") else None
+    )
+    if start is None:
+        return [Outbound("input.use_buttons"), *reprompt(conv)]
+    try:
+        booking = svc.propose(ctx.uow, booking_id, staff, start, ctx.now, ctx.booking)
+    except (SlotFull, SlotUnavailable) as error:
+        return [refusal(error), *_show_slots(conv, ctx, booking)]
+    _leave(conv)
+    return _done("booking.shop.done.proposed", booking, _shop(ctx, booking), "booking.proposed")
+
+
+def _show_slots(conv: Conversation, ctx: TurnContext, booking: Booking) -> list[Outbound]:
+    shop = _shop(ctx, booking)
+    rules = ctx.booking
+    after = parse_slot_key(conv.slots.get("after") or "")
+    found = svc.shop_slots(
+        ctx.uow,
+        shop,
+        ctx.now,
+        rules,
+        after=after,
+        limit=rules.slots_per_page + 1,
+        exclude=booking.id,
+    )
+    shown = [s for s in found if s.slot != booking.slot][: rules.slots_per_page]
+    choices = free_slot_choices("s:at:", shown, shop.tz)
+    if len(found) > rules.slots_per_page:
+        choices.append(Choice("s:later", "booking.choice.later_slots"))
+    if after is not None:
+        choices.append(Choice("s:earliest", "booking.choice.earliest_slots"))
+    choices.append(Choice("s:quit", "booking.choice.never_mind"))
+    conv.slots["last_shown"] = shown[-1].slot.key if shown else None
+    params = {**booking_params(booking, shop), "count": len(shown)}
+    return [_prompt(conv, Outbound("booking.shop.ask.propose", params, tuple(choices)))]
+
+
+def _step_reason(
+    conv: Conversation, staff: ShopStaff, booking_id: int, inbound: Inbound, ctx: TurnContext
+) -> list[Outbound]:
+    if inbound.kind is not InboundKind.TEXT:
+        return [Outbound("booking.shop.error.reason"), *reprompt(conv)]
+    booking = svc.decline(ctx.uow, booking_id, staff, inbound.text, ctx.now, ctx.booking)
+    _leave(conv)
+    shop = _shop(ctx, booking)
+    ranked = svc.alternatives(ctx.uow, booking, ctx.now, ctx.booking)
+    notice = alternatives_notice(booking, shop, "booking.declined", ranked)
+    return [Outbound("booking.shop.done.declined", booking_params(booking, shop)), notice]
+
+
+def _step_estimate(
+    conv: Conversation,
+    staff: ShopStaff,
+    booking_id: int,
+    answer: str | None,
+    inbound: Inbound,
+    ctx: TurnContext,
+) -> list[Outbound]:
+    booking = svc.staff_booking(ctx.uow, booking_id, staff)
+    shop = _shop(ctx, booking)
+    if answer is not None and answer.startswith("est:"):
+        estimate = parse_slot_key(answer.removeprefix("est:"))
+    elif inbound.kind is InboundKind.TEXT:
+        estimate = parse_accident_time(inbound.text, ctx.now, shop.tz, ctx.lexicon)
+    else:
+        estimate = None
+    if estimate is None:
+        return [Outbound("booking.shop.error.estimate"), *reprompt(conv)]
+    booking = svc.start_repair(ctx.uow, booking_id, staff, estimate, ctx.now, ctx.booking)
+    _leave(conv)
+    return _done("booking.shop.done.in_repair", booking, shop, "booking.in_repair")
+
+
+# --- /bookings -------------------------------------------------------------------------------
+
+
+def is_staff(conv: Conversation, ctx: TurnContext) -> bool:
+    return ctx.uow.shops.staff_for_party(conv.party_id) is not None
+
+
+def list_bookings(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    """The shop's open bookings, soonest first, each with its buttons."""
+    staff = ctx.uow.shops.staff_for_party(conv.party_id)
+    assert staff is not None
+    shop = ctx.uow.shops.get(staff.shop_id)
+    assert shop is not None
+    listed: list[dict[str, Any]] = []
+    choices: list[Choice] = []
+    for booking in ctx.uow.bookings.for_shop(shop.id)[:10]:
+        listed.append(booking_params(booking, shop))
+        choices.extend(staff_choices(booking))
+    if not listed:
+        return [Outbound("booking.shop.list_empty", {"shop": shop.name})]
+    return [Outbound("booking.shop.list", {"shop": shop.name, "bookings": listed}, tuple(choices))]

@@ -1,0 +1,485 @@
+"""A repair or maintenance booking (维修预约) and its lifecycle, from request to rating.
+
+    requested ─▶ held ─▶ confirmed ─▶ arrived ─▶ in_repair ─▶ ready ─▶ accepted ─▶ paid ─▶ rated
+                  │ ▲       │                     ▲           │
+                  │ └───────┘ (reschedule)        └─ problem ◀┘ (back to the shop)
+                  ├─▶ proposed ─▶ confirmed | held (the owner picks again)
+                  └─▶ declined | expired | cancelled   (also from proposed, confirmed)
+
+``requested`` is a booking being made: it becomes ``held`` in the transaction that finds
+a free bay for its slot (``booking_services.request_booking``), so a stored booking is
+never ``requested``. ``held``: the slot is reserved and the shop has been asked; the hold
+expires if the shop does not answer in time. ``proposed``: the shop offered another time,
+which is held for the owner's answer. Every booking that is neither requested, declined,
+expired nor cancelled counts against its shop's bays for its slot.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import Refusal
+from domain.geo import GeoPoint
+from domain.money import Money
+from domain.slots import SlotRules, TimeSlot
+
+MAX_TEXT = 500  # a reason, a problem description, a comment
+MIN_TEXT = 2
+MIN_STARS, MAX_STARS, LOW_RATING = 1, 5, 2  # a rating of LOW_RATING or less is flagged
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "requested"
+    HELD = "held"  # 待确认: slot held, waiting for the shop
+    PROPOSED = "proposed"  # the shop proposed another time
+    CONFIRMED = "confirmed"  # 已确认
+    DECLINED = "declined"
+    EXPIRED = "expired"  # the shop (or, for a proposal, the owner) did not answer in time
+    CANCELLED = "cancelled"
+    ARRIVED = "arrived"  # 到店登记
+    IN_REPAIR = "in_repair"  # 维修中
+    READY = "ready"  # 完成维修, quality-checked
+    PROBLEM = "problem"  # the owner reported a problem at handover
+    ACCEPTED = "accepted"  # 验收
+    PAID = "paid"  # 支付费用
+    RATED = "rated"  # 评价
+
+
+class BookingKind(StrEnum):
+    REPAIR = "repair"  # a claim repair
+    MAINTENANCE = "maintenance"  # routine maintenance, no claim
+
+
+class Payer(StrEnum):
+    INSURER = "insurer"  # direct repair (直赔): the insurer pays the shop
+    OWNER = "owner"
+
+
+_B = BookingStatus
+ALLOWED_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    _B.REQUESTED: frozenset({_B.HELD}),
+    _B.HELD: frozenset({_B.HELD, _B.CONFIRMED, _B.PROPOSED, _B.DECLINED, _B.EXPIRED, _B.CANCELLED}),
+    _B.PROPOSED: frozenset({_B.CONFIRMED, _B.HELD, _B.EXPIRED, _B.CANCELLED}),
+    _B.CONFIRMED: frozenset({_B.HELD, _B.ARRIVED, _B.CANCELLED}),
+    _B.ARRIVED: frozenset({_B.IN_REPAIR}),
+    _B.IN_REPAIR: frozenset({_B.IN_REPAIR, _B.READY}),
+    _B.READY: frozenset({_B.ACCEPTED, _B.PROBLEM}),
+    _B.PROBLEM: frozenset({_B.IN_REPAIR, _B.READY}),
+    _B.ACCEPTED: frozenset({_B.PAID}),
+    _B.PAID: frozenset({_B.RATED}),
+    _B.RATED: frozenset(),
+    _B.DECLINED: frozenset(),
+    _B.EXPIRED: frozenset(),
+    _B.CANCELLED: frozenset(),
+}
+TERMINAL = frozenset(s for s, nxt in ALLOWED_TRANSITIONS.items() if not nxt)
+NOT_HOLDING = frozenset({_B.REQUESTED, _B.DECLINED, _B.EXPIRED, _B.CANCELLED})
+HOLDING = frozenset(BookingStatus) - NOT_HOLDING  # counts against the shop's bays
+WAITING_FOR_SHOP = frozenset({_B.HELD})
+CHANGEABLE = frozenset({_B.HELD, _B.PROPOSED, _B.CONFIRMED})  # reschedule / cancel
+# Open: the booking still needs something from someone (no second booking meanwhile).
+OPEN = frozenset(BookingStatus) - TERMINAL - {_B.REQUESTED}
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+class BookingNotFound(Refusal):
+    """No such booking, or not one the asker may act on: the answer is the same."""
+
+    reason = "booking.not_found"
+
+
+class BookingWrongStage(Refusal):
+    """The booking's status does not allow the action (a stale button, mostly)."""
+
+    reason = "booking.wrong_stage"
+
+
+class SlotUnavailable(Refusal):
+    """Past, inside the lead time, beyond the horizon, a closed day, or not a slot."""
+
+    reason = "booking.slot_unavailable"
+
+
+class SlotFull(Refusal):
+    reason = "booking.slot_full"
+
+
+class PastCutoff(Refusal):
+    reason = "booking.past_cutoff"
+
+
+class TooManyReschedules(Refusal):
+    reason = "booking.too_many_reschedules"
+
+
+class NotShopStaff(Refusal):
+    reason = "booking.not_shop_staff"
+
+
+class ShopUnknown(Refusal):
+    reason = "booking.shop_unknown"
+
+
+class AlreadyShopStaff(Refusal):
+    """The sender answers for a shop already (params: name, shop)."""
+
+    reason = "booking.already_staff"
+
+
+class AlreadyBooked(Refusal):
+    """An open booking exists for this claim or vehicle already (no slot hoarding)."""
+
+    reason = "booking.already_booked"
+
+
+class ClaimNotReady(Refusal):
+    """A claim repair is booked once the loss is assessed (or for a claim not theirs)."""
+
+    reason = "booking.claim_not_ready"
+
+
+class BadText(Refusal):
+    """A reason, problem or comment that is missing or too long (params: max)."""
+
+    reason = "booking.bad_text"
+
+
+class BadRating(Refusal):
+    reason = "booking.bad_rating"
+
+
+class BadAmount(Refusal):
+    reason = "booking.bad_amount"
+
+
+class BadEstimate(Refusal):
+    reason = "booking.bad_estimate"
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """The configurable parts (CLAIMBOT_BOOKING_* settings)."""
+
+    slots: SlotRules = field(default_factory=SlotRules)
+    hold: timedelta = timedelta(minutes=60)  # how long a shop has to answer
+    cutoff: timedelta = timedelta(hours=2)  # no reschedule/cancel of a confirmed slot after
+    max_reschedules: int = 2  # per booking
+    reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+    maintenance_after_months: int = 6  # 0: no maintenance reminder
+    estimate_horizon: timedelta = timedelta(days=60)  # latest estimated completion
+    max_amount: Money = field(default_factory=lambda: Money(100_000_000))  # 1,000,000 yuan
+    shops_per_page: int = 5
+    slots_per_page: int = 8
+
+    def hold_until(self, now: datetime, slot: TimeSlot) -> datetime:
+        """A hold lasts ``hold``, and never past the slot's start."""
+        return min(now + self.hold, slot.start)
+
+
+def clean_text(text: str) -> str:
+    cleaned = text.strip()
+    if len(cleaned) < MIN_TEXT or len(cleaned) > MAX_TEXT:
+        raise BadText(max=MAX_TEXT)
+    return cleaned
+
+
+def owner_actor(party_id: int) -> str:
+    return f"party:{party_id}"
+
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    at: datetime
+    from_status: BookingStatus | None
+    to_status: BookingStatus
+    actor: str
+    note: str = ""
+
+
+@dataclass
+class Booking:
+    kind: BookingKind
+    shop_id: int
+    owner_id: int
+    slot: TimeSlot
+    created_at: datetime
+    status: BookingStatus = BookingStatus.REQUESTED
+    id: int | None = None  # set when stored
+    claim_number: str | None = None
+    policy_number: str | None = None
+    plate: str | None = None
+    make: str | None = None
+    origin: GeoPoint | None = None  # where the owner searched from (for alternatives)
+    hold_expires_at: datetime | None = None
+    reschedules: int = 0
+    decline_reason: str | None = None
+    estimated_done_at: datetime | None = None
+    problem: str | None = None
+    accepted_at: datetime | None = None
+    payer: Payer | None = None
+    paid: Money | None = None
+    rating: int | None = None
+    comment: str | None = None
+    timeline: list[BookingChange] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        """How people refer to it in chat: ``#42``."""
+        return f"#{self.id}"
+
+    @property
+    def subject(self) -> str:
+        """The subject of its timers (cancelled and re-armed with every change)."""
+        return f"booking:{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def flagged(self) -> bool:
+        """A low rating (2 stars or fewer) is followed up by the insurer."""
+        return self.rating is not None and self.rating <= LOW_RATING
+
+    def require(self, *statuses: BookingStatus, action: str) -> None:
+        if self.status not in statuses:
+            raise BookingWrongStage(booking=self.reference, status=self.status.value, action=action)
+
+    def _move(self, to: BookingStatus, at: datetime, actor: str, note: str = "") -> None:
+        if to not in ALLOWED_TRANSITIONS[self.status]:
+            raise BookingWrongStage(
+                booking=self.reference, status=self.status.value, action=to.value
+            )
+        self.timeline.append(BookingChange(at, self.status, to, actor, note))
+        self.status = to
+
+    # --- making it, and the shop's answer ------------------------------------------------
+
+    def hold(self, at: datetime, until: datetime, actor: str) -> None:
+        """The bay is reserved (the caller checked capacity); the shop is asked."""
+        self.require(BookingStatus.REQUESTED, action="hold")
+        self._move(BookingStatus.HELD, at, actor, self.slot.key)
+        self.hold_expires_at = until
+
+    def confirm(self, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.HELD, action="confirm")
+        self._move(BookingStatus.CONFIRMED, at, actor)
+        self.hold_expires_at = None
+
+    def propose(self, slot: TimeSlot, at: datetime, until: datetime, actor: str) -> None:
+        """The shop offers another time; it is held for the owner's answer."""
+        self.require(BookingStatus.HELD, action="propose")
+        self.slot = slot
+        self._move(BookingStatus.PROPOSED, at, actor, slot.key)
+        self.hold_expires_at = until
+
+    def decline(self, reason: str, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.HELD, action="decline")
+        self.decline_reason = clean_text(reason)
+        self._move(BookingStatus.DECLINED, at, actor, self.decline_reason)
+        self.hold_expires_at = None
+
+    def expire(self, at: datetime) -> None:
+        """Nobody answered in time: the hold lapses (the timer checks the deadline)."""
+        self.require(BookingStatus.HELD, BookingStatus.PROPOSED, action="expire")
+        self._move(BookingStatus.EXPIRED, at, SYSTEM_ACTOR)
+        self.hold_expires_at = None
+
+    def hold_lapsed(self, now: datetime) -> bool:
+        return (
+            self.status in (BookingStatus.HELD, BookingStatus.PROPOSED)
+            and self.hold_expires_at is not None
+            and now >= self.hold_expires_at
+        )
+
+    # --- the owner's changes -----------------------------------------------------------
+
+    def accept_proposal(self, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.PROPOSED, action="accept_proposal")
+        self._move(BookingStatus.CONFIRMED, at, actor, self.slot.key)
+        self.hold_expires_at = None
+
+    def reschedule(
+        self, slot: TimeSlot, at: datetime, until: datetime, rules: BookingRules, actor: str
+    ) -> None:
+        """Another time, asked of the shop again. Answering a shop's proposal with another
+        time is not counted; other changes count towards ``max_reschedules``, and a
+        confirmed slot is changed only up to the cut-off before it."""
+        self.check_reschedule(at, rules)
+        counted = self.status is not BookingStatus.PROPOSED
+        self.slot = slot
+        self._move(BookingStatus.HELD, at, actor, slot.key)
+        self.hold_expires_at = until
+        if counted:
+            self.reschedules += 1
+
+    def check_reschedule(self, at: datetime, rules: BookingRules) -> None:
+        """Refuse a reschedule now (before the owner picks a time) if one cannot be made."""
+        self.require(*CHANGEABLE, action="reschedule")
+        counted = self.status is not BookingStatus.PROPOSED
+        if counted and self.reschedules >= rules.max_reschedules:
+            raise TooManyReschedules(booking=self.reference, max=rules.max_reschedules)
+        self._check_cutoff(at, rules)
+
+    def check_cancel(self, at: datetime, rules: BookingRules) -> None:
+        self.require(*CHANGEABLE, action="cancel")
+        self._check_cutoff(at, rules)
+
+    def cancel(self, at: datetime, rules: BookingRules, actor: str) -> None:
+        self.check_cancel(at, rules)
+        self._move(BookingStatus.CANCELLED, at, actor)
+        self.hold_expires_at = None
+
+    def _check_cutoff(self, at: datetime, rules: BookingRules) -> None:
+        """A confirmed slot is the shop's commitment: changed only up to the cut-off."""
+        if self.status is BookingStatus.CONFIRMED and at > self.slot.start - rules.cutoff:
+            hours = rules.cutoff.total_seconds() / 3600
+            raise PastCutoff(booking=self.reference, hours=round(hours, 1))
+
+    # --- repair progress (the shop) ------------------------------------------------------
+
+    def arrive(self, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.CONFIRMED, action="arrive")
+        self._move(BookingStatus.ARRIVED, at, actor)
+
+    def start_repair(
+        self, estimate: datetime, at: datetime, rules: BookingRules, actor: str
+    ) -> None:
+        """Repair started (again, after a problem; or a new estimate) with its estimate."""
+        self.require(
+            BookingStatus.ARRIVED,
+            BookingStatus.IN_REPAIR,
+            BookingStatus.PROBLEM,
+            action="start_repair",
+        )
+        if estimate <= at or estimate > at + rules.estimate_horizon:
+            raise BadEstimate(days=rules.estimate_horizon.days)
+        self.estimated_done_at = estimate
+        self._move(BookingStatus.IN_REPAIR, at, actor, estimate.isoformat())
+
+    def mark_ready(self, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.IN_REPAIR, BookingStatus.PROBLEM, action="ready")
+        self._move(BookingStatus.READY, at, actor)
+
+    # --- handover (the owner) ------------------------------------------------------------
+
+    def accept_repair(self, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.READY, action="accept")
+        self._move(BookingStatus.ACCEPTED, at, actor)
+        self.accepted_at = at
+        self.problem = None
+
+    def report_problem(self, text: str, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.READY, action="problem")
+        self.problem = clean_text(text)
+        self._move(BookingStatus.PROBLEM, at, actor, self.problem)
+
+    def record_payment(
+        self, payer: Payer, amount: Money, at: datetime, rules: BookingRules, actor: str
+    ) -> None:
+        self.require(BookingStatus.ACCEPTED, action="pay")
+        if not Money.zero() <= amount <= rules.max_amount:
+            raise BadAmount(max=rules.max_amount.yuan())
+        self.payer = payer
+        self.paid = amount
+        self._move(BookingStatus.PAID, at, actor, f"{payer.value} {amount.yuan()}")
+
+    def rate(self, stars: int, at: datetime, actor: str) -> None:
+        self.require(BookingStatus.PAID, action="rate")
+        if not MIN_STARS <= stars <= MAX_STARS:
+            raise BadRating(min=MIN_STARS, max=MAX_STARS)
+        self.rating = stars
+        self._move(BookingStatus.RATED, at, actor, str(stars))
+
+    def add_comment(self, text: str, at: datetime, actor: str) -> None:
+        """One comment, after the stars."""
+        self.require(BookingStatus.RATED, action="comment")
+        if self.comment is not None:
+            raise BookingWrongStage(booking=self.reference, status="commented", action="comment")
+        self.comment = clean_text(text)
+        self.timeline.append(BookingChange(at, self.status, self.status, actor, self.comment))
+
+
+# --- what the owner brings ---------------------------------------------------------------
+
+
+def documents(booking: Booking) -> list[str]:
+    """Document codes (rendered by the catalogs): 保险单, 行驶证, and for a claim repair the
+    claim number and the loss assessment (定损单)."""
+    codes = ["policy", "licence"]
+    if booking.kind is BookingKind.REPAIR and booking.claim_number:
+        codes += ["claim_number", "assessment"]
+    return codes
+
+
+# --- timers ------------------------------------------------------------------------------
+
+HOLD_EXPIRY = "booking_hold_expiry"  # the shop (or the owner) did not answer in time
+SHOP_NUDGE = "booking_shop_nudge"  # remind the shop halfway through the hold
+APPOINTMENT_REMINDER = "booking_reminder"  # the day before, two hours before
+MAINTENANCE_REMINDER = "booking_maintenance"  # months after the repair was accepted
+
+
+@dataclass(frozen=True)
+class TimerPlan:
+    """A timer a booking should have now (its subject is ``booking.subject``)."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+def timer_plans(booking: Booking, rules: BookingRules, now: datetime) -> list[TimerPlan]:
+    """Every timer the booking should have in its current state; the others go.
+
+    Keys carry the slot, so that a rescheduled booking's reminders are new timers and the
+    old ones are cancelled.
+    """
+    assert booking.id is not None, "a stored booking"
+    base: dict[str, Any] = {"booking_id": booking.id, "slot": booking.slot.key}
+    prefix = f"{booking.subject}:{booking.slot.key}"
+    plans: list[TimerPlan] = []
+    if booking.status in (BookingStatus.HELD, BookingStatus.PROPOSED) and booking.hold_expires_at:
+        deadline = booking.hold_expires_at
+        status = booking.status.value
+        plans.append(TimerPlan(HOLD_EXPIRY, f"{prefix}:{status}:expiry", deadline, base))
+        asked_at = booking.timeline[-1].at if booking.timeline else now
+        nudge = asked_at + (deadline - asked_at) / 2
+        if booking.status is BookingStatus.HELD and nudge > now:
+            payload = {**base, "expires_at": deadline.isoformat()}
+            plans.append(TimerPlan(SHOP_NUDGE, f"{prefix}:nudge", nudge, payload))
+    if booking.status is BookingStatus.CONFIRMED:
+        for before in rules.reminders:
+            due = booking.slot.start - before
+            if due > now:
+                payload = {**base, "before_minutes": int(before.total_seconds() // 60)}
+                payload["expires_at"] = booking.slot.start.isoformat()
+                key = f"{prefix}:remind:{payload['before_minutes']}"
+                plans.append(TimerPlan(APPOINTMENT_REMINDER, key, due, payload))
+    if booking.accepted_at is not None and rules.maintenance_after_months > 0:
+        due = add_months(booking.accepted_at, rules.maintenance_after_months)
+        key = f"{booking.subject}:maintenance"
+        plans.append(TimerPlan(MAINTENANCE_REMINDER, key, due, dict(base)))
+    return plans
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same time of day ``months`` calendar months later (the 31st → the month's end)."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

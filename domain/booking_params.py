@@ -1,0 +1,155 @@
+"""A booking, its shop and its slots as message parameters, and the buttons each side
+gets for a booking in its current state.
+
+Messages about a booking are built in two places — the dialogs (a party's turn) and the
+scheduler (reminders, an expired hold) — and the domain is what both may import. These
+are plain, JSON-friendly values (the outbox stores them): times as the shop's local date,
+weekday and clock time, money as yuan strings, buttons as (value, label key, parameters).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.booking import Booking, BookingStatus, documents
+from domain.ranking import RankedShop
+from domain.shop import Shop
+from domain.slots import TimeSlot
+
+OWNER_PREFIX = "bk:"  # bk:<id>:<action>[:<argument>] — the owner's buttons on a booking
+STAFF_PREFIX = "sh:"  # sh:<id>:<action> — the shop's buttons on a booking
+START_MAINTENANCE = "start:book:maint"
+
+Button = tuple[str, str, dict[str, Any]]  # value, label key, label parameters
+
+
+def local_params(moment: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    local = moment.astimezone(tz)
+    return {
+        "date": local.date().isoformat(),
+        "md": local.strftime("%m-%d"),
+        "weekday": local.weekday(),
+        "time": local.strftime("%H:%M"),
+    }
+
+
+def slot_params(slot: TimeSlot, tz: ZoneInfo) -> dict[str, Any]:
+    return {**local_params(slot.start, tz), "end": slot.end.astimezone(tz).strftime("%H:%M")}
+
+
+def shop_params(shop: Shop) -> dict[str, Any]:
+    rating = shop.rating
+    return {
+        "code": shop.code,
+        "name": shop.name,
+        "address": shop.address,
+        "rating": None if rating is None else round(rating, 1),
+    }
+
+
+def ranked_params(ranked: RankedShop) -> dict[str, Any]:
+    shop = ranked.shop
+    earliest = ranked.earliest
+    return {
+        **shop_params(shop),
+        "distance": None if ranked.distance_km is None else round(ranked.distance_km, 1),
+        "certified": ranked.certified,
+        "service": ranked.service_match,
+        "earliest": None if earliest is None else local_params(earliest, shop.tz),
+    }
+
+
+def booking_params(booking: Booking, shop: Shop) -> dict[str, Any]:
+    tz = shop.tz
+    estimate = booking.estimated_done_at
+    hold = booking.hold_expires_at
+    return {
+        "ref": booking.reference,
+        "status": booking.status.value,
+        "kind": booking.kind.value,
+        "claim": booking.claim_number,
+        "plate": booking.plate,
+        "make": booking.make,
+        "shop": shop.name,
+        "address": shop.address,
+        "slot": slot_params(booking.slot, tz),
+        "hold_until": None if hold is None else local_params(hold, tz),
+        "documents": documents(booking),
+        "estimate": None if estimate is None else local_params(estimate, tz),
+        "reason": booking.decline_reason,
+        "problem": booking.problem,
+        "payer": None if booking.payer is None else booking.payer.value,
+        "amount": None if booking.paid is None else booking.paid.yuan(),
+        "rating": booking.rating,
+        "comment": booking.comment,
+        "reschedules": booking.reschedules,
+    }
+
+
+_OWNER_ACTIONS: dict[BookingStatus, tuple[tuple[str, str], ...]] = {
+    BookingStatus.HELD: (
+        ("resched", "booking.choice.reschedule"),
+        ("cancel", "booking.choice.cancel"),
+    ),
+    BookingStatus.PROPOSED: (
+        ("take", "booking.choice.take_proposal"),
+        ("resched", "booking.choice.other_time"),
+        ("cancel", "booking.choice.cancel"),
+    ),
+    BookingStatus.CONFIRMED: (
+        ("resched", "booking.choice.reschedule"),
+        ("cancel", "booking.choice.cancel"),
+    ),
+    BookingStatus.DECLINED: (("others", "booking.choice.other_shops"),),
+    BookingStatus.EXPIRED: (("others", "booking.choice.other_shops"),),
+    BookingStatus.READY: (
+        ("accept", "booking.choice.accept_repair"),
+        ("problem", "booking.choice.problem"),
+    ),
+    BookingStatus.ACCEPTED: (("pay", "booking.choice.paid"),),
+    BookingStatus.PAID: tuple((f"rate:{n}", f"booking.choice.stars_{n}") for n in range(5, 0, -1)),
+}
+_STAFF_ACTIONS: dict[BookingStatus, tuple[tuple[str, str], ...]] = {
+    BookingStatus.HELD: (
+        ("ok", "booking.shop.choice.confirm"),
+        ("prop", "booking.shop.choice.propose"),
+        ("no", "booking.shop.choice.decline"),
+    ),
+    BookingStatus.CONFIRMED: (("in", "booking.shop.choice.arrived"),),
+    BookingStatus.ARRIVED: (("start", "booking.shop.choice.start"),),
+    BookingStatus.IN_REPAIR: (
+        ("ready", "booking.shop.choice.ready"),
+        ("start", "booking.shop.choice.new_estimate"),
+    ),
+    BookingStatus.PROBLEM: (
+        ("start", "booking.shop.choice.start"),
+        ("ready", "booking.shop.choice.ready"),
+    ),
+}
+
+
+def owner_buttons(booking: Booking) -> list[Button]:
+    params = {"ref": booking.reference}
+    return [
+        (f"{OWNER_PREFIX}{booking.id}:{action}", label, params)
+        for action, label in _OWNER_ACTIONS.get(booking.status, ())
+    ]
+
+
+def staff_buttons(booking: Booking) -> list[Button]:
+    params = {"ref": booking.reference}
+    return [
+        (f"{STAFF_PREFIX}{booking.id}:{action}", label, params)
+        for action, label in _STAFF_ACTIONS.get(booking.status, ())
+    ]
+
+
+def alternative_buttons(booking: Booking, ranked: list[RankedShop]) -> list[Button]:
+    """After a decline or an expiry: each next shop a button to its slots, then "another"."""
+    shops = [
+        (f"{OWNER_PREFIX}{booking.id}:alt:{r.shop.code}", "booking.choice.shop", ranked_params(r))
+        for r in ranked
+    ]
+    return shops + owner_buttons(booking)

@@ -1,0 +1,167 @@
+"""Adjudication end to end over HTTP: an owner and an adjuster in two browsers on the
+web chat, from the report to the payment; the claim photos at party-checked URLs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.bootstrap import Container
+from domain.services import create_invite
+from domain.staff import StaffRole
+from storage.db import Database
+from tests.engine_harness import import_sample, make_container
+from tests.fakes import FixedClock
+from tests.live_server import serve
+from tests.media_samples import jpeg_bytes
+
+NUMBER = "BA2026112500001"
+
+
+@pytest.fixture
+def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
+    built = make_container(sqlite_database, tmp_path / "media", FixedClock())
+    import_sample(built)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def http(container: Container) -> Iterator[httpx.Client]:
+    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client
+
+
+class Browser:
+    def __init__(self, http: httpx.Client, user: str) -> None:
+        self.http = http
+        self.user = user
+        self.cursor = 0
+
+    def say(self, text: str = "", kind: str = "text", **body: Any) -> list[dict[str, Any]]:
+        payload = {
+            "user_id": self.user,
+            "message_id": uuid.uuid4().hex,
+            "language": "zh-CN",
+            "kind": kind,
+            "after": self.cursor,
+            **({"text": text} if kind == "text" else {}),
+            **body,
+        }
+        response = self.http.post("/chat/api/messages", json=payload)
+        assert response.status_code == 200, response.text
+        return self._take(response.json())
+
+    def tap(self, value: str) -> list[dict[str, Any]]:
+        return self.say(kind="choice", value=value)
+
+    def upload(self, images: list[bytes]) -> list[dict[str, Any]]:
+        response = self.http.post(
+            "/chat/api/upload",
+            data={"user_id": self.user, "message_id": uuid.uuid4().hex, "after": self.cursor},
+            files=[("files", (f"p{n}.jpg", data, "image/jpeg")) for n, data in enumerate(images)],
+        )
+        assert response.status_code == 200, response.text
+        return self._take(response.json())
+
+    def poll(self) -> list[dict[str, Any]]:
+        response = self.http.get(
+            "/chat/api/messages", params={"user_id": self.user, "after": self.cursor}
+        )
+        assert response.status_code == 200
+        return self._take(response.json())
+
+    def _take(self, batch: dict[str, Any]) -> list[dict[str, Any]]:
+        self.cursor = max(self.cursor, batch["cursor"])
+        messages: list[dict[str, Any]] = batch["messages"]
+        return messages
+
+
+def texts(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+def report(owner: Browser) -> None:
+    owner.say("报案")
+    for step in (
+        {"text": "沪A12345"},
+        {"text": "8001"},
+        {"kind": "choice", "value": "r:time:now"},
+        {"kind": "location", "lat": 31.2304, "lon": 121.4737},
+        {"text": "等红灯时被追尾，后保险杠受损"},
+        {"kind": "choice", "value": "r:injuries:no"},
+        {"kind": "choice", "value": "r:drivable:yes"},
+        {"kind": "choice", "value": "r:has_other:none"},
+        {"kind": "choice", "value": "r:witnesses:skip"},
+        {"kind": "choice", "value": "r:police:skip"},
+    ):
+        owner.say(**step)
+    owner.upload([jpeg_bytes(seed=n) for n in range(3)])
+    owner.tap("r:evidence:done")
+    filed = owner.tap("r:summary:confirm")
+    assert f"报案号：{NUMBER}" in filed[0]["text"]
+
+
+def test_two_browsers_carry_a_claim_to_payment(container: Container, http: httpx.Client) -> None:
+    with container.database.unit_of_work() as uow:
+        code, _ = create_invite(
+            uow, role=StaffRole.ADJUSTER, name="王建国", now=container.clock.now(), region="上海"
+        )
+        uow.commit()
+    owner = Browser(http, "browser-owner-0001")
+    adjuster = Browser(http, "browser-adjuster-0001")
+    stranger = Browser(http, "browser-stranger-01")
+    assert "绑定成功" in adjuster.say(f"/bind {code}")[0]["text"]
+
+    report(owner)
+    card = adjuster.poll()[-1]
+    assert card["text"].startswith("新报案 " + NUMBER)
+    assert [c["value"] for c in card["choices"]] == [f"c:take:{NUMBER}"]
+    assert len(card["attachments"]) == 3 and card["attachments"][0]["kind"] == "photo"
+    photo_url = card["attachments"][0]["url"]
+    photo = http.get(photo_url)
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    media_path = photo_url.split("?")[0]
+    assert http.get(media_path, params={"user_id": owner.user}).status_code == 200
+    assert http.get(media_path, params={"user_id": stranger.user}).status_code == 404
+    assert http.get(media_path, params={"user_id": "never-seen-user-01"}).status_code == 404
+    assert http.get("/chat/media/99999", params={"user_id": adjuster.user}).status_code == 404
+
+    assert "您已接案" in adjuster.tap(f"c:take:{NUMBER}")[0]["text"]
+    assert "已由理赔员 王建国 受理" in owner.poll()[-1]["text"]
+    adjuster.say(f"/survey {NUMBER} remote")
+    adjuster.say(f"/ask {NUMBER} 请补拍后保险杠近照")
+    assert "请补拍后保险杠近照" in owner.poll()[-1]["text"]
+    assert "已附到案件" in owner.upload([jpeg_bytes(seed=7)])[0]["text"]
+    forwarded = adjuster.poll()[-1]
+    assert "补充了 1 张照片" in forwarded["text"] and len(forwarded["attachments"]) == 1
+
+    adjuster.say(f"/liability {NUMBER} 全责")
+    adjuster.say(f"/loss {NUMBER} part 后保险杠 1200.00")
+    assert "金额「-3」不对" in adjuster.say(f"/loss {NUMBER} paint 喷漆 -3")[0]["text"]
+    adjuster.say(f"/settle {NUMBER} owner")
+    proposal = owner.poll()[-1]
+    assert "本公司赔付：1200.00 元" in proposal["text"]
+    labels = [c["label"] for c in proposal["choices"]]
+    assert labels == ["接受方案", "有异议"]
+
+    assert "请说明" in owner.tap(f"c:dis:{NUMBER}:1")[0]["text"]
+    owner.say("这个车型的保险杠更贵")
+    assert "提出异议：这个车型的保险杠更贵" in adjuster.poll()[-1]["text"]
+    adjuster.say(f"/loss {NUMBER} labour 拆装 200")
+    adjuster.say(f"/settle {NUMBER} shop")
+    assert "第 2 版" in owner.poll()[-1]["text"]
+    assert "过期" in owner.tap(f"c:acc:{NUMBER}:1")[0]["text"]
+    assert "您已接受" in owner.tap(f"c:acc:{NUMBER}:2")[0]["text"]
+    assert "车主已接受" in adjuster.poll()[-1]["text"]
+    assert "不一致" in adjuster.say(f"/paid {NUMBER} 1 REF-1")[0]["text"]
+    assert "已结案" in adjuster.say(f"/paid {NUMBER} 1400.00 REF-2026-0001")[0]["text"]
+    assert "理赔款 1400.00 元已支付" in owner.poll()[-1]["text"]
+    assert "已赔付结案" in owner.say("/status")[0]["text"]
+    assert "该命令仅限理赔员使用" in stranger.say(f"/take {NUMBER}")[0]["text"]

@@ -1,0 +1,297 @@
+"""Bookings through the real engine and storage (SQLite and PostgreSQL), two web users:
+the owner and the shop's staff, each in their own chat; timers fired by the real runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import Container
+from domain.booking import BookingStatus
+from domain.money import Money
+from storage.db import Database
+from storage.tables import adjuster_t, identity_t
+from storage.tables_timers import timer_t
+from tests.booking_support import (
+    OTHER_STAFF_USER,
+    STAFF_USER,
+    WebUser,
+    agree_direct_repair,
+    bind_staff_to_web,
+    book_maintenance,
+    file_claim,
+)
+from tests.engine_harness import import_sample, make_container
+from tests.fakes import FixedClock
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()  # Wednesday 2026-11-25 10:00 in Shanghai
+
+
+@pytest.fixture
+def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
+    built = make_container(database, tmp_path / "media", clock)
+    import_sample(built)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def owner(container: Container) -> WebUser:
+    return WebUser(container, user_id="owner-0001")
+
+
+@pytest.fixture
+def staff(container: Container) -> WebUser:
+    return bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
+
+
+def status_of(container: Container, booking_id: int) -> BookingStatus:
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get(booking_id)
+    assert booking is not None
+    return booking.status
+
+
+def pending_timers(container: Container, subject: str) -> dict[str, str]:
+    with container.database.unit_of_work() as uow:
+        rows = uow.connection.execute(
+            select(timer_t.c.kind, timer_t.c.dedupe_key).where(
+                timer_t.c.subject == subject, timer_t.c.status == "pending"
+            )
+        ).all()
+    return {key: kind for kind, key in rows}
+
+
+def fire_due_timers(container: Container) -> int:
+    assert container.scheduler is not None
+    return container.scheduler.runner.run_due()
+
+
+def test_a_maintenance_booking_from_request_to_rating(
+    container: Container, owner: WebUser, staff: WebUser, clock: FixedClock
+) -> None:
+    book_maintenance(owner)
+    card = staff.last("booking.shop.request")
+    assert card.choices[0].value == "sh:1:ok"
+    assert "【新预约 #1】保养，车辆 沪A12345（Volkswagen）" in staff.rendered()[-1]
+
+    assert staff.choose("sh:1:ok") == ["booking.shop.done.confirmed"]
+    confirmed = owner.rendered()[-1]
+    assert "到店请携带：保险单、行驶证" in confirmed
+    assert set(pending_timers(container, "booking:1").values()) == {"booking_reminder"}
+
+    assert staff.choose("sh:1:in") == ["booking.shop.done.arrived"]
+    assert staff.choose("sh:1:start") == ["booking.shop.ask.estimate"]
+    assert staff.text("明天 17:00") == ["booking.shop.done.in_repair"]
+    assert "预计 11-26（周四）17:00 完工" in owner.rendered()[-1]
+    assert staff.choose("sh:1:ready") == ["booking.shop.done.ready"]
+    assert owner.choices("booking.ready") == ["bk:1:accept", "bk:1:problem"]
+
+    assert owner.choose("bk:1:accept") == ["booking.accepted"]
+    assert owner.choose("bk:1:pay") == ["booking.ask.amount"]
+    assert owner.text("八百") == ["booking.error.amount", "booking.ask.amount"]
+    assert owner.text("880.50") == ["booking.ask.rating"]
+    assert staff.last("booking.shop.paid").params["amount"] == "880.50"
+    assert owner.choose("bk:1:rate:2") == ["booking.rated"]
+    assert owner.text("等了很久，前台态度一般") == ["booking.thanks"]
+
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get(1)
+        shop = uow.shops.by_code("SHOP-PD-01")
+    assert booking is not None and shop is not None
+    assert booking.status is BookingStatus.RATED
+    assert booking.paid == Money.from_yuan("880.50")
+    assert booking.comment == "等了很久，前台态度一般"
+    assert shop.rating == pytest.approx((4.7 * 5 + 2) / 6)  # the rating fed the shop's
+    changes = [(c.to_status.value, c.note) for c in booking.timeline][-4:]
+    assert changes == [
+        ("accepted", ""),
+        ("paid", "owner 880.50"),
+        ("rated", "2"),
+        ("rated", "等了很久，前台态度一般"),  # the comment, on the timeline too
+    ]
+    assert "booking:1:maintenance" in pending_timers(container, "booking:1")
+    assert staff.last("booking.shop.comment").params["comment"] == "等了很久，前台态度一般"
+
+
+def test_a_low_rating_is_flagged_to_the_regions_adjusters(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner)
+    for action in ("ok", "in"):
+        staff.choose(f"sh:1:{action}")
+    staff.choose("sh:1:start")
+    staff.text("明天 17:00")
+    staff.choose("sh:1:ready")
+    owner.choose("bk:1:accept")
+    owner.choose("bk:1:pay")
+    owner.text("500")
+    owner.choose("bk:1:rate:1")
+    with container.database.unit_of_work() as uow:
+        adjusters = uow.connection.execute(select(adjuster_t.c.party_id)).scalars().all()
+        flagged = [
+            row
+            for party in adjusters
+            for row in uow.connection.execute(
+                select(identity_t.c.channel, identity_t.c.external_id).where(
+                    identity_t.c.party_id == party
+                )
+            )
+        ]
+        sent = {
+            (row.channel, row.chat_id)
+            for chat in flagged
+            for row in uow.outbox.for_chat(chat.channel, chat.external_id, 0)
+            if row.payload["key"] == "booking.insurer.low_rating"
+        }
+    assert sent == {("telegram", "900001"), ("wechat", "oADJ_chenjing")}
+
+
+def test_the_shop_proposes_another_time_and_the_owner_takes_it(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    asked = book_maintenance(owner)
+    assert staff.choose("sh:1:prop") == ["booking.shop.ask.propose"]
+    offered = staff.choices("booking.shop.ask.propose")
+    assert f"s:at:{asked}" not in offered  # the time asked for is not proposed back
+    assert staff.choose(offered[2]) == ["booking.shop.done.proposed"]
+    assert owner.choices("booking.proposed") == ["bk:1:take", "bk:1:resched", "bk:1:cancel"]
+    assert owner.choose("bk:1:take") == ["booking.proposal_taken"]
+    assert status_of(container, 1) is BookingStatus.CONFIRMED
+    assert staff.last("booking.shop.proposal_taken").params["ref"] == "#1"
+
+
+def test_a_decline_offers_the_next_shops(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner)
+    assert staff.choose("sh:1:no") == ["booking.shop.ask.reason"]
+    assert staff.text("配件缺货") == ["booking.shop.done.declined"]
+    declined = owner.last("booking.declined")
+    assert declined.params["reason"] == "配件缺货"
+    assert [c.value for c in declined.choices] == ["bk:1:alt:SHOP-XH-02", "bk:1:others"]
+    assert owner.choose("bk:1:alt:SHOP-XH-02") == ["booking.ask.slot"]
+    assert "徐汇诚信车服" in owner.rendered()[-1]
+
+
+def test_an_unanswered_request_expires_and_the_owner_gets_alternatives(
+    container: Container, owner: WebUser, staff: WebUser, clock: FixedClock
+) -> None:
+    book_maintenance(owner)
+    clock.advance(timedelta(minutes=31))
+    fire_due_timers(container)
+    assert staff.received()[-1] == "booking.shop.nudge"
+    assert status_of(container, 1) is BookingStatus.HELD
+    clock.advance(timedelta(minutes=30))
+    fire_due_timers(container)
+    assert status_of(container, 1) is BookingStatus.EXPIRED
+    assert owner.choices("booking.expired") == ["bk:1:alt:SHOP-XH-02", "bk:1:others"]
+    assert staff.received()[-1] == "booking.shop.expired"
+    assert staff.choose("sh:1:ok") == ["booking.refusal.wrong_stage"]  # a stale card
+    assert status_of(container, 1) is BookingStatus.EXPIRED
+    assert owner.choose("bk:1:others") == ["booking.ask.shop"]
+    assert owner.choices("booking.ask.shop")[0] == "b:shop:SHOP-XH-02"
+
+
+def test_reminders_move_with_a_reschedule_and_vanish_with_a_cancel(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 10:30: both reminders lie ahead
+    staff.choose("sh:1:ok")
+    before = pending_timers(container, "booking:1")
+    assert sorted(before) == [
+        "booking:1:202611260230:remind:120",
+        "booking:1:202611260230:remind:1440",
+    ]
+    assert owner.choose("bk:1:resched") == ["booking.ask.slot"]
+    assert owner.choose(owner.choices("booking.ask.slot")[6]) == ["booking.rescheduled"]
+    assert staff.received()[-1] == "booking.shop.rescheduled"
+    assert set(pending_timers(container, "booking:1").values()) == {
+        "booking_hold_expiry",
+        "booking_shop_nudge",
+    }
+    staff.choose("sh:1:ok")
+    after = pending_timers(container, "booking:1")
+    assert after.keys().isdisjoint(before.keys())  # new reminders for the new time
+    assert owner.choose("bk:1:cancel") == ["booking.ask.cancel"]
+    assert owner.choose("bk:1:cancel_yes") == ["booking.cancelled"]
+    assert pending_timers(container, "booking:1") == {}
+    assert staff.received()[-1] == "booking.shop.cancelled"
+
+
+def test_staff_act_only_on_their_own_shops_bookings(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner)
+    other = bind_staff_to_web(container, "SHOP-XH-02", OTHER_STAFF_USER)
+    assert other.choose("sh:1:ok") == ["booking.refusal.not_found"]
+    assert owner.choose("sh:1:ok") == ["booking.refusal.not_shop_staff"]
+    assert other.choose("bk:1:cancel_yes") == ["booking.refusal.not_found"]
+    assert status_of(container, 1) is BookingStatus.HELD
+    assert other.text("/bookings") == ["booking.shop.list_empty"]
+    assert staff.text("/bookings") == ["booking.shop.list"]
+
+
+def test_a_claim_repair_lists_the_claim_documents_and_the_insurer_pays_directly(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    number = file_claim(owner)
+    assert owner.text(f"/book {number}") == ["booking.refusal.claim_not_ready"]
+    agree_direct_repair(container, number, payout_fen=120_000)
+    assert owner.text("/book") == ["booking.ask.purpose"]
+    assert owner.choose(f"b:claim:{number}") == ["booking.started_claim", "booking.ask.shop"]
+    owner.choose("b:shop:SHOP-PD-01")
+    owner.choose(owner.choices("booking.ask.slot")[0])
+    assert "报案号 " + number in owner.rendered()[-1]
+    assert "定损单" in owner.rendered()[-1]
+    owner.choose("b:send")
+    assert "定损金额：1200.00 元（1 项）" in staff.rendered()[-1]
+    for action in ("ok", "in"):
+        staff.choose(f"sh:1:{action}")
+    staff.choose("sh:1:start")
+    staff.text("明天 17:00")
+    staff.choose("sh:1:ready")
+    assert owner.choose("bk:1:accept") == ["booking.accepted_direct"]
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get(1)
+    assert booking is not None
+    assert booking.status is BookingStatus.PAID
+    assert booking.payer is not None and booking.payer.value == "insurer"
+    assert booking.paid == Money(120_000)
+    assert owner.text(f"/book {number}") == ["booking.refusal.already_booked"]
+
+
+def test_reminders_reach_the_owner_before_the_appointment_and_months_after(
+    container: Container, owner: WebUser, staff: WebUser, clock: FixedClock
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 10:30
+    staff.choose("sh:1:ok")
+    clock.advance(timedelta(minutes=29))
+    fire_due_timers(container)
+    assert "booking.reminder" not in owner.received()
+    clock.advance(timedelta(minutes=1))  # Wednesday 10:30: the day before
+    fire_due_timers(container)
+    assert owner.received()[-1] == "booking.reminder"
+    assert owner.choices("booking.reminder") == ["bk:1:resched", "bk:1:cancel"]
+    clock.advance(timedelta(hours=22))  # Thursday 08:30: two hours before
+    fire_due_timers(container)
+    assert owner.received().count("booking.reminder") == 2
+    assert "请携带：保险单、行驶证" in owner.rendered()[-1]
+
+    staff.choose("sh:1:in")
+    staff.choose("sh:1:start")
+    staff.text("今天 17:00")
+    staff.choose("sh:1:ready")
+    owner.choose("bk:1:accept")
+    clock.advance(timedelta(days=182))  # six months after the repair was accepted
+    fire_due_timers(container)
+    assert owner.received()[-1] == "booking.maintenance"
+    assert owner.choices("booking.maintenance") == ["start:book:maint"]
+    assert owner.choose("start:book:maint") == ["booking.ask.vehicle"]

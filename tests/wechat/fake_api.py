@@ -1,0 +1,204 @@
+"""A fake WeChat API server on 127.0.0.1, called by the real wechatpy client.
+
+It issues access tokens, takes customer-service and template messages, serves user-sent
+media (real JPEG/MP4 bytes), answers user/info and menu creation, and records what it
+was sent. Faults are injected per endpoint (``fail_next("message/custom/send", 45015)``);
+a 40001 also invalidates the tokens issued so far, as a real refresh elsewhere would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+APP_ID = "wx0123456789abcdef"
+APP_SECRET = "s3cr3t-for-tests"
+
+
+@dataclass
+class Media:
+    data: bytes
+    content_type: str
+    as_url: bool = False  # answer with {"video_url": ...} like WeChat does for some videos
+    delay: float = 0.0  # seconds media/get takes (a slow download)
+
+
+@dataclass
+class FakeWeChatAPI:
+    languages: dict[str, str] = field(default_factory=dict)
+    media: dict[str, Media] = field(default_factory=dict)
+    closed_windows: set[str] = field(default_factory=set)  # custom sends answer 45015
+    messages: list[dict[str, Any]] = field(default_factory=list)  # message/custom/send
+    templates: list[dict[str, Any]] = field(default_factory=list)  # message/template/send
+    menus: list[dict[str, Any]] = field(default_factory=list)
+    conditional_menus: list[dict[str, Any]] = field(default_factory=list)
+    kf_accounts: list[dict[str, Any]] = field(default_factory=list)
+    tokens_issued: list[str] = field(default_factory=list)
+    calls: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    user_info_calls: list[str] = field(default_factory=list)
+    on_send: Callable[[dict[str, Any]], None] | None = None  # called for each custom send
+    _faults: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _valid: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- test controls --------------------------------------------------------------------
+
+    def fail_next(self, endpoint: str, *errcodes: int) -> None:
+        with self._lock:
+            self._faults[endpoint].extend(errcodes)
+
+    def texts(self, openid: str) -> list[str]:
+        with self._lock:
+            return [
+                m["text"]["content"]
+                for m in self.messages
+                if m["touser"] == openid and m["msgtype"] == "text"
+            ]
+
+    def templates_for(self, openid: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [t for t in self.templates if t["touser"] == openid]
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("the fake WeChat API did not see what was expected")
+            time.sleep(0.01)
+
+    # --- the server -----------------------------------------------------------------------
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/cgi-bin/token")
+        def token(grant_type: str, appid: str, secret: str) -> dict[str, Any]:
+            if grant_type != "client_credential" or (appid, secret) != (APP_ID, APP_SECRET):
+                return {"errcode": 40013, "errmsg": "invalid appid"}
+            with self._lock:
+                issued = f"TOKEN-{next(self._serial)}"
+                self.tokens_issued.append(issued)
+                self._valid.add(issued)
+            return {"access_token": issued, "expires_in": 7200}
+
+        @app.post("/cgi-bin/message/custom/send")
+        async def custom_send(request: Request) -> dict[str, Any]:
+            body = await self._json(request)
+            refused = self._refuse("message/custom/send", request)
+            if refused:
+                return refused
+            with self._lock:
+                if body.get("touser") in self.closed_windows:
+                    return _error(45015, "response out of time limit or subscription is canceled")
+                self.messages.append(body)
+            if self.on_send is not None:
+                self.on_send(body)
+            return _ok()
+
+        @app.post("/cgi-bin/message/template/send")
+        async def template_send(request: Request) -> dict[str, Any]:
+            body = await self._json(request)
+            refused = self._refuse("message/template/send", request)
+            if refused:
+                return refused
+            with self._lock:
+                self.templates.append(body)
+            return {**_ok(), "msgid": next(self._serial)}
+
+        @app.get("/cgi-bin/media/get")
+        def media_get(request: Request, media_id: str) -> Response:  # a worker thread
+            item = self.media.get(media_id)
+            if item is not None and item.delay:
+                time.sleep(item.delay)
+            refused = self._refuse("media/get", request)
+            if refused:
+                return JSONResponse(refused)
+            if item is None:
+                return JSONResponse(_error(40007, "invalid media_id"))
+            if item.as_url:
+                base = str(request.base_url)
+                return JSONResponse({"video_url": f"{base}cdn/{media_id}"})
+            return Response(item.data, media_type=item.content_type)
+
+        @app.get("/cdn/{media_id}")
+        def cdn(media_id: str) -> Response:
+            item = self.media[media_id]
+            return Response(item.data, media_type=item.content_type)
+
+        @app.get("/cgi-bin/user/info")
+        def user_info(request: Request, openid: str, lang: str = "zh_CN") -> dict[str, Any]:
+            refused = self._refuse("user/info", request)
+            if refused:
+                return refused
+            with self._lock:
+                self.user_info_calls.append(openid)
+            return {
+                "subscribe": 1,
+                "openid": openid,
+                "language": self.languages.get(openid, "zh_CN"),
+            }
+
+        @app.post("/cgi-bin/menu/create")
+        async def menu_create(request: Request) -> dict[str, Any]:
+            body = await self._json(request)
+            refused = self._refuse("menu/create", request)
+            if refused:
+                return refused
+            self.menus.append(body)
+            return _ok()
+
+        @app.post("/cgi-bin/menu/addconditional")
+        async def menu_conditional(request: Request) -> dict[str, Any]:
+            body = await self._json(request)
+            refused = self._refuse("menu/addconditional", request)
+            if refused:
+                return refused
+            self.conditional_menus.append(body)
+            return {"menuid": str(next(self._serial))}
+
+        @app.post("/customservice/kfaccount/add")
+        async def kf_add(request: Request) -> dict[str, Any]:
+            body = await self._json(request)
+            refused = self._refuse("customservice/kfaccount/add", request)
+            if refused:
+                return refused
+            self.kf_accounts.append(body)
+            return _ok()
+
+        return app
+
+    async def _json(self, request: Request) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(await request.body() or b"{}")
+        return data
+
+    def _refuse(self, endpoint: str, request: Request) -> dict[str, Any] | None:
+        """Count the call; answer an injected fault, or 40001 for a token not issued."""
+        with self._lock:
+            self.calls[endpoint] += 1
+            faults = self._faults[endpoint]
+            if faults:
+                code = faults.pop(0)
+                if code == 40001:
+                    self._valid.clear()
+                return _error(code, "injected")
+            if request.query_params.get("access_token") not in self._valid:
+                return _error(40001, "invalid credential, access_token is invalid or not latest")
+        return None
+
+
+def _ok() -> dict[str, Any]:
+    return {"errcode": 0, "errmsg": "ok"}
+
+
+def _error(code: int, message: str) -> dict[str, Any]:
+    return {"errcode": code, "errmsg": message}
