@@ -32,7 +32,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 # The commands the router knows today (with /book and /status once those capabilities land).
-COMMANDS = ("start", "report", "cancel", "back", "help", "lang")
+COMMANDS = ("start", "report", "book", "status", "cancel", "back", "help", "lang")
 # (catalog locale, Telegram language_code): en is also the default for every other language.
 COMMAND_LANGUAGES = (("en", None), ("zh_CN", "zh"))
 MAX_UPDATE_BYTES = 1024 * 1024

@@ -59,7 +59,7 @@ def assert_claim_stored(bot: TelegramBot, number: str) -> None:
 
 
 def assert_commands_set(api: FakeBotApi) -> None:
-    expected = ["start", "report", "cancel", "back", "help", "lang"]
+    expected = ["start", "report", "book", "status", "cancel", "back", "help", "lang"]
     assert [c["command"] for c in api.commands[None]] == expected
     assert [c["command"] for c in api.commands["zh"]] == expected
     assert api.commands["zh"][1]["description"].startswith("报案")
