@@ -97,7 +97,8 @@ class ConversationEngine:
                     )
                     for index, reply in enumerate(replies)
                 ]
-                + self._notices(uow, inbound, notices)
+                + self._notices(uow, inbound, notices),
+                now,
             )
             uow.commit()
         if replies or notices:
