@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.adjudication import (
@@ -18,6 +18,7 @@ from domain.adjudication import (
 )
 from domain.booking import BookingRules
 from domain.evidence import EvidenceTolerance
+from domain.sla import SlaPolicy, TakeDeadlines
 from domain.slots import SlotRules
 from scheduler.quiet import QuietHours, parse_clock
 
@@ -93,6 +94,12 @@ class Settings(BaseSettings):
     booking_reminder_hours: str = "24,2"  # before a confirmed appointment; "" = none
     booking_maintenance_months: int = Field(default=6, ge=0)  # after a repair; 0 = off
 
+    # Response-time promise on reported claims: re-page, then escalate to supervisors.
+    sla_repage_minutes: int = Field(default=30, gt=0)
+    sla_escalate_minutes: int = Field(default=60, gt=0)
+    sla_urgent_repage_minutes: int = Field(default=5, gt=0)
+    sla_urgent_escalate_minutes: int = Field(default=10, gt=0)
+
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
@@ -158,6 +165,27 @@ class Settings(BaseSettings):
             reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
             maintenance_after_months=self.booking_maintenance_months,
         )
+
+    @model_validator(mode="after")
+    def _sla_order(self) -> Settings:
+        _ = self.sla_policy  # re-page before escalation, in both tiers
+        return self
+
+    @property
+    def sla_policy(self) -> SlaPolicy:
+        try:
+            return SlaPolicy(
+                normal=TakeDeadlines(
+                    timedelta(minutes=self.sla_repage_minutes),
+                    timedelta(minutes=self.sla_escalate_minutes),
+                ),
+                urgent=TakeDeadlines(
+                    timedelta(minutes=self.sla_urgent_repage_minutes),
+                    timedelta(minutes=self.sla_urgent_escalate_minutes),
+                ),
+            )
+        except ValueError as exc:
+            raise ValueError(f"SLA deadlines: {exc}") from exc
 
     @property
     def tz(self) -> ZoneInfo:
