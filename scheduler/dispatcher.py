@@ -116,32 +116,70 @@ class OutboxDispatcher:
         return tuple(self._senders)
 
     async def dispatch_once(self) -> int:
-        """Claim and send what is due on every channel; the number of rows handled."""
+        """Claim what is due on every channel and send it all; the number of rows handled."""
         handled = 0
-        for channel, sender in self._senders.items():
-            rows = await asyncio.to_thread(self._claim, channel)
-            chats: dict[str, list[OutboxRow]] = defaultdict(list)
-            for row in rows:
-                chats[row.chat_id].append(row)
-            await asyncio.gather(*(self._send_chat(sender, chat) for chat in chats.values()))
-            handled += len(rows)
+        for sender in self._senders.values():
+            chats = await self._claim_chats(sender.channel)
+            await asyncio.gather(*(self._send_chat(sender, rows) for rows in chats))
+            handled += sum(len(rows) for rows in chats)
         return handled
 
-    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
-        """Dispatch until `stop` is set; sleep up to `idle` seconds or until woken."""
+    async def run(
+        self,
+        stop: asyncio.Event,
+        wake: asyncio.Event,
+        *,
+        idle: float = 1.0,
+        max_chats: int = 500,
+        stop_grace: float = 5.0,
+    ) -> None:
+        """Dispatch until `stop` is set.
+
+        Each claimed chat is sent by its own task, so a chat waiting for its pacing (one
+        message a second on Telegram) or a slow API call holds back only itself: the loop
+        goes on claiming as soon as it is woken (a new outbox row, a chat finished). A
+        chat is never claimed twice at once (the claim skips chats with a row in flight),
+        and at most `max_chats` chats are in flight. On stop, what was not yet sent is
+        handed back.
+        """
+        in_flight: set[asyncio.Task[None]] = set()
         last_reap = 0.0
         while not stop.is_set():
+            wake.clear()  # before the round: a wake-up during it is not lost
+            claimed = 0
             try:
                 if time.monotonic() - last_reap > 60:
                     await asyncio.to_thread(self.release_stale)
                     last_reap = time.monotonic()
-                if await self.dispatch_once():
-                    continue
+                for sender in self._senders.values():
+                    room = max_chats - len(in_flight)
+                    if room <= 0:
+                        break
+                    for rows in (await self._claim_chats(sender.channel))[:room]:
+                        claimed += len(rows)
+                        task = asyncio.create_task(self._send_chat(sender, rows))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                        task.add_done_callback(lambda _: wake.set())
             except Exception:
                 log.exception("outbox dispatch failed; retrying")
-            wake.clear()
+            if claimed and len(in_flight) < max_chats:
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=idle)
+        if in_flight:  # let chats finish what they are sending, then hand back the rest
+            _, unfinished = await asyncio.wait(set(in_flight), timeout=stop_grace)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def _claim_chats(self, channel: str) -> list[list[OutboxRow]]:
+        """Claim due rows of one channel, grouped by chat in id order."""
+        rows = await asyncio.to_thread(self._claim, channel)
+        chats: dict[str, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            chats[row.chat_id].append(row)
+        return list(chats.values())
 
     def release_stale(self) -> int:
         with self._database.unit_of_work() as uow:
@@ -152,9 +190,16 @@ class OutboxDispatcher:
     async def _send_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
         limiter = self._limiters[sender.channel]
         for index, row in enumerate(rows):
-            await limiter.wait(row.chat_id)
+            try:
+                await limiter.wait(row.chat_id)
+            except asyncio.CancelledError:  # stopping: hand back what was not sent
+                await asyncio.to_thread(self._release, rows[index:])
+                raise
             try:
                 result = await sender.send(row)
+            except asyncio.CancelledError:  # the send may have gone out: at least once
+                await asyncio.to_thread(self._release, rows[index:])
+                raise
             except Exception as exc:  # a sender bug must not lose the row
                 log.exception("sender %s raised on outbox row %s", sender.channel, row.id)
                 result = Retry(f"{type(exc).__name__}: {exc}")
@@ -163,6 +208,11 @@ class OutboxDispatcher:
                 continue
             await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])
             return
+
+    def _release(self, rows: list[OutboxRow]) -> None:
+        with self._database.unit_of_work() as uow:
+            uow.outbox.release(r.id for r in rows)
+            uow.commit()
 
     def _claim(self, channel: str) -> list[OutboxRow]:
         with self._database.unit_of_work() as uow:

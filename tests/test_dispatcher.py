@@ -130,3 +130,51 @@ def test_a_claim_left_by_a_crashed_worker_is_released(
     assert dispatcher.release_stale() == 1
     asyncio.run(dispatcher.dispatch_once())
     assert [n for _, n, _ in sender.sent] == [0]
+
+
+def test_a_paced_chat_does_not_hold_back_a_new_message_to_another_chat(
+    sqlite_database: Database,
+) -> None:
+    """Chat a has three rows at 0.3 s pacing; a row for chat b written while a is being
+    paced goes out before a's last row, instead of waiting for a's whole batch."""
+    clock = FixedClock()
+    add_rows(sqlite_database, clock, {"a": 3})
+    sender = RecordingSender()
+    dispatcher = make(sqlite_database, sender, clock, pacing={"fake": Pacing(0.3, 0)})
+
+    async def scenario() -> None:
+        stop, wake = asyncio.Event(), asyncio.Event()
+        runner = asyncio.create_task(dispatcher.run(stop, wake, idle=5.0))
+        while not sender.sent:
+            await asyncio.sleep(0.01)
+        add_rows(sqlite_database, clock, {"b": 1})
+        wake.set()
+        while len(sender.sent) < 4:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await runner
+
+    asyncio.run(scenario())
+    order = [(chat, n) for chat, n, _ in sender.sent]
+    assert order.index(("b", 0)) < order.index(("a", 2))
+    assert [n for chat, n in order if chat == "a"] == [0, 1, 2]
+    assert statuses(sqlite_database, "a") == ["sent"] * 3
+
+
+def test_stopping_hands_back_what_was_not_sent(sqlite_database: Database) -> None:
+    clock = FixedClock()
+    add_rows(sqlite_database, clock, {"a": 3})
+    sender = RecordingSender()
+    dispatcher = make(sqlite_database, sender, clock, pacing={"fake": Pacing(30.0, 0)})
+
+    async def scenario() -> None:
+        stop, wake = asyncio.Event(), asyncio.Event()
+        runner = asyncio.create_task(dispatcher.run(stop, wake, idle=5.0, stop_grace=0.1))
+        while not sender.sent:
+            await asyncio.sleep(0.01)
+        stop.set()
+        wake.set()
+        await runner
+
+    asyncio.run(scenario())
+    assert statuses(sqlite_database, "a") == ["sent", "pending", "pending"]
