@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,22 @@ def make_container(database: Database, media_dir: Path, clock: FixedClock) -> Co
     return build(settings, clock=clock)
 
 
-def import_sample(container: Container) -> None:
+def sample_directory(valid_around: date | None = None) -> dict[str, Any]:
+    """The sample directory; with `valid_around`, its policies are in force around that day
+    (for tests on the real clock, which the sample's fixed policy periods would outlive)."""
+    data: dict[str, Any] = yaml.safe_load(DIRECTORY.read_text(encoding="utf-8"))
+    if valid_around is not None:
+        for policy in data["policies"]:
+            policy["valid"] = {
+                "from": valid_around - timedelta(days=200),
+                "to": valid_around + timedelta(days=200),
+            }
+    return data
+
+
+def import_sample(container: Container, *, valid_around: date | None = None) -> None:
     with container.database.unit_of_work() as uow:
-        import_directory(uow, yaml.safe_load(DIRECTORY.read_text(encoding="utf-8")))
+        import_directory(uow, sample_directory(valid_around))
         uow.commit()
 
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ def telegram_bot(
     # The real clock: the engine stamps outbox rows with the wall time, and the dispatcher
     # compares them with its clock.
     container = build(settings)
-    import_sample(container)
+    import_sample(container, valid_around=date.today())
     try:
         with serve_on(create_app(container), sock) as base:
             yield TelegramBot(container, api, base)

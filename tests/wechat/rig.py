@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 from sqlalchemy import func, select
 
 from bot.app import create_app
@@ -24,7 +23,7 @@ from storage.db import Database
 from storage.directory import import_directory
 from storage.tables import outbox_t
 from storage.wechat_inbox import WeChatInbox
-from tests.engine_harness import DIRECTORY, database_url
+from tests.engine_harness import database_url, sample_directory
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes, mp4_bytes
 from tests.wechat.fake_api import APP_ID, APP_SECRET, FakeWeChatAPI, Media
@@ -43,15 +42,6 @@ class ShiftedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
-
-
-def directory_valid_now() -> dict[str, Any]:
-    """The sample directory, its policies in force around today."""
-    data: dict[str, Any] = yaml.safe_load(DIRECTORY.read_text(encoding="utf-8"))
-    today = date.today()
-    for policy in data["policies"]:
-        policy["valid"] = {"from": today - timedelta(days=200), "to": today + timedelta(days=200)}
-    return data
 
 
 @dataclass
@@ -144,7 +134,7 @@ def wechat_rig(
         container = build(settings, clock=clock)
         try:
             with container.database.unit_of_work() as uow:
-                import_directory(uow, directory_valid_now())
+                import_directory(uow, sample_directory(date.today()))
                 uow.commit()
             channel = next(c for c in container.channels if isinstance(c, WeChatChannel))
             channel.client.busy_backoff = 0.01
