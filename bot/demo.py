@@ -1,7 +1,12 @@
-"""`claimbot demo`: a scripted owner reports an accident through the real engine.
+"""`claimbot demo`: one scripted case end to end, through the real engine, three parties.
 
-It runs on a throw-away SQLite database and media directory, with the sample directory
-imported, and prints the transcript as the owner would read it.
+An owner reports an accident on the web chat; the adjuster ADJ-SH-01 (pre-bound to a
+Telegram id in the sample directory) takes it, assesses it and proposes direct repair;
+the owner agrees and books SHOP-PD-01, whose staff member (also pre-bound) confirms and
+reports the repair; the owner accepts and rates it. It runs on a throw-away SQLite
+database with the sample directory imported (policies moved to be in force today), and
+prints each party's messages as they would read them. Channels are off, so the Telegram
+parties' messages are read from the outbox instead of being sent.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,16 +32,36 @@ from storage.directory import import_directory
 from storage.migrate import upgrade
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parents[1] / "examples" / "directory.yaml"
-OWNER = "demo-owner-0001"
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who acts in the demo, and the channel identity they act from."""
+
+    role: str
+    channel: str
+    user_id: str
+
+
+OWNER = Party("owner", "web", "demo-owner-0001")
+ADJUSTER = Party("adjuster", "telegram", "900001")  # ADJ-SH-01 in the sample directory
+SHOP = Party("shop", "telegram", "900101")  # SHOP-PD-01's staff in the sample directory
+PARTIES = (OWNER, ADJUSTER, SHOP)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the owner does: type text, tap a choice, share a location, send photos."""
+    """One thing a party does: type text, tap a choice, tap the first offered choice that
+    starts with a prefix, share a location, send photos. ``{number}`` is the claim number."""
 
     kind: str
     value: str = ""
     shows: str = ""
+    party: Party = OWNER
+
+
+def _adjuster(text: str) -> Step:
+    return Step("text", text, party=ADJUSTER)
 
 
 SCRIPT: tuple[Step, ...] = (
@@ -44,18 +70,35 @@ SCRIPT: tuple[Step, ...] = (
     Step("text", "8001"),
     Step("choice", "r:time:now"),
     Step("location", "31.2304,121.4737", "📍 31.2304, 121.4737"),
-    Step("text", "在南京东路路口等红灯时被后车追尾，后保险杠和尾灯损坏。"),
+    Step("text", "在停车场倒车时撞到立柱，后保险杠和右尾灯损坏。"),
     Step("choice", "r:injuries:no"),
     Step("choice", "r:drivable:yes"),
-    Step("choice", "r:has_other:yes"),
-    Step("text", "沪C54321"),
-    Step("text", "太平洋保险"),
-    Step("choice", "r:more_other:no"),
+    Step("choice", "r:has_other:none"),
     Step("choice", "r:witnesses:skip"),
     Step("choice", "r:police:skip"),
     Step("photos", "3", "[3 photos]"),
     Step("choice", "r:evidence:done"),
     Step("choice", "r:summary:confirm"),
+    Step("choice", "c:take:{number}", party=ADJUSTER),
+    _adjuster("/survey {number} remote"),
+    _adjuster("/liability {number} 全责 单方事故"),
+    _adjuster("/loss {number} part 后保险杠 1200.00"),
+    _adjuster("/loss {number} labour 拆装喷漆工时 300"),
+    _adjuster("/settle {number} shop"),
+    Step("choice", "c:acc:{number}:1"),
+    Step("text", "/book {number}"),
+    Step("choice", "b:shop:SHOP-PD-01"),
+    Step("first", "b:slot:"),
+    Step("choice", "b:send"),
+    Step("choice", "sh:1:ok", party=SHOP),
+    Step("choice", "sh:1:in", party=SHOP),
+    Step("choice", "sh:1:start", party=SHOP),
+    Step("text", "明天 17:00", party=SHOP),
+    Step("choice", "sh:1:ready", party=SHOP),
+    Step("choice", "bk:1:accept"),
+    Step("choice", "bk:1:rate:5"),
+    Step("text", "修得很好，交车准时。"),
+    _adjuster("/paid {number} 1500.00 ZP-DEMO-0001"),
 )
 
 
@@ -87,59 +130,88 @@ def run_demo(out: TextIO, *, locale_hint: str = "zh-CN") -> str | None:
 
 def _import_sample(container: Container) -> None:
     data = yaml.safe_load(SAMPLE_DIRECTORY.read_text(encoding="utf-8"))
+    today = container.clock.now().astimezone(container.settings.tz).date()
+    for policy in data["policies"]:  # the sample's periods are fixed; the demo runs today
+        policy["valid"] = {"from": today - timedelta(days=90), "to": today + timedelta(days=275)}
     with container.database.unit_of_work() as uow:
         import_directory(uow, data)
         uow.commit()
 
 
 def _play(container: Container, out: TextIO, locale_hint: str) -> str | None:
-    claim_number: str | None = None
+    number = ""
     labels: dict[str, str] = {}
+    offered: dict[Party, list[str]] = {party: [] for party in PARTIES}
     for step in SCRIPT:
-        out.write(f"\nowner> {step.shows or labels.get(step.value, step.value)}\n")
-        outcome = container.engine.process(_inbound(container, step, locale_hint))
+        value = _resolve(step, number, offered[step.party])
+        if value is None:
+            out.write(f"\n(demo stopped: {step.party.role} was not offered {step.value})\n")
+            return number or None
+        shown = step.shows or labels.get(value, value)
+        out.write(f"\n{step.party.role}> {shown}\n")
+        outcome = container.engine.process(_inbound(container, step, value, locale_hint))
         for reply in outcome.replies:
             if reply.key == "report.filed":
-                claim_number = str(reply.params["number"])
-        for message in _fetch(container):
-            out.write(_format(message))
-            labels.update((choice.value, f"[{choice.label}]") for choice in message.choices)
-    return claim_number
+                number = str(reply.params["number"])
+        for party in PARTIES:
+            for message in _fetch(container, party):
+                out.write(_format(party, message))
+                labels.update((choice.value, f"[{choice.label}]") for choice in message.choices)
+                if message.choices:
+                    offered[party] = [choice.value for choice in message.choices]
+    return number or None
 
 
-def _inbound(container: Container, step: Step, locale_hint: str) -> Inbound:
+def _resolve(step: Step, number: str, offered: list[str]) -> str | None:
+    value = step.value.format(number=number)
+    if step.kind != "first":
+        return value
+    return next((choice for choice in offered if choice.startswith(value)), None)
+
+
+def _inbound(container: Container, step: Step, value: str, locale_hint: str) -> Inbound:
+    party = step.party
     common: dict[str, Any] = {
-        "channel": "web",
-        "user_id": OWNER,
-        "chat_id": OWNER,
+        "channel": party.channel,
+        "user_id": party.user_id,
+        "chat_id": party.user_id,
         "message_id": uuid.uuid4().hex,
         "received_at": container.clock.now(),
         "language_hint": locale_hint,
     }
-    if step.kind == "choice":
-        return Inbound(kind=InboundKind.CHOICE, text=step.value, **common)
+    if step.kind in ("choice", "first"):
+        return Inbound(kind=InboundKind.CHOICE, text=value, **common)
     if step.kind == "location":
-        lat, lon = (float(part) for part in step.value.split(","))
+        lat, lon = (float(part) for part in value.split(","))
         return Inbound(kind=InboundKind.LOCATION, payload={"lat": lat, "lon": lon}, **common)
     if step.kind == "photos":
-        uploads = [Upload(data, "photo") for data in demo_photos(int(step.value))]
+        uploads = [Upload(data, "photo") for data in demo_photos(int(value))]
         result = container.intake.accept(uploads)
         return Inbound(
             kind=InboundKind.MEDIA, media=result.items, rejected=result.rejected, **common
         )
-    return Inbound(kind=InboundKind.TEXT, text=step.value, **common)
+    return Inbound(kind=InboundKind.TEXT, text=value, **common)
 
 
-def _fetch(container: Container) -> list[RenderedMessage]:
+def _fetch(container: Container, party: Party) -> list[RenderedMessage]:
     with container.database.unit_of_work() as uow:
-        rows = [row for row in uow.outbox.for_chat("web", OWNER, 0) if row.sent_at is None]
+        rows = [
+            row
+            for row in uow.outbox.for_chat(party.channel, party.user_id, 0)
+            if row.sent_at is None
+        ]
         uow.outbox.mark_sent([row.id for row in rows], container.clock.now())
         uow.commit()
     return [render(container.catalogs, row.locale, row.payload) for row in rows]
 
 
-def _format(message: RenderedMessage) -> str:
-    lines = [f"bot>   {line}" for line in message.text.splitlines()]
+def _format(party: Party, message: RenderedMessage) -> str:
+    prefix = f"bot → {party.role}>"
+    indent = " " * (len(prefix) + 1)
+    lines = [
+        f"{prefix if i == 0 else indent[:-1]} {line}"
+        for i, line in enumerate(message.text.splitlines() or [""])
+    ]
     if message.choices:
-        lines.append("       " + "  ".join(f"[{choice.label}]" for choice in message.choices))
+        lines.append(indent + "  ".join(f"[{choice.label}]" for choice in message.choices))
     return "\n".join(lines) + "\n"

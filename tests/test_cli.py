@@ -34,10 +34,15 @@ def test_migrate_then_import_twice_changes_nothing_the_second_time(
     assert "nothing imported" in capsys.readouterr().out
 
 
-def test_demo_prints_a_whole_report_and_its_claim_number(
+def test_demo_prints_the_three_parties_from_report_to_rating(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "owner> [Submit]" in out
     assert "Claim number: BA" in out
+    assert "demo stopped" not in out
+    for role in ("owner", "adjuster", "shop"):
+        assert f"bot → {role}>" in out
+    # every step of the script was understood: no refusal or usage text anywhere
+    assert "Usage" not in out and "old message" not in out
