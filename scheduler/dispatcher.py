@@ -189,25 +189,29 @@ class OutboxDispatcher:
 
     async def _send_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
         limiter = self._limiters[sender.channel]
-        for index, row in enumerate(rows):
-            try:
+        settled = 0  # rows before this index are sent or failed; the rest may be handed back
+        try:
+            for index, row in enumerate(rows):
                 await limiter.wait(row.chat_id)
-            except asyncio.CancelledError:  # stopping: hand back what was not sent
-                await asyncio.to_thread(self._release, rows[index:])
-                raise
-            try:
-                result = await sender.send(row)
-            except asyncio.CancelledError:  # the send may have gone out: at least once
-                await asyncio.to_thread(self._release, rows[index:])
-                raise
-            except Exception as exc:  # a sender bug must not lose the row
-                log.exception("sender %s raised on outbox row %s", sender.channel, row.id)
-                result = Retry(f"{type(exc).__name__}: {exc}")
-            if isinstance(result, Sent):
-                await asyncio.to_thread(self._mark_sent, row)
-                continue
-            await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])
-            return
+                try:
+                    result = await sender.send(row)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a sender bug must not lose the row
+                    log.exception("sender %s raised on outbox row %s", sender.channel, row.id)
+                    result = Retry(f"{type(exc).__name__}: {exc}")
+                if isinstance(result, Sent):
+                    settled = index + 1  # the mark's thread finishes even if we are cancelled
+                    await asyncio.to_thread(self._mark_sent, row)
+                    continue
+                settled = len(rows)
+                await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])
+                return
+        except asyncio.CancelledError:
+            # Stopping: hand back what is not settled. A row cancelled in the middle of its
+            # send may have gone out and will go again: at least once.
+            await asyncio.to_thread(self._release, rows[settled:])
+            raise
 
     def _release(self, rows: list[OutboxRow]) -> None:
         with self._database.unit_of_work() as uow:
