@@ -11,7 +11,11 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
+from bot.api import api_router
 from bot.bootstrap import Container
+from bot.dashboard.pages import Dashboard
+from bot.status_page import StatusPage
+from bot.web_demo import demo_router
 from scheduler.health import metrics as scheduler_metrics
 
 
@@ -43,8 +47,30 @@ def create_app(container: Container) -> FastAPI:
             for channel in reversed(container.channels):
                 await channel.stop()
 
-    app = FastAPI(title="claimbot", version="0.1.0", lifespan=lifespan)
+    # /openapi.json documents the API; the interactive /docs pages would load from a CDN.
+    app = FastAPI(
+        title="claimbot", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.include_router(container.webchat.router())
+    if container.settings.demo_mode:  # the identity switcher; 404 otherwise
+        app.include_router(
+            demo_router(container.engine, container.database, container.clock)
+        )
+    app.include_router(
+        Dashboard(
+            container.database,
+            container.catalogs,
+            container.settings,
+            container.clock,
+            container.intake,
+        ).router()
+    )
+    app.include_router(api_router(container.database, container.clock, container.settings))
+    settings = container.settings
+    status_page = StatusPage(
+        container.database, container.catalogs, settings.tz, settings.default_locale
+    )
+    app.include_router(status_page.router())
     for channel in container.channels:
         router = channel.router()
         if router is not None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.channels import Channel
 from bot.engine import ConversationEngine
+from bot.links import public_base_url
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
 from bot.webchat import WebChat
@@ -18,10 +19,12 @@ from locales.catalog import Catalogs
 from scheduler.booking import booking_timer_kinds
 from scheduler.config import SchedulerConfig
 from scheduler.dispatcher import OutboxDispatcher, Pacing
+from scheduler.escalation import EscalationConfig, escalation_timer_kinds
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
 from scheduler.runner import TimerRunner
 from scheduler.service import SchedulerService
+from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kinds
 from storage.db import Database
 from storage.media import MediaStore
 
@@ -78,6 +81,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         resume_after=settings.resume_after,
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
+        status_base_url=public_base_url(settings),
     )
     intake = MediaIntake(media, database)
     webchat = WebChat(
@@ -135,6 +139,7 @@ def scheduler_config(settings: Settings) -> SchedulerConfig:
         nudge_max_silence=timedelta(hours=settings.nudge_max_silence_hours),
         maintenance_every_months=settings.maintenance_every_months,
         maintenance_at=parse_clock(settings.maintenance_local_time),
+        status_base_url=public_base_url(settings),
     )
 
 
@@ -143,6 +148,17 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
     config = scheduler_config(settings)
     registry = default_registry(config)
     for kind in booking_timer_kinds(settings.booking_rules, settings.default_locale):
+        registry.register(kind)
+    for kind in escalation_timer_kinds(
+        EscalationConfig(settings.sla_policy, settings.default_locale)
+    ):
+        registry.register(kind)
+    shop_schedule = ShopScheduleConfig(
+        at=parse_clock(settings.shop_schedule_time),
+        days_ahead=1 if settings.shop_schedule_day == "tomorrow" else 0,
+        default_locale=settings.default_locale,
+    )
+    for kind in shop_schedule_timer_kinds(shop_schedule):
         registry.register(kind)
     runner = TimerRunner(database, registry, clock, config)
     return SchedulerService(runner, clock)

@@ -7,9 +7,11 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from bot.dashboard.report_cli import add_report_parser, run_report
 from bot.settings import Settings
 
 
@@ -23,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "staff": _staff,
         "wechat": _wechat,
+        "report": _report,
+        "token": _token,
     }[args.command]
     return handler(args)
 
@@ -46,7 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     invite = staff_commands.add_parser(
         "invite", help="print a one-time code (24 h) that the person sends as /bind CODE"
     )
-    invite.add_argument("--role", choices=["adjuster", "shop"], required=True)
+    invite.add_argument(
+        "--role",
+        choices=["adjuster", "supervisor", "shop"],
+        required=True,
+        help="supervisor: an adjuster who also receives escalations of untaken claims",
+    )
     invite.add_argument("--name", type=_bounded(100), required=True)
     invite.add_argument(
         "--code", type=_bounded(40), help="adjuster code to bind, e.g. ADJ-SH-01 (new if unknown)"
@@ -57,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--shop", type=_bounded(40), help="shop staff: the shop's code, e.g. SHOP-PD-01"
     )
+    _token_parser(commands)
+    add_report_parser(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
     menu = wechat_commands.add_parser("menu", help="install the custom menu (报案 / 预约 / 进度)")
@@ -94,19 +105,21 @@ def _staff(args: argparse.Namespace) -> int:
         with database.unit_of_work() as uow:
             code, invite = create_invite(
                 uow,
-                role=StaffRole(args.role),
+                role=StaffRole.ADJUSTER,
                 name=args.name,
                 now=SystemClock().now(),
                 staff_code=args.code,
                 region=args.region,
                 ttl=timedelta(hours=settings.staff_invite_hours),
             )
+            if args.role == "supervisor" and invite.staff_code is not None:
+                uow.staff.add_supervisor(invite.staff_code)  # an adjuster on the list
             uow.commit()
     finally:
         database.dispose()
     region = f", {invite.region}" if invite.region else ""
     print(f"invite code: {code}")
-    print(f"binds: {invite.role} {invite.name} ({invite.staff_code}{region})")
+    print(f"binds: {args.role} {invite.name} ({invite.staff_code}{region})")
     print(f"valid until: {invite.expires_at.astimezone(settings.tz):%Y-%m-%d %H:%M %Z}, once")
     print(f"the person sends: /bind {code}")
     return 0
@@ -194,6 +207,10 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    return run_report(args)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -227,6 +244,26 @@ def _wechat(args: argparse.Namespace) -> int:
         database.dispose()
     print("\n".join(installed))
     return 0
+
+
+
+def _token_parser(commands: Any) -> None:
+    token = commands.add_parser("token", help="API and dashboard tokens (docs/api.md)")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="issue a token; it is printed once")
+    create.add_argument(
+        "--scope", required=True, help="insurer (sees everything) or shop:CODE (its own)"
+    )
+    create.add_argument("--label", type=_bounded(100), help="who or what uses it")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id", type=int)
+    token_commands.add_parser("list", help="list tokens (ids, scopes, last use; never tokens)")
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bot.token_cli import run_token_command
+
+    return run_token_command(args, Settings())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ A dialog may address another party (``Outbound.to_party``: the adjuster paged ab
 claim, the owner told of a step). Such a notice is written once to each of that party's
 channel identities (in private chats the chat id is the external user id), in the
 party's locale, with idempotency keys derived from the inbound message id.
+
+Such a notice's buttons are not in the recipient conversation's own last offer; a typed
+number still answers them: the recipient's turn reads them back from the newest delivered
+outbox row of its chat (``storage/conversations_pushed.py``), never writing to another
+party's conversation.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from datetime import timedelta, tzinfo
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import Lexicon
 from dialogs.messages import Inbound, Outbound
-from dialogs.router import handle_turn, locale_for
+from dialogs.router import handle_turn, locale_for, wants_pushed
 from domain.adjudication import AdjudicationRules
 from domain.booking import BookingRules
 from domain.clock import Clock
+from storage.conversations_pushed import PushedChoices
 from storage.db import Database
 from storage.recipients import Recipient
 from storage.records import ConversationRecord, OutboxItem
+from storage.status_links import with_status_links
 from storage.uow import SqlUnitOfWork
 
 
@@ -49,8 +56,10 @@ class ConversationEngine:
         resume_after: timedelta,
         rules: AdjudicationRules | None = None,
         booking_rules: BookingRules | None = None,
+        status_base_url: str = "",
     ) -> None:
         self._database = database
+        self._status_base_url = status_base_url  # owners' messages link their status page
         self._clock = clock
         self._tz = tz
         self._lexicon = lexicon
@@ -81,30 +90,36 @@ class ConversationEngine:
                 rules=self._rules,
                 booking=self._booking_rules,
             )
-            outs = handle_turn(conv, inbound, ctx)
+            outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]
             notices = [out for out in outs if out.to_party not in (None, conv.party_id)]
             self._save(uow, conv, record, inbound)
-            uow.outbox.add(
-                [
-                    OutboxItem(
-                        channel=inbound.channel,
-                        chat_id=inbound.chat_id,
-                        locale=conv.locale,
-                        payload=reply.to_payload(),
-                        idempotency_key=f"{inbound.channel}:{inbound.message_id}:{index}",
-                        party_id=conv.party_id,
-                    )
-                    for index, reply in enumerate(replies)
-                ]
-                + self._notices(uow, inbound, notices),
-                now,
-            )
+            items = [
+                OutboxItem(
+                    channel=inbound.channel,
+                    chat_id=inbound.chat_id,
+                    locale=conv.locale,
+                    payload=reply.to_payload(),
+                    idempotency_key=f"{inbound.channel}:{inbound.message_id}:{index}",
+                    party_id=conv.party_id,
+                )
+                for index, reply in enumerate(replies)
+            ] + self._notices(uow, inbound, notices)
+            # an owner's message naming their claim links its status page
+            uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
             uow.commit()
         if replies or notices:
             for listener in self._listeners:
                 listener()
         return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))
+
+    def _pushed(self, uow: SqlUnitOfWork, conv: Conversation, inbound: Inbound) -> tuple[str, ...]:
+        """The choices of a card delivered to this chat since its last turn (another
+        party's notice, a timer's reminder): a typed number answers the latest list shown."""
+        if not wants_pushed(conv, inbound):
+            return ()
+        pushed = PushedChoices(uow.connection)
+        return pushed.latest(inbound.channel, inbound.chat_id, conv.last_activity)
 
     def _notices(
         self, uow: SqlUnitOfWork, inbound: Inbound, notices: list[Outbound]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.status_links import link_lines
 from dialogs.messages import Outbound
 from locales.catalog import Catalogs
 
@@ -26,8 +27,9 @@ class RenderedMessage:
 
 def render(catalogs: Catalogs, locale: str, payload: Mapping[str, Any]) -> RenderedMessage:
     message = Outbound.from_payload(payload)
+    text = catalogs.render(locale, message.key, message.params)
     return RenderedMessage(
-        text=catalogs.render(locale, message.key, message.params),
+        text="\n".join([text, *link_lines(catalogs, locale, payload)]),
         choices=tuple(
             RenderedChoice(choice.value, catalogs.render(locale, choice.label_key, choice.params))
             for choice in message.choices

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     admin_token: str | None = None
+    # Demo mode: the web chat offers an identity switcher (owner / adjuster / shop staff).
+    demo_mode: bool = False
 
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
@@ -100,13 +102,17 @@ class Settings(BaseSettings):
     sla_urgent_repage_minutes: int = Field(default=5, gt=0)
     sla_urgent_escalate_minutes: int = Field(default=10, gt=0)
 
+    # The shop's morning schedule (scheduler/shop_schedule.py), in each shop's timezone.
+    shop_schedule_time: str = "08:00"
+    shop_schedule_day: Literal["today", "tomorrow"] = "today"  # which day's bookings it lists
+
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
         QuietHours.parse(value)
         return value
 
-    @field_validator("maintenance_local_time")
+    @field_validator("maintenance_local_time", "shop_schedule_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         parse_clock(value)

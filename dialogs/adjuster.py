@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dialogs.booking import book_choice
 from dialogs.claim_views import (
     Usage,
     amount,
@@ -233,7 +234,7 @@ def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outb
             "claims.adjuster.liability_recorded",
             {"number": claim.number, **params, "assessed": claim.status is ClaimStatus.ASSESSED},
         ),
-        to_owner(claim, "claims.owner.liability", params),
+        _assessed_notice(claim, "claims.owner.liability", params),
     ]
 
 
@@ -265,8 +266,15 @@ def _loss(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     claim = handled.claim
     return [
         _loss_reply(claim),
-        to_owner(claim, "claims.owner.loss", loss_params(claim.adjudication)),
+        _assessed_notice(claim, "claims.owner.loss", loss_params(claim.adjudication)),
     ]
+
+
+def _assessed_notice(claim: Claim, key: str, params: dict[str, Any]) -> Outbound:
+    """Liability or loss told to the owner; once both make the claim assessed (定损), the
+    notice offers to book the repair."""
+    book = (book_choice(claim.number),) if claim.status is ClaimStatus.ASSESSED else ()
+    return to_owner(claim, key, {**params, "book": bool(book)}, choices=book)
 
 
 def _loss_reply(claim: Claim) -> Outbound:
@@ -292,13 +300,15 @@ def _settle(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     handled, settlement = propose_settlement(ctx.uow, conv.party_id, number, route, ctx.now)
     claim = handled.claim
     params = settlement_params(claim, settlement)
+    # Direct repair (直赔) is repaired at a shop: the proposal offers the booking too.
+    book = (book_choice(claim.number),) if route is PaymentRoute.SHOP else ()
     return [
         Outbound("claims.adjuster.settlement_proposed", params),
         to_owner(
             claim,
             "claims.owner.settlement",
-            {**params, "adjuster": handled.adjuster.name},
-            choices=settlement_choices(claim.number, settlement.version),
+            {**params, "adjuster": handled.adjuster.name, "book": bool(book)},
+            choices=settlement_choices(claim.number, settlement.version) + book,
         ),
     ]
 

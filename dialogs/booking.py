@@ -133,9 +133,20 @@ def is_start(value: str) -> bool:
 
 
 def start_choice(value: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    """A ``start:book[:maint|:<claim>]`` button (from an adjuster's notice, a reminder)."""
+    """A ``start:book[:maint|:<claim>]`` button (from an adjuster's notice, a reminder).
+
+    A claim button is checked against the claim like ``/book <claim>``: someone else's
+    claim is answered like an unknown one, a claim already booked shows that booking."""
     argument = value[len(START_PREFIX) + 1 :] if value != START_PREFIX else ""
+    if argument not in ("", "maint") and not looks_like_claim_number(argument.upper()):
+        return [Outbound("input.stale_choice")]
     return begin(conv, argument, ctx)
+
+
+def book_choice(number: str) -> Choice:
+    """The "book a repair" button of a notice about a claim (a tap on it once the claim
+    has a booking shows that booking)."""
+    return Choice(f"{START_PREFIX}:{number}", "booking.choice.book_claim")
 
 
 def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]:
@@ -167,8 +178,9 @@ def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]
 def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbound]:
     claim = svc.claim_for_booking(ctx.uow, number, conv.party_id)
     policy = ctx.uow.policies.by_number(claim.policy_number)
-    if ctx.uow.bookings.open_for_claim(claim.number) is not None:
-        return [Outbound("booking.refusal.already_booked", {"claim": claim.number})]
+    existing = ctx.uow.bookings.open_for_claim(claim.number)
+    if existing is not None:
+        return [_already_booked(ctx, existing)]
     location = claim.report.location
     conv.slots = {
         "for": {
@@ -181,6 +193,14 @@ def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbou
         "origin": None if location is None else _point_json(location),
     }
     return _show_shops(conv, ctx, note=Outbound("booking.started_claim", {"number": claim.number}))
+
+
+def _already_booked(ctx: TurnContext, booking: Booking) -> Outbound:
+    """No second booking: the open one instead, its status and its buttons."""
+    shop = _shop_of(ctx, booking)
+    return Outbound(
+        "booking.refusal.already_booked", booking_params(booking, shop), owner_choices(booking)
+    )
 
 
 def _ask_vehicle(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -279,9 +299,10 @@ def _vehicle_chosen(conv: Conversation, policy: Policy, ctx: TurnContext) -> lis
             "make": policy.vehicle.make,
         }
     }
-    if ctx.uow.bookings.open_for_plate(conv.party_id, policy.plate) is not None:
+    existing = ctx.uow.bookings.open_for_plate(conv.party_id, policy.plate)
+    if existing is not None:
         _leave(conv)
-        return [Outbound("booking.refusal.already_booked", {"plate": policy.plate})]
+        return [_already_booked(ctx, existing)]
     _go(conv, "to_locate")
     ask = Outbound(
         "booking.ask.location",

@@ -6,6 +6,8 @@ sent something unexpected always learns what is expected, and nothing given is l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dialogs import adjuster, bookings, claims, owner_claims, report
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
@@ -31,9 +33,16 @@ def locale_for(language_hint: str | None, default: str) -> str:
     return "zh_CN" if language_hint.lower().startswith("zh") else "en"
 
 
-def handle_turn(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
-    """Run one inbound message through the conversation; record the choices offered."""
-    outs = _route(conv, inbound, ctx)
+def handle_turn(
+    conv: Conversation, inbound: Inbound, ctx: TurnContext, pushed: Sequence[str] = ()
+) -> list[Outbound]:
+    """Run one inbound message through the conversation; record the choices offered.
+
+    ``pushed``: the choices of a message delivered to this chat since the conversation's
+    last turn (a card another party's turn or a timer sent); being the latest on the
+    screen, a typed number answers those rather than the conversation's own last offer.
+    """
+    outs = _route(conv, inbound, ctx, tuple(pushed))
     conv.slots["offered"] = [
         choice.value
         for out in outs
@@ -44,10 +53,23 @@ def handle_turn(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[
     return outs
 
 
-def _route(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+def wants_pushed(conv: Conversation, inbound: Inbound) -> bool:
+    """Whether this turn needs the choices pushed to the chat: a typed number, or a tap
+    the conversation did not offer itself and that is not checked against the claim or
+    booking it names (the caller can skip looking them up)."""
+    if inbound.kind is InboundKind.CHOICE:
+        value = inbound.text
+        names_subject = claims.is_claim_choice(value) or bookings.is_booking_choice(value)
+        return not names_subject and value not in conv.offered
+    return _number_typed(inbound) is not None
+
+
+def _route(
+    conv: Conversation, inbound: Inbound, ctx: TurnContext, pushed: tuple[str, ...]
+) -> list[Outbound]:
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
-    inbound = _numbered_reply_as_choice(conv, inbound)
+    inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
     command = _command(inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)
@@ -57,7 +79,7 @@ def _route(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
     if inbound.kind is InboundKind.CHOICE and bookings.is_booking_choice(inbound.text):
         before = conv.dialog
         return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
-    if inbound.kind is InboundKind.CHOICE and inbound.text not in conv.offered:
+    if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):
         return [Outbound("input.stale_choice"), *_reprompt(conv)]
     if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
         return _start_report(conv, ctx)
@@ -200,15 +222,20 @@ def _reprompt(conv: Conversation) -> list[Outbound]:
     return [Outbound("idle.prompt", {}, (Choice(START_REPORT, "choice.report"),))]
 
 
-def _numbered_reply_as_choice(conv: Conversation, inbound: Inbound) -> Inbound:
-    """WeChat has no buttons: "2" answers the second choice offered."""
+def _number_typed(inbound: Inbound) -> int | None:
+    """A typed reply of one or two ASCII digits, as a number."""
     text = inbound.text.strip()
     if inbound.kind is not InboundKind.TEXT or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 2 else None
+
+
+def _numbered_reply_as_choice(offered: Sequence[str], inbound: Inbound) -> Inbound:
+    """WeChat has no buttons: "2" answers the second choice of the latest numbered list."""
+    number = _number_typed(inbound)
+    if number is None:
         return inbound
-    if len(text) > 2:
-        return inbound
-    offered = conv.offered
-    index = int(text) - 1
+    index = number - 1
     if not 0 <= index < len(offered):
         return inbound
     return Inbound(

@@ -36,6 +36,7 @@ class Adjuster:
     name: str
     region: str | None
     party_id: int | None  # None until bound
+    supervisor: bool = False  # on the supervisor list: receives escalations
 
     @property
     def actor(self) -> str:
@@ -111,7 +112,10 @@ def pick_region_adjusters(
     There is no duty roster: every bound adjuster of the region counts as on duty. When
     the policy names no region, or no bound adjuster serves it, every bound adjuster is
     paged, so that no claim goes unseen. The claim's owner is never paged about it.
+    Supervisors receive escalations instead (scheduler/escalation.py); they are paged
+    for a new claim only when no other adjuster is bound.
     """
     bound = [a for a in adjusters if a.party_id is not None and a.party_id != exclude_party]
-    local = [a for a in bound if region is not None and a.region == region]
-    return local or bound
+    crew = [a for a in bound if not a.supervisor] or bound
+    local = [a for a in crew if region is not None and a.region == region]
+    return local or crew

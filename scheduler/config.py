@@ -47,3 +47,4 @@ class SchedulerConfig:
     maintenance_scan_every: timedelta = timedelta(hours=1)
 
     scan_page: int = 1000  # rows a sweep handles per transaction
+    status_base_url: str = ""  # owners' messages naming their claim link its status page

@@ -3,7 +3,8 @@
 The format is the one of ``examples/directory.yaml``: money in yuan strings with two
 decimals, dates, shop hours kept as given (checked with ``domain.shop.parse_hours``), a
 shop's ``closed`` list of local dates (holidays; the list replaces the shop's closed
-days), staff optionally pre-bound to a Telegram id or a WeChat openid. Records are
+days), staff optionally pre-bound to a Telegram id or a WeChat openid. ``supervisors``
+are adjusters (same fields) who are also put on the supervisor list (escalations). Records are
 matched by their natural keys (policy number, adjuster code, shop code, staff name within
 a shop) and created or updated; nothing is deleted.
 Importing the same data twice changes nothing and reports everything unchanged.
@@ -64,6 +65,12 @@ def import_directory(uow: SqlUnitOfWork, data: Mapping[str, Any]) -> ImportSumma
     for where, entry in _entries(data, "adjusters"):
         with _context(where):
             _import_adjuster(conn, entry, summary)
+    for where, entry in _entries(data, "supervisors"):
+        with _context(where):
+            outcome = _import_adjuster(conn, entry, summary, None)
+            if uow.staff.add_supervisor(_text(entry, "code")) and outcome == "unchanged":
+                outcome = "updated"  # an adjuster put on the supervisor list
+            summary.count("supervisors", outcome)
     for where, entry in _entries(data, "shops"):
         with _context(where):
             _import_shop(conn, entry, timezone, summary, where)
@@ -109,14 +116,22 @@ def _import_policy(conn: Connection, entry: Mapping[str, Any]) -> Outcome:
     return outcome
 
 
-def _import_adjuster(conn: Connection, entry: Mapping[str, Any], summary: ImportSummary) -> None:
+def _import_adjuster(
+    conn: Connection,
+    entry: Mapping[str, Any],
+    summary: ImportSummary,
+    section: str | None = "adjusters",
+) -> Outcome:
+    """Create or update the adjuster; counted under ``section`` (None: the caller counts)."""
     name = _text(entry, "name")
     values: dict[str, Any] = {"name": name, "region": _optional_text(entry, "region")}
     party_id = _bind_party(conn, entry, "adjuster", name, summary)
     if party_id is not None:  # without a pre-binding, keep what /bind recorded
         values["party_id"] = party_id
     _, outcome = _upsert(conn, adjuster_t, {"code": _text(entry, "code")}, values)
-    summary.count("adjusters", outcome)
+    if section is not None:
+        summary.count(section, outcome)
+    return outcome
 
 
 def _import_shop(

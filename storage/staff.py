@@ -1,4 +1,5 @@
-"""Staff: adjusters (from the directory or bound by invite) and one-time invites."""
+"""Staff: adjusters (from the directory or bound by invite), the supervisor list, and
+one-time invites."""
 
 from __future__ import annotations
 
@@ -8,16 +9,30 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from domain.ports import StaffRepository
 from domain.staff import Adjuster, Invite, StaffRole
-from storage._sql import AnyRow
+from storage._sql import AnyRow, per_dialect, pick
 from storage.tables import adjuster_t, party_t, policy_t
 from storage.tables_adjudication import staff_invite_t
+from storage.tables_escalation import supervisor_t
 
 _a = adjuster_t.c
-_ADJUSTERS = select(_a.id, _a.code, _a.name, _a.region, _a.party_id)
+_ADJUSTERS = select(
+    _a.id,
+    _a.code,
+    _a.name,
+    _a.region,
+    _a.party_id,
+    _a.code.in_(select(supervisor_t.c.code)).label("supervisor"),
+)
 _BY_PARTY = _ADJUSTERS.where(_a.party_id == bindparam("party_id")).order_by(_a.id).limit(1)
 _BY_ID = _ADJUSTERS.where(_a.id == bindparam("adjuster_id"))
 _BY_CODE = _ADJUSTERS.where(_a.code == bindparam("code"))
 _ALL = _ADJUSTERS.order_by(_a.id)
+_SUPERVISORS = _ADJUSTERS.where(_a.code.in_(select(supervisor_t.c.code))).order_by(_a.id)
+_ADD_SUPERVISOR = per_dialect(
+    lambda ins: ins(supervisor_t).on_conflict_do_nothing(index_elements=["code"]).returning(
+        supervisor_t.c.id
+    )
+)
 _SET_PARTY = (
     update(adjuster_t)
     .where(_a.id == bindparam("adjuster_id"))
@@ -54,7 +69,12 @@ _USE_INVITE = (
 
 def _adjuster(row: AnyRow) -> Adjuster:
     return Adjuster(
-        id=row.id, code=row.code, name=row.name, region=row.region, party_id=row.party_id
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        region=row.region,
+        party_id=row.party_id,
+        supervisor=bool(row.supervisor),
     )
 
 
@@ -92,6 +112,15 @@ class SqlStaffRepository(StaffRepository):
 
     def adjusters(self) -> list[Adjuster]:
         return [_adjuster(row) for row in self._conn.execute(_ALL)]
+
+    def supervisors(self) -> list[Adjuster]:
+        """The adjusters on the supervisor list (they receive escalations), bound or not."""
+        return [_adjuster(row) for row in self._conn.execute(_SUPERVISORS)]
+
+    def add_supervisor(self, code: str) -> bool:
+        """Put an adjuster code on the supervisor list; False if it was on it already."""
+        statement = pick(_ADD_SUPERVISOR, self._conn)
+        return self._conn.execute(statement, {"code": code}).first() is not None
 
     def bind_adjuster(self, code: str, name: str, region: str | None, party_id: int) -> Adjuster:
         current = self.adjuster_by_code(code)

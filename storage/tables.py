@@ -300,7 +300,9 @@ ALL_TABLES: tuple[Table, ...] = (
 
 # Feature tables live in their own modules; importing them registers them on the metadata.
 import storage.tables_adjudication  # noqa: E402
+import storage.tables_api  # noqa: E402
 import storage.tables_booking  # noqa: E402
+import storage.tables_escalation  # noqa: E402
 import storage.tables_telegram  # noqa: E402
 import storage.tables_timers  # noqa: E402
 import storage.tables_wechat  # noqa: E402, F401

@@ -143,7 +143,7 @@ def test_staff_binding_and_invites(database: Database, directory_data: dict[str,
         assert uow.staff.adjuster_for_party(newcomer) == bound
         assert uow.parties.get(newcomer).kind == "adjuster"  # type: ignore[union-attr]
         assert uow.staff.region_of_policy("PDAA20260001") is None
-        assert [a.code for a in uow.staff.adjusters()] == ["ADJ-SH-01", "ADJ-SH-02"]
+        assert [a.code for a in uow.staff.adjusters()] == ["ADJ-SH-01", "ADJ-SH-02", "SUP-SH-01"]
         assert [r.channel for r in uow.recipients.of_party(newcomer)] == ["telegram"]
         assert uow.recipients.party_of("telegram", "newcomer") == newcomer
         assert uow.recipients.party_of("telegram", "nobody") is None

@@ -7,11 +7,13 @@
       placeholder: '输入消息…', send: '发送', attach: '上传照片/视频', location: '发送位置',
       uploading: '上传中…', retrying: '连接中断，正在重试…',
       noGeo: '您的浏览器无法共享位置——请直接输入地址',
+      identity: '演示身份', roles: { owner: '车主', adjuster: '理赔员', shop: '修理厂员工' },
     },
     en: {
       placeholder: 'Type a message…', send: 'Send', attach: 'Upload photo/video', location: 'Share location',
       uploading: 'Uploading…', retrying: 'Connection lost, retrying…',
       noGeo: "Your browser can't share location — type the address instead",
+      identity: 'Demo identity', roles: { owner: 'Owner', adjuster: 'Adjuster', shop: 'Shop staff' },
     },
   };
   const LANG = navigator.language || 'en';
@@ -34,9 +36,17 @@
     const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
-  let USER = store.get('claimbot.user');
-  if (!USER) { USER = uuid(); store.set('claimbot.user', USER); }
-  const OUTBOX_KEY = 'claimbot.outbox';
+  // Demo mode lets a tester switch identity; each identity is its own browser id.
+  const ROLE_KEY = 'claimbot.role';
+  const ROLE = store.get(ROLE_KEY) || 'owner';
+  const userKey = (role) => (role === 'owner' ? 'claimbot.user' : `claimbot.user.${role}`);
+  function userOf(role) {
+    let id = store.get(userKey(role));
+    if (!id) { id = uuid(); store.set(userKey(role), id); }
+    return id;
+  }
+  const USER = userOf(ROLE);
+  const OUTBOX_KEY = ROLE === 'owner' ? 'claimbot.outbox' : `claimbot.outbox.${ROLE}`;
 
   // ---------- DOM helpers ----------
   function el(tag, cls, text) {
@@ -302,6 +312,49 @@
     setTimeout(pollLoop, 3000);
   }
 
+  // ---------- demo identity switcher (the server answers 404 outside demo mode) ----------
+  async function setupDemo() {
+    let identities = null;
+    try {
+      const r = await fetch('/chat/api/demo/identities', { cache: 'no-store' });
+      if (r.ok) identities = await r.json();
+    } catch { /* offline */ }
+    if (!Array.isArray(identities)) {
+      if (ROLE !== 'owner') { store.set(ROLE_KEY, 'owner'); location.reload(); }
+      return;
+    }
+    const pick = $('identity');
+    pick.title = t.identity; pick.setAttribute('aria-label', t.identity);
+    for (const who of identities) {
+      const label = `${t.roles[who.role] || who.role}${who.code ? ` ${who.code}` : ''}`;
+      const option = el('option', null, label);
+      option.value = who.role;
+      pick.append(option);
+    }
+    pick.value = ROLE;
+    pick.hidden = false;
+    pick.addEventListener('change', async () => {
+      const role = pick.value;
+      const id = userOf(role);
+      const boundKey = `claimbot.bound.${role}`;
+      try {
+        if (role !== 'owner' && store.get(boundKey) !== id) {
+          await call('/chat/api/demo/identity', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ user_id: id, role, language: LANG }),
+          }, 20000);
+          store.set(boundKey, id);
+        }
+        store.set(ROLE_KEY, role);
+        location.reload();
+      } catch (err) {
+        pick.value = ROLE;
+        showError(err.detail || 'HTTP error');
+      }
+    });
+  }
+
   // ---------- boot ----------
   async function boot() {
     document.documentElement.lang = ZH ? 'zh-CN' : 'en';
@@ -329,6 +382,7 @@
     });
     locBtn.addEventListener('click', shareLocation);
 
+    setupDemo();
     await poll();                       // history: after=0
     let pending = [];
     try { pending = JSON.parse(store.get(OUTBOX_KEY) || '[]'); } catch { /* corrupt */ }

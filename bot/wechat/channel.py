@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.wechat.callback import CallbackConfig, WeChatCallback
 from bot.wechat.client import ClaimbotWeChatClient, DatabaseSessionStorage
 from bot.wechat.inbox import InboxWorker
+from bot.wechat.media_out import OutboundMedia
 from bot.wechat.processing import MessageProcessor
 from bot.wechat.sender import TemplateConfig, WeChatSender
 from scheduler.dispatcher import ChannelSender, Pacing
@@ -80,8 +81,14 @@ class WeChatChannel:
             deps.clock,
             on_recorded=self.inbox.wake,
         )
+        self.media = OutboundMedia(deps.database, settings.media_dir, self.client, deps.clock)
         self._sender = WeChatSender(
-            deps.database, deps.catalogs, deps.clock, self.client, template_config(settings)
+            deps.database,
+            deps.catalogs,
+            deps.clock,
+            self.client,
+            template_config(settings),
+            self.media,
         )
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None

@@ -224,6 +224,17 @@ class ClaimbotWeChatClient(WeChatClient):  # type: ignore[misc]
     def send_text(self, openid: str, content: str) -> None:
         self.message.send_text(openid, content)
 
+    def send_image(self, openid: str, media_id: str) -> None:
+        self.message.send_image(openid, media_id)
+
+    def upload_image(self, filename: str, data: bytes, mime: str) -> str:
+        """A temporary image (``media/upload``, kept 3 days by WeChat); its media_id."""
+        result = self.media.upload("image", (filename, data, mime))
+        media_id = result.get("media_id") if isinstance(result, dict) else None
+        if not media_id:
+            raise WeChatClientException(None, "media/upload answered without a media_id", self)
+        return str(media_id)
+
     def send_template(self, openid: str, template_id: str, data: dict[str, Any]) -> None:
         self.message.send_template(openid, template_id, data)
 

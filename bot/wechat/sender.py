@@ -10,6 +10,12 @@ progress template message when it is closed, and nothing lost when neither is po
   template the row is kept: it stays pending and goes out when the user writes again.
 - Errors: a busy or unreachable API and rate limits → ``Retry``; a user who unfollowed
   or an invalid openid → ``Failed``; a template or permission problem → kept (logged).
+- Attachments (the evidence photos of a handoff card): the text goes first, then each
+  photo as an image message (``bot.wechat.media_out``), each counted against the
+  allowance like any message, as far as the allowance goes once the rows still queued
+  have had theirs. What cannot go (no allowance left, videos, images WeChat refuses) is
+  counted in a line added to the text. Photos left by a transient error go out on the
+  row's retry (remembered per process), without the text again.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ from wechatpy.exceptions import APILimitedException, WeChatClientException
 
 from bot.rendering import as_numbered_text, render
 from bot.wechat.client import SYSTEM_BUSY, TOKEN_ERRORS, ClaimbotWeChatClient
+from bot.wechat.media_out import OutboundMedia
+from dialogs.messages import Outbound
 from domain.clock import Clock
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
+from storage.media_types import StoredMedia
 from storage.records import OutboxRow
 from storage.wechat_delivery import QueuedMessage, WeChatQueue, WeChatQuotas
 from storage.wechat_inbox import WeChatInbox
@@ -70,6 +79,7 @@ class WeChatSender:
         clock: Clock,
         client: ClaimbotWeChatClient,
         template: TemplateConfig,
+        media: OutboundMedia,
     ) -> None:
         self._database = database
         self._catalogs = catalogs
@@ -77,6 +87,8 @@ class WeChatSender:
         self._client = client
         self._template = template
         self._delivered: set[int] = set()  # rows of the current batch merged into a send
+        self._media = media
+        self._photos_left: dict[int, list[StoredMedia]] = {}  # row id -> photos still to send
 
     async def send(self, row: OutboxRow) -> SendResult:
         if row.id in self._delivered:
@@ -85,17 +97,25 @@ class WeChatSender:
         return await asyncio.to_thread(self._send, row)
 
     def _send(self, row: OutboxRow) -> SendResult:
+        if row.id in self._photos_left:  # the text went out; photos remain
+            return self._send_photos(row, self._photos_left.pop(row.id))
         now = self._clock.now()
         state = self._queue_state(row, now)
         if state is None:  # the user is still sending (an album): answer once, merged, after
             return self._wait(row, "the user's next messages are being processed", HOLD_STEP)
         available, queued = state
-        texts = [self.text(row.locale, row.payload)]
-        texts += [self.text(q.locale, q.payload) for q in queued]
+        payloads = [(row.locale, row.payload), *((q.locale, q.payload) for q in queued)]
+        texts = [self.text(locale, payload) for locale, payload in payloads]
         if available > 0:
             count = _merge_count(texts, available)
+            # Photos get what is left once this text and each row still queued had theirs.
+            room = available - 1 - (len(texts) - count)
+            photos, left_out = self._attachments(payloads[:count], room)
+            text = "\n\n".join(texts[:count])
+            if left_out:
+                text += "\n" + self._left_out_note(row.locale, left_out)
             try:
-                self._client.send_text(row.chat_id, "\n\n".join(texts[:count]))
+                self._client.send_text(row.chat_id, text)
             except WeChatClientException as exc:
                 if exc.errcode not in WINDOW_CLOSED:
                     return self._failure(row, exc)
@@ -104,8 +124,56 @@ class WeChatSender:
                 return Retry(f"network: {exc}")
             else:
                 self._delivered_now(row, queued[: count - 1], counted=True)
-                return Sent()
+                return self._send_photos(row, photos)
         return self._send_template(row, queued, texts)
+
+    # --- photos ---------------------------------------------------------------------------
+
+    def _attachments(
+        self, payloads: Sequence[tuple[str, dict[str, Any]]], room: int
+    ) -> tuple[list[StoredMedia], dict[str, int]]:
+        """The photos to send (at most ``room``) and what is left out, by kind."""
+        media_ids = tuple(
+            media_id
+            for _, payload in payloads
+            for media_id in Outbound.from_payload(payload).attachments
+        )
+        found = self._media.attachments(media_ids)
+        photos = list(found.photos[: max(room, 0)])
+        not_sent = len(found.photos) - len(photos) + found.other_photos
+        left_out = {"photos": not_sent, "videos": found.videos}
+        return photos, left_out if not_sent or found.videos else {}
+
+    def _left_out_note(self, locale: str, left_out: dict[str, int]) -> str:
+        return self._catalogs.render(locale, "wechat.media_left_out", left_out)
+
+    def _send_photos(self, row: OutboxRow, photos: list[StoredMedia]) -> SendResult:
+        for index, item in enumerate(photos):
+            with self._database.unit_of_work() as uow:
+                available = WeChatQuotas(uow.connection).available(row.chat_id, self._clock.now())
+            if available <= 0:
+                log.warning("row %s: %d photo(s) not sent, no allowance left", row.id, len(photos))
+                break
+            try:
+                self._media.send_image(row.chat_id, item)
+            except WeChatClientException as exc:
+                if exc.errcode in WINDOW_CLOSED:
+                    self._close_window(row.chat_id)
+                    log.warning("row %s: window closed before all photos went", row.id)
+                    break
+                result = self._failure(row, exc)
+                if isinstance(result, Failed):  # the text went; the photos cannot
+                    log.warning("row %s: photos not sent: %s", row.id, result.error)
+                    break
+                self._photos_left[row.id] = photos[index:]
+                return result
+            except requests.RequestException as exc:
+                self._photos_left[row.id] = photos[index:]
+                return Retry(f"network: {exc}")
+            with self._database.unit_of_work() as uow:
+                WeChatQuotas(uow.connection).use(row.chat_id, self._clock.now())
+                uow.commit()
+        return Sent()
 
     def _queue_state(self, row: OutboxRow, now: datetime) -> tuple[int, list[QueuedMessage]] | None:
         """The user's allowance and the rows queued after ``row``; None while the user's

@@ -24,19 +24,21 @@ def test_import_is_idempotent(database: Database, directory_data: dict[str, Any]
     first = run_import(database, directory_data)
     assert first == {
         "adjusters": {"created": 2, "updated": 0, "unchanged": 0},
-        "parties": {"created": 4, "updated": 0, "unchanged": 0},
+        "parties": {"created": 5, "updated": 0, "unchanged": 0},
         "policies": {"created": 2, "updated": 0, "unchanged": 0},
         "shops": {"created": 2, "updated": 0, "unchanged": 0},
         "staff": {"created": 2, "updated": 0, "unchanged": 0},
+        "supervisors": {"created": 1, "updated": 0, "unchanged": 0},
     }
     second = run_import(database, directory_data)
     assert all(c["created"] == 0 and c["updated"] == 0 for c in second.values())
     assert {kind: c["unchanged"] for kind, c in second.items()} == {
         "adjusters": 2,
-        "parties": 4,
+        "parties": 5,
         "policies": 2,
         "shops": 2,
         "staff": 2,
+        "supervisors": 1,
     }
     with database.unit_of_work() as uow:
         assert not is_empty(uow)

@@ -1,9 +1,11 @@
 """A fake WeChat API server on 127.0.0.1, called by the real wechatpy client.
 
 It issues access tokens, takes customer-service and template messages, serves user-sent
-media (real JPEG/MP4 bytes), answers user/info and menu creation, and records what it
-was sent. Faults are injected per endpoint (``fail_next("message/custom/send", 45015)``);
-a 40001 also invalidates the tokens issued so far, as a real refresh elsewhere would.
+media (real JPEG/MP4 bytes), takes temporary media uploads (multipart, as WeChat does;
+an image message must name an uploaded media_id), answers user/info and menu creation,
+and records what it was sent. Faults are injected per endpoint
+(``fail_next("message/custom/send", 45015)``); a 40001 also invalidates the tokens issued
+so far, as a real refresh elsewhere would.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 APP_ID = "wx0123456789abcdef"
 APP_SECRET = "s3cr3t-for-tests"
@@ -32,6 +35,17 @@ class Media:
     delay: float = 0.0  # seconds media/get takes (a slow download)
 
 
+@dataclass(frozen=True)
+class Upload:
+    kind: str  # the ``type`` query parameter: image, voice, video, thumb
+    filename: str
+    content_type: str
+    data: bytes
+
+
+UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "voice": 2 * 1024 * 1024, "video": 10 * 1024 * 1024}
+
+
 @dataclass
 class FakeWeChatAPI:
     languages: dict[str, str] = field(default_factory=dict)
@@ -43,6 +57,8 @@ class FakeWeChatAPI:
     conditional_menus: list[dict[str, Any]] = field(default_factory=list)
     kf_accounts: list[dict[str, Any]] = field(default_factory=list)
     tokens_issued: list[str] = field(default_factory=list)
+    uploads: dict[str, Upload] = field(default_factory=dict)  # media/upload, by media_id
+    expired: set[str] = field(default_factory=set)  # uploads WeChat no longer knows
     calls: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     user_info_calls: list[str] = field(default_factory=list)
     on_send: Callable[[dict[str, Any]], None] | None = None  # called for each custom send
@@ -64,6 +80,25 @@ class FakeWeChatAPI:
                 for m in self.messages
                 if m["touser"] == openid and m["msgtype"] == "text"
             ]
+
+    def images(self, openid: str) -> list[bytes]:
+        """The bytes of each image message sent to ``openid``, in order."""
+        with self._lock:
+            return [
+                self.uploads[m["image"]["media_id"]].data
+                for m in self.messages
+                if m["touser"] == openid and m["msgtype"] == "image"
+            ]
+
+    def expire_uploads(self) -> None:
+        """Temporary media live 3 days: from now on, those uploaded so far are unknown."""
+        with self._lock:
+            self.expired.update(self.uploads)
+
+    def kinds(self, openid: str) -> list[str]:
+        """The msgtype of each customer-service message sent to ``openid``, in order."""
+        with self._lock:
+            return [m["msgtype"] for m in self.messages if m["touser"] == openid]
 
     def templates_for(self, openid: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -100,6 +135,11 @@ class FakeWeChatAPI:
             with self._lock:
                 if body.get("touser") in self.closed_windows:
                     return _error(45015, "response out of time limit or subscription is canceled")
+                if body.get("msgtype") == "image":
+                    media_id = str(body.get("image", {}).get("media_id"))
+                    upload = self.uploads.get(media_id)
+                    if upload is None or upload.kind != "image" or media_id in self.expired:
+                        return _error(40007, "invalid media_id")
                 self.messages.append(body)
             if self.on_send is not None:
                 self.on_send(body)
@@ -129,6 +169,27 @@ class FakeWeChatAPI:
                 base = str(request.base_url)
                 return JSONResponse({"video_url": f"{base}cdn/{media_id}"})
             return Response(item.data, media_type=item.content_type)
+
+        @app.post("/cgi-bin/media/upload")
+        async def media_upload(request: Request) -> dict[str, Any]:
+            form = await request.form()
+            refused = self._refuse("media/upload", request)
+            if refused:
+                return refused
+            kind = request.query_params.get("type", "")
+            media = form.get("media")
+            if kind not in UPLOAD_LIMITS or not isinstance(media, UploadFile):
+                return _error(40004, "invalid media type")
+            data = await media.read()
+            if len(data) > UPLOAD_LIMITS[kind]:
+                return _error(40006, "invalid meida size")
+            content_type = media.content_type or ""
+            if kind == "image" and not content_type.startswith("image/"):
+                return _error(40005, "invalid file type")
+            with self._lock:
+                media_id = f"UPLOADED-{next(self._serial)}"
+                self.uploads[media_id] = Upload(kind, media.filename or "", content_type, data)
+            return {"type": kind, "media_id": media_id, "created_at": int(time.time())}
 
         @app.get("/cdn/{media_id}")
         def cdn(media_id: str) -> Response:

@@ -1,0 +1,255 @@
+"""The JSON API's response models (they are what /openapi.json documents).
+
+Money is integer fen (fields end in ``_fen``); times are ISO 8601 with their UTC offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.sla import SlaState
+from storage import read_models as rm
+
+
+class Out(BaseModel):
+    """Response models read the read models' dataclasses by attribute name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorOut(Out):
+    detail: str
+
+
+class ClaimOut(Out):
+    number: str = Field(description="报案号, e.g. BA2026112500001")
+    stage: str = Field(description="reported, assigned, surveying, assessed, ...")
+    reported_at: datetime
+    accident_at: datetime | None
+    taken_at: datetime | None = Field(description="when an adjuster took the claim")
+    sla: SlaState = Field(description="response-time promise: on_time, at_risk, breached")
+    urgent: bool
+    late: bool = Field(description="reported later than the policy asks")
+    plate: str | None
+    make: str | None
+    model: str | None
+    holder: str | None
+    region: str | None
+    adjuster_code: str | None
+    adjuster_name: str | None
+    address: str | None
+    booking_id: int | None = Field(description="the latest linked booking visible to you")
+    shop_code: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, summary: rm.ClaimSummary, sla: SlaState) -> ClaimOut:
+        return cls.model_validate({**asdict(summary), "sla": sla})
+
+
+class ClaimPage(Out):
+    items: list[ClaimOut]
+    limit: int
+    offset: int
+
+
+class TimelineEntryOut(Out):
+    at: datetime
+    action: str | None = Field(description="take, survey, loss, settle, accept, pay, ...")
+    actor: str
+    reason: str = Field(description="the note recorded with the change")
+    from_stage: str | None
+    to_stage: str
+
+
+class TimelineOut(Out):
+    number: str
+    items: list[TimelineEntryOut]
+
+
+class EvidenceOut(Out):
+    media_id: int
+    kind: str = Field(description="photo or video")
+    role: str | None = Field(description="overview, damage, plate_vin, ...")
+    captured_at: datetime | None = Field(description="EXIF capture time")
+    lat: float | None
+    lon: float | None
+    check: str = Field(description="consistent, inconsistent or no_metadata")
+    minutes_after_accident: int | None
+    distance_km: float | None
+
+    @classmethod
+    def of(cls, item: rm.EvidenceItem) -> EvidenceOut:
+        return cls(
+            media_id=item.media_id,
+            kind=item.kind,
+            role=item.role,
+            captured_at=item.captured_at,
+            lat=item.lat,
+            lon=item.lon,
+            check=item.check.verdict.value,
+            minutes_after_accident=item.check.minutes_after_accident,
+            distance_km=item.check.distance_km,
+        )
+
+
+class OtherVehicleOut(Out):
+    plate: str | None
+    insurer: str | None
+
+
+class LossItemOut(Out):
+    name: str
+    kind: str
+    amount_fen: int
+
+
+class LiabilityOut(Out):
+    grade: str = Field(description="full, major, equal, minor, none")
+    share: int | None = Field(description="percent")
+    note: str | None
+
+
+class SurveyOut(Out):
+    mode: str = Field(description="onsite or remote")
+    at: datetime | None
+    place: str | None
+
+
+class SettlementOut(Out):
+    version: int
+    route: str = Field(description="owner (paid to the owner) or shop (direct repair)")
+    loss_total_fen: int
+    share: int
+    own_portion_fen: int
+    covered_fen: int
+    other_share_fen: int
+    deductible_fen: int
+    payout_fen: int
+    outcome: str = Field(description="pending, accepted, disputed, superseded")
+    proposed_at: datetime
+    answered_at: datetime | None
+    dispute_reason: str | None
+
+
+class PaymentOut(Out):
+    amount_fen: int
+    reference: str
+    recorded_at: datetime
+
+
+class BookingOut(Out):
+    id: int
+    reference: str = Field(description="how chats name it, e.g. #42")
+    kind: str = Field(description="repair or maintenance")
+    status: str
+    shop_code: str
+    shop_name: str
+    slot_start: datetime
+    slot_end: datetime
+    claim_number: str | None
+    plate: str | None
+    updated_at: datetime
+
+class BookingPage(Out):
+    items: list[BookingOut]
+    limit: int
+    offset: int
+
+
+class BookingChangeOut(Out):
+    at: datetime
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str
+
+
+class BookingDetailOut(BookingOut):
+    make: str | None
+    decline_reason: str | None
+    estimated_done_at: datetime | None
+    problem: str | None
+    accepted_at: datetime | None
+    payer: str | None = Field(description="insurer (direct repair) or owner")
+    paid_fen: int | None
+    rating: int | None
+    comment: str | None
+    reschedules: int
+    created_at: datetime
+    timeline: list[BookingChangeOut]
+
+    @classmethod
+    def of_detail(cls, detail: rm.BookingDetail) -> BookingDetailOut:
+        fields = asdict(detail)
+        return cls.model_validate({**fields.pop("summary"), **fields})
+
+
+class ClaimDetailOut(ClaimOut):
+    lat: float | None
+    lon: float | None
+    coord_system: str | None = Field(description="wgs84 or gcj02")
+    description: str | None
+    injuries: bool | None
+    drivable: bool | None
+    rescue_requested: bool | None
+    other_vehicles: list[OtherVehicleOut]
+    police_report_no: str | None
+    initial_assessment: str | None
+    survey: SurveyOut | None
+    evidence: list[EvidenceOut]
+    loss_items: list[LossItemOut]
+    loss_total_fen: int
+    liability: LiabilityOut | None
+    settlement: SettlementOut | None = Field(description="the latest proposal")
+    payment: PaymentOut | None
+    bookings: list[BookingOut]
+    timeline: list[TimelineEntryOut]
+
+    @classmethod
+    def of_detail(cls, detail: rm.ClaimDetail, sla: SlaState) -> ClaimDetailOut:
+        fields = asdict(detail)
+        fields["evidence"] = [EvidenceOut.of(item) for item in detail.evidence]
+        return cls.model_validate({**fields.pop("summary"), **fields, "sla": sla})
+
+
+class ShopOut(Out):
+    code: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    makes: list[str]
+    services: list[str]
+    rating: float | None
+    bays: int
+
+
+class ShopList(Out):
+    items: list[ShopOut]
+
+
+class OutboxMetricsOut(Out):
+    backlog: int = Field(description="messages due and not yet sent")
+    oldest_due_age_seconds: float | None
+    failed: int
+
+
+class TimerMetricsOut(Out):
+    due: int
+    oldest_due_age_seconds: float | None
+    oldest_due_at: datetime | None
+    firing: int
+    failed: int
+
+
+class MetricsOut(Out):
+    now: datetime
+    claims_by_stage: dict[str, int]
+    sla: dict[str, int] = Field(description="open claims by SLA state")
+    bookings_by_status: dict[str, int]
+    outbox: OutboxMetricsOut | None = Field(description="insurer tokens only")
+    timers: TimerMetricsOut | None = Field(description="insurer tokens only")

@@ -1,0 +1,377 @@
+"""The dashboard's routes: login, the claim and booking lists, details, media, analytics.
+
+Every page needs a token (``bot.web_auth``: bearer header or the HttpOnly cookie set at
+login); without one a page redirects to ``/dashboard/login`` and the JSON/CSV/media
+routes answer 401. A shop token sees its own bookings and the claims linked to them;
+anything else is answered 404, exactly like a number that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.concurrency import run_in_threadpool
+
+from bot.dashboard.analytics_view import build_report, report_csv, report_html
+from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
+from bot.media_intake import MediaIntake
+from bot.settings import Settings
+from bot.web_auth import TOKEN_COOKIE, Viewer, verify_token, viewer_of
+from dialogs.claim_views import map_url
+from domain.claim import ClaimStatus
+from domain.clock import Clock
+from domain.geo import CoordinateSystem, GeoPoint
+from domain.sla import take_sla_state
+from locales.catalog import Catalogs
+from storage import read_models
+from storage.db import Database
+
+LOGIN = "/dashboard/login"
+LANG_COOKIE = "claimbot_lang"
+STATIC_FILES = {
+    "theme.css": "text/css",
+    "dashboard.css": "text/css",
+    "dashboard.js": "text/javascript",
+}
+PAGE_SIZE = 50
+ANALYTICS_DAYS = 30
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim as a line of the list: the read model plus what needs the clock."""
+
+    claim: read_models.ClaimSummary
+    age: timedelta
+    sla: str
+
+
+class Dashboard:
+    def __init__(
+        self,
+        database: Database,
+        catalogs: Catalogs,
+        settings: Settings,
+        clock: Clock,
+        intake: MediaIntake,
+    ) -> None:
+        self._database = database
+        self._settings = settings
+        self._clock = clock
+        self._intake = intake
+        self._pages = PageRenderer(catalogs, settings.tz)
+
+    def router(self) -> APIRouter:
+        router = APIRouter(prefix="/dashboard", include_in_schema=False)
+        router.add_api_route("/static/{name}", self.static, methods=["GET"])
+        router.add_api_route("/login", self.login_page, methods=["GET"])
+        router.add_api_route("/login", self.login, methods=["POST"])
+        router.add_api_route("/logout", self.logout, methods=["GET", "POST"])
+        router.add_api_route("", self.claims, methods=["GET"])
+        router.add_api_route("/changes", self.changes, methods=["GET"])
+        router.add_api_route("/claims/{number}", self.claim, methods=["GET"])
+        router.add_api_route("/claims/{number}/media/{media_id}", self.media, methods=["GET"])
+        router.add_api_route("/bookings/{booking_id}", self.booking, methods=["GET"])
+        router.add_api_route("/analytics", self.analytics, methods=["GET"])
+        router.add_api_route("/analytics.csv", self.analytics_csv, methods=["GET"])
+        return router
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def static(self, name: str) -> FileResponse:
+        if name not in STATIC_FILES:
+            raise HTTPException(404)
+        return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+
+    def _locale(self, request: Request) -> str:
+        return pick_locale(
+            request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+            self._settings.default_locale,
+        )
+
+    def _viewer(self, request: Request) -> Viewer | None:
+        return viewer_of(request, self._database, self._clock)
+
+    def _page(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
+        locale = self._locale(request)
+        context.setdefault("standalone", False)
+        context.setdefault("inline_css", "")
+        context.setdefault("live", False)
+        html = self._pages.render(template, locale, **context)
+        response = HTMLResponse(html, status_code=status, headers=NO_STORE)
+        wanted = request.query_params.get("lang")
+        if wanted:
+            response.set_cookie(LANG_COOKIE, locale, samesite="strict", httponly=True)
+        return response
+
+    def _sla(self, claim: read_models.ClaimSummary, now: datetime) -> str:
+        """On time, at risk or breached: the promise of an adjuster taking the claim."""
+        return take_sla_state(
+            self._settings.sla_policy,
+            urgent=claim.urgent,
+            reported_at=claim.reported_at,
+            taken_at=claim.taken_at,
+            now=now,
+        ).value
+
+    def _marker(self, viewer: Viewer) -> str:
+        with self._database.engine.connect() as conn:
+            return read_models.change_marker(conn, shop_code=viewer.shop_code)
+
+    # --- login ---------------------------------------------------------------------------
+
+    def login_page(self, request: Request) -> Response:
+        if self._viewer(request) is not None:
+            return RedirectResponse("/dashboard", status_code=303)
+        return self._page(request, "login.html", viewer=None, error=False, lang_query="")
+
+    def login(self, request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
+        if verify_token(self._database, token.strip(), self._clock) is None:
+            return self._page(
+                request, "login.html", status=401, viewer=None, error=True, lang_query=""
+            )
+        response = RedirectResponse("/dashboard", status_code=303)
+        response.set_cookie(
+            TOKEN_COOKIE,
+            token.strip(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    def logout(self) -> Response:
+        response = RedirectResponse(LOGIN, status_code=303)
+        response.delete_cookie(TOKEN_COOKIE, path="/")
+        return response
+
+    # --- lists and details ---------------------------------------------------------------
+
+    def claims(
+        self,
+        request: Request,
+        q: Annotated[str, Query(max_length=40)] = "",
+        stage: Annotated[str, Query(max_length=30)] = "",
+        reported_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+        reported_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+        offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    ) -> Response:
+        viewer = self._viewer(request)
+        if viewer is None:
+            return RedirectResponse(LOGIN, status_code=303)
+        now = self._clock.now()
+        with self._database.engine.connect() as conn:
+            found = read_models.list_claims(
+                conn,
+                shop_code=viewer.shop_code,
+                text=q or None,
+                stage=stage or None,
+                reported_from=_date(reported_from),
+                reported_to=_date(reported_to),
+                limit=PAGE_SIZE + 1,
+                offset=offset,
+                tz=self._settings.tz,
+            )
+            bookings = read_models.list_bookings(conn, shop_code=viewer.shop_code, limit=PAGE_SIZE)
+            stages = read_models.count_claims_by_stage(conn, shop_code=viewer.shop_code)
+            marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
+        filters = {"q": q, "stage": stage, "from": reported_from, "to": reported_to}
+        rows = [
+            ClaimRow(claim, now - claim.reported_at, self._sla(claim, now))
+            for claim in found[:PAGE_SIZE]
+        ]
+        return self._page(
+            request,
+            "claims.html",
+            viewer=viewer,
+            active="list",
+            live=True,
+            marker=marker,
+            rows=rows,
+            bookings=bookings,
+            stages=stages,
+            filters=filters,
+            stage_names=[status.value for status in ClaimStatus],
+            page_query=lambda at: urlencode({**filters, "offset": max(at, 0)}),
+            offset=offset,
+            more=len(found) > PAGE_SIZE,
+            page_size=PAGE_SIZE,
+        )
+
+    def claim(self, request: Request, number: str) -> Response:
+        viewer = self._viewer(request)
+        if viewer is None:
+            return RedirectResponse(LOGIN, status_code=303)
+        with self._database.engine.connect() as conn:
+            detail = read_models.claim_detail(
+                conn,
+                number.strip().upper()[:20],
+                shop_code=viewer.shop_code,
+                tolerance=self._settings.adjudication_rules.evidence,
+            )
+            marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
+        if detail is None:
+            raise HTTPException(404)
+        summary = detail.summary
+        now = self._clock.now()
+        sla = self._sla(summary, now)
+        return self._page(
+            request,
+            "claim.html",
+            viewer=viewer,
+            active="claim",
+            live=True,
+            marker=marker,
+            detail=detail,
+            c=summary,
+            sla=sla,
+            age=now - summary.reported_at,
+            map_link=_map_link(detail),
+            actor=lambda value: self._actor(request, value),
+        )
+
+    def media(self, request: Request, number: str, media_id: int) -> FileResponse:
+        """A claim's photo or video, for a viewer who may open the claim (else 404)."""
+        viewer = self._viewer(request)
+        if viewer is None:
+            raise HTTPException(401)
+        with self._database.engine.connect() as conn:
+            detail = read_models.claim_detail(conn, number[:20], shop_code=viewer.shop_code)
+        if detail is None or media_id not in {item.media_id for item in detail.evidence}:
+            raise HTTPException(404)
+        found = self._intake.stored_file(media_id)
+        if found is None:
+            raise HTTPException(404)
+        path, mime = found
+        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
+
+    def booking(self, request: Request, booking_id: int) -> Response:
+        viewer = self._viewer(request)
+        if viewer is None:
+            return RedirectResponse(LOGIN, status_code=303)
+        with self._database.engine.connect() as conn:
+            detail = read_models.booking_detail(conn, booking_id, shop_code=viewer.shop_code)
+            marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
+        if detail is None:
+            raise HTTPException(404)
+        return self._page(
+            request,
+            "booking.html",
+            viewer=viewer,
+            active="booking",
+            live=True,
+            marker=marker,
+            b=detail.summary,
+            detail=detail,
+            actor=lambda value: self._actor(request, value),
+        )
+
+    def changes(self, request: Request, since: Annotated[str, Query(max_length=200)] = "") -> Any:
+        """Whether anything the viewer sees changed since the page's marker (the poller)."""
+        viewer = self._viewer(request)
+        if viewer is None:
+            raise HTTPException(401)
+        marker = self._marker(viewer)
+        return JSONResponse({"marker": marker, "changed": marker != since}, headers=NO_STORE)
+
+    def _actor(self, request: Request, value: str) -> str:
+        """Who did it, in words: the owner, an adjuster by code, shop staff, the system."""
+        kind, _, ident = value.partition(":")
+        locale = self._locale(request)
+        if kind in {"party", "adjuster", "shop_staff", "system"}:
+            return self._pages.text(locale, f"dashboard.actor.{kind}", id=ident)
+        return value
+
+    # --- analytics -----------------------------------------------------------------------
+
+    def _window(self, since: str, until: str) -> tuple[datetime, datetime]:
+        """Local dates, both inclusive; by default the last 30 days up to today."""
+        tz = self._settings.tz
+        today = self._clock.now().astimezone(tz).date()
+        last = _date(until) or today
+        first = _date(since) or last - timedelta(days=ANALYTICS_DAYS - 1)
+        start = datetime.combine(first, time(0), tzinfo=tz)
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+        return start, max(end, start)
+
+    async def analytics(
+        self,
+        request: Request,
+        since: Annotated[str, Query(max_length=10)] = "",
+        until: Annotated[str, Query(max_length=10)] = "",
+    ) -> Response:
+        viewer = self._viewer(request)
+        if viewer is None:
+            return RedirectResponse(LOGIN, status_code=303)
+        start, end = self._window(since, until)
+        report = await run_in_threadpool(self._report, viewer, start, end)
+        locale = self._locale(request)
+        query = f"?since={start.date().isoformat()}&until={(end - timedelta(days=1)).date()}"
+        html = report_html(
+            self._pages,
+            locale,
+            report,
+            standalone=False,
+            query=query,
+            shop_view=not viewer.is_insurer,
+            viewer=viewer,
+            since_value=start.date().isoformat(),
+            until_value=(end - timedelta(days=1)).date().isoformat(),
+        )
+        return HTMLResponse(html, headers=NO_STORE)
+
+    def analytics_csv(
+        self,
+        request: Request,
+        since: Annotated[str, Query(max_length=10)] = "",
+        until: Annotated[str, Query(max_length=10)] = "",
+    ) -> Response:
+        viewer = self._viewer(request)
+        if viewer is None:
+            raise HTTPException(401)
+        start, end = self._window(since, until)
+        body = report_csv(self._report(viewer, start, end))
+        name = f"claimbot-analytics-{start.date()}-{(end - timedelta(days=1)).date()}.csv"
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
+        )
+
+    def _report(self, viewer: Viewer, start: datetime, end: datetime) -> Any:
+        return build_report(
+            self._database,
+            since=start,
+            until=end,
+            policy=self._settings.sla_policy,
+            now=self._clock.now(),
+            shop_code=viewer.shop_code,
+        )
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _map_link(detail: read_models.ClaimDetail) -> str | None:
+    if detail.lat is None or detail.lon is None:
+        return None
+    system = CoordinateSystem(detail.coord_system or CoordinateSystem.WGS84.value)
+    return map_url(GeoPoint(detail.lat, detail.lon, system))

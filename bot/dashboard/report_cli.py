@@ -1,0 +1,71 @@
+"""``claimbot report --since YYYY-MM-DD [--until YYYY-MM-DD] --format html|csv [--output FILE]``:
+the analytics page as a standalone HTML file (stylesheet inlined, charts as inline SVG) or
+the CSV export, for the insurer's whole book or one shop (``--shop CODE``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+
+def add_report_parser(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="analytics: cycle times, response times, SLA, shops (HTML or CSV)"
+    )
+    report.add_argument("--since", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    report.add_argument(
+        "--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive (default: today)"
+    )
+    report.add_argument("--format", choices=["html", "csv"], default="html")
+    report.add_argument("--output", help="write to this file instead of standard output")
+    report.add_argument("--lang", choices=["zh_CN", "en"], help="default CLAIMBOT_DEFAULT_LOCALE")
+    report.add_argument("--shop", help="one shop's figures only (its code)")
+
+
+def run_report(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    from bot.dashboard.analytics_view import build_report, report_csv, report_html
+    from bot.dashboard.rendering import PageRenderer
+    from bot.settings import Settings
+    from domain.clock import SystemClock
+    from locales.catalog import Catalogs
+    from storage.db import Database
+
+    settings = settings or Settings()
+    tz = settings.tz
+    clock = SystemClock()
+    last: date = args.until or clock.now().astimezone(tz).date()
+    if last < args.since:
+        print("claimbot report: --until is before --since", file=sys.stderr)
+        return 2
+    since = datetime.combine(args.since, time(0), tzinfo=tz)
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    database = Database(settings.database_url)
+    try:
+        report = build_report(
+            database,
+            since=since,
+            until=until,
+            policy=settings.sla_policy,
+            now=clock.now(),
+            shop_code=args.shop,
+        )
+    finally:
+        database.dispose()
+    if args.format == "csv":
+        body = report_csv(report)
+    else:
+        renderer = PageRenderer(Catalogs(tz), tz)
+        locale = args.lang or settings.default_locale
+        body = report_html(renderer, locale, report, standalone=True, shop_view=bool(args.shop))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(body)
+        print(f"written: {args.output}")
+    else:
+        sys.stdout.write(body)
+    return 0

@@ -1,0 +1,104 @@
+"""Photos to WeChat users: stored media uploaded as temporary media (``media/upload``, type
+image) and sent as customer-service image messages.
+
+WeChat keeps temporary media for 3 days; the media_id of each stored file is cached in
+memory (per process) for a little less than that, so a handoff card paged to several
+adjusters, or sent again after a retry, uploads each photo once. A worker that restarts
+simply uploads again: the cache saves calls, it holds nothing that must survive.
+
+Only images WeChat takes as temporary media go (JPEG, PNG, GIF, at most 10 MB); videos
+and anything else stay on the dashboard (the text says how many were left out).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.wechat.client import ClaimbotWeChatClient
+from domain.clock import Clock
+from storage.db import Database
+from storage.media import MediaStore
+from storage.media_types import StoredMedia
+
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # temporary media, type image
+MEDIA_LIFETIME = timedelta(days=3)
+REUSE_FOR = MEDIA_LIFETIME - timedelta(hours=2)  # never hand WeChat an id about to expire
+MAX_CACHED = 4096
+INVALID_MEDIA_ID = 40007
+
+
+@dataclass(frozen=True)
+class Attachments:
+    """A row's attachments as WeChat can take them."""
+
+    photos: tuple[StoredMedia, ...]  # sendable as image messages
+    other_photos: int  # photos WeChat would refuse (type, size) or that are gone
+    videos: int
+
+    @property
+    def left_out(self) -> int:
+        return self.other_photos + self.videos
+
+
+def sendable(item: StoredMedia) -> bool:
+    return item.kind == "photo" and item.mime in IMAGE_TYPES and item.size <= MAX_IMAGE_BYTES
+
+
+class OutboundMedia:
+    def __init__(
+        self, database: Database, media_dir: Path, client: ClaimbotWeChatClient, clock: Clock
+    ) -> None:
+        self._database = database
+        self._store = MediaStore(media_dir)  # only to open stored files
+        self._client = client
+        self._clock = clock
+        self._uploaded: dict[str, tuple[str, datetime]] = {}  # sha256 -> (media_id, until)
+        self._lock = threading.Lock()
+        self.uploads = 0  # uploads made by this process (for tests and logs)
+
+    def attachments(self, media_ids: tuple[int, ...]) -> Attachments:
+        if not media_ids:
+            return Attachments((), 0, 0)
+        with self._database.unit_of_work() as uow:
+            found = [uow.media.get(media_id) for media_id in media_ids]
+        items = [item for item in found if item is not None]
+        photos = tuple(item for item in items if sendable(item))
+        videos = sum(1 for item in items if item.kind == "video")
+        return Attachments(photos, len(media_ids) - len(photos) - videos, videos)
+
+    def send_image(self, openid: str, item: StoredMedia) -> None:
+        """Upload (or reuse) and send one photo; a media_id WeChat no longer knows is
+        uploaded again, once."""
+        try:
+            self._client.send_image(openid, self._media_id(item))
+        except Exception as exc:
+            if getattr(exc, "errcode", None) != INVALID_MEDIA_ID:
+                raise
+            self._forget(item)
+            self._client.send_image(openid, self._media_id(item))
+
+    def _media_id(self, item: StoredMedia) -> str:
+        now = self._clock.now()
+        with self._lock:
+            cached = self._uploaded.get(item.sha256)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        data = self._store.open(item.relative_path).read_bytes()
+        name = f"{item.sha256[:16]}.{IMAGE_TYPES[item.mime]}"
+        media_id = self._client.upload_image(name, data, item.mime)
+        with self._lock:
+            self.uploads += 1
+            if len(self._uploaded) >= MAX_CACHED:
+                self._uploaded = {k: v for k, v in self._uploaded.items() if v[1] > now}
+                if len(self._uploaded) >= MAX_CACHED:
+                    self._uploaded.clear()
+            self._uploaded[item.sha256] = (media_id, now + REUSE_FOR)
+        return media_id
+
+    def _forget(self, item: StoredMedia) -> None:
+        with self._lock:
+            self._uploaded.pop(item.sha256, None)

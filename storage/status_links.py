@@ -1,0 +1,63 @@
+"""Links to the owners' status pages in the outbox rows that name their claims.
+
+When a row goes to a claim's owner and its parameters name that claim, its payload gets
+``status_links`` (claim number and the page's URL), written with the row by whoever
+writes it (the engine's turns, the scheduler's timers); the renderer turns them into a
+localized "进度查询：URL" line in every channel. Rows to adjusters and shops never get
+one: the token opens the owner's page and is the owner's to share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection
+
+from domain.claim import looks_like_claim_number
+from storage.read_models import owned_status_tokens
+from storage.records import OutboxItem
+
+STATUS_LINKS = "status_links"
+STATUS_PATH = "/status/"
+
+
+def status_page_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{STATUS_PATH}{token}"
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def claim_numbers(payload: Mapping[str, Any]) -> list[str]:
+    """The claim numbers among a payload's parameter values, in order of appearance."""
+    found = [s for s in _strings(payload.get("params", {})) if looks_like_claim_number(s)]
+    return list(dict.fromkeys(found))
+
+
+def with_status_links(
+    conn: Connection, items: Sequence[OutboxItem], base_url: str
+) -> list[OutboxItem]:
+    linked = []
+    for item in items:
+        party = item.party_id
+        numbers = [] if party is None else claim_numbers(item.payload)
+        tokens = owned_status_tokens(conn, party, numbers) if party and numbers else {}
+        if tokens:
+            links = [
+                {"number": n, "url": status_page_url(base_url, tokens[n])}
+                for n in numbers
+                if n in tokens
+            ]
+            item = replace(item, payload={**item.payload, STATUS_LINKS: links})
+        linked.append(item)
+    return linked

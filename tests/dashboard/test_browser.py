@@ -1,0 +1,165 @@
+"""Headless Chromium against a live server: the dashboard with a token cookie, a claim
+opened, an adjuster takes it in the web chat, and the open page shows it without anyone
+reloading; a screenshot is saved."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.bootstrap import Container, build
+from bot.settings import Settings
+from bot.web_auth import TOKEN_COOKIE
+from domain.services import create_invite
+from domain.staff import StaffRole
+from storage.db import Database
+from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
+from tests.dashboard.support import Seeded, seed, token
+from tests.engine_harness import database_url, import_sample, make_container
+from tests.fakes import FixedClock
+from tests.live_server import serve
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
+
+
+@pytest.fixture
+def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
+    built = make_container(sqlite_database, tmp_path / "media", FixedClock())
+    yield built
+    built.close()
+
+
+def take_in_web_chat(http: httpx.Client, container: Container, number: str) -> None:
+    """An adjuster binds a browser with an invite, then takes the claim: all over HTTP."""
+    with container.database.unit_of_work() as uow:
+        code, _ = create_invite(
+            uow,
+            role=StaffRole.ADJUSTER,
+            name="王建国",
+            now=container.clock.now(),
+            staff_code="ADJ-SH-01",
+        )
+        uow.commit()
+    for text in (f"/bind {code}", f"/take {number}"):
+        response = http.post(
+            "/chat/api/messages",
+            json={
+                "user_id": "browser-adjuster-01",
+                "message_id": uuid.uuid4().hex,
+                "kind": "text",
+                "text": text,
+            },
+        )
+        assert response.status_code == 200, response.text
+
+
+def test_the_open_claim_page_follows_a_take(
+    container: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert isinstance(container.clock, FixedClock)
+    seeded: Seeded = seed(container, container.clock)
+    raw = token(container, "insurer")
+    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        screenshot = asyncio.run(_drive(base, raw, seeded.unlinked, http, container, tmp_path))
+    with capsys.disabled():
+        print(f"\ndashboard screenshot: {screenshot}")
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def _drive(
+    base: str, raw: str, number: str, http: httpx.Client, container: Container, tmp_path: Path
+) -> Path:
+    browser = await Browser.launch(profile_dir(tmp_path))
+    try:
+        await browser.page(
+            "Network.setCookie",
+            name=TOKEN_COOKIE,
+            value=raw,
+            url=base,
+            httpOnly=True,
+            sameSite="Strict",
+        )
+        await browser.navigate(f"{base}/dashboard?lang=zh_CN")  # headless asks for en-US
+        assert await browser.evaluate("location.pathname") == "/dashboard"
+        assert await browser.evaluate("document.cookie") == ""  # HttpOnly: not for scripts
+        link = f"a[href='/dashboard/claims/{number}']"
+        await browser.evaluate(f'document.querySelector("{link}").click()')
+        await browser.wait_for(
+            f"location.pathname === '/dashboard/claims/{number}'"
+            " && document.readyState === 'complete'"
+        )
+        assert await browser.evaluate("document.getElementById('stage').textContent") == "已报案"
+        await asyncio.to_thread(take_in_web_chat, http, container, number)
+        await browser.wait_for("document.getElementById('stage').textContent === '已受理'")
+        timeline = await browser.evaluate("document.getElementById('timeline').textContent")
+        assert "理赔员 ADJ-SH-01" in timeline
+        return await browser.screenshot(tmp_path / "dashboard-claim.png")
+    finally:
+        await browser.close()
+
+
+@pytest.fixture
+def demo_container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
+    settings = Settings(
+        database_url=database_url(sqlite_database),
+        media_dir=tmp_path / "media",
+        demo_mode=True,
+    )
+    built = build(settings, clock=FixedClock())
+    import_sample(built)
+    yield built
+    built.close()
+
+
+def test_the_web_chat_fits_a_phone_and_switches_identity_in_demo_mode(
+    demo_container: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(create_app(demo_container)) as base:
+        screenshot = asyncio.run(_chat_on_a_phone(base, tmp_path))
+    with capsys.disabled():
+        print(f"\nweb chat screenshot: {screenshot}")
+    with demo_container.database.unit_of_work() as uow:
+        adjuster = uow.staff.adjuster_by_code("ADJ-SH-01")
+        assert adjuster is not None and adjuster.party_id is not None
+        assert uow.recipients.of_party(adjuster.party_id)[-1].channel == "web"
+
+
+async def _chat_on_a_phone(base: str, tmp_path: Path) -> Path:
+    browser = await Browser.launch(profile_dir(tmp_path))
+    try:
+        await browser.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=375,
+            height=740,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
+        await browser.navigate(f"{base}/chat")
+        await browser.wait_for("!document.getElementById('identity').hidden")
+        labels = await browser.evaluate(
+            "Array.from(document.querySelectorAll('#identity option'), o => o.textContent)"
+        )
+        assert labels == ["Owner", "Adjuster ADJ-SH-01", "Shop staff SHOP-PD-01"]
+        owner_id = await browser.evaluate("localStorage.getItem('claimbot.user')")
+        await browser.evaluate(
+            "const s = document.getElementById('identity'); s.value = 'adjuster';"
+            " s.dispatchEvent(new Event('change'))"
+        )
+        await browser.wait_for("localStorage.getItem('claimbot.role') === 'adjuster'")
+        await browser.wait_for("document.getElementById('log').textContent.includes('ADJ-SH-01')")
+        assert await browser.evaluate("document.getElementById('identity').value") == "adjuster"
+        adjuster_id = await browser.evaluate("localStorage.getItem('claimbot.user.adjuster')")
+        assert adjuster_id and adjuster_id != owner_id
+        width = await browser.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375  # no horizontal scrolling on a phone
+        return await browser.screenshot(tmp_path / "chat-phone.png")
+    finally:
+        await browser.close()

@@ -1,0 +1,167 @@
+"""The dashboard over HTTP: login, lists, filters, details, media, scope, analytics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.bootstrap import Container
+from bot.web_auth import TOKEN_COOKIE
+from storage.db import Database
+from tests.dashboard.support import Seeded, seed, token
+from tests.engine_harness import make_container
+from tests.fakes import FixedClock
+from tests.live_server import serve
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
+    built = make_container(database, tmp_path / "media", clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def seeded(container: Container, clock: FixedClock) -> Seeded:
+    return seed(container, clock)
+
+
+@pytest.fixture
+def http(container: Container) -> Iterator[httpx.Client]:
+    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client
+
+
+def login(http: httpx.Client, raw: str) -> None:
+    response = http.post("/dashboard/login", data={"token": raw})
+    assert response.status_code == 303 and response.headers["location"] == "/dashboard"
+    cookie = response.headers["set-cookie"]
+    assert f"{TOKEN_COOKIE}=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_no_page_without_a_token(http: httpx.Client, seeded: Seeded) -> None:
+    for path in (
+        "/dashboard",
+        f"/dashboard/claims/{seeded.linked}",
+        f"/dashboard/bookings/{seeded.pd_booking}",
+        "/dashboard/analytics",
+    ):
+        response = http.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/dashboard/login"
+    assert http.get("/dashboard/changes").status_code == 401
+    assert http.get("/dashboard/analytics.csv").status_code == 401
+    assert http.get(f"/dashboard/claims/{seeded.linked}/media/1").status_code == 401
+    http.cookies.set(TOKEN_COOKIE, "cbt_not-a-real-token")
+    assert http.get("/dashboard").status_code == 303
+    wrong = http.post("/dashboard/login", data={"token": "cbt_wrong"})
+    assert wrong.status_code == 401 and "令牌无效" in wrong.text
+
+
+def test_insurer_sees_every_claim_filters_and_opens_one(
+    container: Container, http: httpx.Client, seeded: Seeded, clock: FixedClock
+) -> None:
+    login(http, token(container, "insurer"))
+    clock.advance(timedelta(minutes=61))
+    page = http.get("/dashboard")
+    assert page.status_code == 200
+    assert seeded.linked in page.text and seeded.unlinked in page.text
+    assert page.text.count("sla-breached") == 1  # the unlinked claim waits over an hour
+    assert page.text.count("sla-on_time") == 1  # the linked one was taken in 20 minutes
+    assert "浦东安心汽修" in page.text and "徐汇诚信车服" in page.text
+    only = http.get("/dashboard", params={"stage": "agreed"}).text
+    assert seeded.linked in only and seeded.unlinked not in only
+    by_number = http.get("/dashboard", params={"q": seeded.unlinked[-5:]}).text
+    assert seeded.unlinked in by_number and f'data-claim="{seeded.linked}"' not in by_number
+    none = http.get("/dashboard", params={"from": "2027-01-01"}).text
+    assert 'data-claim="' not in none
+
+    detail = http.get(f"/dashboard/claims/{seeded.linked}")
+    assert detail.status_code == 200
+    text = detail.text
+    assert "https://uri.amap.com/marker?position=121.4737,31.2304&amp;coordinate=wgs84" in text
+    assert "理赔员 ADJ-SH-01" in text and "1200.00" in text
+    assert "直接支付给修理厂（直赔）" in text and "全责" in text
+    assert f"/dashboard/bookings/{seeded.pd_booking}" in text
+    photos = re.findall(rf"/dashboard/claims/{seeded.linked}/media/(\d+)", text)
+    assert len(set(photos)) == 3
+    photo = http.get(f"/dashboard/claims/{seeded.linked}/media/{photos[0]}")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert http.get(f"/dashboard/claims/{seeded.linked}/media/99999").status_code == 404
+    booking = http.get(f"/dashboard/bookings/{seeded.pd_booking}")
+    assert booking.status_code == 200 and "已确认" in booking.text
+    assert http.get("/dashboard/claims/BA2099010100001").status_code == 404
+
+    english = http.get("/dashboard", params={"lang": "en"})
+    assert "Claims and bookings" in english.text and "breached" in english.text
+    assert "Claims and bookings" in http.get("/dashboard").text  # remembered
+
+
+def test_a_shop_sees_only_its_bookings_and_their_claims(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    login(http, token(container, "shop", "SHOP-PD-01"))
+    page = http.get("/dashboard").text
+    assert seeded.linked in page and seeded.unlinked not in page
+    assert "徐汇诚信车服" not in page
+    assert http.get(f"/dashboard/claims/{seeded.linked}").status_code == 200
+    assert http.get(f"/dashboard/claims/{seeded.unlinked}").status_code == 404
+    assert http.get(f"/dashboard/bookings/{seeded.pd_booking}").status_code == 200
+    assert http.get(f"/dashboard/bookings/{seeded.xh_booking}").status_code == 404
+    detail = http.get(f"/dashboard/claims/{seeded.linked}").text
+    photo = re.findall(rf"/dashboard/claims/{seeded.linked}/media/(\d+)", detail)[0]
+    assert http.get(f"/dashboard/claims/{seeded.linked}/media/{photo}").status_code == 200
+    assert http.get(f"/dashboard/claims/{seeded.unlinked}/media/{photo}").status_code == 404
+    analytics = http.get("/dashboard/analytics").text
+    assert "浦东安心汽修" in analytics and "徐汇诚信车服" not in analytics
+    assert "理赔员响应时间" not in analytics
+
+
+def test_the_change_marker_moves_when_a_visible_record_changes(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    login(http, token(container, "shop", "SHOP-XH-02"))
+    page = http.get("/dashboard").text
+    marker = re.search(r'data-marker="([^"]+)"', page)
+    assert marker is not None
+    since = marker.group(1)
+    assert http.get("/dashboard/changes", params={"since": since}).json()["changed"] is False
+    seeded.staff.choose("sh:1:in")  # the PD shop's booking moves: not XH's
+    with container.database.unit_of_work() as uow:
+        moved = uow.bookings.get(seeded.pd_booking)
+    assert moved is not None and moved.status.value == "arrived"
+    assert http.get("/dashboard/changes", params={"since": since}).json()["changed"] is False
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get_for_update(seeded.xh_booking)
+        assert booking is not None
+        booking.hold(container.clock.now(), container.clock.now(), "system")
+        uow.bookings.save(booking)
+        uow.commit()
+    assert http.get("/dashboard/changes", params={"since": since}).json()["changed"] is True
+
+
+def test_analytics_page_and_csv(container: Container, http: httpx.Client, seeded: Seeded) -> None:
+    login(http, token(container, "insurer"))
+    page = http.get("/dashboard/analytics", params={"since": "2026-11-01"})
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 4 and "从报案到各阶段的时长" in page.text
+    csv_text = http.get("/dashboard/analytics.csv", params={"since": "2026-11-01"})
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    lines = csv_text.text.splitlines()
+    assert lines[0] == "section,subject,metric,value"
+    assert "claims,,count,2" in lines
+    assert "response,ADJ-SH-01,count,1" in lines
+    assert "cycle,assigned,p50_minutes,20.0" in lines
+    assert "shop,SHOP-PD-01,confirmation_p50_minutes,30.0" in lines
