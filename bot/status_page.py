@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.claim import PATH_TO_PAYMENT
 from domain.money import Money
 from locales.catalog import Catalogs
 from storage import read_models as rm
@@ -34,15 +35,7 @@ HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
 }
-CLAIM_STEPS = (
-    "reported",
-    "assigned",
-    "surveying",
-    "assessed",
-    "settlement_proposed",
-    "agreed",
-    "paid",
-)
+CLAIM_STEPS = tuple(stage.value for stage in PATH_TO_PAYMENT)
 # Where a stage off the straight path sits on it (a disputed proposal is still at the
 # settlement step); withdrawn and rejected claims show no steps.
 STEP_OF_STAGE = {"disputed": "settlement_proposed"}

@@ -12,17 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.claim import PATH_TO_PAYMENT
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 
-# The stages a claim moves through on its way to payment, in order (domain.claim.ClaimStatus).
-CYCLE_STAGES: tuple[str, ...] = (
-    "assigned",
-    "surveying",
-    "assessed",
-    "settlement_proposed",
-    "agreed",
-    "paid",
-)
+# The stages reached after the report, each timed from it.
+CYCLE_STAGES: tuple[str, ...] = tuple(stage.value for stage in PATH_TO_PAYMENT[1:])
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -52,6 +52,18 @@ class ClaimStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# The stages of a claim on its straight way to payment, in order (disputes and closures
+# off it): the status page's steps and the analytics' cycle times follow it.
+PATH_TO_PAYMENT: tuple[ClaimStatus, ...] = (
+    ClaimStatus.REPORTED,
+    ClaimStatus.ASSIGNED,
+    ClaimStatus.SURVEYING,
+    ClaimStatus.ASSESSED,
+    ClaimStatus.SETTLEMENT_PROPOSED,
+    ClaimStatus.AGREED,
+    ClaimStatus.PAID,
+)
+
 _S = ClaimStatus
 ALLOWED_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     _S.REPORTED: frozenset({_S.ASSIGNED, _S.WITHDRAWN, _S.REJECTED}),

@@ -22,8 +22,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401 -- registers every table on the metadata
+from bot.bootstrap import Container
 from storage import migrate
 from storage.db import Database
+from tests.engine_harness import import_sample, make_container
+from tests.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"
@@ -114,3 +117,18 @@ def directory_data() -> dict[str, Any]:
     with EXAMPLE_DIRECTORY.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.safe_load(handle)
     return data
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Wednesday 2026-11-25 10:00 in Shanghai, moved only by the test."""
+    return FixedClock()
+
+
+@pytest.fixture
+def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
+    """The real container on both databases, the sample directory imported."""
+    built = make_container(database, tmp_path / "media", clock)
+    import_sample(built)
+    yield built
+    built.close()

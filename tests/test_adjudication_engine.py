@@ -7,12 +7,8 @@ outbox rows, in their own locale, in the transaction of the turn that caused it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.bootstrap import Container
 from bot.rendering import render
@@ -21,27 +17,13 @@ from domain.adjudication import ProposalOutcome
 from domain.claim import Claim, ClaimStatus
 from domain.services import create_invite
 from domain.staff import StaffRole
-from storage.db import Database
 from storage.records import OutboxRow
-from tests.engine_harness import Owner, import_sample, make_container
+from tests.engine_harness import Owner
 from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
 
 NUMBER = "BA2026112500001"
 PLACE = (31.2304, 121.4737)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    built = make_container(database, tmp_path / "media", clock)
-    import_sample(built)
-    yield built
-    built.close()
 
 
 def invite(container: Container, staff_code: str | None = None, name: str = "王建国") -> str:

@@ -3,9 +3,7 @@ the owner and the shop's staff, each in their own chat; timers fired by the real
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +11,6 @@ from sqlalchemy import select
 from bot.bootstrap import Container
 from domain.booking import BookingStatus
 from domain.money import Money
-from storage.db import Database
 from storage.tables import adjuster_t, identity_t
 from storage.tables_timers import timer_t
 from tests.booking_support import (
@@ -25,21 +22,7 @@ from tests.booking_support import (
     book_maintenance,
     file_claim,
 )
-from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()  # Wednesday 2026-11-25 10:00 in Shanghai
-
-
-@pytest.fixture
-def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    built = make_container(database, tmp_path / "media", clock)
-    import_sample(built)
-    yield built
-    built.close()
 
 
 @pytest.fixture

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.bootstrap import Container
 from dialogs.messages import InboundKind
 from storage.db import Database
-from tests.engine_harness import Owner, import_sample, make_container
+from tests.engine_harness import Owner, make_container
 from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    built = make_container(database, tmp_path / "media", clock)
-    import_sample(built)
-    yield built
-    built.close()
 
 
 def three_photos() -> list[bytes]:

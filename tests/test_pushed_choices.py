@@ -9,9 +9,7 @@ Between parties' turns the clock moves on, as it does between real messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,6 @@ from domain.booking import BookingStatus
 from domain.claim import ClaimStatus
 from domain.services import create_invite
 from domain.staff import StaffRole
-from storage.db import Database
 from tests.booking_support import (
     STAFF_USER,
     WebUser,
@@ -28,23 +25,9 @@ from tests.booking_support import (
     book_maintenance,
     file_claim,
 )
-from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 
 ADJUSTER_USER = "adjuster-web-0001"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()  # Wednesday 2026-11-25 10:00 in Shanghai
-
-
-@pytest.fixture
-def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    built = make_container(database, tmp_path / "media", clock)
-    import_sample(built)
-    yield built
-    built.close()
 
 
 @pytest.fixture

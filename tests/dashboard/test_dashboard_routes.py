@@ -21,11 +21,6 @@ from tests.live_server import serve
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def container(database: Database, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
     built = make_container(database, tmp_path / "media", clock)
     yield built
