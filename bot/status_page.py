@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.claim import PATH_TO_PAYMENT
+from domain.claim import INTERNAL_ACTIONS, PATH_TO_PAYMENT
 from domain.money import Money
 from locales.catalog import Catalogs
 from storage import read_models as rm
@@ -158,7 +158,9 @@ class StatusPage:
         return {
             "summary": summary,
             "steps": steps(CLAIM_STEPS, STEP_OF_STAGE.get(summary.stage, summary.stage)),
-            "timeline": detail.timeline,  # shown without notes and actors
+            "timeline": [  # shown without notes and actors
+                entry for entry in detail.timeline if entry.action not in INTERNAL_ACTIONS
+            ],
             "liability": detail.liability,
             "loss_items": detail.loss_items,
             "loss_total_fen": detail.loss_total_fen,

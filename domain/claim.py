@@ -112,6 +112,8 @@ class Action(StrEnum):
     PAY = "pay"
     WITHDRAW = "withdraw"
     REJECT = "reject"
+    REPAGE = "repage"  # still untaken at the re-page deadline: the adjusters paged again
+    ESCALATE = "escalate"  # still untaken at the escalation deadline: supervisors told
 
 
 # The lifecycle, by action: the stages in which it may happen. No assessment before a
@@ -132,6 +134,8 @@ ACTION_STAGES: dict[Action, frozenset[ClaimStatus]] = {
     Action.PAY: frozenset({_S.AGREED}),
     Action.WITHDRAW: frozenset({_S.REPORTED} | _WORKING),
     Action.REJECT: _WORKING,
+    Action.REPAGE: frozenset({_S.REPORTED}),
+    Action.ESCALATE: frozenset({_S.REPORTED}),
 }
 # Where an action leads (None: the stage stays, or depends on what is recorded).
 ACTION_TARGETS: dict[Action, ClaimStatus | None] = {
@@ -146,6 +150,9 @@ ACTION_TARGETS: dict[Action, ClaimStatus | None] = {
 }
 
 CLAIM_NUMBER = re.compile(r"^BA\d{13}$")
+SLA_ACTOR = "system:sla"  # the timeline's "who" of re-pages and escalations
+# The insurer's own steps on the timeline, which the owner's status page leaves out.
+INTERNAL_ACTIONS: frozenset[str] = frozenset({Action.REPAGE.value, Action.ESCALATE.value})
 
 
 def looks_like_claim_number(text: str) -> bool:
@@ -270,6 +277,19 @@ class Claim:
         """Refuse (WrongStage) an action the claim's stage does not allow."""
         if self.status not in ACTION_STAGES[action]:
             raise WrongStage(number=self.number, status=self.status.value, action=action.value)
+
+    # --- the response-time promise (SLA) ---------------------------------------------
+
+    def record_sla_step(self, action: Action, at: datetime, note: str) -> None:
+        """A re-page or an escalation of an untaken claim, on the timeline (who: the SLA)."""
+        if action not in (Action.REPAGE, Action.ESCALATE):
+            raise ValueError(f"not an SLA step: {action}")
+        self.require_stage(action)
+        self.record(action, at, SLA_ACTOR, note)
+
+    @property
+    def escalated(self) -> bool:
+        return any(change.action == Action.ESCALATE for change in self.timeline)
 
     # --- the adjuster's steps ----------------------------------------------------------
 

@@ -126,6 +126,13 @@ def adjusters_to_page(uow: UnitOfWork, claim: Claim) -> list[Adjuster]:
     return pick_region_adjusters(uow.staff.adjusters(), region, exclude_party=claim.owner_id)
 
 
+def escalation_recipients(uow: UnitOfWork, claim: Claim) -> list[Adjuster]:
+    """The supervisors an untaken claim is escalated to: those of its region, else all."""
+    region = uow.staff.region_of_policy(claim.policy_number)
+    supervisors = [a for a in uow.staff.adjusters() if a.supervisor]
+    return pick_region_adjusters(supervisors, region, exclude_party=claim.owner_id)
+
+
 def may_view_media(uow: UnitOfWork, party_id: int, media_id: int) -> bool:
     """Claim photos are seen by the claim's owner and by the insurer's adjusters."""
     if uow.staff.adjuster_for_party(party_id) is not None:
@@ -163,14 +170,18 @@ def _authorize(uow: UnitOfWork, adjuster: Adjuster, claim: Claim, *, taking: boo
 def take_claim(
     uow: UnitOfWork, party_id: int, number: str, now: datetime
 ) -> tuple[Handled, list[Adjuster]]:
-    """Take an unassigned claim; also returns the other paged adjusters, to be told."""
+    """Take an unassigned claim; also returns who else was told of it, to be told it is
+    taken: the other paged adjusters, and the supervisors if it was escalated."""
     adjuster = staff_member(uow, party_id)
     claim = _locked_claim(uow, number)
     _authorize(uow, adjuster, claim, taking=True)
     claim.take(adjuster.id, now, adjuster.actor)
     uow.claims.save(claim)
-    others = [a for a in adjusters_to_page(uow, claim) if a.id != adjuster.id]
-    return Handled(claim, adjuster), others
+    told = adjusters_to_page(uow, claim)
+    if claim.escalated:
+        told += escalation_recipients(uow, claim)
+    others = {a.id: a for a in told if a.id != adjuster.id}
+    return Handled(claim, adjuster), list(others.values())
 
 
 def adjust(

@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.claim import Claim, ClaimStatus
-from domain.services import adjusters_to_page
+from domain.claim import Action, Claim, ClaimStatus
+from domain.services import adjusters_to_page, escalation_recipients
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 from domain.staff import Adjuster, pick_region_adjusters
 from scheduler.booking import contacts
@@ -121,10 +121,17 @@ class _ClaimStep:
         self._config = config
 
     def _untaken(self, ctx: FireContext, timer: Timer) -> Claim | None:
-        claim = ctx.uow.claims.get(str(timer.payload["number"]))
+        claim = ctx.uow.claims.get_for_update(str(timer.payload["number"]))
         if claim is None or claim.adjuster_id is not None:
             return None
         return claim if claim.status is ClaimStatus.REPORTED else None
+
+    def _record(
+        self, ctx: FireContext, claim: Claim, action: Action, told: Sequence[Adjuster]
+    ) -> None:
+        """The step on the claim's timeline (the dashboard's "who, when, why")."""
+        claim.record_sla_step(action, ctx.now, ", ".join(a.code for a in told))
+        ctx.uow.claims.save(claim)
 
     def _state(self, ctx: FireContext, claim: Claim) -> SlaState:
         return take_sla_state(
@@ -174,6 +181,7 @@ class ClaimRepage(_ClaimStep):
         messages = self._messages(ctx, paged, KEY_REPAGE, self._params(ctx, claim))
         if not messages:
             return Skip("no bound adjuster to page again")
+        self._record(ctx, claim, Action.REPAGE, paged)
         return Send(messages)
 
 
@@ -186,8 +194,7 @@ class ClaimEscalation(_ClaimStep):
         if self._state(ctx, claim) is not SlaState.BREACHED:
             after = deadlines.escalate_after
             return Defer(claim.reported_at + after, "the escalation deadline is later now")
-        region = ctx.uow.staff.region_of_policy(claim.policy_number)
-        supervisors = pick_region_adjusters(ctx.uow.staff.supervisors(), region, claim.owner_id)
+        supervisors = escalation_recipients(ctx.uow, claim)
         fallback = not supervisors
         if fallback:
             log.warning(
@@ -204,6 +211,7 @@ class ClaimEscalation(_ClaimStep):
         if not messages:
             log.error("claim %s not escalated: no supervisor or adjuster is bound", claim.number)
             return Skip("nobody to escalate to: no supervisor or adjuster is bound")
+        self._record(ctx, claim, Action.ESCALATE, supervisors)
         return Send(messages)
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.claim import Claim
+from domain.claim import SLA_ACTOR, Claim
 from domain.services import adjusters_to_page, take_claim
 from domain.sla import SlaPolicy, TakeDeadlines
 from locales.catalog import Catalogs
@@ -148,6 +148,48 @@ def test_repaged_at_the_deadline_then_escalated_to_the_supervisor(
     state = timers(database)
     for key in ("claim_repage:BA2026060100001", "claim_escalate:BA2026060100001"):
         assert (state[key]["status"], state[key]["fires"]) == ("fired", 1)
+
+
+def test_the_steps_are_on_the_timeline_and_the_supervisor_hears_of_the_take(
+    database: Database, owner: int
+) -> None:
+    clock = FixedClock(FILED)
+    file(database, owner, "BA2026060100001", urgent=False, at=FILED)
+    run = make_runner(database, clock)
+    at(clock, 1, run)
+    at(clock, 30, run)
+    at(clock, 60, run)
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get("BA2026060100001")
+        assert claim is not None
+        sla_steps = [(c.action, c.actor, c.note) for c in claim.timeline if c.actor == SLA_ACTOR]
+        assert sla_steps == [
+            ("repage", SLA_ACTOR, "ADJ-SH-01, ADJ-SH-02"),
+            ("escalate", SLA_ACTOR, "SUP-SH-01"),
+        ]
+        assert claim.escalated
+        wang = uow.recipients.party_of(*WANG)
+        assert wang is not None
+        _, told = take_claim(uow, wang, "BA2026060100001", clock.now())
+        uow.commit()
+    assert [a.code for a in told] == ["ADJ-SH-02", "SUP-SH-01"]
+
+
+def test_a_claim_taken_before_the_escalation_does_not_tell_the_supervisor(
+    database: Database, owner: int
+) -> None:
+    clock = FixedClock(FILED)
+    file(database, owner, "BA2026060100001", urgent=False, at=FILED)
+    run = make_runner(database, clock)
+    at(clock, 1, run)
+    at(clock, 30, run)  # re-paged, not escalated
+    with database.unit_of_work() as uow:
+        wang = uow.recipients.party_of(*WANG)
+        assert wang is not None
+        handled, told = take_claim(uow, wang, "BA2026060100001", clock.now())
+        uow.commit()
+    assert not handled.claim.escalated
+    assert [a.code for a in told] == ["ADJ-SH-02"]
 
 
 def test_urgent_claims_use_the_urgent_deadlines(database: Database, owner: int) -> None:
