@@ -118,6 +118,8 @@ class Waiter:
         self._events: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
 
     def on_message(self, message: SentMessage) -> None:
+        if self._loop.is_closed():  # the bot's last sends may land after the run ended
+            return
         self._loop.call_soon_threadsafe(self._events[message.chat_id].set)
 
     async def prompt(self, user: FakeUser, before: int, marker: str, timeout: float) -> None:
