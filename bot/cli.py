@@ -161,20 +161,27 @@ def _shop_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listen_settings(args: argparse.Namespace) -> Settings:
+    """Settings with ``--host``/``--port`` applied, so that everything built from them
+    (uvicorn, the links in messages, the curl line) names the same address."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
+    return Settings(**overrides)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
     from bot.bootstrap import build
 
-    settings = Settings()
+    settings = _listen_settings(args)
     container = build(settings)
     try:
-        uvicorn.run(
-            create_app(container),
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-        )
+        uvicorn.run(create_app(container), host=settings.host, port=settings.port)
     finally:
         container.close()
     return 0
@@ -190,9 +197,13 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from storage.db import Database
-    from storage.directory import import_directory, is_empty
+    from storage.directory import DirectoryError, import_directory, is_empty
 
-    data = yaml.safe_load(args.file.read_text(encoding="utf-8"))
+    try:
+        data = _read_directory(args.file)
+    except _FileProblem as exc:
+        print(f"claimbot import: {exc}", file=sys.stderr)
+        return 2
     database = Database(Settings().database_url)
     try:
         with database.unit_of_work() as uow:
@@ -201,10 +212,36 @@ def _import(args: argparse.Namespace) -> int:
                 return 0
             summary = import_directory(uow, data)
             uow.commit()
+    except DirectoryError as exc:  # nothing is written: the transaction is rolled back
+        print(f"claimbot import: {args.file}: {exc}", file=sys.stderr)
+        return 2
     finally:
         database.dispose()
     print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     return 0
+
+
+class _FileProblem(Exception):
+    pass
+
+
+def _read_directory(path: Path) -> dict[str, Any]:
+    """The YAML mapping in ``path``; unreadable or malformed files raise ``_FileProblem``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _FileProblem(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _FileProblem(f"{path}: cannot read it ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise _FileProblem(f"{path}: not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise _FileProblem(f"{path}: a mapping with policies, adjusters, shops is expected")
+    return data
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -255,6 +292,8 @@ def _token_parser(commands: Any) -> None:
         "--scope", required=True, help="insurer (sees everything) or shop:CODE (its own)"
     )
     create.add_argument("--label", type=_bounded(100), help="who or what uses it")
+    create.add_argument("--host", help="as given to serve --host (for the printed curl line)")
+    create.add_argument("--port", type=int, help="as given to serve --port (the curl line)")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("id", type=int)
     token_commands.add_parser("list", help="list tokens (ids, scopes, last use; never tokens)")
@@ -263,7 +302,7 @@ def _token_parser(commands: Any) -> None:
 def _token(args: argparse.Namespace) -> int:
     from bot.token_cli import run_token_command
 
-    return run_token_command(args, Settings())
+    return run_token_command(args, _listen_settings(args))
 
 
 if __name__ == "__main__":

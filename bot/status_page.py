@@ -109,7 +109,7 @@ class StatusPage:
         router.add_api_route(
             "/status/{token}",
             self.page,
-            methods=["GET"],
+            methods=["GET", "HEAD"],  # link previewers ask with HEAD first
             response_class=HTMLResponse,
             include_in_schema=False,
         )

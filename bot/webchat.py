@@ -33,6 +33,7 @@ WEB_DIR = Path(__file__).parent / "web"
 STATIC_FILES = {"chat.js": "text/javascript", "chat.css": "text/css"}
 ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 UPLOAD_CHUNK = 1024 * 1024
+HISTORY = 100  # messages per answer; chat.js knows this number too
 
 
 class ChatMessageIn(BaseModel):
@@ -69,6 +70,9 @@ class ChatMessageOut(BaseModel):
 class ChatBatch(BaseModel):
     messages: list[ChatMessageOut]
     cursor: int
+    # The locale the bot speaks in this chat (its newest message's); None: no message in
+    # this batch. The page's own words follow it (after /lang too).
+    locale: str | None = None
 
 
 class WebChat:
@@ -210,8 +214,13 @@ class WebChat:
         )
 
     def _deliver(self, user_id: str, after: int) -> ChatBatch:
+        """The chat's messages after ``after``; ``after=0`` (a page opened afresh): the
+        newest HISTORY of them, so that old messages and their buttons do not come first."""
         with self._database.unit_of_work() as uow:
-            rows = uow.outbox.for_chat(CHANNEL, user_id, after)
+            if after == 0:
+                rows = uow.outbox.newest_for_chat(CHANNEL, user_id, HISTORY)
+            else:
+                rows = uow.outbox.for_chat(CHANNEL, user_id, after, HISTORY)
             attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
             kinds = {media_id: self._kind(uow, media_id) for media_id in attached}
             unsent = [row.id for row in rows if row.sent_at is None]
@@ -220,7 +229,8 @@ class WebChat:
             uow.commit()
         messages = [self._message(row, kinds) for row in rows]
         cursor = max((row.id for row in rows), default=after)
-        return ChatBatch(messages=messages, cursor=cursor)
+        locale = rows[-1].locale if rows else None
+        return ChatBatch(messages=messages, cursor=cursor, locale=locale)
 
     @staticmethod
     def _kind(uow: SqlUnitOfWork, media_id: int) -> str | None:

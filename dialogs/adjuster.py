@@ -1,7 +1,8 @@
 """Staff commands: ``/bind``, and the adjuster's steps on a claim, one short command each.
 
 Every step answers the adjuster and tells the owner (a notice addressed to the owner's
-party, delivered to their chats); taking a claim also tells the other adjusters paged.
+party, delivered to their chats), except loss items, which reach the owner listed in the
+settlement proposal; taking a claim also tells the other adjusters paged.
 A refusal (unknown claim, someone else's claim, wrong stage, bad amount, not staff)
 is answered and changes nothing.
 """
@@ -19,8 +20,8 @@ from dialogs.claim_views import (
     claim_number,
     lexicon_pick,
     loss_params,
-    place_params,
     refusal,
+    report_params,
     settlement_params,
     timeline_params,
     usage,
@@ -43,15 +44,17 @@ from domain.adjudication import (
     SurveyMode,
     survey_time_problem,
 )
-from domain.claim import Claim, ClaimStatus
-from domain.errors import BadSurveyTime, Refusal, TextTooLong
+from domain.claim import Action, Claim, ClaimStatus
+from domain.errors import AlreadyTaken, BadSurveyTime, Refusal, TextTooLong
 from domain.services import (
     Handled,
     adjust,
     bind_staff,
     propose_settlement,
+    record_claim_payment,
     staff_member,
     take_claim,
+    told_of_take,
     view_claim,
 )
 from domain.staff import Adjuster
@@ -94,8 +97,14 @@ def to_owner(
     )
 
 
-def _take_number(number: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    handled, others = take_claim(ctx.uow, conv.party_id, claim_number(number), ctx.now)
+def _take_number(typed: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    number = claim_number(typed)
+    try:
+        handled, others = take_claim(ctx.uow, conv.party_id, number, ctx.now)
+    except AlreadyTaken:
+        if _told_of_take_since_last_turn(number, conv, ctx):
+            return []  # "taken by X" reaches this chat with this turn: one message, not two
+        raise
     claim, adjuster = handled.claim, handled.adjuster
     told = {"number": claim.number, "adjuster": adjuster.name}
     return [
@@ -107,6 +116,18 @@ def _take_number(number: str, conv: Conversation, ctx: TurnContext) -> list[Outb
             if other.party_id is not None
         ),
     ]
+
+
+def _told_of_take_since_last_turn(number: str, conv: Conversation, ctx: TurnContext) -> bool:
+    """Whether the sender was told of the take (``claims.handoff.taken``) after their
+    previous turn: that notice is still news in their chat and answers this take."""
+    claim = ctx.uow.claims.get(number)
+    if claim is None:
+        return False
+    taken = [change.at for change in claim.timeline if change.action == Action.TAKE]
+    if not taken or (conv.last_activity is not None and taken[-1] <= conv.last_activity):
+        return False
+    return any(a.party_id == conv.party_id for a in told_of_take(ctx.uow, claim))
 
 
 # --- commands --------------------------------------------------------------------------
@@ -226,7 +247,9 @@ def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outb
     finding = LiabilityFinding(
         grade, ctx.rules.share(grade), parts[2].strip() if len(parts) > 2 else ""
     )
-    handled = _step(ctx, conv, number, lambda c, actor: c.record_liability(finding, ctx.now, actor))
+    handled, withdrawn = _revise(
+        ctx, conv, number, lambda c, actor: c.record_liability(finding, ctx.now, actor)
+    )
     claim = handled.claim
     params = {"grade": grade.value, "share": finding.share, "note": finding.note}
     return [
@@ -234,8 +257,22 @@ def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outb
             "claims.adjuster.liability_recorded",
             {"number": claim.number, **params, "assessed": claim.status is ClaimStatus.ASSESSED},
         ),
-        _assessed_notice(claim, "claims.owner.liability", params),
+        to_owner(claim, "claims.owner.liability", {**params, "withdrawn": withdrawn}),
     ]
+
+
+def _revise(
+    ctx: TurnContext, conv: Conversation, number: str, step: Callable[[Claim, str], object]
+) -> tuple[Handled, int | None]:
+    """A change of liability or loss; also the version of the proposal it withdrew (a
+    proposal still waiting for the owner's answer lapses), if any."""
+
+    def revise(claim: Claim, actor: str) -> int | None:
+        pending = claim.adjudication.pending_settlement
+        step(claim, actor)
+        return None if pending is None else pending.version
+
+    return adjust(ctx.uow, conv.party_id, number, lambda c, a: revise(c, a.actor))
 
 
 def _loss(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -250,7 +287,7 @@ def _loss(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
         if len(parts) != 3 or not parts[2].isdigit():
             raise Usage("/loss")
         position = int(parts[2])
-        handled = _step(
+        handled, withdrawn = _revise(
             ctx, conv, number, lambda c, actor: c.remove_loss_item(position, ctx.now, actor)
         )
     else:
@@ -262,19 +299,18 @@ def _loss(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
         if len(description) > MAX_LOSS_DESCRIPTION:
             raise TextTooLong(max=MAX_LOSS_DESCRIPTION)
         item = LossItem(kind, description, value)
-        handled = _step(ctx, conv, number, lambda c, actor: c.add_loss_item(item, ctx.now, actor))
+        handled, withdrawn = _revise(
+            ctx, conv, number, lambda c, actor: c.add_loss_item(item, ctx.now, actor)
+        )
     claim = handled.claim
+    # The owner sees the loss items in the settlement proposal, not one notice per item;
+    # only a proposal this change withdrew is news to them now.
+    if withdrawn is None:
+        return [_loss_reply(claim)]
     return [
         _loss_reply(claim),
-        _assessed_notice(claim, "claims.owner.loss", loss_params(claim.adjudication)),
+        to_owner(claim, "claims.owner.proposal_withdrawn", {"version": withdrawn}),
     ]
-
-
-def _assessed_notice(claim: Claim, key: str, params: dict[str, Any]) -> Outbound:
-    """Liability or loss told to the owner; once both make the claim assessed (定损), the
-    notice offers to book the repair."""
-    book = (book_choice(claim.number),) if claim.status is ClaimStatus.ASSESSED else ()
-    return to_owner(claim, key, {**params, "book": bool(book)}, choices=book)
 
 
 def _loss_reply(claim: Claim) -> Outbound:
@@ -307,7 +343,7 @@ def _settle(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
         to_owner(
             claim,
             "claims.owner.settlement",
-            {**params, "adjuster": handled.adjuster.name, "book": bool(book)},
+            {**params, **loss_params(claim.adjudication), "adjuster": handled.adjuster.name},
             choices=settlement_choices(claim.number, settlement.version) + book,
         ),
     ]
@@ -320,9 +356,7 @@ def _paid(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     number = claim_number(parts[0])
     paid = amount(parts[1], allow_zero=True)
     reference = parts[2]
-    handled = _step(
-        ctx, conv, number, lambda c, actor: c.record_payment(paid, reference, ctx.now, actor)
-    )
+    handled = record_claim_payment(ctx.uow, conv.party_id, number, paid, reference, ctx.now)
     claim = handled.claim
     agreement = claim.adjudication.agreement
     assert agreement is not None
@@ -385,10 +419,8 @@ def _case(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
         Outbound(
             "claims.adjuster.case",
             {
-                **brief(claim),
-                **place_params(claim),
-                "description": claim.report.description,
-                "late": claim.late,
+                **report_params(claim, ctx),
+                "status": claim.status.value,
                 "assessment": adj.initial_assessment,
                 "survey": None
                 if survey is None

@@ -29,6 +29,7 @@ from dialogs.booking_views import (
     owner_choices,
     ranked_params,
     refusal,
+    reminder_params,
     slot_params,
     to_shop,
 )
@@ -50,7 +51,7 @@ from domain.money import InvalidAmount, Money
 from domain.policy import Policy, looks_like_plate, normalize_plate
 from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
-from domain.slots import parse_slot_key, slot_at
+from domain.slots import TimeSlot, parse_slot_key, slot_at
 from domain.staff import pick_region_adjusters
 
 NAME = "booking"
@@ -66,6 +67,7 @@ PROBLEM, AMOUNT, COMMENT = "problem", "amount", "comment"
 STATES = [IDLE, VEHICLE, CHECK, LOCATE, SHOPS, SLOTS, REVIEW, PROBLEM, AMOUNT, COMMENT]
 START_PREFIX = "start:book"  # start:book, start:book:maint, start:book:<claim number>
 NEAR_KM = 10.0
+MAX_ORDER = 50  # shop codes remembered to tell whether a shared location reordered them
 
 MACHINE = Machine(
     model=None,
@@ -335,7 +337,7 @@ def _location(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Ou
         return [Outbound("booking.error.location_later"), *reprompt(conv)]
     conv.slots["origin"] = _point_json(point)
     conv.slots["page"] = 0
-    return _show_shops(conv, ctx, note=Outbound("booking.location_saved"))
+    return _show_shops(conv, ctx, reordered_note=True)
 
 
 def _step_shops(
@@ -420,8 +422,14 @@ def _point_json(point: GeoPoint) -> dict[str, Any]:
 
 
 def _show_shops(
-    conv: Conversation, ctx: TurnContext, note: Outbound | None = None
+    conv: Conversation,
+    ctx: TurnContext,
+    note: Outbound | None = None,
+    *,
+    reordered_note: bool = False,
 ) -> list[Outbound]:
+    """The ranked shops, a page at a time. ``reordered_note``: say that the list was
+    sorted again (a location was shared) if a list was shown before and its order moved."""
     rules = ctx.booking
     need = _need(conv)
     filters = conv.slots.setdefault("filters", {})
@@ -433,6 +441,11 @@ def _show_shops(
     ranked = svc.search_shops(
         ctx.uow, need, ctx.now, rules, exclude=exclude, shop_filter=shop_filter
     )
+    order = [r.shop.code for r in ranked[:MAX_ORDER]]
+    shown_before = conv.slots.get("order")
+    conv.slots["order"] = order
+    if reordered_note and shown_before is not None and shown_before != order:
+        note = Outbound("booking.location_saved")
     per = rules.shops_per_page
     page = int(conv.slots.get("page", 0))
     if page * per >= len(ranked):
@@ -478,18 +491,20 @@ def _show_shops(
 def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
     rules = ctx.booking
     after = parse_slot_key(conv.slots.get("after") or "")
+    own = _own_slots(conv, ctx)
     found = svc.shop_slots(
         ctx.uow,
         shop,
         ctx.now,
         rules,
         after=after,
-        limit=rules.slots_per_page + 1,
+        limit=rules.slots_per_page + 1 + len(own),
         exclude=conv.slots.get("reschedule"),
     )
-    shown = found[: rules.slots_per_page]
+    free = [s for s in found if s.slot not in own]
+    shown = free[: rules.slots_per_page]
     choices = free_slot_choices("b:slot:", shown, shop.tz)
-    if len(found) > len(shown):
+    if len(free) > len(shown):
         choices.append(Choice("b:later", "booking.choice.later_slots"))
     if after is not None:
         choices.append(Choice("b:earliest", "booking.choice.earliest_slots"))
@@ -499,6 +514,15 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
     _go(conv, "to_slots")
     params = {"shop": shop.name, "count": len(shown), "days": rules.slots.horizon_days}
     return [_prompt(conv, Outbound("booking.ask.slot", params, tuple(choices)))]
+
+
+def _own_slots(conv: Conversation, ctx: TurnContext) -> list[TimeSlot]:
+    """When rescheduling, the booking's own slots: not offered as a new time."""
+    booking_id = conv.slots.get("reschedule")
+    booking = None if booking_id is None else ctx.uow.bookings.get(int(booking_id))
+    if booking is None:
+        return []
+    return [booking.slot] + ([] if booking.kept_slot is None else [booking.kept_slot])
 
 
 def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
@@ -679,8 +703,9 @@ Action = Callable[[Conversation, Booking, str, TurnContext], list[Outbound]]
 def _act_take(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:
     booking = svc.accept_proposal(ctx.uow, booking.id or 0, conv.party_id, ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
+    params = {**booking_params(booking, shop), **reminder_params(booking, ctx.booking, ctx.now)}
     return [
-        Outbound("booking.proposal_taken", booking_params(booking, shop), owner_choices(booking)),
+        Outbound("booking.proposal_taken", params, owner_choices(booking)),
         *to_shop(ctx, booking, shop, "booking.shop.proposal_taken"),
     ]
 

@@ -20,6 +20,7 @@ from domain.booking_params import (
     local_params,
     owner_buttons,
     ranked_params,
+    reminder_params,
     slot_params,
     staff_buttons,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "owner_choices",
     "ranked_params",
     "refusal",
+    "reminder_params",
     "slot_params",
     "staff_choices",
     "to_owner",

@@ -84,6 +84,32 @@ def place_params(claim: Claim) -> dict[str, Any]:
     }
 
 
+def report_params(claim: Claim, ctx: TurnContext) -> dict[str, Any]:
+    """What the owner reported, as the handoff card and ``/case`` show it."""
+    report = claim.report
+    policy = ctx.uow.policies.by_number(claim.policy_number)
+    return {
+        "number": claim.number,
+        "policy_number": claim.policy_number,
+        "holder": policy.holder if policy else "",
+        "plate": report.plate,
+        "vehicle": f"{policy.vehicle.make} {policy.vehicle.model}" if policy else "",
+        "accident_at": report.accident_at.isoformat() if report.accident_at else None,
+        "reported_at": claim.reported_at.isoformat(),
+        **place_params(claim),
+        "description": report.description,
+        "injuries": bool(report.injuries),
+        "drivable": report.drivable,
+        "rescue": bool(report.rescue_requested),
+        "urgent": claim.urgent,
+        "late": claim.late,
+        "others": [{"plate": v.plate, "insurer": v.insurer} for v in report.other_vehicles or []],
+        "police": report.police_report_no,
+        **media_counts(report.evidence),
+        "checks": evidence_checks(report.evidence, claim, ctx),
+    }
+
+
 def loss_params(adjudication: Adjudication) -> dict[str, Any]:
     return {
         "items": [

@@ -87,6 +87,7 @@ def _status(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
             {
                 "number": claim.number,
                 "status": claim.status.value,
+                "closed": claim.closed,
                 "reported_at": claim.reported_at.isoformat(),
                 "payout": pending.figures.payout.yuan() if pending else None,
                 "survey_at": survey.at.isoformat() if survey and survey.at else None,

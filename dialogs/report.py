@@ -6,9 +6,10 @@ turn, the trigger fires, and it is detached again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from transitions import Machine
@@ -17,11 +18,13 @@ from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
 from dialogs.messages import Choice, Inbound, InboundKind, MediaItem, Outbound
 from dialogs.report_codec import draft_from_json, draft_to_json
-from dialogs.timeparse import parse_accident_time
+from dialogs.timeparse import read_accident_time
 from domain.claim import IncompleteReport, PolicyNotInForce
 from domain.evidence import (
     Evidence,
     MediaKind,
+    already_received,
+    distinct,
     has_enough_photos,
     missing_photo_roles,
     next_photo_role,
@@ -31,6 +34,7 @@ from domain.evidence import (
 from domain.geo import CoordinateSystem, GeoPoint, InvalidCoordinates
 from domain.policy import looks_like_plate, normalize_plate
 from domain.report import (
+    FUTURE_TOLERANCE,
     ITEM_ORDER,
     MAX_ADDRESS,
     MAX_DESCRIPTION,
@@ -43,6 +47,8 @@ from domain.report import (
     ReportDraft,
     ReportItem,
     accident_time_problem,
+    in_policy_period,
+    looks_like_address,
 )
 from domain.services import UnknownPolicy, file_claim
 
@@ -132,8 +138,7 @@ def choice_value(step: str, answer: str) -> str:
 def begin(conv: Conversation, ctx: TurnContext, media: list[MediaItem]) -> list[Outbound]:
     """Start a new report, with any evidence the owner sent before starting."""
     draft = ReportDraft()
-    for item in media:
-        draft.evidence.append(_evidence(item, draft))
+    _take_media(draft, media)
     if conv.state not in (IDLE, RESUME):
         conv.state = IDLE
     conv.dialog = NAME
@@ -309,31 +314,48 @@ def _step_check(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Tur
     conv.slots.pop("plate_candidate", None)
     draft.plate = policy.plate
     draft.policy_number = policy.number
-    return Accepted(
-        (
-            Outbound(
-                "report.policy_found",
-                {
-                    "number": policy.number,
-                    "holder": policy.holder,
-                    "vehicle": f"{policy.vehicle.make} {policy.vehicle.model}",
-                },
-            ),
-        )
+    found = Outbound(
+        "report.policy_found",
+        {
+            "number": policy.number,
+            "holder": policy.holder,
+            "vehicle": f"{policy.vehicle.make} {policy.vehicle.model}",
+        },
     )
+    if _outside_policy_period(draft, draft.accident_at, ctx):  # the time was given first
+        return Accepted((found, Outbound("report.error.policy_not_in_force")), step="time")
+    return Accepted((found,))
 
 
 def _step_time(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext) -> Result:
-    at = ctx.now if answer.choice == "now" else None
-    if at is None:
-        at = parse_accident_time(answer.text, ctx.now, ctx.tz, ctx.lexicon)
-    if at is None:
-        return Problem("report.error.time_format")
+    notes: tuple[Outbound, ...] = ()
+    if answer.choice == "now":
+        at = ctx.now
+    else:
+        latest = ctx.now + FUTURE_TOLERANCE
+        read = read_accident_time(answer.text, ctx.now, ctx.tz, ctx.lexicon, latest)
+        if read is None:
+            return Problem("report.error.time_format")
+        at = read.at
+        if read.assumed_yesterday:
+            params = {"at": at.isoformat(), "clock": f"{at:%H:%M}"}
+            notes = (Outbound("report.time_assumed_yesterday", params),)
+    at = at.astimezone(ctx.tz)  # the local day is the one the policy period speaks of
     problem = accident_time_problem(at, ctx.now)
     if problem is not None:
         return Problem(f"report.error.time_{problem.value}")
+    if _outside_policy_period(draft, at, ctx):
+        return Problem("report.error.policy_not_in_force")
     draft.accident_at = at
-    return Accepted()
+    return Accepted(notes)
+
+
+def _outside_policy_period(draft: ReportDraft, at: datetime | None, ctx: TurnContext) -> bool:
+    """Checked as soon as both the verified policy and the accident time are known."""
+    if at is None or draft.policy_number is None:
+        return False
+    policy = ctx.uow.policies.by_number(draft.policy_number)
+    return policy is not None and not in_policy_period(policy, at)
 
 
 def _step_location(
@@ -344,6 +366,8 @@ def _step_location(
         return Problem("report.error.address_short")
     if len(address) > MAX_ADDRESS:
         return Problem("report.error.too_long", {"max": MAX_ADDRESS})
+    if not looks_like_address(address):
+        return Problem("report.error.address_not_place", {"text": address})
     draft.address = address
     return Accepted()
 
@@ -515,19 +539,29 @@ STEP_HANDLERS: dict[str, StepHandler] = {
 
 
 def _add_media(conv: Conversation, draft: ReportDraft, inbound: Inbound) -> list[Outbound]:
-    for item in inbound.media:
-        draft.evidence.append(_evidence(item, draft))
+    added = _take_media(draft, inbound.media)
     _save(conv, draft)
     return [
         Outbound(
             "report.evidence_received",
             {
-                "photos": sum(1 for m in inbound.media if m.kind == MediaKind.PHOTO),
-                "videos": sum(1 for m in inbound.media if m.kind == MediaKind.VIDEO),
+                "photos": len(photos(added)),
+                "videos": len(videos(added)),
+                "duplicates": len(inbound.media) - len(added),
                 "rejected": list(inbound.rejected),
             },
         )
     ]
+
+
+def _take_media(draft: ReportDraft, media: Sequence[MediaItem]) -> list[Evidence]:
+    """Add the files not already in the report (also within one upload); return those."""
+    added = []
+    for item in media:
+        if not already_received(draft.evidence, item.media_id):
+            added.append(_evidence(item, draft))
+            draft.evidence.append(added[-1])
+    return added
 
 
 def _evidence(item: MediaItem, draft: ReportDraft) -> Evidence:
@@ -549,9 +583,9 @@ def _handle_location(
     if point is None:
         return [Outbound("report.error.bad_location"), *_prompt(conv, draft)]
     draft.location = point
+    # The shared place replaces a typed address: keep only the label the channel sent with it.
     label = str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS]
-    if label and not draft.address:
-        draft.address = label
+    draft.address = label or None
     _save(conv, draft)
     saved = Outbound("report.location_saved", _location_params(draft))
     if conv.state == COLLECTING and conv.slots.get("step") == "location":
@@ -638,11 +672,11 @@ def _handle_resume(
             else:
                 machine.resume_collecting()
         return [Outbound("report.resumed"), *_prompt(conv, draft)]
-    if answer.choice == "restart":
+    if answer.choice == "restart" or ctx.lexicon.means(answer.text, "restart"):
         return begin(conv, ctx, [])
-    if answer.choice == "cancel":
+    if answer.choice == "cancel" or ctx.lexicon.means(answer.text, "cancel_report"):
         return cancel(conv)
-    return [Outbound("input.use_buttons"), *_prompt(conv, draft)]
+    return [Outbound("report.error.resume_hint"), *_prompt(conv, draft)]
 
 
 def _summary(draft: ReportDraft) -> Outbound:
@@ -670,8 +704,8 @@ def summary_params(draft: ReportDraft) -> dict[str, Any]:
         "others": [{"plate": v.plate, "insurer": v.insurer} for v in draft.other_vehicles or []],
         "witnesses": draft.witnesses,
         "police": draft.police_report_no,
-        "photos": len(photos(draft.evidence)),
-        "videos": len(videos(draft.evidence)),
+        "photos": len(photos(distinct(draft.evidence))),
+        "videos": len(videos(distinct(draft.evidence))),
         "urgent": draft.urgent,
     }
 
@@ -707,8 +741,8 @@ def _ask(step: str, draft: ReportDraft) -> Outbound:
     if step == "evidence":
         params = {
             "missing": [role.value for role in missing_photo_roles(draft.evidence)],
-            "photos": len(photos(draft.evidence)),
-            "videos": len(videos(draft.evidence)),
+            "photos": len(photos(distinct(draft.evidence))),
+            "videos": len(videos(distinct(draft.evidence))),
         }
         if has_enough_photos(draft.evidence):
             choices.append(Choice(choice_value(step, "done"), "choice.evidence_done"))
@@ -723,7 +757,7 @@ def _menu(draft: ReportDraft) -> Outbound:
         Choice(
             choice_value(MENU, FIRST_STEP[item]),
             f"item.{item.value}",
-            {"done": draft.is_answered(item) and item not in draft.skipped},
+            {"done": draft.is_answered(item)},  # a skipped optional item is answered
         )
         for item in ITEM_ORDER
     ]

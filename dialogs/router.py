@@ -22,6 +22,7 @@ from dialogs.messages import (
 
 MAX_TEXT = 4000
 START_REPORT = "start:report"
+IDLE_PROMPT = "idle.prompt"  # the owner's "report an accident" prompt
 MENU_KEYS = {"REPORT": "/report", bookings.MENU_KEY: "/book"}
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
@@ -42,7 +43,7 @@ def handle_turn(
     last turn (a card another party's turn or a timer sent); being the latest on the
     screen, a typed number answers those rather than the conversation's own last offer.
     """
-    outs = _route(conv, inbound, ctx, tuple(pushed))
+    outs = _without_owner_prompt(conv, ctx, _route(conv, inbound, ctx, tuple(pushed)))
     conv.slots["offered"] = [
         choice.value
         for out in outs
@@ -130,12 +131,13 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
                 return report.go_back(conv, ctx)
             if conv.dialog in bookings.DIALOGS:
                 return bookings.go_back(conv, ctx)
-            return [Outbound("back.nothing"), *_reprompt(conv)]
+            nothing = "back.nothing" if conv.dialog else "back.no_report"
+            return [Outbound(nothing), *_reprompt(conv)]
         case "/help":
             if conv.dialog == report.NAME:
                 topic = "help.report"
             else:
-                topic = "claims.help.staff" if adjuster.is_staff(conv, ctx) else "help.idle"
+                topic = _staff_help(conv, ctx) or "help.idle"
             return [Outbound(topic), *_reprompt(conv)]
         case "/lang":
             return _change_language(conv, argument.strip(), ctx)
@@ -219,7 +221,31 @@ def _reprompt(conv: Conversation) -> list[Outbound]:
         return owner_claims.reprompt(conv)
     if conv.dialog in bookings.DIALOGS:
         return bookings.reprompt(conv)
-    return [Outbound("idle.prompt", {}, (Choice(START_REPORT, "choice.report"),))]
+    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT, "choice.report"),))]
+
+
+def _staff_help(conv: Conversation, ctx: TurnContext) -> str | None:
+    """The help of the sender's staff role: adjusters (supervisors too), shop staff; None
+    for everyone else (an owner)."""
+    if adjuster.is_staff(conv, ctx):
+        return "claims.help.staff"
+    # A unit of work without the booking feature's repositories has no shop staff.
+    shops = getattr(ctx.uow, "shops", None)
+    if shops is not None and shops.staff_for_party(conv.party_id) is not None:
+        return "help.shop"
+    return None
+
+
+def _without_owner_prompt(
+    conv: Conversation, ctx: TurnContext, outs: list[Outbound]
+) -> list[Outbound]:
+    """Staff are not invited to report an accident after every answer: the idle prompt is
+    left out for them, or, when it is the whole answer, replaced by a pointer to /help."""
+    mine = [out for out in outs if out.key == IDLE_PROMPT and out.to_party in (None, conv.party_id)]
+    if not mine or _staff_help(conv, ctx) is None:
+        return outs
+    rest = [out for out in outs if not any(out is prompt for prompt in mine)]
+    return rest or [Outbound("help.staff_prompt")]
 
 
 def _number_typed(inbound: Inbound) -> int | None:

@@ -24,6 +24,8 @@ from dialogs.booking_views import (
     free_slot_choices,
     local_params,
     refusal,
+    reminder_params,
+    slot_params,
     staff_choices,
     to_owner,
 )
@@ -128,17 +130,21 @@ def _shop(ctx: TurnContext, booking: Booking) -> Shop:
     return shop
 
 
-def _done(key: str, booking: Booking, shop: Shop, notice: str) -> list[Outbound]:
+def _done(
+    key: str, booking: Booking, shop: Shop, notice: str, extra: dict[str, Any] | None = None
+) -> list[Outbound]:
     """The staff member's confirmation (with the next buttons) and the owner's notice."""
-    params = booking_params(booking, shop)
-    return [Outbound(key, params, staff_choices(booking)), to_owner(booking, shop, notice)]
+    params = {**booking_params(booking, shop), **(extra or {})}
+    return [Outbound(key, params, staff_choices(booking)), to_owner(booking, shop, notice, extra)]
 
 
 def _act_confirm(
     conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
 ) -> list[Outbound]:
     booking = svc.confirm(ctx.uow, booking.id or 0, staff, ctx.now, ctx.booking)
-    return _done("booking.shop.done.confirmed", booking, _shop(ctx, booking), "booking.confirmed")
+    reminders = reminder_params(booking, ctx.booking, ctx.now)
+    shop = _shop(ctx, booking)
+    return _done("booking.shop.done.confirmed", booking, shop, "booking.confirmed", reminders)
 
 
 def _act_arrived(
@@ -179,7 +185,10 @@ def _act_decline(
         return busy
     _enter(conv, "to_reason", booking)
     choices = (Choice("s:quit", "booking.choice.never_mind"),)
-    return [_prompt(conv, Outbound("booking.shop.ask.reason", {"ref": booking.reference}, choices))]
+    kept = booking.kept_slot  # declining a move keeps this time
+    shown = None if kept is None else slot_params(kept, _shop(ctx, booking).tz)
+    params = {"ref": booking.reference, "kept": shown}
+    return [_prompt(conv, Outbound("booking.shop.ask.reason", params, choices))]
 
 
 def _act_start(
@@ -296,9 +305,23 @@ def _step_reason(
 ) -> list[Outbound]:
     if inbound.kind is not InboundKind.TEXT:
         return [Outbound("booking.shop.error.reason"), *reprompt(conv)]
+    asked = svc.staff_booking(ctx.uow, booking_id, staff).slot
     booking = svc.decline(ctx.uow, booking_id, staff, inbound.text, ctx.now, ctx.booking)
     _leave(conv)
     shop = _shop(ctx, booking)
+    if booking.status is BookingStatus.CONFIRMED:  # a request to move it: the old time stands
+        extra = {
+            **reminder_params(booking, ctx.booking, ctx.now),
+            "requested": local_params(asked.start, shop.tz),
+            "reason": inbound.text.strip(),
+        }
+        return _done(
+            "booking.shop.done.reschedule_declined",
+            booking,
+            shop,
+            "booking.reschedule_declined",
+            extra,
+        )
     ranked = svc.alternatives(ctx.uow, booking, ctx.now, ctx.booking)
     notice = alternatives_notice(booking, shop, "booking.declined", ranked)
     return [Outbound("booking.shop.done.declined", booking_params(booking, shop)), notice]

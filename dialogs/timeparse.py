@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from dialogs.lexicon import Lexicon
@@ -37,6 +38,27 @@ def parse_accident_time(text: str, now: datetime, tz: tzinfo, lexicon: Lexicon) 
         mo, d, h, mi = (int(g) for g in match.groups())
         return _build(today.year, mo, d, h, mi, tz)
     return _clock_on(cleaned, today, tz)
+
+
+@dataclass(frozen=True)
+class ReadTime:
+    at: datetime
+    assumed_yesterday: bool = False  # a bare clock time not yet reached today
+
+
+def read_accident_time(
+    text: str, now: datetime, tz: tzinfo, lexicon: Lexicon, latest: datetime
+) -> ReadTime | None:
+    """Like `parse_accident_time`, but a bare clock time ("14:30") later than `latest`
+    is taken as yesterday at that time: an accident is reported after it happened."""
+    at = parse_accident_time(text, now, tz, lexicon)
+    if at is None:
+        return None
+    if at <= latest or not _CLOCK.match(_normalise(text, lexicon)):
+        return ReadTime(at)
+    day = at.date() - timedelta(days=1)
+    yesterday = _build(day.year, day.month, day.day, at.hour, at.minute, tz)
+    return None if yesterday is None else ReadTime(yesterday, assumed_yesterday=True)
 
 
 def _normalise(text: str, lexicon: Lexicon) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.errors import Refusal
 from domain.evidence import EvidenceTolerance
 from domain.money import Money
 from domain.policy import Coverage
@@ -115,6 +116,16 @@ def valid_item_amount(amount: Money) -> bool:
 class PaymentRoute(StrEnum):
     OWNER = "owner"  # paid to the owner
     SHOP = "shop"  # paid directly to the repair shop (直赔)
+
+
+class RepairNotAccepted(Refusal):
+    """A direct-repair (直赔) payment before the owner accepted the repair (验收).
+
+    Params: number; booking and status of the claim's booking in progress (None when the
+    owner has booked no repair).
+    """
+
+    reason = "repair_not_accepted"
 
 
 @dataclass(frozen=True)

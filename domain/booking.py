@@ -3,6 +3,7 @@
     requested ─▶ held ─▶ confirmed ─▶ arrived ─▶ in_repair ─▶ ready ─▶ accepted ─▶ paid ─▶ rated
                   │ ▲       │                     ▲           │
                   │ └───────┘ (reschedule)        └─ problem ◀┘ (back to the shop)
+                  └─▶ confirmed (a reschedule request declined or lapsed: the old time stands)
                   ├─▶ proposed ─▶ confirmed | held (the owner picks again)
                   └─▶ declined | expired | cancelled   (also from proposed, confirmed)
 
@@ -12,6 +13,10 @@ never ``requested``. ``held``: the slot is reserved and the shop has been asked;
 expires if the shop does not answer in time. ``proposed``: the shop offered another time,
 which is held for the owner's answer. Every booking that is neither requested, declined,
 expired nor cancelled counts against its shop's bays for its slot.
+
+A confirmed booking that the owner asks to move keeps its confirmed slot (``kept_slot``)
+while the shop answers: that bay stays reserved too, so a decline, or a request nobody
+answers in time, brings the booking back to ``confirmed`` at its old time, not to nothing.
 """
 
 from __future__ import annotations
@@ -180,9 +185,15 @@ class BookingRules:
     shops_per_page: int = 5
     slots_per_page: int = 8
 
-    def hold_until(self, now: datetime, slot: TimeSlot) -> datetime:
-        """A hold lasts ``hold``, and never past the slot's start."""
-        return min(now + self.hold, slot.start)
+    def hold_until(self, now: datetime, slot: TimeSlot, kept: TimeSlot | None = None) -> datetime:
+        """A hold lasts ``hold``, and never past the slot's start (nor past the start of
+        the confirmed slot it would replace: the owner must know which time stands)."""
+        until = min(now + self.hold, slot.start)
+        return until if kept is None else min(until, kept.start)
+
+    def reminders_ahead(self, slot: TimeSlot, now: datetime) -> list[timedelta]:
+        """The appointment reminders still to come for ``slot`` (longest lead first)."""
+        return sorted({b for b in self.reminders if slot.start - b > now}, reverse=True)
 
 
 def clean_text(text: str) -> str:
@@ -223,6 +234,7 @@ class Booking:
     make: str | None = None
     origin: GeoPoint | None = None  # where the owner searched from (for alternatives)
     hold_expires_at: datetime | None = None
+    kept_slot: TimeSlot | None = None  # the confirmed slot that stands while a move is asked
     reschedules: int = 0
     decline_reason: str | None = None
     estimated_done_at: datetime | None = None
@@ -243,6 +255,15 @@ class Booking:
     def subject(self) -> str:
         """The subject of its timers (cancelled and re-armed with every change)."""
         return f"booking:{self.id}"
+
+    @property
+    def appointment(self) -> TimeSlot | None:
+        """The confirmed time the owner can count on now (reminders, the cut-off)."""
+        if self.status is BookingStatus.CONFIRMED:
+            return self.slot
+        if self.status in (BookingStatus.HELD, BookingStatus.PROPOSED):
+            return self.kept_slot
+        return None
 
     @property
     def is_open(self) -> bool:
@@ -277,6 +298,7 @@ class Booking:
         self.require(BookingStatus.HELD, action="confirm")
         self._move(BookingStatus.CONFIRMED, at, actor)
         self.hold_expires_at = None
+        self.kept_slot = None
 
     def propose(self, slot: TimeSlot, at: datetime, until: datetime, actor: str) -> None:
         """The shop offers another time; it is held for the owner's answer."""
@@ -286,15 +308,33 @@ class Booking:
         self.hold_expires_at = until
 
     def decline(self, reason: str, at: datetime, actor: str) -> None:
+        """The shop says no. To a request to move a confirmed booking, that keeps the
+        confirmed time (``confirmed`` again, the reason on the timeline); otherwise the
+        booking is ``declined``."""
         self.require(BookingStatus.HELD, action="decline")
-        self.decline_reason = clean_text(reason)
+        cleaned = clean_text(reason)
+        if self.kept_slot is not None:
+            self._return_to_kept(at, actor, f"{self.slot.key} declined: {cleaned}")
+            return
+        self.decline_reason = cleaned
         self._move(BookingStatus.DECLINED, at, actor, self.decline_reason)
         self.hold_expires_at = None
 
     def expire(self, at: datetime) -> None:
-        """Nobody answered in time: the hold lapses (the timer checks the deadline)."""
+        """Nobody answered in time: the hold lapses (the timer checks the deadline). A
+        request to move a confirmed booking lapses back to the confirmed time."""
         self.require(BookingStatus.HELD, BookingStatus.PROPOSED, action="expire")
+        if self.kept_slot is not None:
+            self._return_to_kept(at, SYSTEM_ACTOR, f"{self.slot.key} lapsed")
+            return
         self._move(BookingStatus.EXPIRED, at, SYSTEM_ACTOR)
+        self.hold_expires_at = None
+
+    def _return_to_kept(self, at: datetime, actor: str, note: str) -> None:
+        assert self.kept_slot is not None
+        self._move(BookingStatus.CONFIRMED, at, actor, note)
+        self.slot = self.kept_slot
+        self.kept_slot = None
         self.hold_expires_at = None
 
     def hold_lapsed(self, now: datetime) -> bool:
@@ -310,15 +350,19 @@ class Booking:
         self.require(BookingStatus.PROPOSED, action="accept_proposal")
         self._move(BookingStatus.CONFIRMED, at, actor, self.slot.key)
         self.hold_expires_at = None
+        self.kept_slot = None
 
     def reschedule(
         self, slot: TimeSlot, at: datetime, until: datetime, rules: BookingRules, actor: str
     ) -> None:
         """Another time, asked of the shop again. Answering a shop's proposal with another
-        time is not counted; other changes count towards ``max_reschedules``, and a
-        confirmed slot is changed only up to the cut-off before it."""
+        time is not counted; other requests count towards ``max_reschedules`` (also when
+        the shop declines them), and a confirmed slot is changed only up to the cut-off
+        before it. A confirmed slot is kept (``kept_slot``) until the shop has agreed."""
         self.check_reschedule(at, rules)
         counted = self.status is not BookingStatus.PROPOSED
+        if self.status is BookingStatus.CONFIRMED:
+            self.kept_slot = self.slot
         self.slot = slot
         self._move(BookingStatus.HELD, at, actor, slot.key)
         self.hold_expires_at = until
@@ -341,10 +385,13 @@ class Booking:
         self.check_cancel(at, rules)
         self._move(BookingStatus.CANCELLED, at, actor)
         self.hold_expires_at = None
+        self.kept_slot = None
 
     def _check_cutoff(self, at: datetime, rules: BookingRules) -> None:
-        """A confirmed slot is the shop's commitment: changed only up to the cut-off."""
-        if self.status is BookingStatus.CONFIRMED and at > self.slot.start - rules.cutoff:
+        """A confirmed slot is the shop's commitment: changed only up to the cut-off (also
+        while a request to move it waits for the shop)."""
+        committed = self.appointment
+        if committed is not None and at > committed.start - rules.cutoff:
             hours = rules.cutoff.total_seconds() / 3600
             raise PastCutoff(booking=self.reference, hours=round(hours, 1))
 
@@ -461,14 +508,14 @@ def timer_plans(booking: Booking, rules: BookingRules, now: datetime) -> list[Ti
         if booking.status is BookingStatus.HELD and nudge > now:
             payload = {**base, "expires_at": deadline.isoformat()}
             plans.append(TimerPlan(SHOP_NUDGE, f"{prefix}:nudge", nudge, payload))
-    if booking.status is BookingStatus.CONFIRMED:
-        for before in rules.reminders:
-            due = booking.slot.start - before
-            if due > now:
-                payload = {**base, "before_minutes": int(before.total_seconds() // 60)}
-                payload["expires_at"] = booking.slot.start.isoformat()
-                key = f"{prefix}:remind:{payload['before_minutes']}"
-                plans.append(TimerPlan(APPOINTMENT_REMINDER, key, due, payload))
+    appointment = booking.appointment
+    if appointment is not None:  # also the kept slot of a request to move: it still stands
+        for before in rules.reminders_ahead(appointment, now):
+            minutes = int(before.total_seconds() // 60)
+            payload = {**base, "slot": appointment.key, "before_minutes": minutes}
+            payload["expires_at"] = appointment.start.isoformat()
+            key = f"{booking.subject}:{appointment.key}:remind:{minutes}"
+            plans.append(TimerPlan(APPOINTMENT_REMINDER, key, appointment.start - before, payload))
     if booking.accepted_at is not None and rules.maintenance_after_months > 0:
         due = add_months(booking.accepted_at, rules.maintenance_after_months)
         key = f"{booking.subject}:maintenance"

@@ -9,11 +9,11 @@ weekday and clock time, money as yuan strings, buttons as (value, label key, par
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.booking import Booking, BookingStatus, documents
+from domain.booking import Booking, BookingRules, BookingStatus, documents
 from domain.ranking import RankedShop
 from domain.shop import Shop
 from domain.slots import TimeSlot
@@ -40,12 +40,11 @@ def slot_params(slot: TimeSlot, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def shop_params(shop: Shop) -> dict[str, Any]:
-    rating = shop.rating
     return {
         "code": shop.code,
         "name": shop.name,
         "address": shop.address,
-        "rating": None if rating is None else round(rating, 1),
+        "rating": shop.shown_rating,
     }
 
 
@@ -76,6 +75,7 @@ def booking_params(booking: Booking, shop: Shop) -> dict[str, Any]:
         "address": shop.address,
         "slot": slot_params(booking.slot, tz),
         "hold_until": None if hold is None else local_params(hold, tz),
+        "kept": None if booking.kept_slot is None else slot_params(booking.kept_slot, tz),
         "documents": documents(booking),
         "estimate": None if estimate is None else local_params(estimate, tz),
         "reason": booking.decline_reason,
@@ -86,6 +86,24 @@ def booking_params(booking: Booking, shop: Shop) -> dict[str, Any]:
         "comment": booking.comment,
         "reschedules": booking.reschedules,
     }
+
+
+def lead_params(before: timedelta) -> dict[str, Any]:
+    """How long before: whole days, else whole hours, else minutes (``unit``, ``n``)."""
+    minutes = int(before.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return {"unit": "days", "n": minutes // (24 * 60)}
+    if minutes and minutes % 60 == 0:
+        return {"unit": "hours", "n": minutes // 60}
+    return {"unit": "minutes", "n": minutes}
+
+
+def reminder_params(booking: Booking, rules: BookingRules, now: datetime) -> dict[str, Any]:
+    """The appointment reminders that will still be sent (a confirmation promises only
+    these): ``reminders``, a list of lead times, longest first."""
+    slot = booking.appointment
+    ahead = [] if slot is None else rules.reminders_ahead(slot, now)
+    return {"reminders": [lead_params(before) for before in ahead]}
 
 
 _OWNER_ACTIONS: dict[BookingStatus, tuple[tuple[str, str], ...]] = {

@@ -174,10 +174,14 @@ def bookable_claims(uow: UnitOfWork, owner_id: int) -> list[Claim]:
 
 def claim_for_booking(uow: UnitOfWork, number: str, owner_id: int) -> Claim:
     """The owner's claim, if its repair can be booked (else ClaimNotReady: the same answer
-    for a claim that is not theirs)."""
+    for a claim that is not theirs). The owner's own withdrawn or rejected claim is named
+    as closed (``closed``: its status) rather than "not assessed yet"."""
     claim = uow.claims.get(number.strip().upper())
-    if claim is None or claim.owner_id != owner_id or claim.status not in BOOKABLE_CLAIMS:
-        raise ClaimNotReady(number=number.strip()[:20])
+    if claim is None or claim.owner_id != owner_id:
+        raise ClaimNotReady(number=number.strip()[:20], closed=None)
+    if claim.status not in BOOKABLE_CLAIMS:
+        closed = claim.status.value if claim.closed else None
+        raise ClaimNotReady(number=claim.number, closed=closed)
     return claim
 
 
@@ -273,8 +277,11 @@ def reschedule(
     shop = uow.shops.get(booking.shop_id)
     if shop is None:
         raise ShopUnknown(shop=str(booking.shop_id))
+    # The booking's own slots are left out of the count: they are this car's. A confirmed
+    # slot stays reserved (kept) until the shop has answered the request.
     slot = _bookable_slot(uow, shop, start, now, rules, exclude=booking.id)
-    booking.reschedule(slot, now, rules.hold_until(now, slot), rules, owner_actor(owner_id))
+    until = rules.hold_until(now, slot, booking.appointment)
+    booking.reschedule(slot, now, until, rules, owner_actor(owner_id))
     return _store(uow, booking, rules, now)
 
 

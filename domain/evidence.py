@@ -47,8 +47,24 @@ def videos(evidence: Sequence[Evidence]) -> list[Evidence]:
     return [item for item in evidence if item.kind is MediaKind.VIDEO]
 
 
+def distinct(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Each stored file once, where it first came: the media store is content-addressed, so
+    the same photo sent again has the same media id and must not fill a second role."""
+    seen: set[int] = set()
+    kept = []
+    for item in evidence:
+        if item.media_id not in seen:
+            seen.add(item.media_id)
+            kept.append(item)
+    return kept
+
+
+def already_received(evidence: Sequence[Evidence], media_id: int) -> bool:
+    return any(item.media_id == media_id for item in evidence)
+
+
 def missing_photo_roles(evidence: Sequence[Evidence]) -> list[PhotoRole]:
-    have = {item.role for item in photos(evidence)}
+    have = {item.role for item in photos(distinct(evidence))}
     return [role for role in REQUIRED_PHOTO_ROLES if role not in have]
 
 
@@ -59,7 +75,7 @@ def next_photo_role(evidence: Sequence[Evidence]) -> PhotoRole:
 
 
 def has_enough_photos(evidence: Sequence[Evidence]) -> bool:
-    return not missing_photo_roles(evidence) and len(photos(evidence)) >= MIN_PHOTOS
+    return not missing_photo_roles(evidence) and len(photos(distinct(evidence))) >= MIN_PHOTOS
 
 
 def evidence_from_metadata(

@@ -166,6 +166,10 @@ class BookingRepository(abc.ABC):
     def open_for_claim(self, claim_number: str) -> Booking | None: ...
 
     @abc.abstractmethod
+    def for_claim(self, claim_number: str) -> list[Booking]:
+        """Every booking made for a claim, open or not, oldest first."""
+
+    @abc.abstractmethod
     def open_for_plate(self, owner_id: int, plate: str) -> Booking | None: ...
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.evidence import Evidence, has_enough_photos
 from domain.geo import GeoPoint
+from domain.policy import Policy
 
 LATE_REPORT_AFTER = timedelta(hours=48)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -115,6 +116,17 @@ def accident_time_problem(at: datetime, now: datetime) -> AccidentTimeProblem | 
     if now - at > OLDEST_ACCIDENT:
         return AccidentTimeProblem.TOO_OLD
     return None
+
+
+def in_policy_period(policy: Policy, accident_at: datetime) -> bool:
+    """Whether the accident's day (in the time zone the time was given in) is covered."""
+    return policy.is_in_force(accident_at.date())
+
+
+def looks_like_address(text: str) -> bool:
+    """An address names something: digits and punctuation alone ("25:99", "1234") are more
+    likely the answer to an earlier question (a time, a choice number) than a place."""
+    return any(ch.isalpha() for ch in text)
 
 
 def is_late_report(accident_at: datetime, reported_at: datetime) -> bool:

@@ -8,12 +8,19 @@ anything is stored, so nothing changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
-from domain.adjudication import PaymentRoute, Settlement
-from domain.claim import Claim, format_claim_number
+from domain.adjudication import PaymentRoute, RepairNotAccepted, Settlement
+from domain.booking import Booking, BookingKind, BookingStatus
+from domain.claim import (
+    Action,
+    Claim,
+    IncompleteReport,
+    PolicyNotInForce,
+    format_claim_number,
+)
 from domain.errors import (
     AlreadyStaff,
     AlreadyTaken,
@@ -22,8 +29,10 @@ from domain.errors import (
     NotYourClaim,
     UnknownClaim,
 )
+from domain.evidence import distinct
+from domain.money import Money
 from domain.ports import UnitOfWork
-from domain.report import ReportDraft
+from domain.report import ReportDraft, in_policy_period
 from domain.staff import (
     INVITE_TTL,
     Adjuster,
@@ -51,10 +60,22 @@ def file_claim(
     tz: tzinfo,
     actor: str,
 ) -> Claim:
-    """Issue a claim number for a complete report and record the claim."""
+    """Issue a claim number for a complete report and record the claim.
+
+    The report is checked before the day's counter moves: a refused report is answered
+    in a turn that still commits (the conversation goes back to a question), so a number
+    taken for it would be lost, and the next claim would skip one.
+    """
     policy = uow.policies.by_number(report.policy_number or "")
     if policy is None:
         raise UnknownPolicy(report.policy_number)
+    missing = report.missing()
+    if missing:
+        raise IncompleteReport(missing)
+    assert report.accident_at is not None  # answered, since nothing is missing
+    if not in_policy_period(policy, report.accident_at):
+        raise PolicyNotInForce(policy.number)
+    report = replace(report, evidence=distinct(report.evidence))
     local_day = now.astimezone(tz).date()
     number = format_claim_number(local_day, uow.claims.next_sequence(local_day))
     claim = Claim.file(number, report, policy, owner_id, now, actor)
@@ -177,11 +198,17 @@ def take_claim(
     _authorize(uow, adjuster, claim, taking=True)
     claim.take(adjuster.id, now, adjuster.actor)
     uow.claims.save(claim)
+    others = {a.id: a for a in told_of_take(uow, claim) if a.id != adjuster.id}
+    return Handled(claim, adjuster), list(others.values())
+
+
+def told_of_take(uow: UnitOfWork, claim: Claim) -> list[Adjuster]:
+    """Who hears that a claim was taken: the adjusters paged for it, and the supervisors
+    too once it was escalated (the taker among them, if they were)."""
     told = adjusters_to_page(uow, claim)
     if claim.escalated:
         told += escalation_recipients(uow, claim)
-    others = {a.id: a for a in told if a.id != adjuster.id}
-    return Handled(claim, adjuster), list(others.values())
+    return told
 
 
 def adjust(
@@ -211,6 +238,43 @@ def propose_settlement(
         return claim.propose_settlement(route, policy.coverage, now, adjuster.actor)
 
     return adjust(uow, party_id, number, step)
+
+
+# A direct repair (直赔) is paid once the owner has accepted the repaired car (验收).
+REPAIR_ACCEPTED = frozenset({BookingStatus.ACCEPTED, BookingStatus.PAID, BookingStatus.RATED})
+
+
+def record_claim_payment(
+    uow: UnitOfWork, party_id: int, number: str, amount: Money, reference: str, now: datetime
+) -> Handled:
+    """Record the payment of the agreed settlement (the claim is closed).
+
+    Paid to the owner: at once. Paid to the shop (直赔): only once the owner accepted the
+    repair of a booking made for this claim; else RepairNotAccepted, naming the booking
+    still in progress (or none), and nothing changes.
+    """
+
+    def step(claim: Claim, adjuster: Adjuster) -> None:
+        claim.require_stage(Action.PAY)
+        agreement = claim.adjudication.agreement
+        if agreement is not None and agreement.route is PaymentRoute.SHOP:
+            _require_accepted_repair(claim, uow.bookings.for_claim(claim.number))
+        claim.record_payment(amount, reference, now, adjuster.actor)
+
+    handled, _ = adjust(uow, party_id, number, step)
+    return handled
+
+
+def _require_accepted_repair(claim: Claim, bookings: list[Booking]) -> None:
+    repairs = [b for b in bookings if b.kind is BookingKind.REPAIR]
+    if any(b.status in REPAIR_ACCEPTED for b in repairs):
+        return
+    current = next((b for b in repairs if b.is_open), None)
+    raise RepairNotAccepted(
+        number=claim.number,
+        booking=None if current is None else current.reference,
+        status=None if current is None else current.status.value,
+    )
 
 
 def view_claim(uow: UnitOfWork, party_id: int, number: str) -> Handled:

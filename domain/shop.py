@@ -22,6 +22,24 @@ CLOSED_WORDS = frozenset({"closed", "off", "-", ""})
 # The directory's rating counts as this many owner ratings when blended with theirs.
 RATING_PRIOR_WEIGHT = 5
 NEUTRAL_RATING = 3.0  # a shop nobody has rated yet
+RATING_DIGITS = 1  # as owners see it in chat and clients in /api/shops
+
+
+def blend_rating(directory: float | None, count: int, total: int) -> float | None:
+    """The directory's rating blended with ``count`` owners' stars summing to ``total``.
+
+    ``(R × W + sum of stars) / (W + number of ratings)`` with the directory rating R
+    weighing as W = 5 ratings; without a directory rating, the owners' mean; None
+    when neither exists.
+    """
+    if directory is None:
+        return total / count if count else None
+    return (directory * RATING_PRIOR_WEIGHT + total) / (RATING_PRIOR_WEIGHT + count)
+
+
+def shown_rating(rating: float | None) -> float | None:
+    """A rating as people are shown it (one decimal)."""
+    return None if rating is None else round(rating, RATING_DIGITS)
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -165,18 +183,12 @@ class Shop:
 
     @property
     def rating(self) -> float | None:
-        """The directory's rating blended with the owners' ratings.
+        """The directory's rating blended with the owners' ratings (``blend_rating``)."""
+        return blend_rating(self.directory_rating, self.ratings_count, self.ratings_sum)
 
-        ``(R × W + sum of stars) / (W + number of ratings)`` with the directory rating R
-        weighing as W = 5 ratings; without a directory rating, the owners' mean; None
-        when neither exists.
-        """
-        if self.directory_rating is None:
-            if not self.ratings_count:
-                return None
-            return self.ratings_sum / self.ratings_count
-        prior = self.directory_rating * RATING_PRIOR_WEIGHT
-        return (prior + self.ratings_sum) / (RATING_PRIOR_WEIGHT + self.ratings_count)
+    @property
+    def shown_rating(self) -> float | None:
+        return shown_rating(self.rating)
 
 
 @dataclass(frozen=True)

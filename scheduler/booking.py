@@ -5,11 +5,14 @@ transaction of each change (``domain.booking.timer_plans`` → ``uow.booking_tim
 
 - ``booking_hold_expiry``: the shop did not answer a request in time (or the owner a
   shop's proposal): the hold lapses, the bay is free again, the owner is offered the
-  next shops and the shop is told. Fires however late; re-checks the booking first.
+  next shops and the shop is told. A request to move a confirmed booking lapses back
+  to the confirmed time instead, and both sides are told that time stands. Fires
+  however late; re-checks the booking first.
 - ``booking_shop_nudge``: halfway through the hold, the shop's staff are reminded.
   Dropped once the hold has expired.
 - ``booking_reminder``: the day before and two hours before a confirmed appointment, to
-  the owner (muted by ``/mute``, waits out quiet hours, dropped once the slot began).
+  the owner (muted by ``/mute``, waits out quiet hours, dropped once the slot began);
+  also while a request to move it waits for the shop, since that time still stands.
 - ``booking_maintenance``: months after the repair was accepted, a reminder to book a
   service, with the button that starts a maintenance booking.
 
@@ -37,11 +40,15 @@ from domain.booking_params import (
     Button,
     alternative_buttons,
     booking_params,
+    local_params,
     owner_buttons,
     ranked_params,
+    reminder_params,
+    slot_params,
     staff_buttons,
 )
 from domain.shop import Shop
+from domain.slots import parse_slot_key
 from scheduler.kinds import SEND_LATE, FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
 from scheduler.payloads import Button as PayloadButton
 from scheduler.payloads import outbound_payload
@@ -103,6 +110,8 @@ class HoldExpiry(_BookingTimer):
         assert shop is not None
         waited_for = booking.timeline[-1].from_status
         lapsed = "owner" if waited_for is BookingStatus.PROPOSED else "shop"
+        if booking.status is BookingStatus.CONFIRMED:  # a request to move it lapsed
+            return self._kept(ctx, booking, shop, timer, lapsed)
         ranked = svc.alternatives(ctx.uow, booking, ctx.now, self.rules)
         params = {
             **booking_params(booking, shop),
@@ -116,6 +125,31 @@ class HoldExpiry(_BookingTimer):
             alternative_buttons(booking, ranked),
         )
         staff = _messages(self._to_staff(ctx, shop), "booking.shop.expired", params, ())
+        return Send([*owner, *staff])
+
+    def _kept(
+        self, ctx: FireContext, booking: Booking, shop: Shop, timer: Timer, lapsed: str
+    ) -> Outcome:
+        """The time asked for (or the shop's counter-proposal) lapsed: the old one stands."""
+        asked = parse_slot_key(str(timer.payload.get("slot", "")))
+        params = {
+            **booking_params(booking, shop),
+            **reminder_params(booking, self.rules, ctx.now),
+            "lapsed": lapsed,
+            "requested": None if asked is None else local_params(asked, shop.tz),
+        }
+        owner = _messages(
+            self._to_owner(ctx, booking),
+            "booking.reschedule_lapsed",
+            params,
+            owner_buttons(booking),
+        )
+        staff = _messages(
+            self._to_staff(ctx, shop),
+            "booking.shop.reschedule_lapsed",
+            params,
+            staff_buttons(booking),
+        )
         return Send([*owner, *staff])
 
 
@@ -132,11 +166,20 @@ class ShopNudge(_BookingTimer):
 
 class AppointmentReminder(_BookingTimer):
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        current = self._current(ctx, timer)
-        if current is None or current[0].status is not BookingStatus.CONFIRMED:
+        booking = ctx.uow.bookings.get(int(timer.payload["booking_id"]))
+        appointment = None if booking is None else booking.appointment
+        if booking is None or appointment is None or appointment.key != timer.payload.get("slot"):
             return Skip("the booking is no longer confirmed for this time")
-        booking, shop = current
-        params = booking_params(booking, shop)
+        shop = ctx.uow.shops.get(booking.shop_id)
+        if shop is None:
+            return Skip("the booking is gone")
+        # While a move is asked, the reminder is of the confirmed time that still stands.
+        pending = None if booking.kept_slot is None else slot_params(booking.slot, shop.tz)
+        params = {
+            **booking_params(booking, shop),
+            "slot": slot_params(appointment, shop.tz),
+            "pending": pending,
+        }
         buttons = owner_buttons(booking)
         return Send(_messages(self._to_owner(ctx, booking), "booking.reminder", params, buttons))
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from domain.booking import BookingStatus
 from domain.booking_params import slot_params, staff_buttons
 from domain.shop import Shop
 from scheduler.booking import contacts
@@ -85,12 +84,11 @@ class ShopSchedule:
         if shop is None:
             return Skip("the shop is gone")
         day = date.fromisoformat(timer.payload["day"])
-        bookings = [
-            b
-            for b in ctx.uow.bookings.for_shop(shop.id)
-            if b.status is BookingStatus.CONFIRMED
-            and b.slot.start.astimezone(shop.tz).date() == day
+        standing = [  # confirmed, or confirmed with a move asked: the time that stands
+            (b, slot) for b in ctx.uow.bookings.for_shop(shop.id) if (slot := b.appointment)
         ]
+        day_list = [(b, s) for b, s in standing if s.start.astimezone(shop.tz).date() == day]
+        bookings = [b for b, _ in day_list]
         if not bookings:
             return Skip(f"no confirmed bookings on {day.isoformat()}")
         staff = [s.party_id for s in ctx.uow.shops.staff(shop.id) if s.party_id is not None]
@@ -106,13 +104,13 @@ class ShopSchedule:
             "count": len(bookings),
             "bookings": [
                 {
-                    **slot_params(b.slot, shop.tz),
+                    **slot_params(slot, shop.tz),
                     "plate": b.plate,
                     "ref": b.reference,
                     "kind": b.kind.value,
                     "claim": b.claim_number,
                 }
-                for b in bookings
+                for b, slot in day_list
             ],
         }
         buttons = [Button(*button) for b in bookings for button in staff_buttons(b)]

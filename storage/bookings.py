@@ -4,6 +4,10 @@ Capacity is decided under a lock on the shop's row (``lock_shop``: ``SELECT .. F
 UPDATE`` on PostgreSQL; on SQLite every write transaction already holds the database's
 write lock from ``BEGIN IMMEDIATE``), so the count of bookings overlapping a slot cannot
 change between counting and inserting.
+
+A booking whose owner asked to move its confirmed slot holds two slots until the shop
+answers: the one asked for (``slot_*``) and the confirmed one it keeps (``kept_slot_*``).
+It is one car: a slot overlapping both counts it once.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ _COLUMNS = (
     _b.slot_start,
     _b.slot_end,
     _b.hold_expires_at,
+    _b.kept_slot_start,
+    _b.kept_slot_end,
     _b.reschedules,
     _b.decline_reason,
     _b.estimated_done_at,
@@ -71,6 +77,7 @@ _OPEN_ROWS = select(*_COLUMNS).where(_b.status.in_(_OPEN)).order_by(_b.slot_star
 _FOR_OWNER = _OPEN_ROWS.where(_b.owner_party_id == bindparam("party_id"))
 _FOR_SHOP = _OPEN_ROWS.where(_b.shop_id == bindparam("shop_id"))
 _FOR_CLAIM = _OPEN_ROWS.where(_b.claim_number == bindparam("number")).limit(1)
+_ALL_FOR_CLAIM = select(*_COLUMNS).where(_b.claim_number == bindparam("number")).order_by(_b.id)
 _FOR_PLATE = _OPEN_ROWS.where(
     _b.owner_party_id == bindparam("party_id"), _b.plate == bindparam("plate")
 ).limit(1)
@@ -86,9 +93,30 @@ _OVERLAP = (
 _COUNT = (
     select(func.count()).select_from(booking_t).where(_b.shop_id == bindparam("shop_id"), *_OVERLAP)
 )
-_TAKEN = select(_b.shop_id, _b.slot_start, _b.slot_end).where(
+_TAKEN = select(_b.id, _b.shop_id, _b.slot_start, _b.slot_end).where(
     _b.shop_id.in_(bindparam("shop_ids", expanding=True)), *_OVERLAP
 )
+# Kept slots, read through their own (partial) index; the booking's other slot comes along.
+_KEPT_OVERLAP = (
+    _b.kept_slot_start.is_not(None),
+    _b.status.in_(_HOLDING),
+    _b.kept_slot_start < bindparam("end"),
+    _b.kept_slot_start > bindparam("earliest"),
+    _b.kept_slot_end > bindparam("start"),
+)
+_COUNT_KEPT = (
+    select(func.count())
+    .select_from(booking_t)
+    .where(
+        _b.shop_id == bindparam("shop_id"),
+        *_KEPT_OVERLAP,
+        # counted above already when its other slot overlaps too
+        ~((_b.slot_start < bindparam("end")) & (_b.slot_end > bindparam("start"))),
+    )
+)
+_TAKEN_KEPT = select(
+    _b.id, _b.shop_id, _b.slot_start, _b.slot_end, _b.kept_slot_start, _b.kept_slot_end
+).where(_b.shop_id.in_(bindparam("shop_ids", expanding=True)), *_KEPT_OVERLAP)
 _INSERT = insert(booking_t).returning(_b.id)
 _INSERT_CHANGE = insert(booking_change_t)
 
@@ -117,6 +145,8 @@ def _values(booking: Booking, now: datetime) -> dict[str, Any]:
         "slot_start": booking.slot.start,
         "slot_end": booking.slot.end,
         "hold_expires_at": booking.hold_expires_at,
+        "kept_slot_start": None if booking.kept_slot is None else booking.kept_slot.start,
+        "kept_slot_end": None if booking.kept_slot is None else booking.kept_slot.end,
         "reschedules": booking.reschedules,
         "decline_reason": booking.decline_reason,
         "estimated_done_at": booking.estimated_done_at,
@@ -151,6 +181,9 @@ def _booking(row: AnyRow, timeline: list[BookingChange]) -> Booking:
         make=row.make,
         origin=_origin(row),
         hold_expires_at=row.hold_expires_at,
+        kept_slot=None
+        if row.kept_slot_start is None
+        else TimeSlot(row.kept_slot_start, row.kept_slot_end),
         reschedules=row.reschedules,
         decline_reason=row.decline_reason,
         estimated_done_at=row.estimated_done_at,
@@ -172,6 +205,13 @@ def _change(row: AnyRow) -> BookingChange:
         actor=row.actor,
         note=row.note,
     )
+
+
+def _one_car(slot: TimeSlot, kept: TimeSlot) -> list[TimeSlot]:
+    """A booking's two slots as occupancy: overlapping ones as their union (counted once)."""
+    if not slot.overlaps(kept):
+        return [slot, kept]
+    return [TimeSlot(min(slot.start, kept.start), max(slot.end, kept.end))]
 
 
 class SqlBookingRepository(BookingRepository):
@@ -242,10 +282,14 @@ class SqlBookingRepository(BookingRepository):
         self._conn.execute(_LOCK_SHOP, {"shop_id": shop_id})
 
     def overlapping(self, shop_id: int, slot: TimeSlot, exclude: int | None = None) -> int:
-        statement = _COUNT if exclude is None else _COUNT.where(_b.id != exclude)
         params = {"shop_id": shop_id, "start": slot.start, "end": slot.end}
         params["earliest"] = slot.start - LONGEST_SLOT
-        return int(self._conn.execute(statement, params).scalar_one())
+        count = 0
+        for statement in (_COUNT, _COUNT_KEPT):
+            if exclude is not None:
+                statement = statement.where(_b.id != exclude)
+            count += int(self._conn.execute(statement, params).scalar_one())
+        return count
 
     def taken(
         self,
@@ -256,12 +300,22 @@ class SqlBookingRepository(BookingRepository):
     ) -> dict[int, list[TimeSlot]]:
         if not shop_ids:
             return {}
-        statement = _TAKEN if exclude is None else _TAKEN.where(_b.id != exclude)
+        taken, kept = _TAKEN, _TAKEN_KEPT
+        if exclude is not None:
+            taken, kept = taken.where(_b.id != exclude), kept.where(_b.id != exclude)
         params = {"shop_ids": list(shop_ids), "start": start, "end": end}
         params["earliest"] = start - LONGEST_SLOT
+        spans: dict[int, tuple[int, list[TimeSlot]]] = {}  # booking id -> shop, its slots
+        for booking_id, shop_id, slot_start, slot_end in self._conn.execute(taken, params):
+            spans[booking_id] = (shop_id, [TimeSlot(slot_start, slot_end)])
+        for row in self._conn.execute(kept, params):
+            slot = TimeSlot(row.slot_start, row.slot_end)
+            kept_slot = TimeSlot(row.kept_slot_start, row.kept_slot_end)
+            inside = [s for s in _one_car(slot, kept_slot) if s.start < end and s.end > start]
+            spans[row.id] = (row.shop_id, inside)
         found: defaultdict[int, list[TimeSlot]] = defaultdict(list)
-        for shop_id, slot_start, slot_end in self._conn.execute(statement, params):
-            found[shop_id].append(TimeSlot(slot_start, slot_end))
+        for shop_id, slots in spans.values():
+            found[shop_id].extend(slots)
         return dict(found)
 
     def for_owner(self, party_id: int) -> list[Booking]:
@@ -273,6 +327,9 @@ class SqlBookingRepository(BookingRepository):
     def open_for_claim(self, claim_number: str) -> Booking | None:
         found = self._many(_FOR_CLAIM, {"number": claim_number})
         return found[0] if found else None
+
+    def for_claim(self, claim_number: str) -> list[Booking]:
+        return self._many(_ALL_FOR_CLAIM, {"number": claim_number})
 
     def open_for_plate(self, owner_id: int, plate: str) -> Booking | None:
         found = self._many(_FOR_PLATE, {"party_id": owner_id, "plate": plate})

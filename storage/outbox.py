@@ -63,6 +63,16 @@ _FOR_CHAT = (
     .order_by(_c.id)
     .limit(bindparam("limit"))
 )
+_NEWEST_FOR_CHAT = (
+    select(*_ROW_COLUMNS)
+    .where(
+        _c.channel == bindparam("channel"),
+        _c.chat_id == bindparam("chat_id"),
+        _c.status.in_((PENDING, SENT)),
+    )
+    .order_by(_c.id.desc())
+    .limit(bindparam("limit"))
+)
 _MARK_SENT = (
     update(outbox_t)
     .where(_c.id.in_(bindparam("ids", expanding=True)), _c.status != SENT)
@@ -230,6 +240,14 @@ class Outbox:
             {"channel": channel, "chat_id": chat_id, "after_id": after_id, "limit": limit},
         )
         return [_row(row) for row in result]
+
+    def newest_for_chat(self, channel: str, chat_id: str, limit: int = 100) -> list[OutboxRow]:
+        """The newest ``limit`` pending or sent rows of one chat, in id order (a web chat
+        opened afresh shows its latest messages, not its oldest)."""
+        result = self._conn.execute(
+            _NEWEST_FOR_CHAT, {"channel": channel, "chat_id": chat_id, "limit": limit}
+        )
+        return sorted((_row(row) for row in result), key=lambda row: row.id)
 
     def mark_sent(self, ids: Iterable[int], at: datetime) -> int:
         id_list = list(ids)

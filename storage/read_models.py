@@ -38,6 +38,7 @@ from domain.evidence import (
 )
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.policy import normalize_plate
+from domain.shop import blend_rating, shown_rating
 from storage._sql import AnyRow
 from storage.tables import (
     adjuster_t,
@@ -740,10 +741,21 @@ def booking_timeline(conn: Connection, booking_id: int) -> list[BookingTimelineE
 
 
 def list_shops(conn: Connection) -> list[ShopInfo]:
+    """The directory, each shop's rating as owners see it in chat (``domain.shop``: the
+    directory's rating blended with the owners' stars, one decimal)."""
     s = shop_t.c
-    query = select(
-        s.code, s.name, s.address, s.lat, s.lon, s.makes, s.services, s.rating, s.bays
-    ).order_by(s.code)
+    stars = (
+        select(_b.shop_id, func.count(_b.rating).label("n"), func.sum(_b.rating).label("total"))
+        .where(_b.rating.is_not(None))
+        .group_by(_b.shop_id)
+        .subquery()
+    )
+    query = (
+        select(s.code, s.name, s.address, s.lat, s.lon, s.makes, s.services, s.rating, s.bays)
+        .add_columns(stars.c.n, stars.c.total)
+        .outerjoin(stars, stars.c.shop_id == s.id)
+        .order_by(s.code)
+    )
     return [
         ShopInfo(
             code=r.code,
@@ -753,7 +765,7 @@ def list_shops(conn: Connection) -> list[ShopInfo]:
             lon=r.lon,
             makes=list(r.makes or []),
             services=list(r.services or []),
-            rating=r.rating,
+            rating=shown_rating(blend_rating(r.rating, int(r.n or 0), int(r.total or 0))),
             bays=r.bays,
         )
         for r in conn.execute(query)

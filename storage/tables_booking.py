@@ -44,6 +44,15 @@ class BookingRow(SQLModel, table=True):
         # Capacity counts and free-slot searches read only this index (covering).
         Index("ix_booking_shop_id_slot_start", "shop_id", "slot_start", "slot_end", "status"),
         # The owners' ratings summed per shop, without reading unrated bookings.
+        # The confirmed slots kept while a move is asked of the shop (few rows at a time).
+        Index(
+            "ix_booking_kept_slot",
+            "shop_id",
+            "kept_slot_start",
+            "kept_slot_end",
+            sqlite_where=text("kept_slot_start IS NOT NULL"),
+            postgresql_where=text("kept_slot_start IS NOT NULL"),
+        ),
         Index(
             "ix_booking_rated",
             "shop_id",
@@ -70,6 +79,9 @@ class BookingRow(SQLModel, table=True):
     slot_start: datetime
     slot_end: datetime
     hold_expires_at: datetime | None = None
+    # A confirmed slot the owner asked to move: still reserved until the shop answers.
+    kept_slot_start: datetime | None = None
+    kept_slot_end: datetime | None = None
     reschedules: int = 0
     decline_reason: str | None = Field(default=None, sa_type=Text)
     estimated_done_at: datetime | None = None

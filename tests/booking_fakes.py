@@ -104,8 +104,23 @@ class FakeBookingRepository(BookingRepository):
             if b.shop_id == shop_id and b.status in HOLDING and b.id != exclude
         ]
 
+    @staticmethod
+    def _slots(booking: Booking) -> list[TimeSlot]:
+        """Its slot, and the confirmed slot it keeps while a move is asked (one car)."""
+        kept = booking.kept_slot
+        if kept is None:
+            return [booking.slot]
+        if not kept.overlaps(booking.slot):
+            return [booking.slot, kept]
+        start, end = min(kept.start, booking.slot.start), max(kept.end, booking.slot.end)
+        return [TimeSlot(start, end)]
+
     def overlapping(self, shop_id: int, slot: TimeSlot, exclude: int | None = None) -> int:
-        return sum(1 for b in self._holding(shop_id, exclude) if b.slot.overlaps(slot))
+        return sum(
+            1
+            for b in self._holding(shop_id, exclude)
+            if any(s.overlaps(slot) for s in self._slots(b))
+        )
 
     def taken(
         self,
@@ -116,7 +131,12 @@ class FakeBookingRepository(BookingRepository):
     ) -> dict[int, list[TimeSlot]]:
         window = TimeSlot(start, end)
         return {
-            shop_id: [b.slot for b in self._holding(shop_id, exclude) if b.slot.overlaps(window)]
+            shop_id: [
+                s
+                for b in self._holding(shop_id, exclude)
+                for s in self._slots(b)
+                if s.overlaps(window)
+            ]
             for shop_id in shop_ids
         }
 
@@ -132,6 +152,10 @@ class FakeBookingRepository(BookingRepository):
 
     def open_for_claim(self, claim_number: str) -> Booking | None:
         return next((b for b in self._open() if b.claim_number == claim_number), None)
+
+    def for_claim(self, claim_number: str) -> list[Booking]:
+        found = [copy.deepcopy(b) for b in self.rows.values() if b.claim_number == claim_number]
+        return sorted(found, key=lambda b: b.id or 0)
 
     def open_for_plate(self, owner_id: int, plate: str) -> Booking | None:
         return next((b for b in self._open() if b.owner_id == owner_id and b.plate == plate), None)

@@ -7,6 +7,7 @@ outbox rows, in their own locale, in the transaction of the turn that caused it.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +15,10 @@ from bot.bootstrap import Container
 from bot.rendering import render
 from dialogs.messages import InboundKind
 from domain.adjudication import ProposalOutcome
+from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import Claim, ClaimStatus
 from domain.services import create_invite
+from domain.slots import TimeSlot
 from domain.staff import StaffRole
 from storage.records import OutboxRow
 from tests.engine_harness import Owner
@@ -57,6 +60,35 @@ def stored(container: Container) -> Claim:
         claim = uow.claims.get(NUMBER)
     assert claim is not None
     return claim
+
+
+def book_repair(container: Container, status: BookingStatus, booking_id: int | None = None) -> int:
+    """A repair booking of the claim at ``status`` (or move booking ``booking_id`` there),
+    stored as the booking feature would leave it."""
+    owner_id = stored(container).owner_id
+    with container.database.unit_of_work() as uow:
+        if booking_id is None:
+            shop = uow.shops.by_code("SHOP-PD-01")
+            assert shop is not None
+            start = container.clock.now() + timedelta(days=1)
+            booking = Booking(
+                kind=BookingKind.REPAIR,
+                shop_id=shop.id,
+                owner_id=owner_id,
+                slot=TimeSlot(start, start + timedelta(hours=1)),
+                created_at=container.clock.now(),
+                status=status,
+                claim_number=NUMBER,
+            )
+            uow.bookings.add(booking)
+        else:
+            found = uow.bookings.get_for_update(booking_id)
+            assert found is not None
+            booking = replace(found, status=status)
+            uow.bookings.save(booking)
+        uow.commit()
+    assert booking.id is not None
+    return booking.id
 
 
 def file_report(owner: Owner, photos: list[bytes] | None = None) -> None:
@@ -143,12 +175,10 @@ def test_a_claim_from_report_to_payment(container: Container, clock: FixedClock)
     adjuster.text(f"/loss {NUMBER} part 后保险杠 1200.00")
     adjuster.text(f"/loss {NUMBER} paint 后保险杠喷漆 -50")  # refused
     adjuster.text(f"/settle {NUMBER} owner")
-    assert owner.news() == [
-        "claims.owner.liability",
-        "claims.owner.loss",
-        "claims.owner.settlement",
-    ]
+    # The loss items reach the owner in the proposal, not one notice per item.
+    assert owner.news() == ["claims.owner.liability", "claims.owner.settlement"]
     assert "We pay: 1200.00 yuan" in owner.last_text()
+    assert "1. Part – 后保险杠: 1200.00 yuan" in owner.last_text()
     choices = [c["value"] for c in owner.last_payload()["choices"]]
     assert choices == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
 
@@ -162,6 +192,14 @@ def test_a_claim_from_report_to_payment(container: Container, clock: FixedClock)
     assert owner.choose(f"c:acc:{NUMBER}:2") == ["claims.owner.accepted"]
     assert adjuster.news() == ["claims.adjuster.accepted"]
 
+    # Direct repair: paid once the owner has accepted the repair of a booking of the claim.
+    refused = ["claims.refusal.repair_not_accepted"]
+    assert adjuster.text(f"/paid {NUMBER} 1500.00 REF-2026-0001") == refused
+    book_repair(container, BookingStatus.CANCELLED)
+    in_shop = book_repair(container, BookingStatus.READY)
+    assert adjuster.text(f"/paid {NUMBER} 1500.00 REF-2026-0001") == refused
+    assert f"#{in_shop}" in adjuster.last_text()
+    book_repair(container, BookingStatus.RATED, booking_id=in_shop)  # accepted, paid, rated
     assert adjuster.text(f"/paid {NUMBER} 1200.00 REF-1") == ["claims.refusal.amount_mismatch"]
     assert adjuster.text(f"/paid {NUMBER} 1500.00 REF-2026-0001") == ["claims.adjuster.paid"]
     assert owner.news()[-1] == "claims.owner.paid"
@@ -250,13 +288,14 @@ def test_bad_amounts_and_wrong_stages_change_nothing(container: Container) -> No
     assert claim.adjudication.loss_items == [] and claim.adjudication.settlements == []
 
 
-def test_two_adjusters_taking_at_once_one_wins(container: Container) -> None:
+def test_two_adjusters_taking_at_once_one_wins(container: Container, clock: FixedClock) -> None:
     owner = Party(container, "owner-web-0001")
     first = Party(container, "adjuster-web-0001")
     second = Party(container, "adjuster-web-0002")
     first.text(f"/bind {invite(container, 'ADJ-SH-01')}")
     second.text(f"/bind {invite(container, 'ADJ-SH-09', name='陈静')}")
     file_report(owner)
+    clock.advance(timedelta(minutes=1))
     answers: list[list[str]] = []
     errors: list[BaseException] = []
 
@@ -272,6 +311,10 @@ def test_two_adjusters_taking_at_once_one_wins(container: Container) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(answers) == [["claims.adjuster.took"], ["claims.refusal.already_taken"]]
+    # The loser's one message is the notice that the winner took it: no refusal besides.
+    assert sorted(answers) == [[], ["claims.adjuster.took"]]
+    rows = [new_rows(container, party.user_id, 0) for party in (first, second)]
+    assert sorted(told[-1] for told in rows) == ["claims.adjuster.took", "claims.handoff.taken"]
+    assert not any("claims.refusal.already_taken" in told for told in rows)
     claim = stored(container)
     assert [c.action for c in claim.timeline].count("take") == 1

@@ -155,8 +155,9 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, http: httpx
     owner.say("这个车型的保险杠更贵")
     assert "提出异议：这个车型的保险杠更贵" in adjuster.poll()[-1]["text"]
     adjuster.say(f"/loss {NUMBER} labour 拆装 200")
-    adjuster.say(f"/settle {NUMBER} shop")
-    assert "第 2 版" in owner.poll()[-1]["text"]
+    adjuster.say(f"/settle {NUMBER} owner")
+    revised = owner.poll()[-1]["text"]
+    assert "第 2 版" in revised and "2. 工时 拆装：200.00 元" in revised
     assert "过期" in owner.tap(f"c:acc:{NUMBER}:1")[0]["text"]
     assert "您已接受" in owner.tap(f"c:acc:{NUMBER}:2")[0]["text"]
     assert "车主已接受" in adjuster.poll()[-1]["text"]

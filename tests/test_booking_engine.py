@@ -196,10 +196,13 @@ def test_reminders_move_with_a_reschedule_and_vanish_with_a_cancel(
     assert owner.choose("bk:1:resched") == ["booking.ask.slot"]
     assert owner.choose(owner.choices("booking.ask.slot")[6]) == ["booking.rescheduled"]
     assert staff.received()[-1] == "booking.shop.rescheduled"
-    assert set(pending_timers(container, "booking:1").values()) == {
+    asking = pending_timers(container, "booking:1")  # the confirmed time's stay armed
+    assert set(asking.values()) == {
         "booking_hold_expiry",
         "booking_shop_nudge",
+        "booking_reminder",
     }
+    assert asking.keys() >= before.keys()
     staff.choose("sh:1:ok")
     after = pending_timers(container, "booking:1")
     assert after.keys().isdisjoint(before.keys())  # new reminders for the new time
@@ -278,3 +281,78 @@ def test_reminders_reach_the_owner_before_the_appointment_and_months_after(
     assert owner.received()[-1] == "booking.maintenance"
     assert owner.choices("booking.maintenance") == ["start:book:maint"]
     assert owner.choose("start:book:maint") == ["booking.ask.vehicle"]
+
+
+def test_a_declined_reschedule_keeps_the_confirmed_appointment(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 11-26 10:30
+    staff.choose("sh:1:ok")
+    reminders = pending_timers(container, "booking:1")
+    assert owner.choose("bk:1:resched") == ["booking.ask.slot"]
+    offered = owner.choices("booking.ask.slot")
+    assert "b:slot:202611260230" not in offered  # its own time is no new time
+    assert owner.choose(offered[6]) == ["booking.rescheduled"]  # Thursday 09:30
+    assert "原定的 11-26（周四）10:30 仍然有效" in owner.rendered()[-1]
+    assert "原定 11-26（周四）10:30" in staff.rendered()[-1]
+
+    assert staff.choose("sh:1:no") == ["booking.shop.ask.reason"]
+    assert "婉拒改期的原因（会告知车主；预约 #1 保持原定的 11-26（周四）10:30）" in (
+        staff.rendered()[-1]
+    )
+    assert staff.text("周六配件不到") == ["booking.shop.done.reschedule_declined"]
+    assert "booking.declined" not in owner.received()
+    notice = owner.last("booking.reschedule_declined")
+    assert [c.value for c in notice.choices] == ["bk:1:resched", "bk:1:cancel"]
+    told = owner.rendered()[-1]
+    assert "无法把预约 #1 改到 11-26（周四）09:30（原因：周六配件不到）" in told
+    assert "原定的 11-26（周四）10:30 保持不变，到店前一天和前两小时会提醒您" in told
+    assert staff.choices("booking.shop.done.reschedule_declined") == ["sh:1:in"]
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get(1)
+    assert booking is not None and booking.status is BookingStatus.CONFIRMED
+    assert (booking.slot.key, booking.kept_slot, booking.reschedules) == ("202611260230", None, 1)
+    assert [(c.from_status, c.to_status) for c in booking.timeline][-2:] == [
+        (BookingStatus.CONFIRMED, BookingStatus.HELD),
+        (BookingStatus.HELD, BookingStatus.CONFIRMED),
+    ]
+    assert pending_timers(container, "booking:1") == reminders
+    assert owner.choose("bk:1:resched") == ["booking.ask.slot"]  # another try is allowed
+
+
+def test_an_unanswered_reschedule_leaves_the_confirmed_appointment(
+    container: Container, owner: WebUser, staff: WebUser, clock: FixedClock
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 11-26 10:30
+    staff.choose("sh:1:ok")
+    reminders = pending_timers(container, "booking:1")
+    owner.choose("bk:1:resched")
+    owner.choose(owner.choices("booking.ask.slot")[6])  # Thursday 09:30
+    clock.advance(timedelta(minutes=30))  # Wednesday 10:30: the day before 10:30
+    fire_due_timers(container)
+    assert owner.received()[-1] == "booking.reminder"
+    reminder = owner.rendered()[-1]
+    assert "11-26（周四）10:30（预约 #1）" in reminder
+    assert "改到 11-26（周四）09:30 的申请仍在等待修理厂答复" in reminder
+    assert staff.received()[-1] == "booking.shop.nudge"
+    assert "后将保持原定的 11-26（周四）10:30" in staff.rendered()[-1]
+    clock.advance(timedelta(minutes=31))
+    fire_due_timers(container)
+    assert owner.received()[-1] == "booking.reschedule_lapsed"
+    assert owner.choices("booking.reschedule_lapsed") == ["bk:1:resched", "bk:1:cancel"]
+    assert "预约 #1 保持原定的 11-26（周四）10:30" in owner.rendered()[-1]
+    assert staff.received()[-1] == "booking.shop.reschedule_lapsed"
+    assert staff.choices("booking.shop.reschedule_lapsed") == ["sh:1:in"]
+    assert status_of(container, 1) is BookingStatus.CONFIRMED
+    left = pending_timers(container, "booking:1")
+    assert left == {k: v for k, v in reminders.items() if k.endswith(":remind:120")}
+
+
+def test_a_confirmation_promises_only_the_reminders_that_will_come(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner, slot=0)  # Wednesday 12:30, two and a half hours away
+    staff.choose("sh:1:ok")
+    confirmed = owner.rendered()[-1]
+    assert "到店前两小时会提醒您" in confirmed and "前一天" not in confirmed
+    assert list(pending_timers(container, "booking:1")) == ["booking:1:202611250430:remind:120"]

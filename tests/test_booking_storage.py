@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from domain.booking import Booking, BookingKind, BookingRules, BookingStatus, Payer, TimerPlan
+from domain.booking_params import shop_params
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.money import Money
 from domain.slots import TimeSlot
+from storage import read_models
 from storage.db import Database
 from storage.directory import DirectoryError, import_directory
 from storage.tables_timers import timer_t
@@ -88,17 +90,26 @@ def booking(owner: int, shop_id: int) -> Booking:
     return made
 
 
-def test_a_booking_round_trips_and_its_timeline_grows_once(
-    database: Database, directory_data: dict[str, Any]
-) -> None:
+def stored_booking(database: Database, directory_data: dict[str, Any], **changes: Any) -> Booking:
+    """The directory imported and one held booking at SHOP-PD-01 stored (with changes)."""
     imported(database, directory_data)
     owner = owner_party(database)
     with database.unit_of_work() as uow:
         shop = uow.shops.by_code("SHOP-PD-01")
         assert shop is not None
         made = booking(owner, shop.id)
+        for name, value in changes.items():
+            setattr(made, name, value)
         uow.bookings.add(made)
         uow.commit()
+    return made
+
+
+def test_a_booking_round_trips_and_its_timeline_grows_once(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    made = stored_booking(database, directory_data)
+    owner = made.owner_id
     with database.unit_of_work() as uow:
         stored = uow.bookings.get_for_update(made.id or 0)
         assert stored == made
@@ -191,3 +202,55 @@ def test_timers_follow_the_plans(database: Database) -> None:
     replace(plan("c", NOW + timedelta(hours=4)))
     assert timers(database)["c"][0] == "fired"  # not armed a second time
     assert timers(database)["b"][0] == "cancelled"
+
+
+def test_a_move_being_asked_holds_both_slots_counting_the_car_once(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    imported(database, directory_data)
+    owner = owner_party(database)
+    later = TimeSlot(SLOT.start + timedelta(days=1), SLOT.end + timedelta(days=1))
+    half = TimeSlot(SLOT.start + timedelta(minutes=30), SLOT.end + timedelta(minutes=30))
+    with database.unit_of_work() as uow:
+        shop = uow.shops.by_code("SHOP-PD-01")
+        assert shop is not None
+        far, near = booking(owner, shop.id), booking(owner, shop.id)
+        for made, to in ((far, later), (near, half)):
+            made.confirm(NOW, "shop_staff:1")
+            made.reschedule(to, NOW, NOW + timedelta(hours=1), RULES, f"party:{owner}")
+            uow.bookings.add(made)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        stored = uow.bookings.get(far.id or 0)
+        assert stored == far and stored.kept_slot == SLOT and stored.slot == later
+        # SLOT: kept by both; half: asked for by one, overlapping the other's kept slot
+        assert uow.bookings.overlapping(shop.id, SLOT) == 2
+        assert uow.bookings.overlapping(shop.id, half) == 2
+        assert uow.bookings.overlapping(shop.id, later) == 1
+        assert uow.bookings.overlapping(shop.id, SLOT, exclude=far.id) == 1
+        taken = uow.bookings.taken([shop.id], NOW, NOW + timedelta(days=2))
+        union = TimeSlot(SLOT.start, half.end)  # one car: its two overlapping slots as one
+        assert sorted(taken[shop.id], key=lambda s: (s.start, s.end)) == [SLOT, union, later]
+        assert uow.bookings.taken([shop.id], NOW, NOW + timedelta(hours=12), near.id) == {
+            shop.id: [SLOT]
+        }
+        stored.decline("周六配件不到", NOW, "shop_staff:1")
+        uow.bookings.save(stored)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        back = uow.bookings.get(far.id or 0)
+        assert back is not None and back.status is BookingStatus.CONFIRMED
+        assert (back.slot, back.kept_slot) == (SLOT, None)
+        assert uow.bookings.overlapping(shop.id, later) == 0
+
+
+def test_the_directory_api_shows_the_rating_owners_see_in_chat(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    stored_booking(database, directory_data, status=BookingStatus.RATED, rating=2)
+    with database.unit_of_work() as uow:
+        shops = {s.code: s for s in uow.shops.all()}
+        listed = {s.code: s.rating for s in read_models.list_shops(uow.connection)}
+    assert shop_params(shops["SHOP-PD-01"])["rating"] == 4.2  # "★4.2" in the chat's list
+    assert listed == {code: shop_params(s)["rating"] for code, s in shops.items()}
+    assert listed["SHOP-PD-01"] == 4.2 and listed["SHOP-XH-02"] == 4.4

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.bootstrap import Container
 from dialogs.messages import InboundKind
 from storage.db import Database
-from tests.engine_harness import Owner, make_container
+from tests.engine_harness import Owner, import_sample, make_container
 from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
 
@@ -104,3 +104,41 @@ def test_claim_numbers_stay_unique_across_owners(container: Container) -> None:
         owner.choose("r:summary:confirm")
         numbers.append(owner.rendered()[-1])
     assert len(set(numbers)) == 3
+
+
+def test_the_same_photo_uploaded_twice_fills_one_role(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos()
+    p0, p1, p2 = three_photos()
+    owner.photos([p0, p1])
+    assert owner.photos([p0]) == ["report.evidence_received", "report.ask.evidence"]
+    assert "之前已经收到过" in owner.rendered()[-2]
+    assert owner.text("完成") == ["report.error.need_photos", "report.ask.evidence"]
+    owner.photos([p2, p2])
+    owner.choose("r:evidence:done")
+    assert owner.choose("r:summary:confirm") == ["report.filed"]
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get("BA2026112500001")
+    assert claim is not None
+    evidence = claim.report.evidence
+    assert len({item.media_id for item in evidence}) == len(evidence) == 3
+    assert [item.role.value for item in evidence if item.role] == [
+        "overview",
+        "damage",
+        "plate_vin",
+    ]
+
+
+def test_a_report_refused_at_confirm_does_not_skip_a_claim_number(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos()
+    owner.photos(three_photos())
+    owner.choose("r:evidence:done")
+    # The insurer's directory moves the policy's period while the report is open.
+    import_sample(container, valid_around=date(2028, 1, 1))
+    refused = owner.choose("r:summary:confirm")
+    assert refused == ["report.error.policy_not_in_force", "report.ask.time"]
+    import_sample(container)
+    owner.choose("r:time:now")
+    assert owner.choose("r:summary:confirm") == ["report.filed"]
+    assert "报案号：BA2026112500001" in owner.rendered()[-1]

@@ -112,7 +112,7 @@ def test_a_card_not_delivered_yet_is_not_what_a_number_answers(
     container: Container, owner: WebUser, clock: FixedClock
 ) -> None:
     adjuster, number = paged(container, owner, clock)
-    assert adjuster.text("1") == ["idle.prompt"]  # the card is still queued, unseen
+    assert adjuster.text("1") == ["help.staff_prompt"]  # the card is still queued, unseen
     assert claim_status(container, number) is ClaimStatus.REPORTED
 
 
@@ -148,7 +148,8 @@ def test_a_pushed_card_does_not_make_the_dialogs_own_buttons_stale(
     report_until_time(owner)
     later(clock)
     assess(adjuster, number)
-    assert owner.choices("claims.owner.loss") == [f"start:book:{number}"]
+    adjuster.text(f"/settle {number} shop")
+    assert owner.choices("claims.owner.settlement")[-1] == f"start:book:{number}"
     deliver(owner)
     later(clock)
     assert owner.choose("r:time:now")[-1] == "report.ask.location"

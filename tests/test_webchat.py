@@ -9,10 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.bootstrap import Container
 from storage.db import Database
+from storage.records import OutboxItem
+from storage.tables import outbox_t
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -86,7 +89,8 @@ def test_a_report_through_the_web_chat(client: httpx.Client) -> None:
         [(f"p{n}.jpg", jpeg_bytes(seed=n), "image/jpeg") for n in range(3)]
         + [("clip.mp4", mp4_bytes(), "video/mp4")],
     )
-    assert "3 张照片 1 段视频" in data["messages"][-2]["text"]
+    received = data["messages"][-2]["text"]
+    assert "3 张照片" in received and "1 段视频" in received
     done = [c for c in data["messages"][-1]["choices"] if c["value"] == "r:evidence:done"]
     assert done and done[0]["label"] == "完成上传"
     summary = say(client, kind="choice", value="r:evidence:done", after=data["cursor"])
@@ -96,7 +100,7 @@ def test_a_report_through_the_web_chat(client: httpx.Client) -> None:
     history = client.get("/chat/api/messages", params={"user_id": USER, "after": 0}).json()
     assert history["messages"][-1]["id"] == filed["cursor"]
     later = client.get("/chat/api/messages", params={"user_id": USER, "after": filed["cursor"]})
-    assert later.json() == {"messages": [], "cursor": filed["cursor"]}
+    assert later.json() == {"messages": [], "cursor": filed["cursor"], "locale": None}
 
 
 def test_a_retried_post_is_answered_once(client: httpx.Client) -> None:
@@ -139,3 +143,40 @@ def test_ten_thousand_characters_get_a_short_answer(client: httpx.Client) -> Non
     started = say(client, text="/report")
     data = say(client, text="长" * 10_000, after=started["cursor"])
     assert "内容太长了" in data["messages"][0]["text"]
+
+
+def test_a_page_opened_afresh_gets_the_newest_messages_first(
+    client: httpx.Client, container: Container
+) -> None:
+    """A reload asks with after=0: the newest 100 messages, not the oldest 100."""
+    started = say(client, text="/report")
+    with container.database.unit_of_work() as uow:
+        first = uow.outbox.for_chat("web", USER, 0)[0]
+        uow.outbox.add(
+            [
+                OutboxItem("web", USER, "zh_CN", first.payload, f"filler-{n}", first.party_id)
+                for n in range(150)
+            ]
+        )
+        uow.commit()
+    say(client, text="/help", after=started["cursor"])
+    with container.database.engine.connect() as conn:
+        latest = conn.execute(select(func.max(outbox_t.c.id))).scalar_one()
+    history = client.get("/chat/api/messages", params={"user_id": USER, "after": 0}).json()
+    ids = [m["id"] for m in history["messages"]]
+    assert len(ids) == 100 and ids == sorted(ids)
+    assert ids[-1] == latest == history["cursor"]
+    assert first.id not in ids
+    newer = client.get("/chat/api/messages", params={"user_id": USER, "after": ids[0]}).json()
+    assert [m["id"] for m in newer["messages"]] == ids[1:]  # polling on from there as before
+
+
+def test_every_batch_says_the_locale_the_bot_speaks(client: httpx.Client) -> None:
+    started = say(client, text="/report")
+    assert started["locale"] == "zh_CN"
+    switched = say(client, text="/lang en", after=started["cursor"])
+    assert switched["locale"] == "en"
+    quiet = client.get("/chat/api/messages", params={"user_id": USER, "after": switched["cursor"]})
+    assert quiet.json()["locale"] is None  # nothing new: the page keeps what it has
+    history = client.get("/chat/api/messages", params={"user_id": USER, "after": 0}).json()
+    assert history["locale"] == "en"

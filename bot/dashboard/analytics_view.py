@@ -39,18 +39,26 @@ def build_report(
     return analyse(claims, bookings, since=since, until=until, policy=policy, now=now)
 
 
-def report_csv(report: AnalyticsReport) -> str:
+def report_csv(report: AnalyticsReport, *, shop_view: bool = False) -> str:
+    """The figures one a line; a shop's (``shop_view``) has its bookings and no claims."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     writer.writerow(("window", "", "since", report.since.isoformat()))
     writer.writerow(("window", "", "until", report.until.isoformat()))
-    writer.writerow(("claims", "", "count", report.claims))
+    if not shop_view:
+        writer.writerows(_claim_rows(report))
+    writer.writerows(_shop_rows(report))
+    return out.getvalue()
+
+
+def _claim_rows(report: AnalyticsReport) -> list[tuple[str, str, str, object]]:
+    rows: list[tuple[str, str, str, object]] = [("claims", "", "count", report.claims)]
     for cycle in report.cycle:
-        writer.writerows(_duration_rows("cycle", cycle.stage, cycle.stats))
-    writer.writerows(_duration_rows("response", "all", report.response))
+        rows += _duration_rows("cycle", cycle.stage, cycle.stats)
+    rows += _duration_rows("response", "all", report.response)
     for row in report.response_by_adjuster:
-        writer.writerows(_duration_rows("response", row.adjuster, row.stats))
+        rows += _duration_rows("response", row.adjuster, row.stats)
     sla = report.sla
     for metric, value in (
         ("on_time", sla.on_time),
@@ -58,17 +66,24 @@ def report_csv(report: AnalyticsReport) -> str:
         ("breached", sla.breached),
         ("urgent_breached", sla.urgent_breached),
     ):
-        writer.writerow(("sla", "all", metric, value))
-    writer.writerow(("sla", "all", "breach_percent", _percent(sla.breach_rate)))
+        rows.append(("sla", "all", metric, value))
+    rows.append(("sla", "all", "breach_percent", _percent(sla.breach_rate)))
+    return rows
+
+
+def _shop_rows(report: AnalyticsReport) -> list[tuple[str, str, str, object]]:
+    rows: list[tuple[str, str, str, object]] = []
     for shop in report.shops:
-        writer.writerow(("shop", shop.code, "bookings", shop.bookings))
-        writer.writerows(_duration_rows("shop", shop.code, shop.confirmation, "confirmation_"))
-        writer.writerow(("shop", shop.code, "on_time_judged", shop.on_time.whole))
-        writer.writerow(("shop", shop.code, "on_time_percent", _percent(shop.on_time)))
-        writer.writerow(("shop", shop.code, "ratings", shop.ratings))
         mean = "" if shop.rating_mean is None else f"{shop.rating_mean:.2f}"
-        writer.writerow(("shop", shop.code, "rating_mean", mean))
-    return out.getvalue()
+        rows.append(("shop", shop.code, "bookings", shop.bookings))
+        rows += _duration_rows("shop", shop.code, shop.confirmation, "confirmation_")
+        rows += [
+            ("shop", shop.code, "on_time_judged", shop.on_time.whole),
+            ("shop", shop.code, "on_time_percent", _percent(shop.on_time)),
+            ("shop", shop.code, "ratings", shop.ratings),
+            ("shop", shop.code, "rating_mean", mean),
+        ]
+    return rows
 
 
 def _duration_rows(

@@ -18,12 +18,14 @@ from fastapi.responses import (
     FileResponse,
     HTMLResponse,
     JSONResponse,
+    PlainTextResponse,
     RedirectResponse,
     Response,
 )
 from starlette.concurrency import run_in_threadpool
 
 from bot.dashboard.analytics_view import build_report, report_csv, report_html
+from bot.dashboard.notes import NoteWords, booking_note, claim_note
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
@@ -45,6 +47,7 @@ STATIC_FILES = {
     "dashboard.js": "text/javascript",
 }
 PAGE_SIZE = 50
+STAGES = tuple(status.value for status in ClaimStatus)
 ANALYTICS_DAYS = 30
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -56,6 +59,15 @@ class ClaimRow:
     claim: read_models.ClaimSummary
     age: timedelta
     sla: str
+
+
+class FilterError(Exception):
+    """A filter the page cannot apply: answered 400 with the reason (``dashboard.error.*``)."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 class Dashboard:
@@ -117,6 +129,17 @@ class Dashboard:
             response.set_cookie(LANG_COOKIE, locale, samesite="strict", httponly=True)
         return response
 
+    def _refused(
+        self, request: Request, viewer: Viewer, problem: FilterError, back: str
+    ) -> Response:
+        reason = self._pages.text(self._locale(request), problem.key, **problem.params)
+        return self._page(
+            request, "error.html", status=400, viewer=viewer, active="", problem=reason, back=back
+        )
+
+    def _notes(self, request: Request) -> NoteWords:
+        return NoteWords(self._pages, self._locale(request))
+
     def _sla(self, claim: read_models.ClaimSummary, now: datetime) -> str:
         """On time, at risk or breached: the promise of an adjuster taking the claim."""
         return take_sla_state(
@@ -173,6 +196,12 @@ class Dashboard:
         viewer = self._viewer(request)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
+        try:
+            first, last = _date_range(reported_from, reported_to)
+            if stage and stage not in STAGES:
+                raise FilterError("dashboard.error.bad_stage", value=stage)
+        except FilterError as problem:
+            return self._refused(request, viewer, problem, "/dashboard")
         now = self._clock.now()
         with self._database.engine.connect() as conn:
             found = read_models.list_claims(
@@ -180,8 +209,8 @@ class Dashboard:
                 shop_code=viewer.shop_code,
                 text=q or None,
                 stage=stage or None,
-                reported_from=_date(reported_from),
-                reported_to=_date(reported_to),
+                reported_from=first,
+                reported_to=last,
                 limit=PAGE_SIZE + 1,
                 offset=offset,
                 tz=self._settings.tz,
@@ -205,7 +234,7 @@ class Dashboard:
             bookings=bookings,
             stages=stages,
             filters=filters,
-            stage_names=[status.value for status in ClaimStatus],
+            stage_names=list(STAGES),
             page_query=lambda at: urlencode({**filters, "offset": max(at, 0)}),
             offset=offset,
             more=len(found) > PAGE_SIZE,
@@ -229,6 +258,7 @@ class Dashboard:
         summary = detail.summary
         now = self._clock.now()
         sla = self._sla(summary, now)
+        words = self._notes(request)
         return self._page(
             request,
             "claim.html",
@@ -242,6 +272,7 @@ class Dashboard:
             age=now - summary.reported_at,
             map_link=_map_link(detail),
             actor=lambda value: self._actor(request, value),
+            note=lambda entry: claim_note(words, entry),
         )
 
     def media(self, request: Request, number: str, media_id: int) -> FileResponse:
@@ -268,6 +299,7 @@ class Dashboard:
             marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
         if detail is None:
             raise HTTPException(404)
+        words = self._notes(request)
         return self._page(
             request,
             "booking.html",
@@ -278,6 +310,7 @@ class Dashboard:
             b=detail.summary,
             detail=detail,
             actor=lambda value: self._actor(request, value),
+            note=lambda entry: booking_note(words, entry),
         )
 
     def changes(self, request: Request, since: Annotated[str, Query(max_length=200)] = "") -> Any:
@@ -299,14 +332,17 @@ class Dashboard:
     # --- analytics -----------------------------------------------------------------------
 
     def _window(self, since: str, until: str) -> tuple[datetime, datetime]:
-        """Local dates, both inclusive; by default the last 30 days up to today."""
+        """Local dates, both inclusive; by default the last 30 days up to today.
+
+        Raises FilterError for a date that is not one or an end before the start."""
         tz = self._settings.tz
-        today = self._clock.now().astimezone(tz).date()
-        last = _date(until) or today
-        first = _date(since) or last - timedelta(days=ANALYTICS_DAYS - 1)
+        first, last = _date_range(since, until)
+        last = last or self._clock.now().astimezone(tz).date()
+        first = first or last - timedelta(days=ANALYTICS_DAYS - 1)
+        _check_order(first, last)  # a start after today, with no end given
         start = datetime.combine(first, time(0), tzinfo=tz)
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
-        return start, max(end, start)
+        return start, end
 
     async def analytics(
         self,
@@ -317,7 +353,10 @@ class Dashboard:
         viewer = self._viewer(request)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
-        start, end = self._window(since, until)
+        try:
+            start, end = self._window(since, until)
+        except FilterError as problem:
+            return self._refused(request, viewer, problem, "/dashboard/analytics")
         report = await run_in_threadpool(self._report, viewer, start, end)
         locale = self._locale(request)
         query = f"?since={start.date().isoformat()}&until={(end - timedelta(days=1)).date()}"
@@ -343,8 +382,13 @@ class Dashboard:
         viewer = self._viewer(request)
         if viewer is None:
             raise HTTPException(401)
-        start, end = self._window(since, until)
-        body = report_csv(self._report(viewer, start, end))
+        try:
+            start, end = self._window(since, until)
+        except FilterError as problem:
+            reason = self._pages.text(self._locale(request), problem.key, **problem.params)
+            return PlainTextResponse(reason, status_code=400, headers=NO_STORE)
+        report = self._report(viewer, start, end)
+        body = report_csv(report, shop_view=not viewer.is_insurer)
         name = f"claimbot-analytics-{start.date()}-{(end - timedelta(days=1)).date()}.csv"
         return Response(
             body,
@@ -364,10 +408,27 @@ class Dashboard:
 
 
 def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
+    """A YYYY-MM-DD date, None when empty; anything else is refused (FilterError)."""
+    if not text.strip():
         return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise FilterError("dashboard.error.bad_date", value=text.strip()) from None
+
+
+def _date_range(since: str, until: str) -> tuple[date | None, date | None]:
+    first, last = _date(since), _date(until)
+    if first is not None and last is not None:
+        _check_order(first, last)
+    return first, last
+
+
+def _check_order(first: date, last: date) -> None:
+    if last < first:
+        raise FilterError(
+            "dashboard.error.window_order", since=first.isoformat(), until=last.isoformat()
+        )
 
 
 def _map_link(detail: read_models.ClaimDetail) -> str | None:

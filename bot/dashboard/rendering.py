@@ -1,7 +1,8 @@
 """The dashboard's HTML: jinja2 templates (autoescaped) whose words come from the catalogs.
 
 Templates call ``t('dashboard.…')`` for every sentence (locales/*/dashboard.yaml), and the
-filters ``when`` (local time), ``duration`` and ``yuan`` for values.
+filters ``when`` (local time), ``duration``, ``yuan`` (the bare figure) and ``money`` (with
+the locale's currency, e.g. ``3250.50 元`` / ``¥3250.50``) for values.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class PageRenderer:
             day=self.day,
             last_day=lambda value: self.day(value - timedelta(microseconds=1)),
             yuan=yuan,
+            money=lambda fen: self.money(locale, fen),
             **context,
         )
 
@@ -80,6 +82,9 @@ class PageRenderer:
             return "—"
         pattern = self._catalogs.source(locale, "format.datetime")
         return value.astimezone(self._tz).strftime(pattern)
+
+    def money(self, locale: str, fen: int | None) -> str:
+        return "—" if fen is None else self.text(locale, "dashboard.money", amount=yuan(fen))
 
     def day(self, value: datetime) -> str:
         """The local date, e.g. 2026-11-25."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from storage.db import Database
 
 
 def add_report_parser(commands: Any) -> None:
@@ -46,6 +47,9 @@ def run_report(args: argparse.Namespace, settings: Settings | None = None) -> in
     until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     database = Database(settings.database_url)
     try:
+        if args.shop and not _shop_exists(database, args.shop):
+            print(f"claimbot report: no shop {args.shop!r}", file=sys.stderr)
+            return 2
         report = build_report(
             database,
             since=since,
@@ -57,15 +61,25 @@ def run_report(args: argparse.Namespace, settings: Settings | None = None) -> in
     finally:
         database.dispose()
     if args.format == "csv":
-        body = report_csv(report)
+        body = report_csv(report, shop_view=bool(args.shop))
     else:
         renderer = PageRenderer(Catalogs(tz), tz)
         locale = args.lang or settings.default_locale
         body = report_html(renderer, locale, report, standalone=True, shop_view=bool(args.shop))
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(body)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(body)
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            print(f"claimbot report: cannot write {args.output}: {reason}", file=sys.stderr)
+            return 2
         print(f"written: {args.output}")
     else:
         sys.stdout.write(body)
     return 0
+
+
+def _shop_exists(database: Database, code: str) -> bool:
+    with database.unit_of_work() as uow:
+        return uow.shops.by_code(code) is not None

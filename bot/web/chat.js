@@ -4,21 +4,26 @@
 (() => {
   const UI = {
     zh: {
+      title: '车险理赔助手',
       placeholder: '输入消息…', send: '发送', attach: '上传照片/视频', location: '发送位置',
       uploading: '上传中…', retrying: '连接中断，正在重试…',
       noGeo: '您的浏览器无法共享位置——请直接输入地址',
       identity: '演示身份', roles: { owner: '车主', adjuster: '理赔员', shop: '修理厂员工' },
     },
     en: {
+      title: 'Car insurance claims',
       placeholder: 'Type a message…', send: 'Send', attach: 'Upload photo/video', location: 'Share location',
       uploading: 'Uploading…', retrying: 'Connection lost, retrying…',
       noGeo: "Your browser can't share location — type the address instead",
       identity: 'Demo identity', roles: { owner: 'Owner', adjuster: 'Adjuster', shop: 'Shop staff' },
     },
   };
+  // The browser's language until the conversation's locale is known (the server says it
+  // with every batch, e.g. after /lang); remembered per chat id for the next visit.
   const LANG = navigator.language || 'en';
-  const ZH = /^zh/i.test(LANG);
-  const t = UI[ZH ? 'zh' : 'en'];
+  const uiOf = (code) => (/^zh/i.test(code || '') ? 'zh' : 'en');
+  let ui = uiOf(LANG);
+  let t = UI[ui];
 
   const $ = (id) => document.getElementById(id);
   const log = $('log'), input = $('input'), fileIn = $('file');
@@ -47,6 +52,13 @@
   }
   const USER = userOf(ROLE);
   const OUTBOX_KEY = ROLE === 'owner' ? 'claimbot.outbox' : `claimbot.outbox.${ROLE}`;
+  // What this browser sent (the server keeps only the bot's side), to show after a reload.
+  const SENT_KEY = `claimbot.sent.${USER}`;
+  const SENT_MAX = 60;
+  const LOCALE_KEY = `claimbot.locale.${USER}`;
+  const HISTORY = 100;  // the server's page: the newest 100 messages when after=0
+  const savedUi = store.get(LOCALE_KEY);
+  if (savedUi === 'zh' || savedUi === 'en') { ui = savedUi; t = UI[ui]; }
 
   // ---------- DOM helpers ----------
   function el(tag, cls, text) {
@@ -62,6 +74,26 @@
       const x = new URL(u, location.href);
       return ['http:', 'https:', 'blob:'].includes(x.protocol) ? x.href : null;
     } catch { return null; }
+  }
+  // http(s) links in a bot's text become tappable; the rest stays text (no innerHTML).
+  const URL_RE = /https?:\/\/[^\s<>"'，。；！？、（）【】「」]+/g;
+  function linkified(text) {
+    const box = el('div', 'text');
+    let at = 0;
+    for (const found of text.matchAll(URL_RE)) {
+      let url = found[0];
+      const trail = url.match(/[.,;:!?)\]}'"]+$/);
+      if (trail) url = url.slice(0, -trail[0].length);
+      const href = safeUrl(url);
+      if (!href || !/^https?:/.test(href)) continue;
+      box.append(document.createTextNode(text.slice(at, found.index)));
+      const a = el('a', 'link', url);
+      a.href = href; a.target = '_blank'; a.rel = 'noopener';
+      box.append(a);
+      at = found.index + url.length;
+    }
+    box.append(document.createTextNode(text.slice(at)));
+    return box;
   }
   function pinIcon() { const s = $('pin').cloneNode(true); s.removeAttribute('id'); return s; }
 
@@ -79,8 +111,9 @@
 
   function renderBot(m) {
     const row = el('div', 'row bot');
+    row.dataset.id = String(m.id);
     const bubble = el('div', 'bubble');
-    if (m.text) bubble.append(el('div', 'text', m.text));
+    if (m.text) bubble.append(linkified(m.text));
     for (const a of m.attachments || []) {
       const u = safeUrl(a.url);
       if (!u) continue;
@@ -118,13 +151,48 @@
   }
 
   function ingest(data) {
-    if (!data) return;
+    if (!data) return [];
+    if (typeof data.locale === 'string') setLocale(data.locale);
     const fresh = (Array.isArray(data.messages) ? data.messages : [])
       .filter((m) => m && !seen.has(m.id))
       .sort((a, b) => a.id - b.id);
     for (const m of fresh) { seen.add(m.id); renderBot(m); }
     if (Number.isFinite(data.cursor)) cursor = Math.max(cursor, data.cursor);
     if (fresh.length) scrollDown();
+    return fresh;
+  }
+
+  // ---------- own messages across reloads ----------
+  // Each sent message is kept with the cursor it was sent at: it goes after the bot
+  // messages up to that id and before the answers to it.
+  function sentLog() {
+    try {
+      const list = JSON.parse(store.get(SENT_KEY) || '[]');
+      return Array.isArray(list) ? list.filter((x) => x && typeof x.label === 'string') : [];
+    } catch { return []; }
+  }
+  function rememberSent(job) {
+    if (!job.label) return;
+    const list = sentLog();
+    list.push({ after: job.after, label: job.label });
+    store.set(SENT_KEY, JSON.stringify(list.slice(-SENT_MAX)));
+  }
+  const earlierSent = sentLog();  // as the page opened: what this page sends shows anyway
+  function restoreSent(history) {
+    const first = history.length ? history[0].id : 0;
+    const complete = history.length < HISTORY;  // else older messages were left out
+    const bots = Array.from(log.querySelectorAll('.row.bot'));
+    for (const item of earlierSent) {
+      const after = Number(item.after) || 0;
+      if (!complete && after < first) continue;  // its context is not on the screen
+      const row = el('div', 'row user');
+      const bubble = el('div', 'bubble');
+      bubble.append(el('div', 'text', item.label));
+      row.append(bubble, el('div', 'meta'));
+      const next = bots.find((b) => Number(b.dataset.id) > after);
+      log.insertBefore(row, next || null);
+    }
+    scrollDown();
   }
 
   function userBubble(content) {
@@ -209,6 +277,7 @@
       try {
         const data = await request(job);
         setState(job, 'done');
+        rememberSent(job);
         setConn('send', false);
         ingest(data);
         return;
@@ -240,6 +309,7 @@
   }
 
   function enqueue(job) {
+    job.after = cursor;
     setState(job, 'sending');
     queue.push(job);
     saveOutbox();
@@ -294,19 +364,22 @@
       box.append(fig);
     }
     showError('');
-    enqueue({ id: uuid(), files, row: userBubble(box) });
+    const label = `📎 ${files.map((f) => f.name).join(', ')}`;
+    enqueue({ id: uuid(), files, label, row: userBubble(box) });
   }
 
   // ---------- polling ----------
   async function poll() {
     try {
       const q = `user_id=${encodeURIComponent(USER)}&after=${cursor}&language=${encodeURIComponent(LANG)}`;
-      ingest(await call(`/chat/api/messages?${q}`, { cache: 'no-store' }, 20000));
+      const fresh = ingest(await call(`/chat/api/messages?${q}`, { cache: 'no-store' }, 20000));
       setConn('poll', false);
+      if (!restored) { restored = true; restoreSent(fresh); }
     } catch (err) {
       if (err.retry && !err.server) setConn('poll', true);
     }
   }
+  let restored = false;
   async function pollLoop() {
     await poll();
     setTimeout(pollLoop, 3000);
@@ -324,11 +397,11 @@
       return;
     }
     const pick = $('identity');
-    pick.title = t.identity; pick.setAttribute('aria-label', t.identity);
     for (const who of identities) {
-      const label = `${t.roles[who.role] || who.role}${who.code ? ` ${who.code}` : ''}`;
-      const option = el('option', null, label);
+      const option = el('option', null, roleLabel(who));
       option.value = who.role;
+      option.dataset.role = who.role;
+      if (who.code) option.dataset.code = who.code;
       pick.append(option);
     }
     pick.value = ROLE;
@@ -355,9 +428,11 @@
     });
   }
 
-  // ---------- boot ----------
-  async function boot() {
-    document.documentElement.lang = ZH ? 'zh-CN' : 'en';
+  // ---------- UI words ----------
+  function applyWords() {
+    document.documentElement.lang = ui === 'zh' ? 'zh-CN' : 'en';
+    document.title = `claimbot · ${t.title}`;
+    $('title').textContent = t.title;
     input.placeholder = t.placeholder;
     $('send-label').textContent = t.send;
     $('send').setAttribute('aria-label', t.send);
@@ -365,6 +440,25 @@
       $(id).title = t[key]; $(id).setAttribute('aria-label', t[key]);
     }
     connLine.textContent = t.retrying;
+    const pick = $('identity');
+    pick.title = t.identity; pick.setAttribute('aria-label', t.identity);
+    for (const option of pick.options) option.textContent = roleLabel(option.dataset);
+    for (const b of log.querySelectorAll('.loc-big span')) b.textContent = t.location;
+  }
+  function roleLabel(who) {
+    return `${t.roles[who.role] || who.role}${who.code ? ` ${who.code}` : ''}`;
+  }
+  function setLocale(code) {
+    const next = uiOf(code);
+    store.set(LOCALE_KEY, next);
+    if (next === ui) return;
+    ui = next; t = UI[ui];
+    applyWords();
+  }
+
+  // ---------- boot ----------
+  async function boot() {
+    applyWords();
 
     $('composer').addEventListener('submit', (e) => { e.preventDefault(); submitText(); });
     input.addEventListener('keydown', (e) => {
@@ -383,7 +477,7 @@
     locBtn.addEventListener('click', shareLocation);
 
     setupDemo();
-    await poll();                       // history: after=0
+    await poll();                       // after=0: the newest messages, then our own
     let pending = [];
     try { pending = JSON.parse(store.get(OUTBOX_KEY) || '[]'); } catch { /* corrupt */ }
     for (const p of Array.isArray(pending) ? pending : []) {

@@ -167,3 +167,15 @@ def test_a_timers_message_to_the_owner_naming_the_claim_links_it_too(
     assert row.payload[STATUS_LINKS] == [
         {"number": world.claim_a, "url": f"https://claims.example.com/status/{token}"}
     ]
+
+
+def test_head_is_answered_like_get_without_a_body(
+    client: TestClient, world: World, container: Container
+) -> None:
+    """Link previewers (chat apps) ask with HEAD before they fetch."""
+    path = f"/status/{token_of(container, world.claim_a)}"
+    got, head = client.get(path), client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["cache-control"] == "no-store"
+    assert client.head("/status/not-a-valid-token-at-all").status_code == 404

@@ -14,15 +14,14 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.bootstrap import Container, build
-from bot.settings import Settings
+from bot.bootstrap import Container
 from bot.web_auth import TOKEN_COOKIE
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.dashboard.support import Seeded, seed, token
-from tests.engine_harness import database_url, import_sample, make_container
+from tests.engine_harness import make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
 
@@ -106,19 +105,6 @@ async def _drive(
         await browser.close()
 
 
-@pytest.fixture
-def demo_container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
-    settings = Settings(
-        database_url=database_url(sqlite_database),
-        media_dir=tmp_path / "media",
-        demo_mode=True,
-    )
-    built = build(settings, clock=FixedClock())
-    import_sample(built)
-    yield built
-    built.close()
-
-
 def test_the_web_chat_fits_a_phone_and_switches_identity_in_demo_mode(
     demo_container: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -161,5 +147,39 @@ async def _chat_on_a_phone(base: str, tmp_path: Path) -> Path:
         width = await browser.evaluate("document.documentElement.scrollWidth")
         assert width <= 375  # no horizontal scrolling on a phone
         return await browser.screenshot(tmp_path / "chat-phone.png")
+    finally:
+        await browser.close()
+
+
+def test_analytics_charts_stay_readable_on_a_phone(container: Container, tmp_path: Path) -> None:
+    assert isinstance(container.clock, FixedClock)
+    seed(container, container.clock)
+    raw = token(container, "insurer")
+    with serve(create_app(container)) as base:
+        smallest = asyncio.run(_chart_text_on_a_phone(base, raw, tmp_path))
+    assert smallest >= 11  # CSS pixels, as drawn
+
+
+async def _chart_text_on_a_phone(base: str, raw: str, tmp_path: Path) -> float:
+    browser = await Browser.launch(profile_dir(tmp_path))
+    try:
+        await browser.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=375,
+            height=740,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
+        await browser.page(
+            "Network.setCookie", name=TOKEN_COOKIE, value=raw, url=base, httpOnly=True
+        )
+        await browser.navigate(f"{base}/dashboard/analytics?since=2026-11-01")
+        assert await browser.evaluate("document.querySelectorAll('svg.chart text').length") > 0
+        assert await browser.evaluate("document.documentElement.scrollWidth") <= 375
+        size: float = await browser.evaluate(
+            "Math.min(...Array.from(document.querySelectorAll('svg.chart text'), t =>"
+            " parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a))"
+        )
+        return size
     finally:
         await browser.close()

@@ -13,6 +13,8 @@ import pytest
 from bot.app import create_app
 from bot.bootstrap import Container
 from bot.web_auth import TOKEN_COOKIE
+from domain.booking import Payer
+from domain.money import Money
 from storage.db import Database
 from tests.dashboard.support import Seeded, seed, token
 from tests.engine_harness import make_container
@@ -160,3 +162,74 @@ def test_analytics_page_and_csv(container: Container, http: httpx.Client, seeded
     assert "response,ADJ-SH-01,count,1" in lines
     assert "cycle,assigned,p50_minutes,20.0" in lines
     assert "shop,SHOP-PD-01,confirmation_p50_minutes,30.0" in lines
+
+
+def test_filters_the_page_cannot_apply_get_a_400_page_that_says_why(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    login(http, token(container, "insurer"))
+    backwards = {"since": "2026-12-01", "until": "2026-11-01"}
+    page = http.get("/dashboard/analytics", params=backwards)
+    assert page.status_code == 400
+    assert "结束日期 2026-11-01 早于开始日期 2026-12-01。" in page.text
+    assert 'href="/dashboard/analytics"' in page.text  # a way back to the form
+    english = http.get("/dashboard/analytics", params={**backwards, "lang": "en"})
+    assert "The end date 2026-11-01 is before the start date 2026-12-01." in english.text
+    http.get("/dashboard", params={"lang": "zh_CN"})
+    bad_date = http.get("/dashboard/analytics", params={"since": "xx"})
+    assert bad_date.status_code == 400 and "日期“xx”无法识别" in bad_date.text
+    csv_refused = http.get("/dashboard/analytics.csv", params=backwards)
+    assert csv_refused.status_code == 400 and "早于开始日期" in csv_refused.text
+    stage = http.get("/dashboard", params={"stage": "bogus"})
+    assert stage.status_code == 400 and "没有“bogus”这个阶段" in stage.text
+    assert f'data-claim="{seeded.linked}"' not in stage.text  # no list for a filter ignored
+    reversed_list = http.get("/dashboard", params={"from": "2026-12-01", "to": "2026-11-01"})
+    assert reversed_list.status_code == 400
+    assert http.get("/dashboard", params={"from": "2026-13-01"}).status_code == 400
+
+
+def test_a_shops_csv_has_its_bookings_and_no_claim_figures(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    login(http, token(container, "shop", "SHOP-PD-01"))
+    lines = http.get("/dashboard/analytics.csv", params={"since": "2026-11-01"}).text.splitlines()
+    sections = {line.split(",")[0] for line in lines[1:]}
+    assert sections == {"window", "shop"}
+    assert "shop,SHOP-PD-01,bookings,1" in lines
+
+
+def _repair_paid_and_rated(container: Container, booking_id: int) -> None:
+    now = container.clock.now()
+    rules = container.settings.booking_rules
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get_for_update(booking_id)
+        assert booking is not None
+        booking.arrive(now, "shop_staff:1")
+        booking.start_repair(now + timedelta(days=2), now, rules, "shop_staff:1")
+        booking.mark_ready(now, "shop_staff:1")
+        booking.accept_repair(now, "party:1")
+        booking.record_payment(Payer.INSURER, Money(325_050), now, rules, "party:1")
+        booking.rate(4, now, "party:1")
+        uow.bookings.save(booking)
+        uow.commit()
+
+
+def test_timeline_notes_and_amounts_are_shown_in_words(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    login(http, token(container, "insurer"))
+    claim = http.get(f"/dashboard/claims/{seeded.linked}").text
+    assert "全责（承担 100%）" in claim and "full 100%" not in claim
+    assert "新增配件：后保险杠 1200.00 元" in claim and "+ part" not in claim
+    assert "远程查勘" in claim and ">remote<" not in claim
+    assert "第 1 版 · " in claim and "v1 shop" not in claim
+    _repair_paid_and_rated(container, seeded.pd_booking)
+    booking = http.get(f"/dashboard/bookings/{seeded.pd_booking}").text
+    assert "<dd>3250.50 元</dd>" in booking  # the paid amount with its currency
+    assert "保险公司直赔 · 3250.50 元" in booking and "insurer 3250.50" not in booking
+    assert "★★★★</div>" in booking
+    assert re.search(r"到店时间 2026年\d\d月\d\d日 \d\d:\d\d", booking)
+    assert re.search(r"预计完工 2026年\d\d月\d\d日 \d\d:\d\d", booking)
+    assert not re.search(r">\d{12}<", booking)  # no slot key
+    english = http.get(f"/dashboard/bookings/{seeded.pd_booking}", params={"lang": "en"}).text
+    assert "<dd>¥3250.50</dd>" in english and "insurer pays (direct repair) · ¥3250.50" in english

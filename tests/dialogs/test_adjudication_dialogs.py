@@ -6,17 +6,20 @@ reply and notice is rendered in its locale, so a missing template parameter fail
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dialogs.conversation import Conversation
 from dialogs.messages import InboundKind, MediaItem, Outbound
+from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import Claim, ClaimStatus
 from domain.services import create_invite
+from domain.slots import TimeSlot
 from domain.staff import Adjuster, StaffRole
+from tests.booking_fakes import PUDONG, booking_uow
 from tests.dialogs.driver import DialogDriver
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeStaffRepository, FakeUnitOfWork
 
 NUMBER = "BA2026112500001"
 WANG = Adjuster(1, "ADJ-SH-01", "王建国", "上海", party_id=21)
@@ -35,7 +38,9 @@ def party(
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork(adjusters=[WANG, CHEN])
+    fake = booking_uow()  # shops (staff: parties 2 and 3) and bookings too
+    fake.staff = FakeStaffRepository([WANG, CHEN])
+    return fake
 
 
 @pytest.fixture
@@ -90,10 +95,36 @@ def test_taking_from_the_card_tells_the_owner_and_the_others(
         (22, "claims.handoff.taken"),
     ]
     assert "王建国" in wang.texts[1]
+    assert claim_of(uow).adjuster_id == WANG.id
+
+
+def test_a_late_take_is_answered_once(
+    owner: DialogDriver, wang: DialogDriver, chen: DialogDriver
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    told = wang.replies[2]
+    assert (told.to_party, told.key) == (22, "claims.handoff.taken")
+    # Chen's tap crosses the notice: the notice "taken by 王建国" is the one answer.
     chen.choose(f"c:take:{NUMBER}")
+    assert chen.replies == []
+    # After a turn of her own (she has seen it), a take is answered again.
+    chen.clock.advance(timedelta(minutes=1))
+    chen.text("/cases")
+    chen.text(f"/take {NUMBER}")
     assert chen.keys == ["claims.refusal.already_taken"]
     assert "王建国 has already taken" in chen.texts[0]
-    assert claim_of(uow).adjuster_id == WANG.id
+
+
+def test_a_take_refused_to_an_adjuster_who_was_not_told_is_answered(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    late = Adjuster(3, "ADJ-BJ-01", "李雷", "北京", party_id=23)  # not of the claim's region
+    uow.staff = FakeStaffRepository([WANG, CHEN, late])
+    uow.staff.regions[claim_of(uow).policy_number] = "上海"
+    li = party(uow, 23, owner)
+    li.text(f"/take {NUMBER}")
+    assert li.keys == ["claims.refusal.already_taken"]
 
 
 def test_staff_commands_from_an_unbound_person_change_nothing(
@@ -203,6 +234,25 @@ def test_survey_ask_and_the_owners_evidence(
     assert [e.media_id for e in claim_of(uow).report.evidence][-2:] == [501, 502]
 
 
+def repair(
+    uow: FakeUnitOfWork, status: BookingStatus, kind: BookingKind = BookingKind.REPAIR
+) -> int:
+    """A booking of the claim's repair at the given stage (its id)."""
+    start = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    booking = Booking(
+        kind=kind,
+        shop_id=PUDONG.id,
+        owner_id=1,
+        slot=TimeSlot(start, start + timedelta(hours=1)),
+        created_at=start - timedelta(hours=20),
+        status=status,
+        claim_number=NUMBER,
+    )
+    uow.bookings.add(booking)
+    assert booking.id is not None
+    return booking.id
+
+
 def settle(wang: DialogDriver) -> None:
     wang.text(f"/take {NUMBER}")
     wang.text(f"/survey {NUMBER} remote")
@@ -245,6 +295,7 @@ def test_settle_dispute_revise_accept_and_pay(
         (21, "claims.adjuster.accepted"),
     ]
     assert claim_of(uow).status is ClaimStatus.AGREED
+    repair(uow, BookingStatus.ACCEPTED)  # direct repair: paid once the owner accepted it
     wang.text(f"/paid {NUMBER} 1000.00 REF-1")
     assert wang.keys == ["claims.refusal.amount_mismatch"]
     wang.text(f"/paid {NUMBER} 1350.00 REF-2026-0001")
@@ -252,8 +303,9 @@ def test_settle_dispute_revise_accept_and_pay(
     assert claim_of(uow).status is ClaimStatus.PAID
     wang.text(f"/loss {NUMBER} part 轮毂 100")
     assert wang.keys == ["claims.refusal.wrong_stage"]
+    assert "现在不能录入损失" in wang.texts[0]
     wang.text(f"/case {NUMBER}")
-    assert "记录支付" in wang.texts[0] and "REF-2026-0001" in wang.texts[0]
+    assert "理赔款已支付" in wang.texts[0] and "REF-2026-0001" in wang.texts[0]
 
 
 def test_a_dispute_button_during_a_new_report_keeps_the_report(
@@ -346,3 +398,223 @@ def test_english_answers(owner: DialogDriver, chen: DialogDriver) -> None:
     assert "minor liability" in chen.texts[0]
     chen.text("/help")
     assert chen.texts[0].startswith("Adjuster commands")
+
+
+# --- fixes after the first QA pass ---------------------------------------------------------
+
+
+def assessed(wang: DialogDriver, amount: str = "1200.00") -> None:
+    """Taken, surveyed, assessed: 全责, one item (a part) of ``amount``."""
+    wang.text(f"/take {NUMBER}")
+    wang.text(f"/survey {NUMBER} remote")
+    wang.text(f"/liability {NUMBER} 全责")
+    wang.text(f"/loss {NUMBER} part 后保险杠 {amount}")
+
+
+def agreed(wang: DialogDriver, owner: DialogDriver, route: str) -> None:
+    """Assessed, proposed by ``route``, accepted."""
+    assessed(wang)
+    wang.text(f"/settle {NUMBER} {route}")
+    owner.text(f"/accept {NUMBER}")
+    assert owner.keys[0] == "claims.owner.accepted"
+
+
+def test_a_direct_repair_is_paid_once_the_owner_accepted_the_repair(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    agreed(wang, owner, "shop")
+    assert "您在修理厂验收维修后，本公司直接支付给修理厂" in owner.texts[0]
+    wang.text(f"/paid {NUMBER} 1200.00 REF-1")
+    assert wang.keys == ["claims.refusal.repair_not_accepted"]
+    assert "车主还没有为本案预约修理厂维修" in wang.texts[0]
+    # Neither a cancelled booking nor a maintenance booking is the accepted repair.
+    repair(uow, BookingStatus.CANCELLED)
+    repair(uow, BookingStatus.RATED, BookingKind.MAINTENANCE)
+    in_shop = repair(uow, BookingStatus.IN_REPAIR)
+    wang.text(f"/paid {NUMBER} 1200.00 REF-1")
+    assert wang.keys == ["claims.refusal.repair_not_accepted"]
+    assert f"维修预约 #{in_shop} 目前为「维修中」" in wang.texts[0]
+    assert claim_of(uow).status is ClaimStatus.AGREED
+    assert claim_of(uow).adjudication.payment is None
+    # Accepted, paid by the insurer at the shop, then rated (closed, no longer open): paid.
+    booking = uow.bookings.get(in_shop)
+    assert booking is not None
+    booking.status = BookingStatus.RATED
+    uow.bookings.save(booking)
+    wang.text(f"/paid {NUMBER} 1200.00 REF-1")
+    assert wang.keys == ["claims.adjuster.paid", "claims.owner.paid"]
+    assert claim_of(uow).status is ClaimStatus.PAID
+
+
+def test_a_cash_settlement_is_paid_without_any_booking(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    agreed(wang, owner, "owner")
+    assert "支付后会通知您" in owner.texts[0]
+    wang.text(f"/paid {NUMBER} 1200.00 REF-1")
+    assert wang.keys == ["claims.adjuster.paid", "claims.owner.paid"]
+
+
+def test_english_refusal_of_an_early_direct_repair_payment(
+    owner: DialogDriver, chen: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    agreed(chen, owner, "shop")
+    repair(uow, BookingStatus.READY)
+    chen.text(f"/paid {NUMBER} 1200.00 REF-1")
+    assert chen.keys == ["claims.refusal.repair_not_accepted"]
+    assert "Booking #1 is at “" in chen.texts[0] and "has not accepted the repair" in chen.texts[0]
+
+
+def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
+    owner: DialogDriver, wang: DialogDriver
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    wang.text(f"/survey {NUMBER} remote")
+    wang.text(f"/loss {NUMBER} part 后保险杠 1200.00")
+    assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
+    wang.text(f"/liability {NUMBER} 全责")
+    liability = wang.replies[1]
+    assert (liability.to_party, liability.key) == (1, "claims.owner.liability")
+    assert liability.choices == ()  # no "book a repair" yet: nothing is proposed
+    assert "已完成" not in wang.texts[1] and "理赔方案一起发给您" in wang.texts[1]
+    wang.text(f"/loss {NUMBER} labour 拆装 300")
+    wang.text(f"/loss {NUMBER} del 2")
+    assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
+    assert "车主会在方案中看到损失清单" in wang.texts[0]
+
+    wang.text(f"/settle {NUMBER} owner")
+    proposal = wang.replies[1]
+    assert [c.value for c in proposal.choices] == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
+    text = wang.texts[1]
+    assert "1. 配件 后保险杠：1200.00 元" in text
+    assert f"如需在合作修理厂维修，可以发送 /book {NUMBER}" in text
+
+    # A revision withdraws the pending proposal: the owner is told once.
+    wang.text(f"/loss {NUMBER} paint 喷漆 200")
+    assert addressed(wang.replies) == [
+        (None, "claims.adjuster.loss"),
+        (1, "claims.owner.proposal_withdrawn"),
+    ]
+    assert "第 1 版" in wang.texts[1]
+    wang.text(f"/loss {NUMBER} del 2")
+    assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
+
+    wang.text(f"/settle {NUMBER} shop")
+    direct = wang.replies[1]
+    assert [c.value for c in direct.choices] == [
+        f"c:acc:{NUMBER}:2",
+        f"c:dis:{NUMBER}:2",
+        f"start:book:{NUMBER}",
+    ]
+    assert f"直赔：请预约修理厂维修（点“预约维修”，或发送 /book {NUMBER}）" in wang.texts[1]
+    wang.text(f"/liability {NUMBER} 主责")
+    assert "此前的理赔方案（第 2 版）因此撤回" in wang.texts[1]
+
+
+def test_the_proposal_says_whose_share_the_amount_is(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    assessed(wang, "1950.50")
+    wang.text(f"/settle {NUMBER} owner")
+    assert "按车主责任计算的损失 1950.50 元" in wang.texts[0]
+    zh = wang.texts[1]
+    assert "按您的责任计算的损失 1950.50 元" in zh and "您承担部分" not in zh
+    assert "本公司赔付：1950.50 元" in zh
+    owner.conv.locale = "en"  # the same notice, as an English-speaking owner reads it
+    en = owner.render(wang.replies[1])
+    assert "loss at your 100% share: 1950.50 yuan" in en and "your part" not in en
+    assert "1. Part – 后保险杠: 1950.50 yuan" in en
+
+
+def test_the_dispute_notice_names_a_settle_command_that_works(
+    owner: DialogDriver, wang: DialogDriver
+) -> None:
+    assessed(wang)
+    wang.text(f"/settle {NUMBER} shop")
+    owner.text(f"/dispute {NUMBER} 价格偏低")
+    told = owner.render(owner.replies[1])
+    hint = f"/settle {NUMBER} shop"
+    assert hint in told
+    wang.text(hint)
+    assert wang.keys[0] == "claims.adjuster.settlement_proposed"
+
+
+def test_help_is_per_role_and_staff_are_not_asked_to_report(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    owner.text("/help")
+    assert owner.keys == ["help.idle", "idle.prompt"]
+    for command in ("/status", "/book", "/bookings", "/accept", "/dispute", "/withdraw"):
+        assert command in owner.texts[0]
+    wang.text("/help")
+    assert wang.keys == ["claims.help.staff"]
+    wang.text("/lang en")
+    assert wang.keys == ["lang.changed"]
+    wang.text("hello")
+    assert wang.keys == ["help.staff_prompt"] and wang.offered == []
+    shop_staff = party(uow, 2, owner)  # 周师傅 of 浦东安心汽修
+    shop_staff.text("/help")
+    assert shop_staff.keys == ["help.shop"] and "/bookings" in shop_staff.texts[0]
+    assert "/report" not in shop_staff.texts[0]
+    shop_staff.text("/start")
+    assert shop_staff.keys == ["welcome"]
+
+
+@pytest.mark.parametrize(
+    ("close", "said"),
+    [
+        (f"/withdraw {NUMBER} 已私了", "已撤销，案件已结束"),
+        (f"/reject {NUMBER} 不在保险责任范围内", "已拒赔，案件已结束"),
+    ],
+)
+def test_booking_a_closed_claim_says_it_is_closed(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork, close: str, said: str
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    (owner if close.startswith("/withdraw") else wang).text(close)
+    owner.text(f"/book {NUMBER}")
+    assert owner.keys == ["booking.refusal.claim_not_ready"]
+    assert said in owner.texts[0]
+    # To anyone else the number is as unknown as ever.
+    other = party(uow, 7, owner)
+    other.text(f"/book {NUMBER}")
+    assert "还不能预约维修" in other.texts[0]
+
+
+def test_case_shows_what_the_owner_reported(
+    owner: DialogDriver, wang: DialogDriver, chen: DialogDriver
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    wang.text(f"/case {NUMBER}")
+    text = wang.texts[0]
+    for shown in (
+        "人员受伤：无",
+        "车辆可以行驶",
+        "对方车辆：无",
+        "报警编号：无",
+        "照片 3 张，视频 0 段",
+    ):
+        assert shown in text
+    assert "时间：" in text and "保单：" in text
+    assert "理赔员已接案 · ADJ-SH-01" in text
+
+
+def test_english_words_for_loss_kinds_timeline_and_stages(
+    owner: DialogDriver, chen: DialogDriver
+) -> None:
+    chen.text(f"/take {NUMBER}")
+    chen.text(f"/loss {NUMBER} part 后保险杠 100")
+    assert "it is not the time to record the loss" in chen.texts[0]
+    chen.text(f"/survey {NUMBER} remote")
+    chen.text(f"/loss {NUMBER} labour 拆装 300")
+    assert "1. Labour – 拆装: 300.00 yuan" in chen.texts[0]
+    chen.text(f"/case {NUMBER}")
+    assert "Taken by an adjuster · ADJ-SH-02" in chen.texts[0]
+    assert "Survey scheduled" in chen.texts[0]
+
+
+def test_status_of_a_paid_claim_says_it_once(owner: DialogDriver, wang: DialogDriver) -> None:
+    agreed(wang, owner, "owner")
+    wang.text(f"/paid {NUMBER} 1200.00 REF-1")
+    owner.text("/status")
+    assert owner.texts[0].endswith("：已赔付结案。")  # the stage, and no "已结案。" after it

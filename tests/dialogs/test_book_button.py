@@ -1,4 +1,4 @@
-"""The "book a repair" button of the owner's notices (assessment, direct-repair proposal),
+"""The "book a repair" button of the owner's notices (the direct-repair proposal),
 turn by turn on fakes: where it appears, what a tap starts, and who it is refused to."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import pytest
 from dialogs.conversation import Conversation
 from dialogs.messages import Outbound
 from domain.booking import BookingStatus
-from domain.claim import ClaimStatus
 from domain.staff import Adjuster
 from tests.booking_fakes import booking_uow
 from tests.dialogs.driver import DialogDriver
@@ -67,38 +66,27 @@ def assess(wang: DialogDriver) -> None:
     wang.text(f"/loss {NUMBER} part 后保险杠 1200.00")
 
 
-def test_the_notice_that_completes_the_assessment_offers_the_booking(wang: DialogDriver) -> None:
-    wang.text(f"/liability {NUMBER} 全责")
-    liability, _ = notice(wang, "claims.owner.liability")
-    assert values(liability) == []  # no loss yet: not assessed
+def test_the_assessment_itself_offers_no_booking(wang: DialogDriver) -> None:
     wang.text(f"/loss {NUMBER} part 后保险杠 1200.00")
-    loss, text = notice(wang, "claims.owner.loss")
-    assert values(loss) == [BOOK]
-    assert f"/book {NUMBER}" in text  # the typed equivalent, for channels without buttons
-    assert wang.render(Outbound(loss.choices[0].label_key)) == "预约维修"
-
-
-def test_loss_first_then_liability_offers_it_on_the_liability_notice(
-    wang: DialogDriver, uow: FakeUnitOfWork
-) -> None:
-    wang.text(f"/loss {NUMBER} part 后保险杠 1200.00")
-    assert values(notice(wang, "claims.owner.loss")[0]) == []
+    assert wang.keys == ["claims.adjuster.loss"]  # the owner hears of the loss in the proposal
     wang.text(f"/liability {NUMBER} 全责")
     liability, text = notice(wang, "claims.owner.liability")
-    assert uow.claims.get(NUMBER).status is ClaimStatus.ASSESSED  # type: ignore[union-attr]
-    assert values(liability) == [BOOK] and f"/book {NUMBER}" in text
+    assert values(liability) == [] and "/book" not in text
 
 
-def test_a_direct_repair_proposal_offers_it_a_cash_one_does_not(wang: DialogDriver) -> None:
+def test_a_direct_repair_proposal_offers_it_a_cash_one_names_the_command(
+    wang: DialogDriver,
+) -> None:
     assess(wang)
     wang.text(f"/settle {NUMBER} owner")
     cash, text = notice(wang, "claims.owner.settlement")
     assert values(cash) == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
-    assert "/book" not in text
+    assert f"/book {NUMBER}" in text  # for an owner who wants a partner shop anyway
     wang.text(f"/settle {NUMBER} shop")
     direct, text = notice(wang, "claims.owner.settlement")
     assert values(direct) == [f"c:acc:{NUMBER}:2", f"c:dis:{NUMBER}:2", BOOK]
-    assert f"/book {NUMBER}" in text
+    assert f"/book {NUMBER}" in text  # the typed equivalent, for channels without buttons
+    assert wang.render(Outbound(direct.choices[-1].label_key)) == "预约维修"
 
 
 def test_no_button_once_paid(wang: DialogDriver, owner: DialogDriver) -> None:

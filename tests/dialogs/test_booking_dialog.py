@@ -94,6 +94,29 @@ def test_a_shared_location_reorders_the_shops_and_filters_apply() -> None:
     assert len([v for v in d.offered if v.startswith("b:shop:")]) == 2
 
 
+@pytest.mark.parametrize(("locale", "hint"), [("zh_CN", "也可以分享位置"), ("en", "share your")])
+def test_sorted_again_only_when_a_shared_location_moved_the_list(locale: str, hint: str) -> None:
+    d = owner(locale=locale)
+    d.text("/book")
+    d.text("沪A 12345")
+    d.text("8001")
+    d.location(31.1880, 121.4370)  # at the location step: the first list, nothing re-sorted
+    assert d.keys == ["booking.ask.shop"]
+    assert d.offered[0] == "b:shop:SHOP-XH-02"
+    assert hint not in d.texts[0]  # a location is known: no "share your location"
+    d.location(31.1881, 121.4371)  # shared again, the same order
+    assert d.keys == ["booking.ask.shop"]
+    d.location(31.2040, 121.5900)  # at the Pudong shop: the order changes
+    assert d.keys == ["booking.location_saved", "booking.ask.shop"]
+    assert d.offered[0] == "b:shop:SHOP-PD-01" and hint not in d.texts[1]
+
+
+def test_without_a_location_the_list_invites_one() -> None:
+    d = owner()
+    to_shops(d)
+    assert d.keys == ["booking.ask.shop"] and "也可以分享位置，按离您最近排序。" in d.texts[0]
+
+
 def test_more_shops_page_by_page() -> None:
     many = [
         replace(PUDONG, id=10 + n, code=f"SHOP-{n:02d}", location=GeoPoint(31.2, 121.5 + n / 100))

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from dialogs.messages import InboundKind
+from dialogs.messages import InboundKind, MediaItem
 from domain.claim import ClaimStatus
-from tests.dialogs.driver import DialogDriver
+from tests.dialogs.driver import CATALOGS, TZ, DialogDriver
+from tests.fakes import SAMPLE_POLICY, FakePolicyRepository
 
 
 def step_of(driver: DialogDriver) -> str | None:
     return driver.conv.slots.get("step")
+
+
+def local_accident_time(driver: DialogDriver) -> str:
+    at = datetime.fromisoformat(driver.conv.slots["draft"]["accident_at"])
+    return at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def test_a_complete_report_gets_a_claim_number() -> None:
@@ -90,12 +97,7 @@ def test_accident_time_formats(typed: str, expected_local: str) -> None:
     d.fill_report(until="time")
     d.text(typed)
     assert d.keys == ["report.ask.location"]
-    at = d.conv.slots["draft"]["accident_at"]
-    from datetime import datetime
-
-    from tests.dialogs.driver import TZ
-
-    assert datetime.fromisoformat(at).astimezone(TZ).strftime("%Y-%m-%d %H:%M") == expected_local
+    assert local_accident_time(d) == expected_local
 
 
 @pytest.mark.parametrize(
@@ -376,27 +378,246 @@ def test_photos_sent_before_starting_become_evidence() -> None:
     assert len(d.conv.slots["draft"]["evidence"]) == 2
 
 
-def test_accident_outside_the_policy_period_is_sent_back_to_the_time() -> None:
+def test_an_accident_outside_the_policy_period_is_refused_at_the_time_question() -> None:
     d = DialogDriver()
     d.fill_report(until="time")
+    before = dict(d.conv.slots["draft"])
     d.text("2026-02-20 10:00")  # before the policy starts on 2026-03-01
-    for action in (
-        lambda: d.location(31.2, 121.4),
-        lambda: d.text("倒车撞到护栏"),
-        lambda: d.choose("r:injuries:no"),
-        lambda: d.choose("r:drivable:yes"),
-        lambda: d.choose("r:has_other:none"),
-        lambda: d.choose("r:witnesses:skip"),
-        lambda: d.choose("r:police:skip"),
-        lambda: d.photos(3),
-        lambda: d.choose("r:evidence:done"),
-        lambda: d.choose("r:summary:confirm"),
-    ):
-        action()
+    assert d.keys == ["report.error.policy_not_in_force", "report.ask.time"]
+    assert d.conv.slots["draft"] == before
+    d.text("2026-11-25 09:00")
+    assert d.keys == ["report.ask.location"]
+
+
+def test_a_time_given_before_the_policy_is_checked_once_the_policy_is_verified() -> None:
+    d = DialogDriver()
+    d.text("/report")
+    d.choose("r:plate:menu")
+    d.choose("r:menu:time")
+    d.text("2026-02-20 10:00")  # no policy yet: nothing to check it against
+    assert d.keys == ["report.ask.plate"]
+    d.text("沪A12345")
+    d.text("8001")
+    assert d.keys == [
+        "report.policy_found",
+        "report.error.policy_not_in_force",
+        "report.ask.time",
+    ]
+    assert "保单有效期" in d.texts[1]
+
+
+def _policy_valid(d: DialogDriver, valid_from: date, valid_to: date) -> None:
+    """The insurer's directory changes the policy's period while the report is open."""
+    changed = replace(SAMPLE_POLICY, valid_from=valid_from, valid_to=valid_to)
+    d.uow.policies = FakePolicyRepository([changed])
+
+
+def test_a_report_refused_at_confirm_uses_no_claim_number() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    _policy_valid(d, date(2026, 12, 1), date(2027, 11, 30))
+    d.choose("r:summary:confirm")
     assert d.keys == ["report.error.policy_not_in_force", "report.ask.time"]
     assert d.uow.claims.claims == {}
-    d.text("2026-11-25 09:00")
+    _policy_valid(d, SAMPLE_POLICY.valid_from, SAMPLE_POLICY.valid_to)
+    d.choose("r:time:now")
     assert d.keys == ["report.summary"]
+    d.choose("r:summary:confirm")
+    assert d.last.params["number"] == "BA2026112500001"
+
+
+def test_a_clock_time_not_reached_today_is_taken_as_yesterday() -> None:
+    d = DialogDriver()  # 10:00 in Shanghai
+    d.fill_report(until="time")
+    d.text("14:30")  # the question's own example
+    assert d.keys == ["report.time_assumed_yesterday", "report.ask.location"]
+    assert "昨天 14:30" in d.texts[0]
+    assert "2026年11月24日 14:30" in d.texts[0]
+    assert local_accident_time(d) == "2026-11-24 14:30"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected_local"),
+    [("10:04", "2026-11-25 10:04"), ("09:30", "2026-11-25 09:30")],
+)
+def test_a_clock_time_already_reached_today_stays_today(typed: str, expected_local: str) -> None:
+    d = DialogDriver()  # 10:00 in Shanghai; 5 minutes ahead is tolerated
+    d.fill_report(until="time")
+    d.text(typed)
+    assert d.keys == ["report.ask.location"]
+    assert local_accident_time(d) == expected_local
+
+
+def test_an_explicit_today_in_the_future_is_still_refused() -> None:
+    d = DialogDriver()
+    d.fill_report(until="time")
+    d.text("今天 14:30")
+    assert d.keys == ["report.error.time_in_future", "report.ask.time"]
+
+
+def test_the_same_photo_twice_fills_one_role_and_counts_once() -> None:
+    d = DialogDriver()
+    d.fill_report(until="photos")
+    d.photos(2)  # media 100 (overview), 101 (damage)
+    d.send(InboundKind.MEDIA, media=(MediaItem(100, "photo"),))  # p0.jpg again
+    assert d.keys == ["report.evidence_received", "report.ask.evidence"]
+    assert d.replies[0].params["photos"] == 0
+    assert d.replies[0].params["duplicates"] == 1
+    assert d.texts[0] == "这个文件之前已经收到过，不重复计算。"
+    assert d.last.params["missing"] == ["plate_vin"]  # still asked for
+    assert d.last.params["photos"] == 2
+    assert "r:evidence:done" not in d.offered
+    evidence = d.conv.slots["draft"]["evidence"]
+    assert [(e["media_id"], e["role"]) for e in evidence] == [(100, "overview"), (101, "damage")]
+    d.choose("r:evidence:menu")
+    d.choose("r:menu:evidence")
+    d.text("完成")
+    assert d.keys == ["report.error.need_photos", "report.ask.evidence"]
+
+
+def test_an_upload_holding_one_file_twice_counts_it_once() -> None:
+    d = DialogDriver(locale="en")
+    d.fill_report(until="photos")
+    album = tuple(MediaItem(n, "photo") for n in (300, 301, 300))
+    d.send(InboundKind.MEDIA, media=album)
+    assert d.replies[0].params["photos"] == 2
+    assert d.texts[0] == (
+        "Received 2 photo(s). This file was already received and is not counted again."
+    )
+    assert d.last.params["missing"] == ["plate_vin"]
+    assert len(d.conv.slots["draft"]["evidence"]) == 2
+
+
+def test_photos_kept_before_the_report_are_taken_once() -> None:
+    d = DialogDriver()
+    d.photos(2)
+    d.photos(2)  # the same two files again
+    d.choose("start:report")
+    assert [e["media_id"] for e in d.conv.slots["draft"]["evidence"]] == [100, 101]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh_CN", "有文件类型不支持，没有收下。请发送照片（JPG/PNG）或视频（MP4/MOV）。"),
+        ("en", "A file type is not supported and was not kept. "
+         "Please send photos (JPG/PNG) or videos (MP4/MOV)."),
+    ],
+)
+def test_an_upload_with_nothing_kept_says_only_what_was_refused(
+    locale: str, expected: str
+) -> None:
+    d = DialogDriver(locale=locale)
+    d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
+    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    assert d.texts[0] == expected
+    d.fill_report(until="photos")
+    d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
+    assert d.keys == ["report.evidence_received", "report.ask.evidence"]
+    assert d.texts[0] == expected
+
+
+def test_sentences_about_received_and_refused_files_are_joined_without_a_space() -> None:
+    d = DialogDriver()
+    d.fill_report(until="photos")
+    d.send(InboundKind.MEDIA, media=(MediaItem(400, "photo"),), rejected=("empty",))
+    assert d.texts[0] == "已收到 1 张照片。有文件是空的，没有收下。"
+
+
+def test_a_shared_location_replaces_a_typed_address() -> None:
+    d = DialogDriver()
+    d.fill_report(until="location")
+    d.text("南京东路 100 号")
+    d.location(31.2304, 121.4737)
+    assert d.keys[0] == "report.location_saved"
+    assert "南京东路" not in d.texts[0]
+    assert d.conv.slots["draft"]["address"] is None
+    d.location(31.2305, 121.4738, label="上海市黄浦区人民大道 200 号")
+    assert d.conv.slots["draft"]["address"] == "上海市黄浦区人民大道 200 号"
+    assert "人民大道" in d.texts[0]
+
+
+@pytest.mark.parametrize("typed", ["25:99", "1234", "2026-11-24 14:30", "  12 - 3 "])
+def test_a_time_or_a_number_at_the_place_question_is_asked_again(typed: str) -> None:
+    d = DialogDriver()
+    d.fill_report(until="location")
+    before = dict(d.conv.slots["draft"])
+    d.text(typed)
+    assert d.keys == ["report.error.address_not_place", "report.ask.location"]
+    assert "不像地址" in d.texts[0]
+    assert d.conv.slots["draft"] == before
+
+
+def test_back_with_no_report_says_there_is_none() -> None:
+    d = DialogDriver()
+    d.text("/back")
+    assert d.keys == ["back.no_report", "idle.prompt"]
+    assert "没有进行中的报案" in d.texts[0]
+
+
+def test_the_resume_prompt_of_a_complete_report_says_it_is_ready() -> None:
+    d = DialogDriver()
+    d.fill_report()
+    d.clock.advance(timedelta(days=1))
+    d.text("你好")
+    assert d.keys == ["report.resume"]
+    assert "还差" not in d.texts[0]
+    assert "可以提交" in d.texts[0]
+    d.choose("r:resume:yes")
+    assert d.keys == ["report.resumed", "report.summary"]
+
+
+def _offered_resumption(locale: str = "zh_CN") -> DialogDriver:
+    d = DialogDriver(locale=locale)
+    d.fill_report(until="description")
+    d.clock.advance(timedelta(days=1))
+    d.text("你好")
+    assert d.keys == ["report.resume"]
+    return d
+
+
+@pytest.mark.parametrize("typed", ["继续", "continue", "1"])
+def test_resumption_can_be_typed_continue(typed: str) -> None:
+    d = _offered_resumption()
+    d.text(typed)
+    assert d.keys == ["report.resumed", "report.ask.description"]
+
+
+@pytest.mark.parametrize("typed", ["重新开始", "start over", "2"])
+def test_resumption_can_be_typed_start_over(typed: str) -> None:
+    d = _offered_resumption()
+    d.text(typed)
+    assert d.keys == ["report.started", "report.ask.plate"]
+    assert d.conv.slots["draft"]["policy_number"] is None
+
+
+@pytest.mark.parametrize("typed", ["取消", "Cancel", "3"])
+def test_resumption_can_be_typed_cancel(typed: str) -> None:
+    d = _offered_resumption()
+    d.text(typed)
+    assert d.keys == ["report.cancelled"]
+    assert d.conv.dialog is None
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_anything_else_at_the_resume_prompt_says_what_to_type(locale: str) -> None:
+    d = _offered_resumption(locale)
+    d.text("追尾了")
+    assert d.keys == ["report.error.resume_hint", "report.resume"]
+    assert ("继续" if locale == "zh_CN" else "continue") in d.texts[0]
+    assert d.conv.slots["draft"]["description"] is None
+
+
+def test_a_skipped_witness_is_ticked_in_the_edit_menu() -> None:
+    d = DialogDriver()
+    d.fill_report()  # witnesses and police number skipped
+    d.choose("r:summary:edit")
+    ticks = {c.value: c.params["done"] for c in d.last.choices if c.params}
+    assert ticks["r:menu:witnesses"] is True
+    assert ticks["r:menu:police"] is True
+    assert "✓ 目击者" in [
+        CATALOGS.render("zh_CN", c.label_key, c.params) for c in d.last.choices
+    ]
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

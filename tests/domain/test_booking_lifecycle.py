@@ -176,7 +176,13 @@ def test_the_timers_of_each_state() -> None:
     assert len(timer_plans(held, RULES, late)) == 1
 
     held.reschedule(OTHER, NOW, NOW + timedelta(minutes=60), RULES, "o")
-    assert {p.key for p in timer_plans(held, RULES, NOW)}.isdisjoint(p.key for p in reminders)
+    asking = timer_plans(held, RULES, NOW)  # the confirmed time still stands: its reminders
+    assert [p for p in asking if p.kind == APPOINTMENT_REMINDER] == reminders
+    assert {p.kind for p in asking} == {APPOINTMENT_REMINDER, HOLD_EXPIRY, SHOP_NUDGE}
+    held.confirm(NOW, "s")  # the shop agreed: reminders for the new time only
+    moved = timer_plans(held, RULES, NOW)
+    assert {p.key for p in moved}.isdisjoint(p.key for p in reminders)
+    assert all(p.payload["slot"] == OTHER.key for p in moved)
 
     done = booking(S.READY)
     done.accept_repair(NOW, "o")

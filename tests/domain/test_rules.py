@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,7 +19,15 @@ from domain.claim import (
     format_claim_number,
 )
 from domain.events import ClaimReported, ClaimStatusChanged
-from domain.evidence import Evidence, MediaKind, PhotoRole, missing_photo_roles, next_photo_role
+from domain.evidence import (
+    Evidence,
+    MediaKind,
+    PhotoRole,
+    distinct,
+    has_enough_photos,
+    missing_photo_roles,
+    next_photo_role,
+)
 from domain.geo import GeoPoint, InvalidCoordinates
 from domain.money import InvalidAmount, Money
 from domain.policy import looks_like_plate, normalize_plate
@@ -27,7 +36,9 @@ from domain.report import (
     ReportDraft,
     ReportItem,
     accident_time_problem,
+    in_policy_period,
     is_late_report,
+    looks_like_address,
 )
 from domain.services import UnknownPolicy, file_claim
 from tests.fakes import SAMPLE_POLICY, FakeUnitOfWork
@@ -123,6 +134,29 @@ def test_photos_need_every_role() -> None:
     assert complete_draft(evidence=two).missing() == [ReportItem.EVIDENCE]
 
 
+def test_a_photo_sent_twice_fills_one_role() -> None:
+    again = [
+        Evidence(1, MediaKind.PHOTO, PhotoRole.OVERVIEW),
+        Evidence(2, MediaKind.PHOTO, PhotoRole.DAMAGE),
+        Evidence(1, MediaKind.PHOTO, PhotoRole.PLATE_VIN),  # stored before the fix
+    ]
+    assert distinct(again) == again[:2]
+    assert missing_photo_roles(again) == [PhotoRole.PLATE_VIN]
+    assert not has_enough_photos(again)
+    assert next_photo_role(again) is PhotoRole.PLATE_VIN
+    assert complete_draft(evidence=again).missing() == [ReportItem.EVIDENCE]
+
+
+@pytest.mark.parametrize("text", ["25:99", "1234", "12-03 08.30", "  ,  "])
+def test_digits_and_punctuation_are_not_an_address(text: str) -> None:
+    assert not looks_like_address(text)
+
+
+@pytest.mark.parametrize("text", ["南京东路 100 号", "88 Zhangjiang Rd", "G60 沪昆高速 K23"])
+def test_addresses(text: str) -> None:
+    assert looks_like_address(text)
+
+
 def test_urgency_from_injuries_or_rescue() -> None:
     assert not complete_draft().urgent
     assert complete_draft(injuries=True).urgent
@@ -183,3 +217,32 @@ def test_claim_numbers_count_per_local_day() -> None:
     assert format_claim_number(date(2026, 1, 2), 42) == "BA2026010200042"
     with pytest.raises(UnknownPolicy):
         file_claim(uow, complete_draft(policy_number="NOPE"), 7, NOW, tz, "a")
+
+
+def test_a_refused_report_uses_no_claim_number() -> None:
+    uow = FakeUnitOfWork()
+    tz = ZoneInfo("Asia/Shanghai")
+    outside = complete_draft(accident_at=datetime(2026, 2, 1, 2, 0, tzinfo=UTC))
+    with pytest.raises(PolicyNotInForce):
+        file_claim(uow, outside, 7, NOW, tz, "a")
+    with pytest.raises(IncompleteReport):
+        file_claim(uow, complete_draft(description=None), 7, NOW, tz, "a")
+    assert file_claim(uow, complete_draft(), 7, NOW, tz, "a").number == "BA2026112500001"
+
+
+def test_the_policy_period_is_read_on_the_local_day_of_the_accident() -> None:
+    first_day_local = datetime(2026, 3, 1, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert first_day_local.astimezone(UTC).date() == date(2026, 2, 28)
+    assert in_policy_period(SAMPLE_POLICY, first_day_local)
+    assert not in_policy_period(SAMPLE_POLICY, first_day_local - timedelta(hours=2))
+
+
+def test_a_filed_claim_holds_each_photo_once() -> None:
+    evidence = [
+        Evidence(1, MediaKind.PHOTO, PhotoRole.OVERVIEW),
+        Evidence(2, MediaKind.PHOTO, PhotoRole.DAMAGE),
+        Evidence(1, MediaKind.PHOTO, PhotoRole.EXTRA),
+        Evidence(3, MediaKind.PHOTO, PhotoRole.PLATE_VIN),
+    ]
+    claim = file_claim(FakeUnitOfWork(), complete_draft(evidence=evidence), 7, NOW, UTC, "a")
+    assert [item.media_id for item in claim.report.evidence] == [1, 2, 3]

@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from domain.claim import ClaimStatus
+import pytest
+
+from domain import services
+from domain.claim import ClaimStatus, PolicyNotInForce
 from domain.evidence import MediaKind
 from storage.db import Database
-from tests.storage.helpers import NOW, file_claim, import_example, new_owner
+from tests.storage.helpers import (
+    NOW,
+    complete_report,
+    evidence_for,
+    file_claim,
+    import_example,
+    media,
+    new_owner,
+)
 
 
 def test_claim_round_trip(database: Database, directory_data: dict[str, Any]) -> None:
@@ -98,3 +111,27 @@ def test_next_sequence_under_concurrency(database: Database) -> None:
         worker.join()
     assert errors == []
     assert sorted(results) == list(range(1, threads * per_thread + 1))
+
+
+def test_a_report_refused_at_filing_leaves_the_day_counter(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    """The refusal is answered in a turn that commits; the number must not be used up."""
+    import_example(database, directory_data)
+    owner = new_owner(database)
+    tz = ZoneInfo("Asia/Shanghai")
+    with database.unit_of_work() as uow:
+        files = [media(i) for i in range(3)]
+        report = complete_report(evidence_for([(uow.media.add(f), f) for f in files]))
+        uow.commit()
+    outside = replace(report, accident_at=NOW.replace(year=2025))  # before 2026-03-01
+    with database.unit_of_work() as uow:
+        with pytest.raises(PolicyNotInForce):
+            services.file_claim(uow, outside, owner, NOW, tz, "party:1")
+        uow.commit()  # as the engine does: the turn goes on and commits
+    with database.unit_of_work() as uow:
+        claim = services.file_claim(uow, report, owner, NOW, tz, "party:1")
+        uow.commit()
+    assert claim.number == "BA2026060100001"
+    with database.unit_of_work() as uow:
+        assert uow.claims.get("BA2026060100001") is not None

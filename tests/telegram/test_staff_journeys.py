@@ -93,7 +93,7 @@ def test_adjudication_and_repair_booking_through_telegram(
         proposed = adjuster.text(f"/settle {number} owner")
         assert "1500.00" in texts(proposed)[0]
         told = owner.news()
-        assert len(told) == 4  # survey above; liability, two loss updates, the proposal
+        assert len(told) == 2  # survey above; liability, the proposal (with the loss items)
         proposal = told[-1]
         assert "1500.00" in proposal.text
         assert proposal.values == [f"c:acc:{number}:1", f"c:dis:{number}:1"]

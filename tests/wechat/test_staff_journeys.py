@@ -82,14 +82,12 @@ def test_adjudication_and_repair_booking_through_wechat(
         proposed = adjuster.say(f"/settle {number} owner")
         assert "1500.00" in proposed[0]
 
-        # Six notices in a row (taken, survey, liability, two losses, the proposal) are
-        # more than the owner's window allows after the report: what does not fit goes as
-        # the progress template, and nothing is dropped.
+        # Four notices in a row (taken, survey, liability, the proposal, which carries the
+        # loss items) fit the owner's window after the report: no progress template.
         told = owner.news()
-        templates = rig.api.templates_for(OWNER)
         assert told[0].startswith(f"您的报案 {number} 已由理赔员 陈静 受理")
-        assert len(told) + len(templates) == 6 and templates
-        assert "1500.00" in templates[-1]["data"]["keyword1"]["value"]
+        assert len(told) == 4 and rig.api.templates_for(OWNER) == []
+        assert "1500.00" in told[-1] and "拆装工时" in told[-1]
         accepted = owner.say(f"/accept {number}")  # as the proposal says
         assert accepted[0].startswith(f"您已接受案件 {number} 的方案")
         assert "车主已接受" in adjuster.news()[0]

@@ -1,0 +1,197 @@
+"""Timeline notes in words: the compact records the domain writes, shown readably.
+
+The domain stores a note per step in a fixed, compact form (``onsite
+2026-11-27T10:00:00+08:00 上海市…``, ``v1 owner 1950.50``, a slot key ``202611260530``).
+The dashboard formats each with one small function per action: times in the viewer's
+timezone and locale, known tokens (survey mode, liability grade, loss kind, payment
+route, payer) as the locale's labels, amounts with their currency. A note that does not
+have the expected form (older data, free text) is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.dashboard.rendering import PageRenderer
+from domain.adjudication import Liability, LossKind, PaymentRoute, SurveyMode
+from domain.booking import Payer
+from domain.money import InvalidAmount, Money
+from domain.slots import parse_slot_key
+from storage.read_models import BookingTimelineEntry, TimelineEntry
+
+AMOUNT = r"(-?\d+\.\d{2})"
+LIABILITY = re.compile(r"^(\w+) (\d{1,3})%(?: (.*))?$", re.S)
+LOSS = re.compile(rf"^([+-]) (\w+) (.*) {AMOUNT}$", re.S)
+SETTLE = re.compile(rf"^v(\d+) (\w+) {AMOUNT}$")
+ANSWER = re.compile(r"^v(\d+)(?: (.*))?$", re.S)
+PAYMENT = re.compile(rf"^{AMOUNT} (.+)$", re.S)
+BOOKING_PAID = re.compile(rf"^(\w+) {AMOUNT}$")
+
+Formatter = Callable[["NoteWords", str], str | None]
+
+
+class NoteWords:
+    """What a formatter needs for one viewer: labels, local times and money."""
+
+    def __init__(self, renderer: PageRenderer, locale: str) -> None:
+        self._renderer = renderer
+        self.locale = locale
+
+    def t(self, key: str, **params: Any) -> str:
+        return self._renderer.text(self.locale, key, **params)
+
+    def when(self, value: datetime) -> str:
+        return self._renderer.when(self.locale, value)
+
+    def money(self, yuan: str) -> str:
+        return self._renderer.money(self.locale, Money.from_yuan(yuan).fen)
+
+
+def _known(kind: type[StrEnum], value: str) -> bool:
+    return value in {member.value for member in kind}
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+# --- claims, by action ---------------------------------------------------------------
+
+
+def _survey(words: NoteWords, note: str) -> str | None:
+    mode, _, rest = note.partition(" ")
+    if not _known(SurveyMode, mode):
+        return None
+    parts = [words.t(f"claims.survey_mode.{mode}")]
+    first, _, place = rest.partition(" ")
+    at = _iso(first)
+    if at is None:
+        place = rest
+    else:
+        parts.append(words.when(at))
+    if place.strip():
+        parts.append(place.strip())
+    return " · ".join(parts)
+
+
+def _liability(words: NoteWords, note: str) -> str | None:
+    found = LIABILITY.match(note)
+    if found is None or not _known(Liability, found[1]):
+        return None
+    grade = words.t(f"claims.liability.{found[1]}")
+    text = words.t("dashboard.note.liability", grade=grade, share=found[2])
+    return f"{text} · {found[3]}" if found[3] else text
+
+
+def _loss(words: NoteWords, note: str) -> str | None:
+    found = LOSS.match(note)
+    if found is None or not _known(LossKind, found[2]):
+        return None
+    key = "dashboard.note.loss_added" if found[1] == "+" else "dashboard.note.loss_removed"
+    kind = words.t(f"claims.loss_kind.{found[2]}")
+    return words.t(key, kind=kind, name=found[3], amount=words.money(found[4]))
+
+
+def _settle(words: NoteWords, note: str) -> str | None:
+    found = SETTLE.match(note)
+    if found is None or not _known(PaymentRoute, found[2]):
+        return None
+    version = words.t("dashboard.claim.version", n=found[1])
+    route = words.t(f"claims.route.{found[2]}")
+    return f"{version} · {words.money(found[3])} · {route}"
+
+
+def _answer(words: NoteWords, note: str) -> str | None:
+    found = ANSWER.match(note)
+    if found is None:
+        return None
+    version = words.t("dashboard.claim.version", n=found[1])
+    return f"{version} · {found[2]}" if found[2] else version
+
+
+def _payment(words: NoteWords, note: str) -> str | None:
+    found = PAYMENT.match(note)
+    if found is None:
+        return None
+    return words.t("dashboard.note.payment", amount=words.money(found[1]), reference=found[2])
+
+
+def _evidence(words: NoteWords, note: str) -> str | None:
+    ids = note.split()
+    if not ids or not all(part.isdigit() for part in ids):
+        return None
+    return words.t("dashboard.note.evidence", n=len(ids))
+
+
+CLAIM_NOTES: dict[str, Formatter] = {
+    "survey": _survey,
+    "liability": _liability,
+    "loss": _loss,
+    "settle": _settle,
+    "accept": _answer,
+    "dispute": _answer,
+    "pay": _payment,
+    "evidence": _evidence,
+}
+
+
+# --- bookings, by the status moved to -------------------------------------------------
+
+
+def _slot(words: NoteWords, note: str) -> str | None:
+    start = parse_slot_key(note)
+    return None if start is None else words.t("dashboard.note.slot", at=words.when(start))
+
+
+def _estimate(words: NoteWords, note: str) -> str | None:
+    at = _iso(note)
+    return None if at is None else words.t("dashboard.note.estimate", at=words.when(at))
+
+
+def _booking_paid(words: NoteWords, note: str) -> str | None:
+    found = BOOKING_PAID.match(note)
+    if found is None or not _known(Payer, found[1]):
+        return None
+    payer = words.t(f"dashboard.note.payer.{found[1]}")
+    return f"{payer} · {words.money(found[2])}"
+
+
+def _stars(words: NoteWords, note: str) -> str | None:
+    return "★" * int(note) if note.isdigit() and 1 <= int(note) <= 5 else None
+
+
+BOOKING_NOTES: dict[str, Formatter] = {
+    "held": _slot,
+    "proposed": _slot,
+    "confirmed": _slot,
+    "in_repair": _estimate,
+    "paid": _booking_paid,
+    "rated": _stars,
+}
+
+
+def _formatted(formatter: Formatter | None, words: NoteWords, note: str) -> str:
+    if formatter is None or not note:
+        return note
+    try:
+        return formatter(words, note) or note
+    except (InvalidAmount, ValueError, OverflowError):  # not the form it should have
+        return note
+
+
+def claim_note(words: NoteWords, entry: TimelineEntry) -> str:
+    return _formatted(CLAIM_NOTES.get(entry.action or ""), words, entry.reason)
+
+
+def booking_note(words: NoteWords, entry: BookingTimelineEntry) -> str:
+    comment = entry.from_status == entry.to_status == "rated"  # after the stars: free text
+    formatter = None if comment else BOOKING_NOTES.get(entry.to_status)
+    return _formatted(formatter, words, entry.note)

@@ -1,0 +1,88 @@
+"""Timeline notes in words: each action's compact record formatted for the viewer, and
+anything not in the expected form shown as it is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dashboard.notes import NoteWords, booking_note, claim_note
+from bot.dashboard.rendering import PageRenderer
+from locales.catalog import Catalogs
+from storage.read_models import BookingTimelineEntry, TimelineEntry
+
+TZ = ZoneInfo("Asia/Shanghai")
+AT = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> PageRenderer:
+    return PageRenderer(Catalogs(TZ), TZ)
+
+
+def claim(renderer: PageRenderer, action: str, note: str, locale: str = "zh_CN") -> str:
+    entry = TimelineEntry(AT, action, "adjuster:ADJ-SH-01", note, "assigned", "surveying")
+    return claim_note(NoteWords(renderer, locale), entry)
+
+
+def booking(renderer: PageRenderer, to: str, note: str, locale: str = "zh_CN") -> str:
+    entry = BookingTimelineEntry(AT, "requested", to, "shop_staff:1", note)
+    return booking_note(NoteWords(renderer, locale), entry)
+
+
+@pytest.mark.parametrize(
+    ("action", "note", "shown"),
+    [
+        (
+            "survey",
+            "onsite 2026-11-27T10:00:00+08:00 上海市浦东新区 世纪大道 100 号",
+            "现场查勘 · 2026年11月27日 10:00 · 上海市浦东新区 世纪大道 100 号",
+        ),
+        ("survey", "onsite 2026-11-27T02:00:00+00:00", "现场查勘 · 2026年11月27日 10:00"),
+        ("survey", "remote 视频连线", "远程查勘 · 视频连线"),
+        ("liability", "major 70% 追尾 变道", "主责（承担 70%） · 追尾 变道"),
+        ("loss", "+ part 后保险杠 总成 1200.00", "新增配件：后保险杠 总成 1200.00 元"),
+        ("loss", "- labour 钣金 300.00", "删除工时：钣金 300.00 元"),
+        ("settle", "v2 owner 1950.50", "第 2 版 · 1950.50 元 · 支付给车主"),
+        ("accept", "v1", "第 1 版"),
+        ("dispute", "v1 金额太低", "第 1 版 · 金额太低"),
+        ("pay", "3250.50 REF-2026-001", "3250.50 元，凭证 REF-2026-001"),
+        ("evidence", "6 7", "2 个文件"),
+        ("reply", "我明天 10 点有空", "我明天 10 点有空"),  # free text stays as it is
+        ("survey", "somewhere else", "somewhere else"),  # not the recorded form
+        ("loss", "+ wheel 轮毂 1.00", "+ wheel 轮毂 1.00"),  # unknown kind
+    ],
+)
+def test_claim_notes(renderer: PageRenderer, action: str, note: str, shown: str) -> None:
+    assert claim(renderer, action, note) == shown
+
+
+def test_claim_notes_in_english(renderer: PageRenderer) -> None:
+    assert claim(renderer, "settle", "v1 shop 3250.50", "en") == (
+        "version 1 · ¥3250.50 · paid directly to the repair shop"
+    )
+    assert claim(renderer, "evidence", "6", "en") == "1 file"
+
+
+@pytest.mark.parametrize(
+    ("to", "note", "shown"),
+    [
+        ("held", "202611260530", "到店时间 2026年11月26日 13:30"),
+        ("proposed", "202611270100", "到店时间 2026年11月27日 09:00"),
+        ("in_repair", "2026-11-28T17:00:00+08:00", "预计完工 2026年11月28日 17:00"),
+        ("paid", "insurer 3250.50", "保险公司直赔 · 3250.50 元"),
+        ("paid", "owner 0.00", "车主自付 · 0.00 元"),
+        ("rated", "2", "★★"),
+        ("declined", "今天满了", "今天满了"),
+        ("held", "2026", "2026"),
+    ],
+)
+def test_booking_notes(renderer: PageRenderer, to: str, note: str, shown: str) -> None:
+    assert booking(renderer, to, note) == shown
+
+
+def test_a_comment_after_the_stars_is_free_text(renderer: PageRenderer) -> None:
+    entry = BookingTimelineEntry(AT, "rated", "rated", "party:1", "5")
+    assert booking_note(NoteWords(renderer, "zh_CN"), entry) == "5"
