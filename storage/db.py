@@ -11,6 +11,7 @@ psycopg 3 with ``pool_pre_ping``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from storage.uow import SqlUnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Connections kept open. A checkout beyond them opens a new PostgreSQL connection and
+# closes it on return (a backend started per unit of work); the threads that hold one at
+# once are asyncio's default executor (min(32, CPUs + 4)) and a few of their own.
+POSTGRES_POOL_SIZE = min(32, (os.cpu_count() or 1) + 4) + 4
 
 
 def _json_dumps(value: Any) -> str:
@@ -60,7 +65,14 @@ def create_engine_for(
         engine = create_engine(parsed, echo=echo, json_serializer=_json_dumps)
         _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
+    return create_engine(
+        parsed,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_POOL_SIZE,
+        json_serializer=_json_dumps,
+    )
 
 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:

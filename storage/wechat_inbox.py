@@ -8,6 +8,7 @@ openid is handed out, so one user's messages are processed one at a time, in ord
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,7 +45,9 @@ class InboxRow:
 
 _RECORD = per_dialect(
     lambda ins: (
-        ins(wechat_inbox_t).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_c.id)
+        ins(wechat_inbox_t)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_c.dedupe_key)
     )
 )
 
@@ -142,9 +145,16 @@ class WeChatInbox:
 
     def record(self, message: InboxMessage, now: datetime) -> bool:
         """Keep a received message; False if its dedupe key was recorded before (a retry)."""
+        return self.record_all([message], now)[0]
+
+    def record_all(self, messages: Sequence[InboxMessage], now: datetime) -> list[bool]:
+        """Keep received messages, in order, in one statement; for each, False if its
+        dedupe key was recorded before (a retry, also one earlier in ``messages``)."""
         at = require_aware(now, "now")
-        inserted = self._conn.execute(
-            pick(_RECORD, self._conn),
+        firsts: dict[str, InboxMessage] = {}
+        for message in messages:
+            firsts.setdefault(message.dedupe_key, message)
+        params = [
             {
                 "dedupe_key": message.dedupe_key,
                 "openid": message.openid,
@@ -154,9 +164,15 @@ class WeChatInbox:
                 "status": PENDING,
                 "attempts": 0,
                 "available_at": at,
-            },
-        ).first()
-        return inserted is not None
+            }
+            for message in firsts.values()
+        ]
+        inserted = set(self._conn.execute(pick(_RECORD, self._conn), params).scalars())
+        recorded = []
+        for message in messages:
+            recorded.append(message.dedupe_key in inserted)
+            inserted.discard(message.dedupe_key)
+        return recorded
 
     def claim(self, worker: str, now: datetime, limit: int) -> list[InboxRow]:
         """Claim due rows, at most one per openid (its oldest unfinished), in id order."""

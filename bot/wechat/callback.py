@@ -11,17 +11,12 @@ customer-service API.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
-import queue
 import re
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -31,25 +26,18 @@ from fastapi.responses import PlainTextResponse
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 
+from bot.wechat.recorder import GroupCommit, InboxWriter
 from domain.clock import Clock
 from storage.db import Database
-from storage.wechat_delivery import WeChatQueue, WeChatQuotas
-from storage.wechat_inbox import InboxMessage, WeChatInbox
+from storage.wechat_inbox import InboxMessage
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024
 MAX_CLOCK_SKEW = 300  # seconds between WeChat's timestamp and ours
 MAX_ECHOSTR = 128
 MAX_DEDUPE_KEY = 200
 _DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-# The customer-service allowance each user action opens: (kind, messages, lifetime).
-MESSAGE_GRANT = ("message", 5, timedelta(hours=48))
-EVENT_GRANT = ("event", 3, timedelta(minutes=1))
-USER_MESSAGES = frozenset({"text", "image", "voice", "video", "shortvideo", "location", "link"})
-GRANTING_EVENTS = frozenset({"subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"})
 
 
 class Refused(Exception):
@@ -181,10 +169,10 @@ class WeChatCallback:
         self._crypto = (
             WeChatCrypto(config.token, config.aes_key, config.app_id) if config.aes_key else None
         )
-        self._database = database
         self._clock = clock
         self._on_recorded = on_recorded
-        self.recorder = GroupCommit(self._record_all)
+        self._writer = InboxWriter(database, clock)
+        self.recorder = GroupCommit(self._writer.write)
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -223,103 +211,10 @@ class WeChatCallback:
             self._on_recorded()
         return PlainTextResponse("success")
 
-    def _record_all(self, messages: Sequence[InboxMessage]) -> list[bool]:
-        """Record messages in one transaction; False for each one recorded before."""
-        now = self._clock.now()
-        with self._database.unit_of_work() as uow:
-            inbox = WeChatInbox(uow.connection)
-            quotas = WeChatQuotas(uow.connection)
-            queue = WeChatQueue(uow.connection)
-            recorded = []
-            for message in messages:
-                new = inbox.record(message, now)  # False: WeChat's retry of a message we have
-                recorded.append(new)
-                grant = _grant_for(message.msg_type) if new else None
-                if grant is not None:
-                    kind, allowance, lifetime = grant
-                    quotas.grant(message.openid, kind, now, allowance, lifetime)
-                    queue.release(CHANNEL, message.openid, now)
-            uow.commit()
-        return recorded
-
-
-class GroupCommit:
-    """One thread writes what the callbacks accepted, all that waits in one transaction.
-
-    Many callbacks at once would otherwise each open a transaction and queue for the
-    database's write lock (SQLite) or a connection; one writer keeps the time to answer
-    flat. A batch that fails is written again one message at a time, so one bad message
-    fails only its own callback (WeChat then retries it).
-    """
-
-    def __init__(self, write: Callable[[Sequence[InboxMessage]], list[bool]], max_batch: int = 200):
-        self._write = write
-        self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[InboxMessage, Future[bool]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    async def submit(self, message: InboxMessage) -> bool:
-        future: Future[bool] = Future()
-        self._queue.put((message, future))
-        self._ensure_running()
-        return await asyncio.wrap_future(future)
-
     def close(self) -> None:
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout=30)
-
-    def _ensure_running(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="wechat-inbox-writer", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            batch = [item]
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            self._commit(batch)
-
-    def _commit(self, batch: list[tuple[InboxMessage, Future[bool]]]) -> None:
-        try:
-            results = self._write([message for message, _ in batch])
-        except Exception:
-            if len(batch) > 1:
-                for single in batch:
-                    self._commit([single])
-                return
-            log.exception("could not record a wechat message")
-            batch[0][1].set_exception(RuntimeError("the inbox could not be written"))
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
-
-
-def _grant_for(msg_type: str) -> tuple[str, int, timedelta] | None:
-    if msg_type in USER_MESSAGES:
-        return MESSAGE_GRANT
-    if msg_type.startswith("event:") and msg_type[len("event:") :] in GRANTING_EVENTS:
-        return EVENT_GRANT
-    return None
+        """Write what was accepted, then let go of the writer's connection."""
+        self.recorder.close()
+        self._writer.close()
 
 
 async def _read_capped(request: Request) -> bytes:

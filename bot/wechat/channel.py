@@ -112,4 +112,4 @@ class WeChatChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
-        await asyncio.to_thread(self.callback.recorder.close)
+        await asyncio.to_thread(self.callback.close)

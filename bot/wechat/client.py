@@ -227,9 +227,13 @@ class ClaimbotWeChatClient(WeChatClient):  # type: ignore[misc]
     def send_image(self, openid: str, media_id: str) -> None:
         self.message.send_image(openid, media_id)
 
-    def upload_image(self, filename: str, data: bytes, mime: str) -> str:
-        """A temporary image (``media/upload``, kept 3 days by WeChat); its media_id."""
-        result = self.media.upload("image", (filename, data, mime))
+    def send_video(self, openid: str, media_id: str) -> None:
+        self.message.send_video(openid, media_id)
+
+    def upload_media(self, media_type: str, filename: str, data: bytes, mime: str) -> str:
+        """A temporary file (``media/upload``, type image or video, kept 3 days by WeChat);
+        its media_id."""
+        result = self.media.upload(media_type, (filename, data, mime))
         media_id = result.get("media_id") if isinstance(result, dict) else None
         if not media_id:
             raise WeChatClientException(None, "media/upload answered without a media_id", self)

@@ -5,6 +5,8 @@ messages go in order and several workers can share the inbox), processed in thre
 (the engine and the WeChat client are synchronous), and marked done. A transient
 failure puts a row back with a delay; rows a crashed worker had claimed are handed back
 after ``stale_after``; pending rows left by a stopped process are picked up on start.
+The first claim of a message also opens the user's customer-service window
+(``bot.wechat.window``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.wechat.window import open_windows
 from domain.clock import Clock
 from storage.db import Database
 from storage.wechat_inbox import InboxRow, WeChatInbox
@@ -94,8 +97,10 @@ class InboxWorker:
             await asyncio.to_thread(self._done, row)
 
     def _claim(self) -> list[InboxRow]:
+        now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            rows = WeChatInbox(uow.connection).claim(self._worker, self._clock.now(), self._batch)
+            rows = WeChatInbox(uow.connection).claim(self._worker, now, self._batch)
+            open_windows(uow.connection, rows, now)
             uow.commit()
         return rows
 

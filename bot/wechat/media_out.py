@@ -1,13 +1,15 @@
-"""Photos to WeChat users: stored media uploaded as temporary media (``media/upload``, type
-image) and sent as customer-service image messages.
+"""Photos and videos to WeChat users: stored media uploaded as temporary media
+(``media/upload``, type image or video) and sent as customer-service image or video
+messages.
 
 WeChat keeps temporary media for 3 days; the media_id of each stored file is cached in
 memory (per process) for a little less than that, so a handoff card paged to several
-adjusters, or sent again after a retry, uploads each photo once. A worker that restarts
+adjusters, or sent again after a retry, uploads each file once. A worker that restarts
 simply uploads again: the cache saves calls, it holds nothing that must survive.
 
-Only images WeChat takes as temporary media go (JPEG, PNG, GIF, at most 10 MB); videos
-and anything else stay on the dashboard (the text says how many were left out).
+Only what WeChat takes as temporary media goes: images as JPEG, PNG or GIF and videos as
+MP4, each at most 10 MB. Anything else (a QuickTime video, a larger file) stays on the
+dashboard, and the text says how many were left out.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from storage.media import MediaStore
 from storage.media_types import StoredMedia
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # temporary media, type image
+VIDEO_TYPES = {"video/mp4": "mp4"}
+# What media/upload takes, by stored kind: (upload type, MIME type -> file extension, bytes).
+UPLOADABLE = {
+    "photo": ("image", IMAGE_TYPES, 10 * 1024 * 1024),
+    "video": ("video", VIDEO_TYPES, 10 * 1024 * 1024),
+}
 MEDIA_LIFETIME = timedelta(days=3)
 REUSE_FOR = MEDIA_LIFETIME - timedelta(hours=2)  # never hand WeChat an id about to expire
 MAX_CACHED = 4096
@@ -35,17 +42,17 @@ INVALID_MEDIA_ID = 40007
 class Attachments:
     """A row's attachments as WeChat can take them."""
 
-    photos: tuple[StoredMedia, ...]  # sendable as image messages
+    sendable: tuple[StoredMedia, ...]  # as image or video messages, in the row's order
     other_photos: int  # photos WeChat would refuse (type, size) or that are gone
-    videos: int
-
-    @property
-    def left_out(self) -> int:
-        return self.other_photos + self.videos
+    other_videos: int  # videos WeChat would refuse (type, size)
 
 
 def sendable(item: StoredMedia) -> bool:
-    return item.kind == "photo" and item.mime in IMAGE_TYPES and item.size <= MAX_IMAGE_BYTES
+    uploadable = UPLOADABLE.get(item.kind)
+    if uploadable is None:
+        return False
+    _, types, max_bytes = uploadable
+    return item.mime in types and item.size <= max_bytes
 
 
 class OutboundMedia:
@@ -66,19 +73,25 @@ class OutboundMedia:
         with self._database.unit_of_work() as uow:
             found = [uow.media.get(media_id) for media_id in media_ids]
         items = [item for item in found if item is not None]
-        photos = tuple(item for item in items if sendable(item))
-        videos = sum(1 for item in items if item.kind == "video")
-        return Attachments(photos, len(media_ids) - len(photos) - videos, videos)
+        ready = tuple(item for item in items if sendable(item))
+        videos = sum(1 for item in items if item.kind == "video" and not sendable(item))
+        return Attachments(ready, len(media_ids) - len(ready) - videos, videos)
 
-    def send_image(self, openid: str, item: StoredMedia) -> None:
-        """Upload (or reuse) and send one photo; a media_id WeChat no longer knows is
-        uploaded again, once."""
+    def send(self, openid: str, item: StoredMedia) -> None:
+        """Upload (or reuse) and send one photo or video; a media_id WeChat no longer knows
+        is uploaded again, once."""
         try:
-            self._client.send_image(openid, self._media_id(item))
+            self._send(openid, item)
         except Exception as exc:
             if getattr(exc, "errcode", None) != INVALID_MEDIA_ID:
                 raise
             self._forget(item)
+            self._send(openid, item)
+
+    def _send(self, openid: str, item: StoredMedia) -> None:
+        if item.kind == "video":
+            self._client.send_video(openid, self._media_id(item))
+        else:
             self._client.send_image(openid, self._media_id(item))
 
     def _media_id(self, item: StoredMedia) -> str:
@@ -87,9 +100,10 @@ class OutboundMedia:
             cached = self._uploaded.get(item.sha256)
         if cached is not None and cached[1] > now:
             return cached[0]
+        upload_type, types, _ = UPLOADABLE[item.kind]
         data = self._store.open(item.relative_path).read_bytes()
-        name = f"{item.sha256[:16]}.{IMAGE_TYPES[item.mime]}"
-        media_id = self._client.upload_image(name, data, item.mime)
+        name = f"{item.sha256[:16]}.{types[item.mime]}"
+        media_id = self._client.upload_media(upload_type, name, data, item.mime)
         with self._lock:
             self.uploads += 1
             if len(self._uploaded) >= MAX_CACHED:

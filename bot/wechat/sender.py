@@ -10,12 +10,13 @@ progress template message when it is closed, and nothing lost when neither is po
   template the row is kept: it stays pending and goes out when the user writes again.
 - Errors: a busy or unreachable API and rate limits → ``Retry``; a user who unfollowed
   or an invalid openid → ``Failed``; a template or permission problem → kept (logged).
-- Attachments (the evidence photos of a handoff card): the text goes first, then each
-  photo as an image message (``bot.wechat.media_out``), each counted against the
-  allowance like any message, as far as the allowance goes once the rows still queued
-  have had theirs. What cannot go (no allowance left, videos, images WeChat refuses) is
-  counted in a line added to the text. Photos left by a transient error go out on the
-  row's retry (remembered per process), without the text again.
+- Attachments (the evidence of a handoff card): the text goes first, then each photo as
+  an image message and each video as a video message (``bot.wechat.media_out``), in the
+  row's order, each counted against the allowance like any message, as far as the
+  allowance goes once the rows still queued have had theirs. What cannot go (no allowance
+  left, files WeChat refuses: a QuickTime video, anything over 10 MB) is counted in a line
+  added to the text. Files left by a transient error go out on the row's retry
+  (remembered per process), without the text again.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class WeChatSender:
         self._template = template
         self._delivered: set[int] = set()  # rows of the current batch merged into a send
         self._media = media
-        self._photos_left: dict[int, list[StoredMedia]] = {}  # row id -> photos still to send
+        self._media_left: dict[int, list[StoredMedia]] = {}  # row id -> files still to send
 
     async def send(self, row: OutboxRow) -> SendResult:
         if row.id in self._delivered:
@@ -97,8 +98,8 @@ class WeChatSender:
         return await asyncio.to_thread(self._send, row)
 
     def _send(self, row: OutboxRow) -> SendResult:
-        if row.id in self._photos_left:  # the text went out; photos remain
-            return self._send_photos(row, self._photos_left.pop(row.id))
+        if row.id in self._media_left:  # the text went out; photos or videos remain
+            return self._send_media(row, self._media_left.pop(row.id))
         now = self._clock.now()
         state = self._queue_state(row, now)
         if state is None:  # the user is still sending (an album): answer once, merged, after
@@ -108,9 +109,9 @@ class WeChatSender:
         texts = [self.text(locale, payload) for locale, payload in payloads]
         if available > 0:
             count = _merge_count(texts, available)
-            # Photos get what is left once this text and each row still queued had theirs.
+            # Attachments get what is left once this text and each row still queued had theirs.
             room = available - 1 - (len(texts) - count)
-            photos, left_out = self._attachments(payloads[:count], room)
+            media, left_out = self._attachments(payloads[:count], room)
             text = "\n\n".join(texts[:count])
             if left_out:
                 text += "\n" + self._left_out_note(row.locale, left_out)
@@ -124,51 +125,53 @@ class WeChatSender:
                 return Retry(f"network: {exc}")
             else:
                 self._delivered_now(row, queued[: count - 1], counted=True)
-                return self._send_photos(row, photos)
+                return self._send_media(row, media)
         return self._send_template(row, queued, texts)
 
-    # --- photos ---------------------------------------------------------------------------
+    # --- photos and videos -----------------------------------------------------------------
 
     def _attachments(
         self, payloads: Sequence[tuple[str, dict[str, Any]]], room: int
     ) -> tuple[list[StoredMedia], dict[str, int]]:
-        """The photos to send (at most ``room``) and what is left out, by kind."""
+        """The files to send (at most ``room``, in order) and what is left out, by kind."""
         media_ids = tuple(
             media_id
             for _, payload in payloads
             for media_id in Outbound.from_payload(payload).attachments
         )
         found = self._media.attachments(media_ids)
-        photos = list(found.photos[: max(room, 0)])
-        not_sent = len(found.photos) - len(photos) + found.other_photos
-        left_out = {"photos": not_sent, "videos": found.videos}
-        return photos, left_out if not_sent or found.videos else {}
+        media = list(found.sendable[: max(room, 0)])
+        beyond = found.sendable[len(media) :]
+        photos = found.other_photos + sum(1 for item in beyond if item.kind == "photo")
+        videos = found.other_videos + sum(1 for item in beyond if item.kind == "video")
+        return media, {"photos": photos, "videos": videos} if photos or videos else {}
 
     def _left_out_note(self, locale: str, left_out: dict[str, int]) -> str:
         return self._catalogs.render(locale, "wechat.media_left_out", left_out)
 
-    def _send_photos(self, row: OutboxRow, photos: list[StoredMedia]) -> SendResult:
-        for index, item in enumerate(photos):
+    def _send_media(self, row: OutboxRow, media: list[StoredMedia]) -> SendResult:
+        for index, item in enumerate(media):
             with self._database.unit_of_work() as uow:
                 available = WeChatQuotas(uow.connection).available(row.chat_id, self._clock.now())
             if available <= 0:
-                log.warning("row %s: %d photo(s) not sent, no allowance left", row.id, len(photos))
+                left = len(media) - index
+                log.warning("row %s: %d file(s) not sent, no allowance left", row.id, left)
                 break
             try:
-                self._media.send_image(row.chat_id, item)
+                self._media.send(row.chat_id, item)
             except WeChatClientException as exc:
                 if exc.errcode in WINDOW_CLOSED:
                     self._close_window(row.chat_id)
-                    log.warning("row %s: window closed before all photos went", row.id)
+                    log.warning("row %s: window closed before all files went", row.id)
                     break
                 result = self._failure(row, exc)
-                if isinstance(result, Failed):  # the text went; the photos cannot
-                    log.warning("row %s: photos not sent: %s", row.id, result.error)
+                if isinstance(result, Failed):  # the text went; this file cannot
+                    log.warning("row %s: attachments not sent: %s", row.id, result.error)
                     break
-                self._photos_left[row.id] = photos[index:]
+                self._media_left[row.id] = media[index:]
                 return result
             except requests.RequestException as exc:
-                self._photos_left[row.id] = photos[index:]
+                self._media_left[row.id] = media[index:]
                 return Retry(f"network: {exc}")
             with self._database.unit_of_work() as uow:
                 WeChatQuotas(uow.connection).use(row.chat_id, self._clock.now())

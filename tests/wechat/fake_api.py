@@ -2,7 +2,8 @@
 
 It issues access tokens, takes customer-service and template messages, serves user-sent
 media (real JPEG/MP4 bytes), takes temporary media uploads (multipart, as WeChat does;
-an image message must name an uploaded media_id), answers user/info and menu creation,
+an image or video message must name an uploaded media_id of its type, and a video upload
+must be an MP4), answers user/info and menu creation,
 and records what it was sent. Faults are injected per endpoint
 (``fail_next("message/custom/send", 45015)``); a 40001 also invalidates the tokens issued
 so far, as a real refresh elsewhere would.
@@ -83,11 +84,18 @@ class FakeWeChatAPI:
 
     def images(self, openid: str) -> list[bytes]:
         """The bytes of each image message sent to ``openid``, in order."""
+        return self._sent_media(openid, "image")
+
+    def videos(self, openid: str) -> list[bytes]:
+        """The bytes of each video message sent to ``openid``, in order."""
+        return self._sent_media(openid, "video")
+
+    def _sent_media(self, openid: str, msgtype: str) -> list[bytes]:
         with self._lock:
             return [
-                self.uploads[m["image"]["media_id"]].data
+                self.uploads[m[msgtype]["media_id"]].data
                 for m in self.messages
-                if m["touser"] == openid and m["msgtype"] == "image"
+                if m["touser"] == openid and m["msgtype"] == msgtype
             ]
 
     def expire_uploads(self) -> None:
@@ -135,10 +143,11 @@ class FakeWeChatAPI:
             with self._lock:
                 if body.get("touser") in self.closed_windows:
                     return _error(45015, "response out of time limit or subscription is canceled")
-                if body.get("msgtype") == "image":
-                    media_id = str(body.get("image", {}).get("media_id"))
+                msgtype = body.get("msgtype")
+                if msgtype in ("image", "video"):
+                    media_id = str(body.get(msgtype, {}).get("media_id"))
                     upload = self.uploads.get(media_id)
-                    if upload is None or upload.kind != "image" or media_id in self.expired:
+                    if upload is None or upload.kind != msgtype or media_id in self.expired:
                         return _error(40007, "invalid media_id")
                 self.messages.append(body)
             if self.on_send is not None:
@@ -185,6 +194,8 @@ class FakeWeChatAPI:
                 return _error(40006, "invalid meida size")
             content_type = media.content_type or ""
             if kind == "image" and not content_type.startswith("image/"):
+                return _error(40005, "invalid file type")
+            if kind == "video" and content_type != "video/mp4":
                 return _error(40005, "invalid file type")
             with self._lock:
                 media_id = f"UPLOADED-{next(self._serial)}"

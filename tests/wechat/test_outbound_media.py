@@ -1,6 +1,7 @@
-"""Rows with photos (the adjuster's handoff card) to WeChat: uploaded through media/upload,
-sent as customer-service image messages after the text, each counted against the user's
-allowance; what the allowance cannot carry is counted in the text instead."""
+"""Rows with photos and videos (the adjuster's handoff card) to WeChat: uploaded through
+media/upload, sent as customer-service image and video messages after the text, each
+counted against the user's allowance; what the allowance cannot carry, or WeChat would
+refuse, is counted in the text instead."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.media_intake import Upload
+from bot.wechat.media_out import sendable
 from dialogs.messages import Outbound
 from storage.db import Database
+from storage.media_types import StoredMedia
 from storage.records import OutboxItem
 from storage.wechat_delivery import WeChatQuotas
-from tests.media_samples import jpeg_bytes, mp4_bytes
+from tests.media_samples import jpeg_bytes, mov_bytes, mp4_bytes
 from tests.wechat.rig import WeChatRig, wechat_rig
 
 ADJUSTER = "oADJ_media_00000000000000001"
@@ -115,3 +118,73 @@ def test_a_failed_upload_is_retried_without_sending_the_text_again(rig: WeChatRi
     assert len(rig.api.texts(ADJUSTER)) == 3  # the /help answer (two) and the card, once
     assert rig.api.images(ADJUSTER) == PHOTOS[:2]
     assert set(rig.outbox_statuses(ADJUSTER)) == {"sent"}
+
+
+def test_videos_go_as_video_messages_in_the_cards_order(rig: WeChatRig) -> None:
+    rig.say(ADJUSTER, "/help")  # 3 of 5 left
+    before = len(rig.api.kinds(ADJUSTER))
+    video = mp4_bytes(seed=1)
+    media = store(rig, [Upload(video, "video"), Upload(PHOTOS[0], "photo")])
+    push(rig, ADJUSTER, media)
+    assert rig.api.kinds(ADJUSTER)[before:] == ["text", "video", "image"]
+    assert rig.api.videos(ADJUSTER) == [video]
+    assert rig.api.images(ADJUSTER) == PHOTOS[:1]
+    assert "未在微信中发送" not in rig.api.texts(ADJUSTER)[-1]
+    uploaded = [(u.kind, u.content_type, u.filename[-4:]) for u in rig.api.uploads.values()]
+    assert uploaded == [("video", "video/mp4", ".mp4"), ("image", "image/jpeg", ".jpg")]
+    assert available(rig, ADJUSTER) == 0  # the video counted like any message
+
+
+def test_a_short_allowance_counts_the_videos_it_could_not_carry(rig: WeChatRig) -> None:
+    rig.say(ADJUSTER, "/help")
+    push(rig, ADJUSTER, (), "first")
+    assert available(rig, ADJUSTER) == 2  # the text and one more
+    videos = [mp4_bytes(seed=n) for n in range(2)]
+    media = store(rig, [Upload(data, "video") for data in videos] + [Upload(PHOTOS[0], "photo")])
+    push(rig, ADJUSTER, media)
+    assert rig.api.kinds(ADJUSTER)[-2:] == ["text", "video"]
+    assert rig.api.videos(ADJUSTER) == videos[:1]
+    assert rig.api.texts(ADJUSTER)[-1].endswith(
+        "（另有 1 张照片、1 段视频未在微信中发送，可在理赔看板的案件页查看。）"
+    )
+    assert rig.api.templates_for(ADJUSTER) == []
+
+
+def test_a_video_wechat_would_refuse_stays_on_the_dashboard(rig: WeChatRig) -> None:
+    rig.say(ADJUSTER, "/help")
+    media = store(rig, [Upload(mov_bytes(), "video"), Upload(PHOTOS[0], "photo")])
+    push(rig, ADJUSTER, media)
+    assert rig.api.kinds(ADJUSTER)[-2:] == ["text", "image"]  # the QuickTime video stays
+    assert rig.api.texts(ADJUSTER)[-1].endswith(
+        "（另有 1 段视频未在微信中发送，可在理赔看板的案件页查看。）"
+    )
+    assert [u.kind for u in rig.api.uploads.values()] == ["image"]
+    assert available(rig, ADJUSTER) == 1  # nothing was spent on the video
+
+
+def test_a_failed_video_upload_is_retried_without_the_text(rig: WeChatRig) -> None:
+    rig.say(ADJUSTER, "/help")
+    video = mp4_bytes(seed=7)
+    rig.api.fail_next("media/upload", *([-1] * 4))  # busy past the client's own retries
+    push(rig, ADJUSTER, store(rig, [Upload(video, "video")]))
+    assert rig.api.kinds(ADJUSTER)[-2:] == ["text", "video"]
+    assert len(rig.api.texts(ADJUSTER)) == 3
+    assert rig.api.videos(ADJUSTER) == [video]
+
+
+@pytest.mark.parametrize(
+    ("kind", "mime", "size", "expected"),
+    [
+        ("video", "video/mp4", 10 * 1024 * 1024, True),
+        ("video", "video/mp4", 10 * 1024 * 1024 + 1, False),  # temporary media: 10 MB
+        ("video", "video/quicktime", 1024, False),  # WeChat takes MP4 only
+        ("photo", "image/png", 1024, True),
+        ("photo", "image/webp", 1024, False),
+        ("photo", "image/jpeg", 10 * 1024 * 1024 + 1, False),
+    ],
+)
+def test_what_wechat_takes_as_temporary_media(
+    kind: str, mime: str, size: int, expected: bool
+) -> None:
+    item = StoredMedia(sha256="0" * 64, kind=kind, mime=mime, size=size, relative_path="x")
+    assert sendable(item) is expected
