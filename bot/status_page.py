@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.adjudication import effective_share
 from domain.claim import INTERNAL_ACTIONS, PATH_TO_PAYMENT
 from domain.money import Money
 from locales.catalog import Catalogs
@@ -162,6 +163,7 @@ class StatusPage:
                 entry for entry in detail.timeline if entry.action not in INTERNAL_ACTIONS
             ],
             "liability": detail.liability,
+            **_applied_share(detail),
             "loss_items": detail.loss_items,
             "loss_total_fen": detail.loss_total_fen,
             "settlement": settlement,
@@ -191,3 +193,14 @@ class StatusPage:
             return ""
         pattern = self._catalogs.source(locale, "format.datetime")
         return value.astimezone(self._tz).strftime(pattern)
+
+
+def _applied_share(detail: rm.ClaimDetail) -> dict[str, Any]:
+    """The owner's share the settlement applies (100 % with no other vehicle to recover
+    from: ``liability_alone``), not only the share the grade carries."""
+    found = None if detail.liability is None else detail.liability.share
+    if found is None:
+        return {"liability_share": None, "liability_alone": False}
+    identified = any(vehicle.plate for vehicle in detail.other_vehicles)
+    share = effective_share(found, identified)
+    return {"liability_share": share, "liability_alone": share != found}

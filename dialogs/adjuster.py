@@ -19,6 +19,7 @@ from dialogs.claim_views import (
     amount,
     claim_number,
     lexicon_pick,
+    liability_params,
     loss_params,
     refusal,
     report_params,
@@ -251,13 +252,23 @@ def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outb
         ctx, conv, number, lambda c, actor: c.record_liability(finding, ctx.now, actor)
     )
     claim = handled.claim
-    params = {"grade": grade.value, "share": finding.share, "note": finding.note}
+    params = liability_params(claim, finding)
+    adj = claim.adjudication
     return [
         Outbound(
             "claims.adjuster.liability_recorded",
             {"number": claim.number, **params, "assessed": claim.status is ClaimStatus.ASSESSED},
         ),
-        to_owner(claim, "claims.owner.liability", {**params, "withdrawn": withdrawn}),
+        to_owner(
+            claim,
+            "claims.owner.liability",
+            {
+                **params,
+                "withdrawn": withdrawn,
+                "proposed": adj.current_settlement is not None,
+                "loss_recorded": bool(adj.loss_items),
+            },
+        ),
     ]
 
 
@@ -431,7 +442,7 @@ def _case(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
                 },
                 "liability": None
                 if adj.liability is None
-                else {"grade": adj.liability.grade.value, "share": adj.liability.share},
+                else liability_params(claim, adj.liability),
                 **loss_params(adj),
                 "settlement": None if current is None else settlement_params(claim, current),
                 "outcome": None if current is None else current.outcome.value,

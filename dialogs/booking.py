@@ -25,6 +25,7 @@ from transitions import Machine
 from dialogs.booking_views import (
     OWNER_PREFIX,
     booking_params,
+    claim_params,
     free_slot_choices,
     owner_choices,
     ranked_params,
@@ -35,11 +36,13 @@ from dialogs.booking_views import (
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.messages import Choice, Inbound, InboundKind, Outbound
+from dialogs.owner_claims import to_adjuster
 from domain import booking_services as svc
 from domain.booking import (
     Booking,
     BookingKind,
     BookingStatus,
+    RepairComplete,
     SlotFull,
     SlotUnavailable,
     documents,
@@ -178,7 +181,11 @@ def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]
 
 
 def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbound]:
-    claim = svc.claim_for_booking(ctx.uow, number, conv.party_id)
+    try:
+        claim = svc.claim_for_booking(ctx.uow, number, conv.party_id)
+    except RepairComplete as error:
+        _leave(conv)
+        return [_repair_complete(ctx, error)]
     policy = ctx.uow.policies.by_number(claim.policy_number)
     existing = ctx.uow.bookings.open_for_claim(claim.number)
     if existing is not None:
@@ -195,6 +202,15 @@ def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbou
         "origin": None if location is None else _point_json(location),
     }
     return _show_shops(conv, ctx, note=Outbound("booking.started_claim", {"number": claim.number}))
+
+
+def _repair_complete(ctx: TurnContext, error: RepairComplete) -> Outbound:
+    """The claim's repair is done: that booking, its status and its buttons (to rate)."""
+    booking = ctx.uow.bookings.get(int(error.params["booking"]))
+    if booking is None:
+        return refusal(error)
+    params = {**booking_params(booking, _shop_of(ctx, booking)), "number": error.params["number"]}
+    return Outbound("booking.refusal.repair_complete", params, owner_choices(booking))
 
 
 def _already_booked(ctx: TurnContext, booking: Booking) -> Outbound:
@@ -735,11 +751,13 @@ def _act_cancel(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext
 def _act_cancel_yes(
     conv: Conversation, booking: Booking, arg: str, ctx: TurnContext
 ) -> list[Outbound]:
+    asked = booking.pending_move  # withdrawn with the booking
     booking = svc.cancel(ctx.uow, booking.id or 0, conv.party_id, ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
+    extra = {"withdrawn": None if asked is None else slot_params(asked, shop.tz)}
     return [
-        Outbound("booking.cancelled", booking_params(booking, shop)),
-        *to_shop(ctx, booking, shop, "booking.shop.cancelled"),
+        Outbound("booking.cancelled", {**booking_params(booking, shop), **extra}),
+        *to_shop(ctx, booking, shop, "booking.shop.cancelled", extra),
     ]
 
 
@@ -791,10 +809,22 @@ def _act_accept(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext
     booking = svc.accept_repair(ctx.uow, booking.id or 0, conv.party_id, ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
     notices = to_shop(ctx, booking, shop, "booking.shop.accepted")
-    if booking.status is BookingStatus.PAID:  # direct repair: the insurer paid
-        return [_ask_rating(booking, shop, "booking.accepted_direct"), *notices]
+    if booking.status is BookingStatus.PAID:  # direct repair: the insurer pays the shop
+        params = {**booking_params(booking, shop), **claim_params(ctx, booking)}
+        reply = Outbound("booking.accepted_direct", params, owner_choices(booking))
+        return [reply, *notices, *_to_claim_adjuster(ctx, booking, params)]
     reply = Outbound("booking.accepted", booking_params(booking, shop), owner_choices(booking))
     return [reply, *notices]
+
+
+def _to_claim_adjuster(
+    ctx: TurnContext, booking: Booking, params: dict[str, Any]
+) -> list[Outbound]:
+    """A direct repair was accepted: the claim's adjuster may now record the payment."""
+    claim = None if booking.claim_number is None else ctx.uow.claims.get(booking.claim_number)
+    if claim is None:
+        return []
+    return to_adjuster(claim, ctx, "booking.insurer.repair_accepted", params)
 
 
 def _act_problem(

@@ -24,7 +24,9 @@ from domain.booking_params import (
     slot_params,
     staff_buttons,
 )
+from domain.booking_services import direct_repair_figures
 from domain.errors import Refusal
+from domain.money import Money
 from domain.ranking import RankedShop
 from domain.shop import Shop
 from domain.slots import FreeSlot
@@ -106,11 +108,25 @@ def to_shop(
 
 
 def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
-    """For a claim repair, the assessed loss the shop will repair (定损金额)."""
+    """For a claim repair, the assessed loss the shop will repair (定损金额); for a direct
+    repair (直赔) also what the insurer pays the shop (``payout``) and the rest of the
+    loss, which the owner pays the shop (``owner_pays``; None when nothing is left)."""
+    none: dict[str, Any] = {"loss": None, "items": 0, "payout": None, "owner_pays": None}
     if booking.kind is not BookingKind.REPAIR or booking.claim_number is None:
-        return {"loss": None, "items": 0}
+        return none
     claim = ctx.uow.claims.get(booking.claim_number)
     if claim is None:
-        return {"loss": None, "items": 0}
+        return none
     items = claim.adjudication.loss_items
-    return {"loss": claim.adjudication.loss_total.yuan() if items else None, "items": len(items)}
+    found = {
+        **none,
+        "loss": claim.adjudication.loss_total.yuan() if items else None,
+        "items": len(items),
+    }
+    figures = direct_repair_figures(ctx.uow, booking)
+    if figures is not None:
+        rest = figures.loss_total - figures.payout
+        found["loss"] = figures.loss_total.yuan()
+        found["payout"] = figures.payout.yuan()
+        found["owner_pays"] = rest.yuan() if rest > Money.zero() else None
+    return found

@@ -10,18 +10,19 @@ from dialogs.conversation import TurnContext
 from dialogs.messages import Outbound
 from domain.adjudication import (
     Adjudication,
+    LiabilityFinding,
     Settlement,
+    effective_share,
     valid_item_amount,
 )
 from domain.claim import Claim, looks_like_claim_number
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
-from domain.geo import CoordinateSystem, GeoPoint
+from domain.geo import place_fields
 from domain.money import InvalidAmount, Money
 from domain.services import owner_actor
 
 T = TypeVar("T")
-MAP_URL = "https://uri.amap.com/marker?position={lon},{lat}&coordinate={system}&callnative=0"
 
 
 class Usage(Exception):
@@ -68,20 +69,8 @@ def amount(text: str, *, allow_zero: bool = False) -> Money:
     return value
 
 
-def map_url(point: GeoPoint) -> str:
-    """An Amap (Gaode) marker link; Amap takes WGS-84 or its own GCJ-02 ("gaode")."""
-    system = "gaode" if point.system is CoordinateSystem.GCJ02 else "wgs84"
-    return MAP_URL.format(lon=round(point.lon, 6), lat=round(point.lat, 6), system=system)
-
-
 def place_params(claim: Claim) -> dict[str, Any]:
-    point = claim.report.location
-    return {
-        "address": claim.report.address,
-        "lat": round(point.lat, 6) if point else None,
-        "lon": round(point.lon, 6) if point else None,
-        "map_url": map_url(point) if point else None,
-    }
+    return place_fields(claim.report.address, claim.report.location)
 
 
 def report_params(claim: Claim, ctx: TurnContext) -> dict[str, Any]:
@@ -127,6 +116,18 @@ def loss_params(adjudication: Adjudication) -> dict[str, Any]:
 
 def other_insurers(claim: Claim) -> list[str]:
     return [v.insurer for v in claim.report.other_vehicles or [] if v.insurer]
+
+
+def liability_params(claim: Claim, finding: LiabilityFinding) -> dict[str, Any]:
+    """The finding with the share a settlement will apply (100 % when no other vehicle
+    can be held to the rest: ``alone``)."""
+    share = effective_share(finding.share, claim.other_party_identified)
+    return {
+        "grade": finding.grade.value,
+        "share": share,
+        "alone": share != finding.share,
+        "note": finding.note,
+    }
 
 
 def settlement_params(claim: Claim, settlement: Settlement) -> dict[str, Any]:

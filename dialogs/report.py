@@ -214,12 +214,18 @@ def _prompt(conv: Conversation, draft: ReportDraft) -> list[Outbound]:
     if conv.state == SUMMARY:
         return [_summary(draft)]
     if conv.state == RESUME:
+        missing = draft.missing()
+        required = [item for item in missing if item not in OPTIONAL_ITEMS]
         return [
             Outbound(
                 "report.resume",
-                {"started_at": conv.slots.get("started_at"), "missing": len(draft.missing())},
+                {
+                    "started_at": conv.slots.get("started_at"),
+                    "missing": len(required),
+                    "complete": not missing,
+                },
                 (
-                    Choice("r:resume:yes", "choice.resume"),
+                    Choice("r:resume:yes", "choice.review" if not missing else "choice.resume"),
                     Choice("r:resume:restart", "choice.restart"),
                     Choice("r:resume:cancel", "choice.cancel_report"),
                 ),
@@ -322,8 +328,9 @@ def _step_check(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Tur
             "vehicle": f"{policy.vehicle.make} {policy.vehicle.model}",
         },
     )
-    if _outside_policy_period(draft, draft.accident_at, ctx):  # the time was given first
-        return Accepted((found, Outbound("report.error.policy_not_in_force")), step="time")
+    outside = _outside_policy_period(draft, draft.accident_at, ctx)
+    if outside is not None:  # the time was given first
+        return Accepted((found, Outbound("report.error.policy_not_in_force", outside)), step="time")
     return Accepted((found,))
 
 
@@ -344,18 +351,29 @@ def _step_time(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Turn
     problem = accident_time_problem(at, ctx.now)
     if problem is not None:
         return Problem(f"report.error.time_{problem.value}")
-    if _outside_policy_period(draft, at, ctx):
-        return Problem("report.error.policy_not_in_force")
+    outside = _outside_policy_period(draft, at, ctx)
+    if outside is not None:
+        return Problem("report.error.policy_not_in_force", outside)
     draft.accident_at = at
     return Accepted(notes)
 
 
-def _outside_policy_period(draft: ReportDraft, at: datetime | None, ctx: TurnContext) -> bool:
-    """Checked as soon as both the verified policy and the accident time are known."""
+def _outside_policy_period(
+    draft: ReportDraft, at: datetime | None, ctx: TurnContext, *, known: bool = False
+) -> dict[str, Any] | None:
+    """Checked as soon as both the verified policy and the accident time are known: the
+    refusal's parameters (the policy period, the time entered) when the time is outside
+    it (``known``: the domain already said so)."""
     if at is None or draft.policy_number is None:
-        return False
+        return None
     policy = ctx.uow.policies.by_number(draft.policy_number)
-    return policy is not None and not in_policy_period(policy, at)
+    if policy is None or (in_policy_period(policy, at) and not known):
+        return None
+    return {
+        "valid_from": policy.valid_from.isoformat(),
+        "valid_to": policy.valid_to.isoformat(),
+        "at": at.isoformat(),
+    }
 
 
 def _step_location(
@@ -638,7 +656,8 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
     except PolicyNotInForce:
         with attached(conv) as machine:
             machine.edit()
-        return [Outbound("report.error.policy_not_in_force"), *_goto(conv, draft, "time")]
+        outside = _outside_policy_period(draft, draft.accident_at, ctx, known=True) or {}
+        return [Outbound("report.error.policy_not_in_force", outside), *_goto(conv, draft, "time")]
     except (IncompleteReport, UnknownPolicy):
         draft.policy_number = None
         _save(conv, draft)

@@ -144,6 +144,12 @@ def _percent_of(amount: Money, percent: int) -> Money:
     return Money((amount.fen * percent + 50) // 100)
 
 
+def effective_share(share: int, other_party_identified: bool) -> int:
+    """The owner's share a settlement applies: the found share only when another vehicle
+    with a known plate can be held to the rest, else 100 (see ``compute_settlement``)."""
+    return share if other_party_identified else 100
+
+
 def compute_settlement(
     loss: Money, share: int, coverage: Coverage, other_party_identified: bool
 ) -> SettlementFigures:
@@ -167,7 +173,7 @@ def compute_settlement(
         raise ValueError("a loss total is never negative")
     if not 0 <= share <= 100:
         raise ValueError("a liability share is a percentage")
-    applied = share if other_party_identified else 100
+    applied = effective_share(share, other_party_identified)
     own_portion = _percent_of(loss, applied)
     covered = min(own_portion, coverage.own_damage)
     payout = max(covered - coverage.deductible, Money.zero())

@@ -86,6 +86,7 @@ NOT_HOLDING = frozenset({_B.REQUESTED, _B.DECLINED, _B.EXPIRED, _B.CANCELLED})
 HOLDING = frozenset(BookingStatus) - NOT_HOLDING  # counts against the shop's bays
 WAITING_FOR_SHOP = frozenset({_B.HELD})
 CHANGEABLE = frozenset({_B.HELD, _B.PROPOSED, _B.CONFIRMED})  # reschedule / cancel
+DONE = frozenset({_B.ACCEPTED, _B.PAID, _B.RATED})  # the repair was accepted
 # Open: the booking still needs something from someone (no second booking meanwhile).
 OPEN = frozenset(BookingStatus) - TERMINAL - {_B.REQUESTED}
 
@@ -147,6 +148,12 @@ class ClaimNotReady(Refusal):
     """A claim repair is booked once the loss is assessed (or for a claim not theirs)."""
 
     reason = "booking.claim_not_ready"
+
+
+class RepairComplete(Refusal):
+    """The claim's repair was booked and accepted already (params: number, booking)."""
+
+    reason = "booking.repair_complete"
 
 
 class BadText(Refusal):
@@ -266,6 +273,16 @@ class Booking:
         return None
 
     @property
+    def pending_move(self) -> TimeSlot | None:
+        """The time asked for (or proposed) while a confirmed slot is kept."""
+        return None if self.kept_slot is None else self.slot
+
+    @property
+    def repair_done(self) -> bool:
+        """The owner accepted the repair (and may have paid and rated it since)."""
+        return self.status in DONE
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN
 
@@ -382,8 +399,14 @@ class Booking:
         self._check_cutoff(at, rules)
 
     def cancel(self, at: datetime, rules: BookingRules, actor: str) -> None:
+        """Both slots go; a pending request to move is withdrawn with it, and the booking
+        keeps the appointment that stood (the kept slot), not the time asked for."""
         self.check_cancel(at, rules)
-        self._move(BookingStatus.CANCELLED, at, actor)
+        withdrawn = self.pending_move
+        note = "" if withdrawn is None else f"{withdrawn.key} withdrawn"
+        self._move(BookingStatus.CANCELLED, at, actor, note)
+        if self.kept_slot is not None:
+            self.slot = self.kept_slot
         self.hold_expires_at = None
         self.kept_slot = None
 

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.adjudication import PaymentRoute
+from domain.adjudication import PaymentRoute, SettlementFigures
 from domain.booking import (
     CHANGEABLE,
     WAITING_FOR_SHOP,
@@ -25,6 +25,7 @@ from domain.booking import (
     ClaimNotReady,
     NotShopStaff,
     Payer,
+    RepairComplete,
     ShopUnknown,
     SlotFull,
     SlotUnavailable,
@@ -164,12 +165,20 @@ def _bookable_slot(
 
 
 def bookable_claims(uow: UnitOfWork, owner_id: int) -> list[Claim]:
-    """The owner's assessed claims that have no open booking."""
+    """The owner's assessed claims that have no open booking and no repair done."""
     return [
         claim
         for claim in uow.claims.for_owner(owner_id)
-        if claim.status in BOOKABLE_CLAIMS and uow.bookings.open_for_claim(claim.number) is None
+        if claim.status in BOOKABLE_CLAIMS
+        and uow.bookings.open_for_claim(claim.number) is None
+        and completed_repair(uow, claim.number) is None
     ]
+
+
+def completed_repair(uow: UnitOfWork, claim_number: str) -> Booking | None:
+    """The claim's repair booking that the owner accepted (then maybe paid and rated)."""
+    done = [b for b in uow.bookings.for_claim(claim_number) if b.repair_done]
+    return done[-1] if done else None
 
 
 def claim_for_booking(uow: UnitOfWork, number: str, owner_id: int) -> Claim:
@@ -182,7 +191,14 @@ def claim_for_booking(uow: UnitOfWork, number: str, owner_id: int) -> Claim:
     if claim.status not in BOOKABLE_CLAIMS:
         closed = claim.status.value if claim.closed else None
         raise ClaimNotReady(number=claim.number, closed=closed)
+    _refuse_repaired(uow, claim.number)
     return claim
+
+
+def _refuse_repaired(uow: UnitOfWork, claim_number: str) -> None:
+    done = completed_repair(uow, claim_number)
+    if done is not None:
+        raise RepairComplete(number=claim_number, booking=done.id)
 
 
 # --- booking -------------------------------------------------------------------------------
@@ -196,6 +212,7 @@ def request_booking(
     if request.claim_number is not None:
         if uow.bookings.open_for_claim(request.claim_number) is not None:
             raise AlreadyBooked(claim=request.claim_number)
+        _refuse_repaired(uow, request.claim_number)
     elif request.plate and uow.bookings.open_for_plate(owner_id, request.plate) is not None:
         raise AlreadyBooked(plate=request.plate)
     slot = _bookable_slot(uow, shop, request.slot_start, now, rules)
@@ -308,13 +325,20 @@ def accept_repair(
 
 def direct_repair_amount(uow: UnitOfWork, booking: Booking) -> Money | None:
     """The agreed payout when the claim is settled by paying the shop directly (直赔)."""
+    figures = direct_repair_figures(uow, booking)
+    return None if figures is None else figures.payout
+
+
+def direct_repair_figures(uow: UnitOfWork, booking: Booking) -> SettlementFigures | None:
+    """The agreed settlement's figures when it pays the shop directly (直赔): the owner
+    pays the shop the rest of the assessed loss (``loss_total - payout``)."""
     if booking.claim_number is None:
         return None
     claim = uow.claims.get(booking.claim_number)
     agreement = None if claim is None else claim.adjudication.agreement
     if agreement is None or agreement.route is not PaymentRoute.SHOP:
         return None
-    return agreement.figures.payout
+    return agreement.figures
 
 
 def report_problem(

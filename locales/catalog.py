@@ -1,7 +1,9 @@
 """Load the locale catalogs and render message keys with StrictUndefined.
 
 A locale is a folder (`locales/zh_CN/`, `locales/en/`) of YAML files, one per feature;
-their keys are merged, and a key defined twice in one locale is an error.
+their keys are merged, and a key defined twice in one locale is an error. Templates have
+``t(key, ...)``, the ``when`` filter (local time) and the ``note`` / ``booking_note``
+filters (a timeline entry's stored note in words, `locales/notes.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
+
+from domain.money import Money
+from locales.notes import NoteWords, booking_note, claim_note
 
 CATALOG_DIR = Path(__file__).parent
 LEXICON_KEY = "_lexicon"
@@ -91,6 +96,12 @@ class Catalogs:
             merged.update(lexicon.get("date_replacements") or {})
         return merged
 
+    def note_words(self, locale: str) -> NoteWords:
+        return _LocaleWords(self, locale)
+
+    def format_time(self, locale: str, value: str | datetime | None) -> str:
+        return self._format_time(locale, value)
+
     def _template(self, locale: str, key: str) -> Template:
         cached = self._compiled.get((locale, key))
         if cached is None:
@@ -106,6 +117,11 @@ class Catalogs:
         env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
         env.globals["t"] = lambda key, **params: self.render(locale, key, params)
         env.filters["when"] = lambda value: self._format_time(locale, value)
+        words = self.note_words(locale)
+        env.filters["note"] = lambda note, action: claim_note(words, action, note or "")
+        env.filters["booking_note"] = lambda note, from_status, to_status: booking_note(
+            words, from_status, to_status, note or ""
+        )
         return env
 
     def _format_time(self, locale: str, value: str | datetime | None) -> str:
@@ -114,3 +130,20 @@ class Catalogs:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         pattern = self._sources[locale].get("format.datetime", "%Y-%m-%d %H:%M")
         return moment.astimezone(self._tz).strftime(pattern)
+
+
+class _LocaleWords:
+    """The catalogs' words for one locale, as the note formatters want them."""
+
+    def __init__(self, catalogs: Catalogs, locale: str) -> None:
+        self._catalogs = catalogs
+        self._locale = locale
+
+    def t(self, key: str, **params: Any) -> str:
+        return self._catalogs.render(self._locale, key, params)
+
+    def when(self, value: datetime) -> str:
+        return self._catalogs.format_time(self._locale, value)
+
+    def money(self, fen: int) -> str:
+        return self.t("dashboard.money", amount=Money(fen).yuan())

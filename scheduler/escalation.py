@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.claim import Action, Claim, ClaimStatus
+from domain.geo import place_fields
 from domain.services import adjusters_to_page, escalation_recipients
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 from domain.staff import Adjuster, pick_region_adjusters
@@ -152,7 +153,7 @@ class _ClaimStep:
             "rescue": bool(report.rescue_requested),
             "reported_at": claim.reported_at.isoformat(),
             "minutes": int((ctx.now - claim.reported_at).total_seconds() // 60),
-            "address": report.address,
+            **place_fields(report.address, report.location),
         }
 
     def _messages(

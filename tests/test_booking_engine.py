@@ -3,12 +3,23 @@ the owner and the shop's staff, each in their own chat; timers fired by the real
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import Container
+from bot.rendering import render
+from domain.adjudication import (
+    Liability,
+    LiabilityFinding,
+    LossItem,
+    LossKind,
+    PaymentRoute,
+    Survey,
+    SurveyMode,
+)
 from domain.booking import BookingStatus
 from domain.money import Money
 from storage.tables import adjuster_t, identity_t
@@ -251,7 +262,7 @@ def test_a_claim_repair_lists_the_claim_documents_and_the_insurer_pays_directly(
     assert booking.status is BookingStatus.PAID
     assert booking.payer is not None and booking.payer.value == "insurer"
     assert booking.paid == Money(120_000)
-    assert owner.text(f"/book {number}") == ["booking.refusal.already_booked"]
+    assert owner.text(f"/book {number}") == ["booking.refusal.repair_complete"]
 
 
 def test_reminders_reach_the_owner_before_the_appointment_and_months_after(
@@ -356,3 +367,125 @@ def test_a_confirmation_promises_only_the_reminders_that_will_come(
     confirmed = owner.rendered()[-1]
     assert "到店前两小时会提醒您" in confirmed and "前一天" not in confirmed
     assert list(pending_timers(container, "booking:1")) == ["booking:1:202611250430:remind:120"]
+
+
+def test_cancelling_during_a_reschedule_names_the_appointment_that_stood(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 11-26 10:30
+    staff.choose("sh:1:ok")
+    owner.choose("bk:1:resched")
+    owner.choose(owner.choices("booking.ask.slot")[6])  # Thursday 09:30
+    assert owner.choose("bk:1:cancel") == ["booking.ask.cancel"]
+    assert owner.rendered()[-1] == (
+        "确定取消预约 #1（浦东安心汽修，11-26（周四）10:30）吗？"
+        "改到 11-26（周四）09:30 的申请也会一并撤回。"
+    )
+    assert owner.choose("bk:1:cancel_yes") == ["booking.cancelled"]
+    assert "改到 11-26（周四）09:30 的申请也已撤回" in owner.rendered()[-1]
+    assert staff.rendered()[-1] == (
+        "车主已取消预约 #1（11-26（周四）10:30），改到 11-26（周四）09:30 的申请也已撤回，"
+        "时段已释放。"
+    )
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get(1)
+    assert booking is not None and booking.status is BookingStatus.CANCELLED
+    assert (booking.slot.key, booking.kept_slot) == ("202611260230", None)
+
+
+def test_a_counter_proposal_to_a_move_names_both_times(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    book_maintenance(owner, slot=7)  # Thursday 11-26 10:30
+    staff.choose("sh:1:ok")
+    owner.choose("bk:1:resched")
+    owner.choose(owner.choices("booking.ask.slot")[6])  # Thursday 09:30
+    assert staff.choose("sh:1:prop") == ["booking.shop.ask.propose"]
+    assert "（原定 11-26（周四）10:30，车主申请改到 11-26（周四）09:30）" in staff.rendered()[-1]
+
+
+def agree_with_deductible(container: Container, number: str) -> None:
+    """Direct repair (直赔) of an 1800-yuan loss under a 500-yuan deductible: payout 1300."""
+    now = container.clock.now()
+    actor = "adjuster:ADJ-SH-01"
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(number)
+        policy = uow.policies.by_number(claim.policy_number) if claim else None
+        assert claim is not None and policy is not None
+        coverage = replace(policy.coverage, deductible=Money(50_000))
+        claim.take(1, now, actor)
+        claim.schedule_survey(Survey(SurveyMode.REMOTE, None, None), now, actor)
+        claim.record_liability(LiabilityFinding(Liability.FULL, 100), now, actor)
+        claim.add_loss_item(LossItem(LossKind.PART, "后保险杠", Money(180_000)), now, actor)
+        settlement = claim.propose_settlement(PaymentRoute.SHOP, coverage, now, actor)
+        claim.answer_settlement(settlement.version, True, "", now, f"party:{claim.owner_id}")
+        uow.claims.save(claim)
+        uow.commit()
+
+
+def adjuster_notices(container: Container, adjuster_id: int, key: str) -> list[str]:
+    """The rendered notices with ``key`` sent to every chat of the adjuster."""
+    with container.database.unit_of_work() as uow:
+        party = uow.connection.execute(
+            select(adjuster_t.c.party_id).where(adjuster_t.c.id == adjuster_id)
+        ).scalar_one()
+        chats = uow.connection.execute(
+            select(identity_t.c.channel, identity_t.c.external_id).where(
+                identity_t.c.party_id == party
+            )
+        ).all()
+        rows = [row for chat in chats for row in uow.outbox.for_chat(*chat, 0, limit=1000)]
+    return [
+        render(container.catalogs, row.locale, row.payload).text
+        for row in rows
+        if row.payload["key"] == key
+    ]
+
+
+def repair_claim(owner: WebUser, staff: WebUser, number: str) -> None:
+    owner.text(f"/book {number}")
+    owner.choose("b:shop:SHOP-PD-01")
+    owner.choose(owner.choices("booking.ask.slot")[0])
+    owner.choose("b:send")
+    for action in ("ok", "in"):
+        staff.choose(f"sh:1:{action}")
+    staff.choose("sh:1:start")
+    staff.text("明天 17:00")
+    staff.choose("sh:1:ready")
+
+
+def test_an_accepted_direct_repair_tells_who_pays_what_and_the_adjuster_may_record_it(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    number = file_claim(owner)
+    agree_with_deductible(container, number)
+    repair_claim(owner, staff, number)
+    card = staff.rendered()[staff.received().index("booking.shop.request")]
+    assert "直赔：保险公司支付 1300.00 元，车主支付其余 500.00 元" in card
+    assert adjuster_notices(container, 1, "booking.insurer.repair_accepted") == []
+    assert owner.choose("bk:1:accept") == ["booking.accepted_direct"]
+    told = owner.rendered()[-1]
+    assert "保险公司将直接向修理厂支付 1300.00 元" in told and "已记录" not in told
+    assert "其余 500.00 元（定损金额减去赔付）请您支付给修理厂" in told
+    assert "保险公司将直接向您支付 1300.00 元；定损金额 1800.00 元，其余 500.00 元由车主" in (
+        staff.rendered()[-1]
+    )
+    notices = adjuster_notices(container, 1, "booking.insurer.repair_accepted")
+    assert notices and all(f"/paid {number} 1300.00 支付参考号" in n for n in notices)
+    assert all("其余 500.00 元由车主支付给修理厂" in n for n in notices)
+
+
+def test_a_claim_whose_repair_is_done_is_not_booked_again(
+    container: Container, owner: WebUser, staff: WebUser
+) -> None:
+    number = file_claim(owner)
+    agree_direct_repair(container, number, payout_fen=120_000)
+    repair_claim(owner, staff, number)
+    owner.choose("bk:1:accept")
+    owner.choose("bk:1:rate:5")
+    owner.choose("b:skip")
+    assert owner.text("/book") == ["booking.ask.vehicle"]  # no claim to offer
+    owner.text("/cancel")
+    assert owner.text(f"/book {number}") == ["booking.refusal.repair_complete"]
+    assert owner.rendered()[-1].startswith(f"报案 {number} 的维修已经完成，不能再次预约：#1，浦东")
+    assert owner.choose(f"start:book:{number}") == ["booking.refusal.repair_complete"]

@@ -144,6 +144,14 @@ def test_report_to_a_missing_directory_or_for_an_unknown_shop_is_refused(
     assert "cannot write" in _one_line_error(capsys.readouterr().err, "report")
     assert main(["report", "--since", "2026-11-01", "--shop", "NOPE"]) == 2
     assert _one_line_error(capsys.readouterr().err, "report") == "claimbot report: no shop 'NOPE'"
+    assert main(["report", "--since", "2026-13-01"]) == 2
+    assert _one_line_error(capsys.readouterr().err, "report") == (
+        "claimbot report: --since: not a date (YYYY-MM-DD): 2026-13-01"
+    )
+    assert main(["report", "--since", "2026-11-01", "--until", "soon"]) == 2
+    assert _one_line_error(capsys.readouterr().err, "report") == (
+        "claimbot report: --until: not a date (YYYY-MM-DD): soon"
+    )
 
 
 def test_a_shops_csv_report_has_no_claim_figures(

@@ -25,17 +25,16 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from bot.dashboard.analytics_view import build_report, report_csv, report_html
-from bot.dashboard.notes import NoteWords, booking_note, claim_note
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
 from bot.web_auth import TOKEN_COOKIE, Viewer, verify_token, viewer_of
-from dialogs.claim_views import map_url
 from domain.claim import ClaimStatus
 from domain.clock import Clock
-from domain.geo import CoordinateSystem, GeoPoint
+from domain.geo import CoordinateSystem, GeoPoint, map_url
 from domain.sla import take_sla_state
 from locales.catalog import Catalogs
+from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
 from storage.db import Database
 
@@ -138,7 +137,7 @@ class Dashboard:
         )
 
     def _notes(self, request: Request) -> NoteWords:
-        return NoteWords(self._pages, self._locale(request))
+        return self._pages.note_words(self._locale(request))
 
     def _sla(self, claim: read_models.ClaimSummary, now: datetime) -> str:
         """On time, at risk or breached: the promise of an adjuster taking the claim."""
@@ -272,7 +271,7 @@ class Dashboard:
             age=now - summary.reported_at,
             map_link=_map_link(detail),
             actor=lambda value: self._actor(request, value),
-            note=lambda entry: claim_note(words, entry),
+            note=lambda entry: claim_note(words, entry.action, entry.reason),
         )
 
     def media(self, request: Request, number: str, media_id: int) -> FileResponse:
@@ -310,7 +309,9 @@ class Dashboard:
             b=detail.summary,
             detail=detail,
             actor=lambda value: self._actor(request, value),
-            note=lambda entry: booking_note(words, entry),
+            note=lambda entry: booking_note(
+                words, entry.from_status, entry.to_status, entry.note
+            ),
         )
 
     def changes(self, request: Request, since: Annotated[str, Query(max_length=200)] = "") -> Any:

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from domain.money import Money
 from locales.catalog import Catalogs
+from locales.notes import NoteWords
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -58,6 +59,10 @@ class PageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+    def note_words(self, locale: str) -> NoteWords:
+        """The words timeline notes are formatted with (`locales/notes.py`)."""
+        return self._catalogs.note_words(locale)
 
     def text(self, locale: str, key: str, **params: Any) -> str:
         return self._catalogs.render(locale, key, params)

@@ -18,10 +18,9 @@ def add_report_parser(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="analytics: cycle times, response times, SLA, shops (HTML or CSV)"
     )
-    report.add_argument("--since", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
-    report.add_argument(
-        "--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive (default: today)"
-    )
+    # Read as text and checked in run_report: a bad date is a one-line error, exit 2.
+    report.add_argument("--since", required=True, help="YYYY-MM-DD")
+    report.add_argument("--until", help="YYYY-MM-DD, inclusive (default: today)")
     report.add_argument("--format", choices=["html", "csv"], default="html")
     report.add_argument("--output", help="write to this file instead of standard output")
     report.add_argument("--lang", choices=["zh_CN", "en"], help="default CLAIMBOT_DEFAULT_LOCALE")
@@ -39,11 +38,16 @@ def run_report(args: argparse.Namespace, settings: Settings | None = None) -> in
     settings = settings or Settings()
     tz = settings.tz
     clock = SystemClock()
-    last: date = args.until or clock.now().astimezone(tz).date()
-    if last < args.since:
+    first = _date("--since", args.since)
+    if first is None:
+        return 2
+    last = clock.now().astimezone(tz).date() if args.until is None else _date("--until", args.until)
+    if last is None:
+        return 2
+    if last < first:
         print("claimbot report: --until is before --since", file=sys.stderr)
         return 2
-    since = datetime.combine(args.since, time(0), tzinfo=tz)
+    since = datetime.combine(first, time(0), tzinfo=tz)
     until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     database = Database(settings.database_url)
     try:
@@ -78,6 +82,14 @@ def run_report(args: argparse.Namespace, settings: Settings | None = None) -> in
     else:
         sys.stdout.write(body)
     return 0
+
+
+def _date(option: str, text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        print(f"claimbot report: {option}: not a date (YYYY-MM-DD): {text}", file=sys.stderr)
+        return None
 
 
 def _shop_exists(database: Database, code: str) -> bool:

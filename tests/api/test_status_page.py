@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from bot.bootstrap import Container
+from domain.adjudication import Liability, LiabilityFinding, Survey, SurveyMode
 from scheduler.config import SchedulerConfig
 from scheduler.kinds import FireContext, Message, Outcome, Registry, Send, TimerKind
 from scheduler.runner import TimerRunner
@@ -72,6 +73,25 @@ def test_the_page_shows_stage_money_in_yuan_and_repair_progress_without_staff_no
     staff = bind_staff_to_web(container, SHOP_A, STAFF_USER)
     staff.choose(f"sh:{world.repair_booking}:ok")
     assert 'class="booking-status">已确认<' in client.get(url).text
+
+
+def test_the_share_shown_is_the_one_the_settlement_applies(
+    client: TestClient, world: World, container: Container
+) -> None:
+    now, actor = container.clock.now(), "adjuster:ADJ-SH-01"
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(world.claim_b)
+        assert claim is not None and not claim.other_party_identified
+        claim.take(1, now, actor)
+        claim.schedule_survey(Survey(SurveyMode.REMOTE, None, None), now, actor)
+        claim.record_liability(LiabilityFinding(Liability.EQUAL, 50), now, actor)
+        uow.claims.save(claim)
+        uow.commit()
+    html = client.get(f"/status/{token_of(container, world.claim_b)}").text
+    assert "同责（无可追偿的对方车辆，按您承担 100% 计算）" in html
+    assert "50%" not in html
+    english = client.get(f"/status/{token_of(container, world.claim_a)}?lang=en").text
+    assert "(you bear 100%)" in english and "Payment method" in english
 
 
 def test_the_page_speaks_the_owners_language_and_lang_overrides(

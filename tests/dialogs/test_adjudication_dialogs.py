@@ -476,7 +476,9 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
     liability = wang.replies[1]
     assert (liability.to_party, liability.key) == (1, "claims.owner.liability")
     assert liability.choices == ()  # no "book a repair" yet: nothing is proposed
-    assert "已完成" not in wang.texts[1] and "理赔方案一起发给您" in wang.texts[1]
+    # the loss is already recorded: worded for that state, not "once it is assessed"
+    assert "损失已录入，理赔员将据此提出理赔方案" in wang.texts[1]
+    assert "损失评估完成后" not in wang.texts[1]
     wang.text(f"/loss {NUMBER} labour 拆装 300")
     wang.text(f"/loss {NUMBER} del 2")
     assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
@@ -618,3 +620,38 @@ def test_status_of_a_paid_claim_says_it_once(owner: DialogDriver, wang: DialogDr
     wang.text(f"/paid {NUMBER} 1200.00 REF-1")
     owner.text("/status")
     assert owner.texts[0].endswith("：已赔付结案。")  # the stage, and no "已结案。" after it
+
+
+def test_case_shows_the_timeline_notes_in_words(owner: DialogDriver, wang: DialogDriver) -> None:
+    wang.text(f"/take {NUMBER}")
+    wang.text(f"/survey {NUMBER} onsite 2026-11-27 10:00 漕溪北路300号")
+    wang.text(f"/liability {NUMBER} 次责 对方追尾")
+    wang.text(f"/loss {NUMBER} paint 后杠喷漆 800.50")
+    wang.text(f"/case {NUMBER}")
+    text = wang.texts[0]
+    assert "现场查勘 · 2026年11月27日 10:00 · 漕溪北路300号" in text
+    assert "新增喷漆：后杠喷漆 800.50 元" in text
+    # no other vehicle: the share shown is the one the settlement applies
+    assert "次责（无可追偿的对方车辆，按 100% 计算）" in text
+    assert "T10:00:00" not in text and "+ paint" not in text and "minor 30%" not in text
+
+
+def test_equal_liability_without_another_vehicle_states_the_applied_share(
+    owner: DialogDriver, wang: DialogDriver
+) -> None:
+    wang.text(f"/take {NUMBER}")
+    wang.text(f"/survey {NUMBER} remote")
+    wang.text(f"/liability {NUMBER} 同责")
+    assert "同责（无可追偿的对方车辆，按 100% 计算）" in wang.texts[0]
+    assert "同责（无可追偿的对方车辆，按您承担 100% 计算）" in wang.texts[1]
+    assert "50%" not in wang.texts[0] + wang.texts[1]
+
+
+def test_a_liability_change_after_a_dispute_says_the_proposal_is_revised(
+    owner: DialogDriver, wang: DialogDriver
+) -> None:
+    settle(wang)
+    owner.text(f"/dispute {NUMBER} 太低了")
+    wang.text(f"/liability {NUMBER} 全责")
+    assert wang.keys[1] == "claims.owner.liability"
+    assert "理赔员将据此调整理赔方案" in wang.texts[1]

@@ -361,6 +361,21 @@ def test_photos_sent_after_silence_are_kept_while_resumption_is_offered() -> Non
     assert d.conv.slots["draft"]["policy_number"] is None
 
 
+def test_the_resume_offer_counts_required_items_and_offers_to_submit_when_complete() -> None:
+    d = DialogDriver()
+    d.fill_report(until="description")
+    d.text("/report")
+    assert d.keys == ["report.resume"]
+    # description, injuries, drivable, other vehicles, evidence: not the optional two
+    assert "还差 5 项必填" in d.texts[0]
+    assert d.last.choices[0].label_key == "choice.resume"
+    d.choose("r:resume:cancel")
+    d.fill_report()
+    d.text("/report")
+    assert "已填写完整，可以提交" in d.texts[0]
+    assert d.last.choices[0].label_key == "choice.review"
+
+
 def test_report_while_a_draft_exists_offers_to_continue() -> None:
     d = DialogDriver()
     d.fill_report(until="location")
@@ -384,6 +399,7 @@ def test_an_accident_outside_the_policy_period_is_refused_at_the_time_question()
     before = dict(d.conv.slots["draft"])
     d.text("2026-02-20 10:00")  # before the policy starts on 2026-03-01
     assert d.keys == ["report.error.policy_not_in_force", "report.ask.time"]
+    assert "事故时间 2026年02月20日 10:00 不在保单有效期（2026-03-01 至" in d.texts[0]
     assert d.conv.slots["draft"] == before
     d.text("2026-11-25 09:00")
     assert d.keys == ["report.ask.location"]
@@ -418,6 +434,7 @@ def test_a_report_refused_at_confirm_uses_no_claim_number() -> None:
     _policy_valid(d, date(2026, 12, 1), date(2027, 11, 30))
     d.choose("r:summary:confirm")
     assert d.keys == ["report.error.policy_not_in_force", "report.ask.time"]
+    assert "保单有效期（2026-12-01 至 2027-11-30）" in d.texts[0]
     assert d.uow.claims.claims == {}
     _policy_valid(d, SAMPLE_POLICY.valid_from, SAMPLE_POLICY.valid_to)
     d.choose("r:time:now")

@@ -20,6 +20,7 @@ from domain.adjudication import (
     Survey,
     SurveyMode,
     compute_settlement,
+    effective_share,
 )
 from domain.claim import (
     ACTION_STAGES,
@@ -475,3 +476,12 @@ def test_paging_goes_to_the_region_else_to_everyone_never_to_the_owner() -> None
     assert claim is not None
     uow.staff.regions[claim.policy_number] = "北京"
     assert adjusters_to_page(uow, claim) == [LI]
+
+
+@pytest.mark.parametrize(
+    ("share", "identified", "applied"), [(50, True, 50), (50, False, 100), (0, False, 100)]
+)
+def test_the_effective_share_is_the_found_one_only_with_another_vehicle(
+    share: int, identified: bool, applied: int
+) -> None:
+    assert effective_share(share, identified) == applied

@@ -198,3 +198,19 @@ def test_one_rating_blends_the_directory_with_the_owners_stars() -> None:
     assert shop_params(rated)["rating"] == 4.2 == shown_rating(blend_rating(4.7, 1, 2))
     assert blend_rating(None, 2, 9) == 4.5 and blend_rating(None, 0, 0) is None
     assert shown_rating(None) is None
+
+
+def test_cancelling_while_a_move_is_asked_keeps_the_appointment_that_stood() -> None:
+    uow = booking_uow()
+    booking = confirmed(uow)
+    assert booking.id is not None
+    asked = svc.reschedule(uow, booking.id, OWNER, FRI_1030, NOW, RULES)
+    assert asked.pending_move is not None and asked.pending_move.start == FRI_1030
+    cancelled = svc.cancel(uow, booking.id, OWNER, NOW, RULES)
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert (cancelled.slot.start, cancelled.kept_slot) == (THU_1030, None)
+    assert cancelled.timeline[-1].note == f"{asked.slot.key} withdrawn"
+    assert uow.booking_timers.armed.get(cancelled.subject, []) == []
+    for first, start in ((20, THU_1030), (40, FRI_1030)):  # both bays are free again
+        for owner in range(first, first + PUDONG.bays):
+            confirmed(uow, start, owner)

@@ -23,6 +23,7 @@ from domain.booking import (
     ClaimNotReady,
     NotShopStaff,
     Payer,
+    RepairComplete,
     ShopUnknown,
     SlotFull,
     SlotUnavailable,
@@ -211,3 +212,33 @@ def test_a_claim_repair_is_booked_once_assessed_and_only_by_its_owner() -> None:
         uow, request(uow, first_free(uow), claim_number="BA2026112500001"), OWNER, NOW, RULES
     )
     assert svc.bookable_claims(uow, OWNER) == []
+
+
+def test_a_claim_whose_repair_was_accepted_is_not_booked_again() -> None:
+    uow = booking_uow()
+    uow.claims.add(claim(ClaimStatus.AGREED, PaymentRoute.SHOP))
+    booking_id = repaired(uow, "BA2026112500001")
+    svc.rate(
+        uow, svc.accept_repair(uow, booking_id, OWNER, NOW, RULES).id or 0, OWNER, 5, NOW, RULES
+    )
+    assert svc.bookable_claims(uow, OWNER) == []
+    with pytest.raises(RepairComplete) as refused:
+        svc.claim_for_booking(uow, "BA2026112500001", OWNER)
+    assert refused.value.params == {"number": "BA2026112500001", "booking": booking_id}
+    with pytest.raises(RepairComplete):
+        svc.request_booking(
+            uow, request(uow, first_free(uow), claim_number="BA2026112500001"), OWNER, NOW, RULES
+        )
+
+
+def test_a_direct_repair_leaves_the_owner_the_loss_the_payout_does_not_cover() -> None:
+    uow = booking_uow()
+    made = claim(ClaimStatus.AGREED, PaymentRoute.SHOP)
+    figures = SettlementFigures(
+        Money(180_000), 100, Money(180_000), Money(180_000), Money(0), Money(50_000), Money(130_000)
+    )
+    made.adjudication.settlements[0] = replace(made.adjudication.settlements[0], figures=figures)
+    uow.claims.add(made)
+    booking = svc.accept_repair(uow, repaired(uow, "BA2026112500001"), OWNER, NOW, RULES)
+    assert booking.paid == Money(130_000)
+    assert svc.direct_repair_figures(uow, booking) == figures

@@ -42,7 +42,15 @@ WANG, CHEN, ZHAO = ("telegram", "900001"), ("wechat", "oADJ_chenjing"), ("telegr
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
 
 
-def file(database: Database, owner: int, number: str, *, urgent: bool, at: datetime) -> Claim:
+def file(
+    database: Database,
+    owner: int,
+    number: str,
+    *,
+    urgent: bool,
+    at: datetime,
+    address: str | None = "上海市黄浦区人民大道 200 号",
+) -> Claim:
     """A filed claim (through the domain, as the report dialog files it)."""
     with database.unit_of_work() as uow:
         files = [media(int(number[-5:]) * 10 + i) for i in range(3)]
@@ -50,6 +58,7 @@ def file(database: Database, owner: int, number: str, *, urgent: bool, at: datet
         report.accident_at = at - timedelta(hours=1)
         report.injuries = False
         report.rescue_requested = urgent
+        report.address = address
         report.drivable = not urgent
         policy = uow.policies.by_number("PDAA20260001")
         assert policy is not None
@@ -148,6 +157,21 @@ def test_repaged_at_the_deadline_then_escalated_to_the_supervisor(
     state = timers(database)
     for key in ("claim_repage:BA2026060100001", "claim_escalate:BA2026060100001"):
         assert (state[key]["status"], state[key]["fires"]) == ("fired", 1)
+
+
+def test_a_claim_reported_with_a_location_only_shows_the_place_on_both_cards(
+    database: Database, owner: int
+) -> None:
+    clock = FixedClock(FILED)
+    file(database, owner, "BA2026060100001", urgent=False, at=FILED, address=None)
+    run = make_runner(database, clock)
+    at(clock, 1, run)
+    at(clock, 30, run)
+    at(clock, 60, run)
+    for key in ("escalation.repage", "escalation.supervisor"):
+        text = rendered(sent(database, key)[0])
+        assert "地点：（31.2304, 121.4737）" in text
+        assert "地图：https://uri.amap.com/marker?position=121.4737,31.2304" in text
 
 
 def test_the_steps_are_on_the_timeline_and_the_supervisor_hears_of_the_take(

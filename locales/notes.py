@@ -2,10 +2,11 @@
 
 The domain stores a note per step in a fixed, compact form (``onsite
 2026-11-27T10:00:00+08:00 上海市…``, ``v1 owner 1950.50``, a slot key ``202611260530``).
-The dashboard formats each with one small function per action: times in the viewer's
-timezone and locale, known tokens (survey mode, liability grade, loss kind, payment
-route, payer) as the locale's labels, amounts with their currency. A note that does not
-have the expected form (older data, free text) is shown as it is.
+One small function per action formats each: times in the viewer's timezone and locale,
+known tokens (survey mode, liability grade, loss kind, payment route, payer) as the
+locale's labels, amounts with their currency. A note that does not have the expected
+form (older data, free text) is shown as it is. Chat messages (the ``note`` filter of
+the catalogs) and the dashboard both use these.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from bot.dashboard.rendering import PageRenderer
 from domain.adjudication import Liability, LossKind, PaymentRoute, SurveyMode
 from domain.booking import Payer
 from domain.money import InvalidAmount, Money
 from domain.slots import parse_slot_key
-from storage.read_models import BookingTimelineEntry, TimelineEntry
 
 AMOUNT = r"(-?\d+\.\d{2})"
 LIABILITY = re.compile(r"^(\w+) (\d{1,3})%(?: (.*))?$", re.S)
@@ -34,21 +33,18 @@ BOOKING_PAID = re.compile(rf"^(\w+) {AMOUNT}$")
 Formatter = Callable[["NoteWords", str], str | None]
 
 
-class NoteWords:
+class NoteWords(Protocol):
     """What a formatter needs for one viewer: labels, local times and money."""
 
-    def __init__(self, renderer: PageRenderer, locale: str) -> None:
-        self._renderer = renderer
-        self.locale = locale
+    def t(self, key: str, **params: Any) -> str: ...
 
-    def t(self, key: str, **params: Any) -> str:
-        return self._renderer.text(self.locale, key, **params)
+    def when(self, value: datetime) -> str: ...
 
-    def when(self, value: datetime) -> str:
-        return self._renderer.when(self.locale, value)
+    def money(self, fen: int) -> str: ...
 
-    def money(self, yuan: str) -> str:
-        return self._renderer.money(self.locale, Money.from_yuan(yuan).fen)
+
+def _money(words: NoteWords, yuan: str) -> str:
+    return words.money(Money.from_yuan(yuan).fen)
 
 
 def _known(kind: type[StrEnum], value: str) -> bool:
@@ -97,7 +93,7 @@ def _loss(words: NoteWords, note: str) -> str | None:
         return None
     key = "dashboard.note.loss_added" if found[1] == "+" else "dashboard.note.loss_removed"
     kind = words.t(f"claims.loss_kind.{found[2]}")
-    return words.t(key, kind=kind, name=found[3], amount=words.money(found[4]))
+    return words.t(key, kind=kind, name=found[3], amount=_money(words, found[4]))
 
 
 def _settle(words: NoteWords, note: str) -> str | None:
@@ -106,7 +102,7 @@ def _settle(words: NoteWords, note: str) -> str | None:
         return None
     version = words.t("dashboard.claim.version", n=found[1])
     route = words.t(f"claims.route.{found[2]}")
-    return f"{version} · {words.money(found[3])} · {route}"
+    return f"{version} · {_money(words, found[3])} · {route}"
 
 
 def _answer(words: NoteWords, note: str) -> str | None:
@@ -121,7 +117,7 @@ def _payment(words: NoteWords, note: str) -> str | None:
     found = PAYMENT.match(note)
     if found is None:
         return None
-    return words.t("dashboard.note.payment", amount=words.money(found[1]), reference=found[2])
+    return words.t("dashboard.note.payment", amount=_money(words, found[1]), reference=found[2])
 
 
 def _evidence(words: NoteWords, note: str) -> str | None:
@@ -161,7 +157,7 @@ def _booking_paid(words: NoteWords, note: str) -> str | None:
     if found is None or not _known(Payer, found[1]):
         return None
     payer = words.t(f"dashboard.note.payer.{found[1]}")
-    return f"{payer} · {words.money(found[2])}"
+    return f"{payer} · {_money(words, found[2])}"
 
 
 def _stars(words: NoteWords, note: str) -> str | None:
@@ -187,11 +183,13 @@ def _formatted(formatter: Formatter | None, words: NoteWords, note: str) -> str:
         return note
 
 
-def claim_note(words: NoteWords, entry: TimelineEntry) -> str:
-    return _formatted(CLAIM_NOTES.get(entry.action or ""), words, entry.reason)
+def claim_note(words: NoteWords, action: str | None, note: str) -> str:
+    """A claim timeline entry's note, by the action that recorded it."""
+    return _formatted(CLAIM_NOTES.get(action or ""), words, note)
 
 
-def booking_note(words: NoteWords, entry: BookingTimelineEntry) -> str:
-    comment = entry.from_status == entry.to_status == "rated"  # after the stars: free text
-    formatter = None if comment else BOOKING_NOTES.get(entry.to_status)
-    return _formatted(formatter, words, entry.note)
+def booking_note(words: NoteWords, from_status: str | None, to_status: str, note: str) -> str:
+    """A booking timeline entry's note, by the status it moved to."""
+    comment = from_status == to_status == "rated"  # after the stars: free text
+    formatter = None if comment else BOOKING_NOTES.get(to_status)
+    return _formatted(formatter, words, note)

@@ -1,35 +1,29 @@
 """Timeline notes in words: each action's compact record formatted for the viewer, and
-anything not in the expected form shown as it is."""
+anything not in the expected form shown as it is (the dashboard and chat share these)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dashboard.notes import NoteWords, booking_note, claim_note
-from bot.dashboard.rendering import PageRenderer
 from locales.catalog import Catalogs
-from storage.read_models import BookingTimelineEntry, TimelineEntry
+from locales.notes import booking_note, claim_note
 
 TZ = ZoneInfo("Asia/Shanghai")
-AT = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def renderer() -> PageRenderer:
-    return PageRenderer(Catalogs(TZ), TZ)
+def catalogs() -> Catalogs:
+    return Catalogs(TZ)
 
 
-def claim(renderer: PageRenderer, action: str, note: str, locale: str = "zh_CN") -> str:
-    entry = TimelineEntry(AT, action, "adjuster:ADJ-SH-01", note, "assigned", "surveying")
-    return claim_note(NoteWords(renderer, locale), entry)
+def claim(catalogs: Catalogs, action: str, note: str, locale: str = "zh_CN") -> str:
+    return claim_note(catalogs.note_words(locale), action, note)
 
 
-def booking(renderer: PageRenderer, to: str, note: str, locale: str = "zh_CN") -> str:
-    entry = BookingTimelineEntry(AT, "requested", to, "shop_staff:1", note)
-    return booking_note(NoteWords(renderer, locale), entry)
+def booking(catalogs: Catalogs, to: str, note: str, locale: str = "zh_CN") -> str:
+    return booking_note(catalogs.note_words(locale), "requested", to, note)
 
 
 @pytest.mark.parametrize(
@@ -55,15 +49,15 @@ def booking(renderer: PageRenderer, to: str, note: str, locale: str = "zh_CN") -
         ("loss", "+ wheel 轮毂 1.00", "+ wheel 轮毂 1.00"),  # unknown kind
     ],
 )
-def test_claim_notes(renderer: PageRenderer, action: str, note: str, shown: str) -> None:
-    assert claim(renderer, action, note) == shown
+def test_claim_notes(catalogs: Catalogs, action: str, note: str, shown: str) -> None:
+    assert claim(catalogs, action, note) == shown
 
 
-def test_claim_notes_in_english(renderer: PageRenderer) -> None:
-    assert claim(renderer, "settle", "v1 shop 3250.50", "en") == (
+def test_claim_notes_in_english(catalogs: Catalogs) -> None:
+    assert claim(catalogs, "settle", "v1 shop 3250.50", "en") == (
         "version 1 · ¥3250.50 · paid directly to the repair shop"
     )
-    assert claim(renderer, "evidence", "6", "en") == "1 file"
+    assert claim(catalogs, "evidence", "6", "en") == "1 file"
 
 
 @pytest.mark.parametrize(
@@ -79,10 +73,10 @@ def test_claim_notes_in_english(renderer: PageRenderer) -> None:
         ("held", "2026", "2026"),
     ],
 )
-def test_booking_notes(renderer: PageRenderer, to: str, note: str, shown: str) -> None:
-    assert booking(renderer, to, note) == shown
+def test_booking_notes(catalogs: Catalogs, to: str, note: str, shown: str) -> None:
+    assert booking(catalogs, to, note) == shown
 
 
-def test_a_comment_after_the_stars_is_free_text(renderer: PageRenderer) -> None:
-    entry = BookingTimelineEntry(AT, "rated", "rated", "party:1", "5")
-    assert booking_note(NoteWords(renderer, "zh_CN"), entry) == "5"
+def test_a_comment_after_the_stars_is_free_text(catalogs: Catalogs) -> None:
+    assert booking_note(catalogs.note_words("zh_CN"), "rated", "rated", "5") == "5"
+
