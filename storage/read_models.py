@@ -288,8 +288,13 @@ def _claims_query(shop_code: str | None) -> Select[Any]:
     return query
 
 
+# Dates a filter may name, beyond which the day's midnight has no UTC equivalent (year 1
+# or 9999 in a zone east or west of UTC): nothing was reported outside them anyway.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9999, 12, 30)
+
+
 def _local_midnight(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
+    return datetime.combine(min(max(day, EARLIEST_DAY), LATEST_DAY), time(0), tzinfo=tz)
 
 
 def list_claims(
@@ -320,7 +325,7 @@ def list_claims(
     if reported_from is not None:
         query = query.where(_c.reported_at >= _local_midnight(reported_from, tz))
     if reported_to is not None:
-        end = _local_midnight(reported_to + timedelta(days=1), tz)
+        end = _local_midnight(reported_to, tz) + timedelta(days=1)
         query = query.where(_c.reported_at < end)
     query = (
         query.order_by(_c.reported_at.desc(), _c.id.desc())

@@ -413,9 +413,11 @@ def _date(text: str) -> date | None:
     if not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise FilterError("dashboard.error.bad_date", value=text.strip()) from None
+    # nothing happened before or after these; year 1 or 9999 has no UTC midnight
+    return min(max(day, read_models.EARLIEST_DAY), read_models.LATEST_DAY)
 
 
 def _date_range(since: str, until: str) -> tuple[date | None, date | None]:

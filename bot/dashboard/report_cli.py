@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.settings import Settings
     from storage.db import Database
+from storage.read_models import EARLIEST_DAY, LATEST_DAY
 
 
 def add_report_parser(commands: Any) -> None:
@@ -86,10 +87,11 @@ def run_report(args: argparse.Namespace, settings: Settings | None = None) -> in
 
 def _date(option: str, text: str) -> date | None:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         print(f"claimbot report: {option}: not a date (YYYY-MM-DD): {text}", file=sys.stderr)
         return None
+    return min(max(day, EARLIEST_DAY), LATEST_DAY)  # year 1 or 9999 has no UTC midnight
 
 
 def _shop_exists(database: Database, code: str) -> bool:

@@ -180,3 +180,21 @@ def test_openapi_documents_the_routes_and_the_bearer_scheme(client: TestClient) 
     assert "/status/{token}" not in schema["paths"]
     detail = schema["components"]["schemas"]["ClaimDetailOut"]["properties"]
     assert detail["loss_total_fen"]["type"] == "integer"
+
+
+def test_date_filters_at_the_ends_of_the_calendar_are_answered(
+    insurer: TestClient, world: World
+) -> None:
+    """Found by schemathesis: 0001-01-01 at local midnight has no UTC equivalent."""
+
+    def found(**params: Any) -> list[str]:
+        response = insurer.get("/api/claims", params=params)
+        assert response.status_code == 200, (params, response.text)
+        return numbers(response.json())
+
+    everything = [world.claim_b, world.claim_a]
+    assert found(reported_from="0001-01-01") == everything
+    assert found(reported_to="9999-12-31") == everything
+    assert found(reported_from="0001-01-01", reported_to="9999-12-31") == everything
+    assert found(reported_to="0001-01-01") == []
+    assert found(reported_from="9999-12-31") == []

@@ -188,6 +188,18 @@ def test_filters_the_page_cannot_apply_get_a_400_page_that_says_why(
     assert http.get("/dashboard", params={"from": "2026-13-01"}).status_code == 400
 
 
+def test_dates_at_the_ends_of_the_calendar_are_answered(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    """Year 1 and 9999 have no UTC midnight in Shanghai: bounded, not a server error."""
+    login(http, token(container, "insurer"))
+    ends = {"since": "0001-01-01", "until": "9999-12-31"}
+    assert http.get("/dashboard/analytics", params=ends).status_code == 200
+    assert http.get("/dashboard/analytics.csv", params=ends).status_code == 200
+    listed = http.get("/dashboard", params={"from": "0001-01-01", "to": "9999-12-31"})
+    assert listed.status_code == 200 and f'data-claim="{seeded.linked}"' in listed.text
+
+
 def test_a_shops_csv_has_its_bookings_and_no_claim_figures(
     container: Container, http: httpx.Client, seeded: Seeded
 ) -> None:
