@@ -306,6 +306,12 @@ def test_a_declined_reschedule_keeps_the_confirmed_appointment(
     assert owner.choose(offered[6]) == ["booking.rescheduled"]  # Thursday 09:30
     assert "原定的 11-26（周四）10:30 仍然有效" in owner.rendered()[-1]
     assert "原定 11-26（周四）10:30" in staff.rendered()[-1]
+    # the lists show the time that stands, and the move asked
+    assert owner.text("/bookings") == ["booking.list"]
+    assert "11-26（周四）10:30（申请改到 11-26（周四）09:30，待修理厂答复）" in owner.rendered()[-1]
+    assert staff.text("/bookings") == ["booking.shop.list"]
+    assert "#1 11-26（周四）10:30" in staff.rendered()[-1]
+    assert "车主申请改到 11-26（周四）09:30，待您答复" in staff.rendered()[-1]
 
     assert staff.choose("sh:1:no") == ["booking.shop.ask.reason"]
     assert "婉拒改期的原因（会告知车主；预约 #1 保持原定的 11-26（周四）10:30）" in (
