@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # The progress template's data fields: title, content, time, note ("" leaves one out).
     wechat_template_progress_fields: str = "first,keyword1,keyword2,remark"
     wechat_per_second: float = Field(default=100.0, ge=0)  # customer-service sends per second
+    # Choices as tappable menu messages (msgmenu): verified service accounts only.
+    wechat_msgmenu: bool = False
 
     max_photo_mb: int = 10
     max_video_mb: int = 20

@@ -89,6 +89,7 @@ class WeChatChannel:
             self.client,
             template_config(settings),
             self.media,
+            use_msgmenu=settings.wechat_msgmenu,
         )
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None

@@ -230,6 +230,9 @@ class ClaimbotWeChatClient(WeChatClient):  # type: ignore[misc]
     def send_video(self, openid: str, media_id: str) -> None:
         self.message.send_video(openid, media_id)
 
+    def send_msg_menu(self, openid: str, msgmenu: dict[str, Any]) -> None:
+        self.message.send_msg_menu(openid, msgmenu)
+
     def upload_media(self, media_type: str, filename: str, data: bytes, mime: str) -> str:
         """A temporary file (``media/upload``, type image or video, kept 3 days by WeChat);
         its media_id."""

@@ -1,11 +1,12 @@
 """Turn one inbox row into a channel-neutral ``Inbound`` and run it through the engine.
 
-Translation only: text → TEXT, image/video → MEDIA (downloaded now: WeChat keeps user
-media for 3 days), location → LOCATION (GCJ-02, as WeChat gives it), voice and other
-kinds → UNSUPPORTED (the dialogs answer what is expected), follow → ``/start``, a menu
-click → EVENT with its key (the router maps REPORT to ``/report``). Unfollow, location
-reports and link views change nothing. A new user's WeChat language is fetched once
-(user/info) and picks the locale of the first contact.
+Translation only: text → TEXT (a tap on a menu message's item, which comes as text with
+``bizmsgmenuid``, → CHOICE: ``bot.wechat.msgmenu``), image/video → MEDIA (downloaded
+now: WeChat keeps user media for 3 days), location → LOCATION (GCJ-02, as WeChat gives
+it), voice and other kinds → UNSUPPORTED (the dialogs answer what is expected), follow →
+``/start``, a menu click → EVENT with its key (the router maps REPORT to ``/report``).
+Unfollow, location reports and link views change nothing. A new user's WeChat language
+is fetched once (user/info) and picks the locale of the first contact.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.engine import ConversationEngine
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from bot.wechat.client import ClaimbotWeChatClient, MediaTooLarge
+from bot.wechat.msgmenu import tapped_choice
 from dialogs.messages import Inbound, InboundKind, Outbound
 from dialogs.router import locale_for
 from domain.clock import Clock
@@ -101,6 +103,8 @@ class MessageProcessor:
             "received_at": row.received_at,
             "language_hint": hint,
         }
+        if msg_type == "text" and fields.get("bizmsgmenuid"):
+            return Inbound(kind=InboundKind.CHOICE, text=self._tapped(row, fields), **base)
         if msg_type == "text":
             return Inbound(kind=InboundKind.TEXT, text=str(fields.get("Content") or ""), **base)
         if msg_type in MEDIA_KINDS:
@@ -125,6 +129,13 @@ class MessageProcessor:
             key = str(fields.get("EventKey") or "")
             return Inbound(kind=InboundKind.EVENT, payload={"key": key, "event": event}, **base)
         return Inbound(kind=InboundKind.UNSUPPORTED, **base)  # voice, link, file, ...
+
+    def _tapped(self, row: InboxRow, fields: Mapping[str, Any]) -> str:
+        """The choice a menu tap stands for; "" (answered as no longer current) when the id
+        names no recent choice of this chat."""
+        with self._database.unit_of_work() as uow:
+            value = tapped_choice(uow.outbox, CHANNEL, row.openid, str(fields["bizmsgmenuid"]))
+        return value or ""
 
     def _download(
         self, row: InboxRow, media_id: str, msg_type: str, last_attempt: bool

@@ -1,7 +1,9 @@
 """Deliver WeChat outbox rows: customer-service text while the user's window is open, the
 progress template message when it is closed, and nothing lost when neither is possible.
 
-- Choices become numbered lines (the router maps a typed number to the n-th choice).
+- Choices become numbered lines (the router maps a typed number to the n-th choice), or,
+  with ``CLAIMBOT_WECHAT_MSGMENU``, one menu message whose items the user taps
+  (``bot.wechat.msgmenu``; the hint under it says a number works too).
 - Each user's allowance is counted (``wechat_quota``). When fewer messages are left than
   rows are queued for the user, consecutive rows are merged into one text, so the last
   allowed message carries everything that waits.
@@ -31,9 +33,10 @@ from typing import Any
 import requests
 from wechatpy.exceptions import APILimitedException, WeChatClientException
 
-from bot.rendering import as_numbered_text, render
+from bot.rendering import RenderedMessage, as_numbered_text, render
 from bot.wechat.client import SYSTEM_BUSY, TOKEN_ERRORS, ClaimbotWeChatClient
 from bot.wechat.media_out import OutboundMedia
+from bot.wechat.msgmenu import msgmenu
 from dialogs.messages import Outbound
 from domain.clock import Clock
 from locales.catalog import Catalogs
@@ -81,6 +84,8 @@ class WeChatSender:
         client: ClaimbotWeChatClient,
         template: TemplateConfig,
         media: OutboundMedia,
+        *,
+        use_msgmenu: bool = False,
     ) -> None:
         self._database = database
         self._catalogs = catalogs
@@ -89,6 +94,7 @@ class WeChatSender:
         self._template = template
         self._delivered: set[int] = set()  # rows of the current batch merged into a send
         self._media = media
+        self._use_msgmenu = use_msgmenu
         self._media_left: dict[int, list[StoredMedia]] = {}  # row id -> files still to send
 
     async def send(self, row: OutboxRow) -> SendResult:
@@ -106,17 +112,21 @@ class WeChatSender:
             return self._wait(row, "the user's next messages are being processed", HOLD_STEP)
         available, queued = state
         payloads = [(row.locale, row.payload), *((q.locale, q.payload) for q in queued)]
+        ids = [row.id, *(q.id for q in queued)]
         texts = [self.text(locale, payload) for locale, payload in payloads]
         if available > 0:
             count = _merge_count(texts, available)
             # Attachments get what is left once this text and each row still queued had theirs.
             room = available - 1 - (len(texts) - count)
             media, left_out = self._attachments(payloads[:count], room)
-            text = "\n\n".join(texts[:count])
-            if left_out:
-                text += "\n" + self._left_out_note(row.locale, left_out)
+            note = "\n" + self._left_out_note(row.locale, left_out) if left_out else ""
+            # As a menu when the last merged row has choices (the earlier rows' text on top).
+            menu = self._menu(payloads[count - 1], ids[count - 1], texts[: count - 1], note)
             try:
-                self._client.send_text(row.chat_id, text)
+                if menu is None:
+                    self._client.send_text(row.chat_id, "\n\n".join(texts[:count]) + note)
+                else:
+                    self._client.send_msg_menu(row.chat_id, menu)
             except WeChatClientException as exc:
                 if exc.errcode not in WINDOW_CLOSED:
                     return self._failure(row, exc)
@@ -212,9 +222,24 @@ class WeChatSender:
     def text(self, locale: str, payload: dict[str, Any]) -> str:
         """One outbox payload as WeChat text: the message and its choices, numbered."""
         rendered = render(self._catalogs, locale, payload)
-        text = as_numbered_text(rendered)
+        return self._with_hint(locale, rendered, as_numbered_text(rendered))
+
+    def _menu(
+        self, message: tuple[str, dict[str, Any]], row_id: int, before: Sequence[str], note: str
+    ) -> dict[str, Any] | None:
+        """The message as a menu (``before``: the texts merged above it, ``note`` below);
+        None when menus are off or it has no choices."""
+        locale, payload = message
+        rendered = render(self._catalogs, locale, payload)
+        if not self._use_msgmenu or not rendered.choices:
+            return None
+        head = "\n\n".join([*before, self._with_hint(locale, rendered, rendered.text)]) + note
+        tail = self._catalogs.render(locale, "wechat.msgmenu_tail")
+        return msgmenu(head, row_id, rendered.choices, tail)
+
+    def _with_hint(self, locale: str, rendered: RenderedMessage, text: str) -> str:
         if rendered.request_location:
-            text = f"{text}\n{self._catalogs.render(locale, 'wechat.location_hint')}"
+            return f"{text}\n{self._catalogs.render(locale, 'wechat.location_hint')}"
         return text
 
     def _template_data(self, row: OutboxRow, texts: Sequence[str]) -> dict[str, Any]:

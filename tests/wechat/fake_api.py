@@ -1,6 +1,7 @@
 """A fake WeChat API server on 127.0.0.1, called by the real wechatpy client.
 
-It issues access tokens, takes customer-service and template messages, serves user-sent
+It issues access tokens, takes customer-service (text, image, video, menu) and template
+messages (a menu message must have a head and items with an id and content), serves user-sent
 media (real JPEG/MP4 bytes), takes temporary media uploads (multipart, as WeChat does;
 an image or video message must name an uploaded media_id of its type, and a video upload
 must be an MP4), answers user/info and menu creation,
@@ -82,6 +83,15 @@ class FakeWeChatAPI:
                 if m["touser"] == openid and m["msgtype"] == "text"
             ]
 
+    def msgmenus(self, openid: str) -> list[dict[str, Any]]:
+        """The ``msgmenu`` object of each menu message sent to ``openid``, in order."""
+        with self._lock:
+            return [
+                m["msgmenu"]
+                for m in self.messages
+                if m["touser"] == openid and m["msgtype"] == "msgmenu"
+            ]
+
     def images(self, openid: str) -> list[bytes]:
         """The bytes of each image message sent to ``openid``, in order."""
         return self._sent_media(openid, "image")
@@ -149,6 +159,8 @@ class FakeWeChatAPI:
                     upload = self.uploads.get(media_id)
                     if upload is None or upload.kind != msgtype or media_id in self.expired:
                         return _error(40007, "invalid media_id")
+                if msgtype == "msgmenu" and not _valid_menu(body.get("msgmenu")):
+                    return _error(47001, "data format error")
                 self.messages.append(body)
             if self.on_send is not None:
                 self.on_send(body)
@@ -266,6 +278,24 @@ class FakeWeChatAPI:
             if request.query_params.get("access_token") not in self._valid:
                 return _error(40001, "invalid credential, access_token is invalid or not latest")
         return None
+
+
+def _valid_menu(menu: Any) -> bool:
+    if not isinstance(menu, dict) or not isinstance(menu.get("head_content"), str):
+        return False
+    items = menu.get("list")
+    return (
+        isinstance(items, list)
+        and bool(items)
+        and all(
+            isinstance(item, dict)
+            and isinstance(item.get("id"), str)
+            and isinstance(item.get("content"), str)
+            and item["id"]
+            and item["content"]
+            for item in items
+        )
+    )
 
 
 def _ok() -> dict[str, Any]:

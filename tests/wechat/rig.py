@@ -117,6 +117,7 @@ def wechat_rig(
     *,
     mode: str = "plain",
     template: str | None = "TPL-progress",
+    msgmenu: bool = False,
 ) -> Iterator[WeChatRig]:
     api = FakeWeChatAPI()
     clock = ShiftedClock()
@@ -130,6 +131,7 @@ def wechat_rig(
             wechat_aes_key=None if mode == "plain" else AES_KEY,
             wechat_api_url=f"{api_base}/cgi-bin/",
             wechat_template_progress=template,
+            wechat_msgmenu=msgmenu,
         )
         container = build(settings, clock=clock)
         try:

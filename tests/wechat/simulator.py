@@ -41,6 +41,11 @@ class WeChatSimulator:
     def text(self, openid: str, content: str, **kw: Any) -> httpx.Response:
         return self.message(openid, "text", {"Content": content}, **kw)
 
+    def tap(self, openid: str, item: dict[str, str], **kw: Any) -> httpx.Response:
+        """A tap on a menu message's item: WeChat posts its content as text, with its id."""
+        fields = {"Content": item["content"], "bizmsgmenuid": item["id"]}
+        return self.message(openid, "text", fields, **kw)
+
     def image(self, openid: str, media_id: str, **kw: Any) -> httpx.Response:
         fields = {"PicUrl": "http://mmbiz.example/pic", "MediaId": media_id}
         return self.message(openid, "image", fields, **kw)
