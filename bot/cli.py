@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_parser(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
-    menu = wechat_commands.add_parser("menu", help="install the custom menu (报案 / 预约 / 进度)")
+    menu = wechat_commands.add_parser("menu", help="install the custom menu: report, book, status")
     menu.add_argument(
         "--english",
         action="store_true",

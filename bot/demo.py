@@ -31,7 +31,9 @@ from dialogs.messages import Inbound, InboundKind
 from storage.directory import import_directory
 from storage.migrate import upgrade
 
-SAMPLE_DIRECTORY = Path(__file__).resolve().parents[1] / "examples" / "directory.yaml"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SAMPLE_DIRECTORY = EXAMPLES / "directory.yaml"
+DEMO_SCRIPT = EXAMPLES / "demo_script.yaml"
 
 
 @dataclass(frozen=True)
@@ -60,46 +62,19 @@ class Step:
     party: Party = OWNER
 
 
-def _adjuster(text: str) -> Step:
-    return Step("text", text, party=ADJUSTER)
-
-
-SCRIPT: tuple[Step, ...] = (
-    Step("text", "/report"),
-    Step("text", "沪A12345"),
-    Step("text", "8001"),
-    Step("choice", "r:time:now"),
-    Step("location", "31.2304,121.4737", "📍 31.2304, 121.4737"),
-    Step("text", "在停车场倒车时撞到立柱，后保险杠和右尾灯损坏。"),
-    Step("choice", "r:injuries:no"),
-    Step("choice", "r:drivable:yes"),
-    Step("choice", "r:has_other:none"),
-    Step("choice", "r:witnesses:skip"),
-    Step("choice", "r:police:skip"),
-    Step("photos", "3", "[3 photos]"),
-    Step("choice", "r:evidence:done"),
-    Step("choice", "r:summary:confirm"),
-    Step("choice", "c:take:{number}", party=ADJUSTER),
-    _adjuster("/survey {number} remote"),
-    _adjuster("/liability {number} 全责 单方事故"),
-    _adjuster("/loss {number} part 后保险杠 1200.00"),
-    _adjuster("/loss {number} labour 拆装喷漆工时 300"),
-    _adjuster("/settle {number} shop"),
-    Step("choice", "c:acc:{number}:1"),
-    Step("text", "/book {number}"),
-    Step("choice", "b:shop:SHOP-PD-01"),
-    Step("first", "b:slot:"),
-    Step("choice", "b:send"),
-    Step("choice", "sh:1:ok", party=SHOP),
-    Step("choice", "sh:1:in", party=SHOP),
-    Step("choice", "sh:1:start", party=SHOP),
-    Step("text", "明天 17:00", party=SHOP),
-    Step("choice", "sh:1:ready", party=SHOP),
-    Step("choice", "bk:1:accept"),
-    Step("choice", "bk:1:rate:5"),
-    Step("text", "修得很好，交车准时。"),
-    _adjuster("/paid {number} 1500.00 ZP-DEMO-0001"),
-)
+def load_script(path: Path = DEMO_SCRIPT) -> tuple[Step, ...]:
+    """The steps of ``examples/demo_script.yaml`` (what the parties type is data, not code)."""
+    by_role = {party.role: party for party in PARTIES}
+    steps = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        Step(
+            kind=step["kind"],
+            value=str(step.get("value", "")),
+            shows=str(step.get("shows", "")),
+            party=by_role[step.get("party", OWNER.role)],
+        )
+        for step in steps
+    )
 
 
 def demo_photos(count: int) -> Iterator[bytes]:
@@ -142,7 +117,7 @@ def _play(container: Container, out: TextIO, locale_hint: str) -> str | None:
     number = ""
     labels: dict[str, str] = {}
     offered: dict[Party, list[str]] = {party: [] for party in PARTIES}
-    for step in SCRIPT:
+    for step in load_script():
         value = _resolve(step, number, offered[step.party])
         if value is None:
             out.write(f"\n(demo stopped: {step.party.role} was not offered {step.value})\n")

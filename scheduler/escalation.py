@@ -44,6 +44,7 @@ from scheduler.kinds import (
     Send,
     Skip,
     TimerKind,
+    arm_page,
 )
 from scheduler.payloads import Button, outbound_payload
 from storage.escalations import EscalationQueries, UntakenClaim
@@ -109,10 +110,7 @@ class ClaimSlaScan:
         queries = EscalationQueries(ctx.uow.connection)
         untaken = queries.untaken_unarmed(ESCALATE_KEY_PREFIX, self._config.scan_page)
         specs = [spec for claim in untaken for spec in escalation_timers(claim, self._config.sla)]
-        ctx.uow.timers.add_many(specs, ctx.now)
-        if len(untaken) == self._config.scan_page:  # more to arm: run again at once
-            return Send([], [TimerSpec(CLAIM_SLA_SCAN, timer.key, ctx.now, {})])
-        return Send()
+        return arm_page(ctx, timer, specs, full=len(untaken) == self._config.scan_page)
 
 
 class _ClaimStep:

@@ -108,6 +108,22 @@ class Defer:
 Outcome = Send | Skip | Defer
 
 
+def arm_page(
+    ctx: FireContext,
+    sweep: Timer,
+    specs: Sequence[TimerSpec],
+    *,
+    full: bool,
+    next_page: Mapping[str, Any] | None = None,
+) -> Send:
+    """A sweep's page: arm the timers it found; a full page means more to do, so the sweep
+    runs again at once (with ``next_page`` as its payload)."""
+    ctx.uow.timers.add_many(specs, ctx.now)
+    if not full:
+        return Send()
+    return Send([], [TimerSpec(sweep.kind, sweep.key, ctx.now, dict(next_page or {}))])
+
+
 @dataclass
 class FireContext:
     """What a handler is given: the transaction, the time, the settings."""

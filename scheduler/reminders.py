@@ -36,6 +36,7 @@ from scheduler.kinds import (
     Send,
     Skip,
     TimerKind,
+    arm_page,
 )
 from scheduler.payloads import outbound_payload
 from storage.reminders import PolicyTerm
@@ -119,10 +120,7 @@ class ReportNudgeScan:
             )
             for s in stalled
         ]
-        ctx.uow.timers.add_many(specs, ctx.now)
-        if len(stalled) == self._config.scan_page:  # more to do: run again at once
-            return Send([], [TimerSpec(REPORT_NUDGE_SCAN, timer.key, ctx.now, {})])
-        return Send()
+        return arm_page(ctx, timer, specs, full=len(stalled) == self._config.scan_page)
 
 
 class ReportNudge:
@@ -211,11 +209,9 @@ class MaintenanceScan:
             limit=self._config.scan_page,
         )
         specs = [s for t in terms if (s := next_maintenance(t, ctx.now, self._config))]
-        ctx.uow.timers.add_many(specs, ctx.now)
-        if len(terms) == self._config.scan_page:  # more policies: the next page at once
-            page = {"after_id": terms[-1].id}
-            return Send([], [TimerSpec(MAINTENANCE_SCAN, timer.key, ctx.now, page)])
-        return Send()
+        full = len(terms) == self._config.scan_page
+        next_page = {"after_id": terms[-1].id} if full else None
+        return arm_page(ctx, timer, specs, full=full, next_page=next_page)
 
 
 class Maintenance:

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from domain.booking_params import slot_params, staff_buttons
 from domain.shop import Shop
 from scheduler.booking import contacts
-from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
+from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind, arm_page
 from scheduler.payloads import Button, outbound_payload
 from storage.timers import Timer, TimerSpec
 
@@ -71,8 +71,7 @@ class ShopScheduleScan:
                 spec = schedule_timer(shop, day, self._config)
                 if ctx.now <= spec.due_at + LATE_GRACE:
                     specs.append(spec)
-        ctx.uow.timers.add_many(specs, ctx.now)
-        return Send()
+        return arm_page(ctx, timer, specs, full=False)
 
 
 class ShopSchedule:

@@ -25,7 +25,7 @@ class ErrorOut(Out):
 
 
 class ClaimOut(Out):
-    number: str = Field(description="报案号, e.g. BA2026112500001")
+    number: str = Field(description="the claim number, e.g. BA2026112500001")
     stage: str = Field(description="reported, assigned, surveying, assessed, ...")
     reported_at: datetime
     accident_at: datetime | None

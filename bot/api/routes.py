@@ -54,7 +54,7 @@ _ERRORS_404: dict[int | str, dict[str, Any]] = {
 
 Limit = Annotated[int, Query(ge=1, le=rm.MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-ClaimNumber = Annotated[str, Path(pattern=NUMBER_PATTERN, description="报案号")]
+ClaimNumber = Annotated[str, Path(pattern=NUMBER_PATTERN, description="the claim number")]
 
 
 def api_router(database: Database, clock: Clock, settings: Settings) -> APIRouter:

@@ -2,7 +2,7 @@
 
 Templates call ``t('dashboard.…')`` for every sentence (locales/*/dashboard.yaml), and the
 filters ``when`` (local time), ``duration``, ``yuan`` (the bare figure) and ``money`` (with
-the locale's currency, e.g. ``3250.50 元`` / ``¥3250.50``) for values.
+the locale's currency mark from `dashboard.money`) for values.
 """
 
 from __future__ import annotations
