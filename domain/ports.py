@@ -10,6 +10,7 @@ import abc
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from domain.attempts import AttemptStore
 from domain.booking import Booking, TimerPlan
 from domain.claim import Claim
 from domain.policy import Policy
@@ -189,3 +190,4 @@ class UnitOfWork(abc.ABC):
     shops: ShopRepository
     bookings: BookingRepository
     booking_timers: BookingTimers
+    attempts: AttemptStore

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from domain.ports import UnitOfWork
+from storage.attempts import SqlAttemptStore
 from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
 from storage.conversations import ConversationRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork(UnitOfWork):
     shops: SqlShopRepository
     bookings: SqlBookingRepository
     booking_timers: SqlBookingTimers
+    attempts: SqlAttemptStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -77,6 +79,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.shops = SqlShopRepository(conn)
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)
+        self.attempts = SqlAttemptStore(conn)
         return self
 
     def __exit__(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
 from domain.claim import Claim, ClaimStatus
 from domain.money import Money
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
@@ -123,6 +124,26 @@ class FakeStaffRepository(StaffRepository):
         self.used_by[code_hash] = party_id
 
 
+class FakeAttemptStore(AttemptStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[datetime, AttemptState]] = {}
+
+    def state(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
+        if key not in self.rows:
+            return CLEAR
+        start, stored = self.rows[key]
+        return current(stored, start, rule, now)
+
+    def fail(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
+        start, stored = self.rows.get(key, (now, CLEAR))
+        if now - start >= rule.window:
+            start, stored = now, CLEAR
+        failures = stored.failures + 1
+        blocked = now + rule.cooldown if failures >= rule.limit else stored.blocked_until
+        self.rows[key] = (start, AttemptState(failures, blocked))
+        return current(self.rows[key][1], start, rule, now)
+
+
 class FakeUnitOfWork(UnitOfWork):
     def __init__(
         self, policies: list[Policy] | None = None, adjusters: list[Adjuster] | None = None
@@ -130,6 +151,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.policies = FakePolicyRepository(policies if policies is not None else [SAMPLE_POLICY])
         self.claims = FakeClaimRepository()
         self.staff = FakeStaffRepository(adjusters)
+        self.attempts = FakeAttemptStore()
 
 
 class FixedClock:
