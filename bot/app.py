@@ -54,7 +54,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(container.webchat.router())
     if container.settings.demo_mode:  # the identity switcher; 404 otherwise
         app.include_router(
-            demo_router(container.engine, container.database, container.clock)
+            demo_router(
+                container.engine, container.database, container.clock, container.webchat.sessions
+            )
         )
     app.include_router(
         Dashboard(

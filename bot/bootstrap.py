@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.channels import Channel
+from bot.chat_sessions import ChatSessions, SessionPolicy
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake
+from bot.media_links import MediaLinks
 from bot.settings import Settings
+from bot.signing import Signer, server_signer
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
+from domain.attempts import AttemptRule
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
 from scheduler.booking import booking_timer_kinds
@@ -52,6 +56,7 @@ class Container:
     intake: MediaIntake
     webchat: WebChat
     dispatcher: OutboxDispatcher
+    signer: Signer
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
 
@@ -84,12 +89,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         status_base_url=public_base_url(settings),
     )
     intake = MediaIntake(media, database)
+    signer = server_signer(settings.secret_key, database, clock)
     webchat = WebChat(
         engine,
         database,
         intake,
         catalogs,
         clock,
+        ChatSessions(database, clock, signer, chat_session_policy(settings)),
+        MediaLinks(signer, timedelta(minutes=settings.media_link_minutes)),
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
     )
@@ -103,11 +111,30 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         pacing=_pacing(channels),
     )
     container = Container(
-        settings, clock, database, media, catalogs, engine, intake, webchat, dispatcher, channels
+        settings,
+        clock,
+        database,
+        media,
+        catalogs,
+        engine,
+        intake,
+        webchat,
+        dispatcher,
+        signer,
+        channels,
     )
     if settings.scheduler_enabled:
         container.scheduler = _scheduler(settings, database, clock)
     return container
+
+
+def chat_session_policy(settings: Settings) -> SessionPolicy:
+    hour = timedelta(hours=1)
+    return SessionPolicy(
+        lifetime=timedelta(days=settings.chat_session_days),
+        rotate_after=timedelta(hours=settings.chat_session_rotate_hours),
+        new_per_address=AttemptRule(settings.chat_sessions_per_address_hour, hour, hour),
+    )
 
 
 def _channels(deps: ChannelDeps) -> list[Channel]:

@@ -16,6 +16,7 @@ from domain.adjudication import (
     InvalidRules,
     Liability,
 )
+from domain.attempts import AttemptRule
 from domain.booking import BookingRules
 from domain.evidence import EvidenceTolerance
 from domain.sla import SlaPolicy, TakeDeadlines
@@ -103,6 +104,21 @@ class Settings(BaseSettings):
     sla_escalate_minutes: int = Field(default=60, gt=0)
     sla_urgent_repage_minutes: int = Field(default=5, gt=0)
     sla_urgent_escalate_minutes: int = Field(default=10, gt=0)
+
+    # Web identity and abuse limits (docs/security.md). The signing key of media links and
+    # forms; unset: one generated once and kept in the database for every worker.
+    secret_key: str | None = Field(default=None, min_length=32)
+    chat_session_days: int = Field(default=30, gt=0)  # a web chat session unused this long ends
+    chat_session_rotate_hours: int = Field(default=24, gt=0)  # a new session id this often
+    chat_sessions_per_address_hour: int = Field(default=60, gt=0)  # new chats per client address
+    media_link_minutes: int = Field(default=15, gt=0)  # signed media links live 1-2 times this
+    dashboard_session_hours: int = Field(default=12, gt=0)  # a dashboard login lasts this long
+    verify_max_failures: int = Field(default=5, gt=0)  # plate checks per plate and per sender
+    verify_window_minutes: int = Field(default=60, gt=0)  # ... in this window; then a cool-down
+    bind_max_failures: int = Field(default=5, gt=0)  # wrong /bind codes per sender
+    bind_window_minutes: int = Field(default=60, gt=0)
+    login_max_failures: int = Field(default=10, gt=0)  # wrong dashboard logins per address
+    login_window_minutes: int = Field(default=15, gt=0)
 
     # The shop's morning schedule (scheduler/shop_schedule.py), in each shop's timezone.
     shop_schedule_time: str = "08:00"
@@ -196,6 +212,18 @@ class Settings(BaseSettings):
             raise ValueError(f"SLA deadlines: {exc}") from exc
 
     @property
+    def verify_rule(self) -> AttemptRule:
+        return _attempt_rule(self.verify_max_failures, self.verify_window_minutes)
+
+    @property
+    def bind_rule(self) -> AttemptRule:
+        return _attempt_rule(self.bind_max_failures, self.bind_window_minutes)
+
+    @property
+    def login_rule(self) -> AttemptRule:
+        return _attempt_rule(self.login_max_failures, self.login_window_minutes)
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -219,6 +247,12 @@ def _rules(shares: dict[str, int], tolerance: EvidenceTolerance) -> Adjudication
         return AdjudicationRules(liability_shares=table, evidence=tolerance)
     except InvalidRules as exc:
         raise ValueError(str(exc)) from exc
+
+
+def _attempt_rule(limit: int, minutes: int) -> AttemptRule:
+    """``limit`` failures within ``minutes``, then as long a cool-down."""
+    window = timedelta(minutes=minutes)
+    return AttemptRule(limit=limit, window=window, cooldown=window)
 
 
 def _hours_list(value: str) -> list[float]:

@@ -1,9 +1,12 @@
 """The web chat channel: a page at /chat and a small JSON API it talks to.
 
-The browser keeps a random id as its identity and pulls its messages: a web chat outbox
-row counts as delivered once the browser has fetched it. Photos attached to messages (a
-claim's evidence on a handoff card) are served at ``/chat/media/{id}?user_id=...`` to the
-parties allowed to see them (``domain.services.may_view_media``), to nobody else.
+The browser's identity is a server-issued session cookie (``bot.chat_sessions``); no id
+of the chat ever appears in a URL or a request body. The browser pulls its messages: a
+web chat outbox row counts as delivered once the browser has fetched it. Photos attached
+to messages (a claim's evidence on a handoff card) are linked with short-lived signed
+URLs (``bot.media_links``), made only for the parties allowed to see them
+(``domain.services.may_view_media``); an expired link still works for a browser whose
+session may see the photo, for nobody else.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from bot.chat_sessions import ChatSessions
 from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
+from bot.media_links import MAX_SIGNATURE, MediaLinks
 from bot.rendering import render
 from dialogs.messages import Inbound, InboundKind, MediaItem
 from domain.clock import Clock
@@ -37,7 +42,6 @@ HISTORY = 100  # messages per answer; chat.js knows this number too
 
 
 class ChatMessageIn(BaseModel):
-    user_id: str = Field(pattern=ID_PATTERN)
     message_id: str = Field(pattern=ID_PATTERN)
     language: str | None = Field(default=None, max_length=35)
     kind: Literal["text", "choice", "location"]
@@ -73,6 +77,9 @@ class ChatBatch(BaseModel):
     # The locale the bot speaks in this chat (its newest message's); None: no message in
     # this batch. The page's own words follow it (after /lang too).
     locale: str | None = None
+    # A name for this chat the page keys its own records by (not a credential); None
+    # before the browser has a session.
+    chat: str | None = None
 
 
 class WebChat:
@@ -83,6 +90,8 @@ class WebChat:
         intake: MediaIntake,
         catalogs: Catalogs,
         clock: Clock,
+        sessions: ChatSessions,
+        links: MediaLinks,
         *,
         max_upload_bytes: int,
         max_files: int,
@@ -92,8 +101,14 @@ class WebChat:
         self._intake = intake
         self._catalogs = catalogs
         self._clock = clock
+        self._sessions = sessions
+        self._links = links
         self._max_upload_bytes = max_upload_bytes
         self._max_files = max_files
+
+    @property
+    def sessions(self) -> ChatSessions:
+        return self._sessions
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -118,33 +133,49 @@ class WebChat:
         return FileResponse(WEB_DIR / name, media_type=STATIC_FILES[name])
 
     def media(
-        self, media_id: int, user_id: Annotated[str, Query(pattern=ID_PATTERN)]
+        self,
+        request: Request,
+        response: Response,
+        media_id: int,
+        exp: Annotated[int, Query(ge=0)] = 0,
+        sig: Annotated[str, Query(max_length=MAX_SIGNATURE)] = "",
     ) -> FileResponse:
-        """An attached photo or video, for a browser whose party may see it (else 404)."""
-        with self._database.unit_of_work() as uow:
-            party = uow.recipients.party_of(CHANNEL, user_id)
-            allowed = party is not None and may_view_media(uow, party, media_id)
+        """An attached photo or video: by a valid signed link, or for a browser whose
+        session's party may see it; else 404."""
+        allowed = self._links.valid(media_id, exp, sig, self._clock.now())
+        if not allowed:
+            chat = self._sessions.current(request, response)
+            with self._database.unit_of_work() as uow:
+                party = None if chat is None else uow.recipients.party_of(CHANNEL, chat)
+                allowed = party is not None and may_view_media(uow, party, media_id)
         found = self._intake.stored_file(media_id) if allowed else None
         if found is None:
             raise HTTPException(404)
         path, mime = found
         return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
 
-    def send(self, message: ChatMessageIn) -> ChatBatch:
-        """Take one typed text, tapped choice or shared location."""
-        self._engine.process(self._inbound(message))
-        return self._deliver(message.user_id, message.after)
+    def send(self, request: Request, response: Response, message: ChatMessageIn) -> ChatBatch:
+        """Take one typed text, tapped choice or shared location (a first message opens
+        the browser's session)."""
+        chat = self._sessions.current_or_new(request, response)
+        self._engine.process(self._inbound(chat, message))
+        return self._deliver(chat, message.after)
 
     def poll(
         self,
-        user_id: Annotated[str, Query(pattern=ID_PATTERN)],
+        request: Request,
+        response: Response,
         after: Annotated[int, Query(ge=0)] = 0,
     ) -> ChatBatch:
-        return self._deliver(user_id, after)
+        chat = self._sessions.current(request, response)
+        if chat is None:  # nothing said yet: no session, nothing to show
+            return ChatBatch(messages=[], cursor=after)
+        return self._deliver(chat, after)
 
     async def upload(
         self,
-        user_id: Annotated[str, Form(pattern=ID_PATTERN)],
+        request: Request,
+        response: Response,
         message_id: Annotated[str, Form(pattern=ID_PATTERN)],
         files: Annotated[list[UploadFile], File()],
         language: Annotated[str | None, Form(max_length=35)] = None,
@@ -161,11 +192,12 @@ class WebChat:
                 too_large += 1
             else:
                 uploads.append(Upload(data, _declared_kind(file.content_type), file.filename))
+        chat = await run_in_threadpool(self._sessions.current_or_new, request, response)
         result = await run_in_threadpool(self._intake.accept, uploads)
         rejected = result.rejected + (MediaRejection.TOO_LARGE.value,) * too_large
-        inbound = self._media_inbound(user_id, message_id, language, result.items, rejected)
+        inbound = self._media_inbound(chat, message_id, language, result.items, rejected)
         await run_in_threadpool(self._engine.process, inbound)
-        return await run_in_threadpool(self._deliver, user_id, after)
+        return await run_in_threadpool(self._deliver, chat, after)
 
     async def _read_limited(self, file: UploadFile) -> bytes | None:
         chunks: list[bytes] = []
@@ -177,11 +209,11 @@ class WebChat:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _inbound(self, message: ChatMessageIn) -> Inbound:
+    def _inbound(self, chat: str, message: ChatMessageIn) -> Inbound:
         base: dict[str, Any] = {
             "channel": CHANNEL,
-            "user_id": message.user_id,
-            "chat_id": message.user_id,
+            "user_id": chat,
+            "chat_id": chat,
             "message_id": message.message_id,
             "received_at": self._clock.now(),
             "language_hint": message.language,
@@ -213,31 +245,44 @@ class WebChat:
             language_hint=language,
         )
 
-    def _deliver(self, user_id: str, after: int) -> ChatBatch:
+    def _deliver(self, chat: str, after: int) -> ChatBatch:
         """The chat's messages after ``after``; ``after=0`` (a page opened afresh): the
         newest HISTORY of them, so that old messages and their buttons do not come first."""
+        now = self._clock.now()
         with self._database.unit_of_work() as uow:
             if after == 0:
-                rows = uow.outbox.newest_for_chat(CHANNEL, user_id, HISTORY)
+                rows = uow.outbox.newest_for_chat(CHANNEL, chat, HISTORY)
             else:
-                rows = uow.outbox.for_chat(CHANNEL, user_id, after, HISTORY)
+                rows = uow.outbox.for_chat(CHANNEL, chat, after, HISTORY)
             attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
-            kinds = {media_id: self._kind(uow, media_id) for media_id in attached}
+            kinds = self._visible_kinds(uow, chat, attached)
             unsent = [row.id for row in rows if row.sent_at is None]
             if unsent:
-                uow.outbox.mark_sent(unsent, self._clock.now())
+                uow.outbox.mark_sent(unsent, now)
             uow.commit()
-        messages = [self._message(row, kinds) for row in rows]
+        links = {media_id: self._links.url(media_id, now) for media_id in kinds}
+        messages = [self._message(row, kinds, links) for row in rows]
         cursor = max((row.id for row in rows), default=after)
         locale = rows[-1].locale if rows else None
-        return ChatBatch(messages=messages, cursor=cursor, locale=locale)
+        marker = self._sessions.marker(chat)
+        return ChatBatch(messages=messages, cursor=cursor, locale=locale, chat=marker)
 
     @staticmethod
-    def _kind(uow: SqlUnitOfWork, media_id: int) -> str | None:
-        stored = uow.media.get(media_id)
-        return None if stored is None else stored.kind
+    def _visible_kinds(uow: SqlUnitOfWork, chat: str, media_ids: set[int]) -> dict[int, str]:
+        """The kind of each attachment the chat's party may see (the others are left out)."""
+        party = uow.recipients.party_of(CHANNEL, chat) if media_ids else None
+        if party is None:
+            return {}
+        kinds: dict[int, str] = {}
+        for media_id in media_ids:
+            stored = uow.media.get(media_id)
+            if stored is not None and may_view_media(uow, party, media_id):
+                kinds[media_id] = stored.kind
+        return kinds
 
-    def _message(self, row: OutboxRow, kinds: dict[int, str | None]) -> ChatMessageOut:
+    def _message(
+        self, row: OutboxRow, kinds: dict[int, str], links: dict[int, str]
+    ) -> ChatMessageOut:
         rendered = render(self._catalogs, row.locale, row.payload)
         return ChatMessageOut(
             id=row.id,
@@ -245,9 +290,9 @@ class WebChat:
             choices=[ChoiceOut(value=c.value, label=c.label) for c in rendered.choices],
             request_location=rendered.request_location,
             attachments=[
-                AttachmentOut(url=f"/chat/media/{media_id}?user_id={row.chat_id}", kind=kind)
+                AttachmentOut(url=links[media_id], kind=kinds[media_id])
                 for media_id in rendered.attachments
-                if (kind := kinds.get(media_id)) is not None
+                if media_id in kinds
             ],
         )
 

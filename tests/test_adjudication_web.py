@@ -1,9 +1,8 @@
 """Adjudication end to end over HTTP: an owner and an adjuster in two browsers on the
-web chat, from the report to the payment; the claim photos at party-checked URLs."""
+web chat, from the report to the payment; the claim photos at signed, party-checked URLs."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes
+from tests.web_chat_client import ChatBrowser
 
 NUMBER = "BA2026112500001"
 
@@ -33,54 +33,14 @@ def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
 
 
 @pytest.fixture
-def http(container: Container) -> Iterator[httpx.Client]:
-    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as client:
-        yield client
+def base(container: Container) -> Iterator[str]:
+    with serve(create_app(container)) as url:
+        yield url
 
 
-class Browser:
-    def __init__(self, http: httpx.Client, user: str) -> None:
-        self.http = http
-        self.user = user
-        self.cursor = 0
-
-    def say(self, text: str = "", kind: str = "text", **body: Any) -> list[dict[str, Any]]:
-        payload = {
-            "user_id": self.user,
-            "message_id": uuid.uuid4().hex,
-            "language": "zh-CN",
-            "kind": kind,
-            "after": self.cursor,
-            **({"text": text} if kind == "text" else {}),
-            **body,
-        }
-        response = self.http.post("/chat/api/messages", json=payload)
-        assert response.status_code == 200, response.text
-        return self._take(response.json())
-
-    def tap(self, value: str) -> list[dict[str, Any]]:
-        return self.say(kind="choice", value=value)
-
-    def upload(self, images: list[bytes]) -> list[dict[str, Any]]:
-        response = self.http.post(
-            "/chat/api/upload",
-            data={"user_id": self.user, "message_id": uuid.uuid4().hex, "after": self.cursor},
-            files=[("files", (f"p{n}.jpg", data, "image/jpeg")) for n, data in enumerate(images)],
-        )
-        assert response.status_code == 200, response.text
-        return self._take(response.json())
-
-    def poll(self) -> list[dict[str, Any]]:
-        response = self.http.get(
-            "/chat/api/messages", params={"user_id": self.user, "after": self.cursor}
-        )
-        assert response.status_code == 200
-        return self._take(response.json())
-
-    def _take(self, batch: dict[str, Any]) -> list[dict[str, Any]]:
-        self.cursor = max(self.cursor, batch["cursor"])
-        messages: list[dict[str, Any]] = batch["messages"]
-        return messages
+class Browser(ChatBrowser):
+    def upload_photos(self, images: list[bytes]) -> list[dict[str, Any]]:
+        return self.upload([(f"p{n}.jpg", data, "image/jpeg") for n, data in enumerate(images)])
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
@@ -102,21 +62,20 @@ def report(owner: Browser) -> None:
         {"kind": "choice", "value": "r:police:skip"},
     ):
         owner.say(**step)
-    owner.upload([jpeg_bytes(seed=n) for n in range(3)])
+    owner.upload_photos([jpeg_bytes(seed=n) for n in range(3)])
     owner.tap("r:evidence:done")
     filed = owner.tap("r:summary:confirm")
     assert f"报案号：{NUMBER}" in filed[0]["text"]
 
 
-def test_two_browsers_carry_a_claim_to_payment(container: Container, http: httpx.Client) -> None:
+def test_two_browsers_carry_a_claim_to_payment(container: Container, base: str) -> None:
     with container.database.unit_of_work() as uow:
         code, _ = create_invite(
             uow, role=StaffRole.ADJUSTER, name="王建国", now=container.clock.now(), region="上海"
         )
         uow.commit()
-    owner = Browser(http, "browser-owner-0001")
-    adjuster = Browser(http, "browser-adjuster-0001")
-    stranger = Browser(http, "browser-stranger-01")
+    owner, adjuster, stranger = Browser(base), Browser(base), Browser(base)
+    stranger.say("/help")
     assert "绑定成功" in adjuster.say(f"/bind {code}")[0]["text"]
 
     report(owner)
@@ -125,20 +84,20 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, http: httpx
     assert [c["value"] for c in card["choices"]] == [f"c:take:{NUMBER}"]
     assert len(card["attachments"]) == 3 and card["attachments"][0]["kind"] == "photo"
     photo_url = card["attachments"][0]["url"]
-    photo = http.get(photo_url)
+    photo = adjuster.http.get(photo_url)
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
-    media_path = photo_url.split("?")[0]
-    assert http.get(media_path, params={"user_id": owner.user}).status_code == 200
-    assert http.get(media_path, params={"user_id": stranger.user}).status_code == 404
-    assert http.get(media_path, params={"user_id": "never-seen-user-01"}).status_code == 404
-    assert http.get("/chat/media/99999", params={"user_id": adjuster.user}).status_code == 404
+    media_path = photo_url.split("?")[0]  # without its signature: by session only
+    assert owner.http.get(media_path).status_code == 200
+    assert stranger.http.get(media_path).status_code == 404
+    assert httpx.get(base + media_path).status_code == 404
+    assert adjuster.http.get("/chat/media/99999").status_code == 404
 
     assert "您已接案" in adjuster.tap(f"c:take:{NUMBER}")[0]["text"]
     assert "已由理赔员 王建国 受理" in owner.poll()[-1]["text"]
     adjuster.say(f"/survey {NUMBER} remote")
     adjuster.say(f"/ask {NUMBER} 请补拍后保险杠近照")
     assert "请补拍后保险杠近照" in owner.poll()[-1]["text"]
-    assert "已附到案件" in owner.upload([jpeg_bytes(seed=7)])[0]["text"]
+    assert "已附到案件" in owner.upload_photos([jpeg_bytes(seed=7)])[0]["text"]
     forwarded = adjuster.poll()[-1]
     assert "补充了 1 张照片" in forwarded["text"] and len(forwarded["attachments"]) == 1
 

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.app import create_app
@@ -18,8 +16,7 @@ from tests.booking_support import STAFF_USER, bind_staff_to_web
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
-
-OWNER_USER = "browser-owner-0001"
+from tests.web_chat_client import ChatBrowser
 
 
 @pytest.fixture
@@ -32,52 +29,17 @@ def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
 
 
 @pytest.fixture
-def client(container: Container) -> Iterator[httpx.Client]:
-    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as http:
-        yield http
-
-
-class Browser:
-    def __init__(self, client: httpx.Client, user_id: str) -> None:
-        self.client = client
-        self.user_id = user_id
-        self.cursor = 0
-
-    def say(self, kind: str = "text", **body: Any) -> list[dict[str, Any]]:
-        payload = {
-            "user_id": self.user_id,
-            "message_id": uuid.uuid4().hex,
-            "language": "zh-CN",
-            "kind": kind,
-            "after": self.cursor,
-            **body,
-        }
-        response = self.client.post("/chat/api/messages", json=payload)
-        assert response.status_code == 200, response.text
-        return self._take(response.json())
-
-    def tap(self, value: str) -> list[dict[str, Any]]:
-        return self.say("choice", value=value)
-
-    def poll(self) -> list[dict[str, Any]]:
-        response = self.client.get(
-            "/chat/api/messages", params={"user_id": self.user_id, "after": self.cursor}
-        )
-        assert response.status_code == 200, response.text
-        return self._take(response.json())
-
-    def _take(self, batch: dict[str, Any]) -> list[dict[str, Any]]:
-        self.cursor = batch["cursor"]
-        messages: list[dict[str, Any]] = batch["messages"]
-        return messages
+def base(container: Container) -> Iterator[str]:
+    with serve(create_app(container)) as url:
+        yield url
 
 
 def values(message: dict[str, Any]) -> list[str]:
     return [choice["value"] for choice in message["choices"]]
 
 
-def test_a_booking_confirmed_by_the_shop_over_http(client: httpx.Client) -> None:
-    owner, staff = Browser(client, OWNER_USER), Browser(client, STAFF_USER)
+def test_a_booking_confirmed_by_the_shop_over_http(container: Container, base: str) -> None:
+    owner, staff = ChatBrowser(base), ChatBrowser.as_chat(base, container, STAFF_USER)
     assert owner.say(text="预约")[0]["text"].startswith("请输入要保养车辆的车牌号")
     owner.say(text="沪A12345")
     owner.say(text="8001")

@@ -30,6 +30,9 @@
   const connLine = $('conn'), errorLine = $('error'), locBtn = $('loc');
 
   // ---------- storage & ids ----------
+  // Who this browser is, is the server's session cookie (HttpOnly: not readable here).
+  // What the page keeps for itself (its own sent messages, unsent ones, the language)
+  // is keyed by the demo role, and forgotten when the server names a different chat.
   const store = {
     get(k) { try { return localStorage.getItem(k); } catch { return null; } },
     set(k, v) { try { localStorage.setItem(k, v); } catch { /* private mode */ } },
@@ -41,21 +44,15 @@
     const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
-  // Demo mode lets a tester switch identity; each identity is its own browser id.
   const ROLE_KEY = 'claimbot.role';
   const ROLE = store.get(ROLE_KEY) || 'owner';
-  const userKey = (role) => (role === 'owner' ? 'claimbot.user' : `claimbot.user.${role}`);
-  function userOf(role) {
-    let id = store.get(userKey(role));
-    if (!id) { id = uuid(); store.set(userKey(role), id); }
-    return id;
-  }
-  const USER = userOf(ROLE);
-  const OUTBOX_KEY = ROLE === 'owner' ? 'claimbot.outbox' : `claimbot.outbox.${ROLE}`;
+  const scoped = (name) => (ROLE === 'owner' ? `claimbot.${name}` : `claimbot.${name}.${ROLE}`);
+  const OUTBOX_KEY = scoped('outbox');
   // What this browser sent (the server keeps only the bot's side), to show after a reload.
-  const SENT_KEY = `claimbot.sent.${USER}`;
+  const SENT_KEY = scoped('sent');
+  const CHAT_KEY = scoped('chat');
   const SENT_MAX = 60;
-  const LOCALE_KEY = `claimbot.locale.${USER}`;
+  const LOCALE_KEY = scoped('locale');
   const HISTORY = 100;  // the server's page: the newest 100 messages when after=0
   const savedUi = store.get(LOCALE_KEY);
   if (savedUi === 'zh' || savedUi === 'en') { ui = savedUi; t = UI[ui]; }
@@ -152,6 +149,7 @@
 
   function ingest(data) {
     if (!data) return [];
+    if (typeof data.chat === 'string') sameChat(data.chat);
     if (typeof data.locale === 'string') setLocale(data.locale);
     const fresh = (Array.isArray(data.messages) ? data.messages : [])
       .filter((m) => m && !seen.has(m.id))
@@ -177,7 +175,14 @@
     list.push({ after: job.after, label: job.label });
     store.set(SENT_KEY, JSON.stringify(list.slice(-SENT_MAX)));
   }
-  const earlierSent = sentLog();  // as the page opened: what this page sends shows anyway
+  let earlierSent = sentLog();  // as the page opened: what this page sends shows anyway
+  // A new chat (the session ended and the server began another): the old records go.
+  function sameChat(chat) {
+    const known = store.get(CHAT_KEY);
+    if (known === chat) return;
+    if (known) { store.set(SENT_KEY, '[]'); earlierSent = []; }
+    store.set(CHAT_KEY, chat);
+  }
   function restoreSent(history) {
     const first = history.length ? history[0].id : 0;
     const complete = history.length < HISTORY;  // else older messages were left out
@@ -244,7 +249,7 @@
   function request(job) {
     if (job.files) {
       const fd = new FormData();
-      fd.append('user_id', USER); fd.append('message_id', job.id); fd.append('language', LANG);
+      fd.append('message_id', job.id); fd.append('language', LANG);
       fd.append('after', String(cursor));
       for (const f of job.files) fd.append('files', f, f.name);
       return call('/chat/api/upload', { method: 'POST', body: fd }, 600000);
@@ -252,7 +257,7 @@
     return call('/chat/api/messages', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user_id: USER, message_id: job.id, language: LANG, after: cursor, ...job.body }),
+      body: JSON.stringify({ message_id: job.id, language: LANG, after: cursor, ...job.body }),
     }, 90000);
   }
 
@@ -371,7 +376,7 @@
   // ---------- polling ----------
   async function poll() {
     try {
-      const q = `user_id=${encodeURIComponent(USER)}&after=${cursor}&language=${encodeURIComponent(LANG)}`;
+      const q = `after=${cursor}&language=${encodeURIComponent(LANG)}`;
       const fresh = ingest(await call(`/chat/api/messages?${q}`, { cache: 'no-store' }, 20000));
       setConn('poll', false);
       if (!restored) { restored = true; restoreSent(fresh); }
@@ -387,17 +392,18 @@
 
   // ---------- demo identity switcher (the server answers 404 outside demo mode) ----------
   async function setupDemo() {
-    let identities = null;
+    let found = null;
     try {
-      const r = await fetch('/chat/api/demo/identities', { cache: 'no-store' });
-      if (r.ok) identities = await r.json();
+      const r = await fetch('/chat/api/demo/identities', { cache: 'no-store', credentials: 'same-origin' });
+      if (r.ok) found = await r.json();
     } catch { /* offline */ }
-    if (!Array.isArray(identities)) {
+    if (!found || !Array.isArray(found.identities)) {
       if (ROLE !== 'owner') { store.set(ROLE_KEY, 'owner'); location.reload(); }
       return;
     }
+    if (found.current !== ROLE) { store.set(ROLE_KEY, found.current); location.reload(); return; }
     const pick = $('identity');
-    for (const who of identities) {
+    for (const who of found.identities) {
       const option = el('option', null, roleLabel(who));
       option.value = who.role;
       option.dataset.role = who.role;
@@ -408,17 +414,13 @@
     pick.hidden = false;
     pick.addEventListener('change', async () => {
       const role = pick.value;
-      const id = userOf(role);
-      const boundKey = `claimbot.bound.${role}`;
       try {
-        if (role !== 'owner' && store.get(boundKey) !== id) {
-          await call('/chat/api/demo/identity', {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ user_id: id, role, language: LANG }),
-          }, 20000);
-          store.set(boundKey, id);
-        }
+        // the server issues a new session (cookie) for the chosen identity
+        await call('/chat/api/demo/identity', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ role, language: LANG }),
+        }, 20000);
         store.set(ROLE_KEY, role);
         location.reload();
       } catch (err) {

@@ -112,6 +112,12 @@ class Browser:
         await self.page("Page.navigate", url=url)
         await self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'")
 
+    async def cookie(self, url: str, name: str) -> str | None:
+        """The value of a cookie the browser would send to ``url`` (HttpOnly ones too)."""
+        found = await self.page("Network.getCookies", urls=[url])
+        values = [c["value"] for c in found["cookies"] if c["name"] == name]
+        return values[0] if values else None
+
     async def screenshot(self, path: Path) -> Path:
         shot = await self.page("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         path.write_bytes(base64.b64decode(shot["data"]))

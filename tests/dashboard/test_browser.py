@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
+from bot.chat_sessions import COOKIE
 from bot.web_auth import TOKEN_COOKIE
 from domain.services import create_invite
 from domain.staff import StaffRole
@@ -24,6 +24,7 @@ from tests.dashboard.support import Seeded, seed, token
 from tests.engine_harness import make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
+from tests.web_chat_client import ChatBrowser
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
@@ -36,7 +37,7 @@ def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
     built.close()
 
 
-def take_in_web_chat(http: httpx.Client, container: Container, number: str) -> None:
+def take_in_web_chat(base: str, container: Container, number: str) -> None:
     """An adjuster binds a browser with an invite, then takes the claim: all over HTTP."""
     with container.database.unit_of_work() as uow:
         code, _ = create_invite(
@@ -47,17 +48,12 @@ def take_in_web_chat(http: httpx.Client, container: Container, number: str) -> N
             staff_code="ADJ-SH-01",
         )
         uow.commit()
-    for text in (f"/bind {code}", f"/take {number}"):
-        response = http.post(
-            "/chat/api/messages",
-            json={
-                "user_id": "browser-adjuster-01",
-                "message_id": uuid.uuid4().hex,
-                "kind": "text",
-                "text": text,
-            },
-        )
-        assert response.status_code == 200, response.text
+    adjuster = ChatBrowser(base)
+    try:
+        adjuster.say(f"/bind {code}")
+        adjuster.say(f"/take {number}")
+    finally:
+        adjuster.close()
 
 
 def test_the_open_claim_page_follows_a_take(
@@ -96,7 +92,7 @@ async def _drive(
             " && document.readyState === 'complete'"
         )
         assert await browser.evaluate("document.getElementById('stage').textContent") == "已报案"
-        await asyncio.to_thread(take_in_web_chat, http, container, number)
+        await asyncio.to_thread(take_in_web_chat, base, container, number)
         await browser.wait_for("document.getElementById('stage').textContent === '已受理'")
         timeline = await browser.evaluate("document.getElementById('timeline').textContent")
         assert "理赔员 ADJ-SH-01" in timeline
@@ -134,7 +130,13 @@ async def _chat_on_a_phone(base: str, tmp_path: Path) -> Path:
             "Array.from(document.querySelectorAll('#identity option'), o => o.textContent)"
         )
         assert labels == ["Owner", "Adjuster ADJ-SH-01", "Shop staff SHOP-PD-01"]
-        owner_id = await browser.evaluate("localStorage.getItem('claimbot.user')")
+        await browser.evaluate(
+            "document.getElementById('input').value = '/help';"
+            " document.getElementById('composer').requestSubmit()"
+        )
+        await browser.wait_for("document.querySelectorAll('#log .row.bot').length > 0")
+        owner_session = await browser.cookie(f"{base}/chat", COOKIE)
+        assert owner_session and await browser.evaluate("document.cookie") == ""
         await browser.evaluate(
             "const s = document.getElementById('identity'); s.value = 'adjuster';"
             " s.dispatchEvent(new Event('change'))"
@@ -142,8 +144,8 @@ async def _chat_on_a_phone(base: str, tmp_path: Path) -> Path:
         await browser.wait_for("localStorage.getItem('claimbot.role') === 'adjuster'")
         await browser.wait_for("document.getElementById('log').textContent.includes('ADJ-SH-01')")
         assert await browser.evaluate("document.getElementById('identity').value") == "adjuster"
-        adjuster_id = await browser.evaluate("localStorage.getItem('claimbot.user.adjuster')")
-        assert adjuster_id and adjuster_id != owner_id
+        adjuster_session = await browser.cookie(f"{base}/chat", COOKIE)
+        assert adjuster_session and adjuster_session != owner_session  # a new session
         width = await browser.evaluate("document.documentElement.scrollWidth")
         assert width <= 375  # no horizontal scrolling on a phone
         return await browser.screenshot(tmp_path / "chat-phone.png")

@@ -12,11 +12,13 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
+from bot.chat_sessions import COOKIE
 from dialogs.messages import Outbound
 from storage.records import OutboxItem
 from storage.status_links import STATUS_LINKS
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.live_server import serve
+from tests.web_chat_client import chat_of_session
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
@@ -64,8 +66,11 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         await _header_fits(browser)
 
         await _say(browser, "/report")
-        user_id = await browser.evaluate("localStorage.getItem('claimbot.user')")
-        await asyncio.to_thread(_push_status_link, container, user_id)
+        assert await browser.evaluate("document.cookie") == ""  # the session: HttpOnly
+        session = await browser.cookie(f"{base}/chat", COOKIE)
+        assert session is not None
+        chat = chat_of_session(container, session)
+        await asyncio.to_thread(_push_status_link, container, chat)
         await browser.wait_for("!!document.querySelector('#log a.link')")
         link = await browser.evaluate(
             "(() => { const a = document.querySelector('#log a.link');"

@@ -1,4 +1,5 @@
-"""The web chat's identity switcher: only in demo mode, binding through /bind."""
+"""The web chat's identity switcher: only in demo mode, binding through /bind, each
+switch a new session cookie for the chosen identity (no id ever sent by the page)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from storage.db import Database
 from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.live_server import serve
+from tests.web_chat_client import ChatBrowser
 
 Served = tuple[Container, httpx.Client]
 
@@ -45,27 +47,41 @@ def normal(sqlite_database: Database, tmp_path: Path) -> Iterator[Served]:
 def test_no_switcher_outside_demo_mode(normal: Served) -> None:
     _, http = normal
     assert http.get("/chat/api/demo/identities").status_code == 404
-    body = {"user_id": "browser-shop-0001", "role": "shop"}
+    body = {"role": "shop"}
     assert http.post("/chat/api/demo/identity", json=body).status_code == 404
 
 
-def test_switching_binds_the_browser_id_as_shop_staff(
-    demo: Served,
-) -> None:
+def test_switching_issues_a_session_for_the_shop_staff_identity(demo: Served) -> None:
     container, http = demo
-    roles = [i["role"] for i in http.get("/chat/api/demo/identities").json()]
-    assert roles == ["owner", "adjuster", "shop"]
-    body = {"user_id": "browser-shop-0001", "role": "shop", "language": "en"}
-    assert http.post("/chat/api/demo/identity", json=body).json() == {"role": "shop", "bound": True}
-    replies = http.get("/chat/api/messages", params={"user_id": "browser-shop-0001"}).json()
-    assert "Bound: you are 周师傅 of 浦东安心汽修" in replies["messages"][-1]["text"]
-    again = http.post("/chat/api/demo/identity", json=body).json()
+    listed = http.get("/chat/api/demo/identities").json()
+    assert listed["current"] == "owner"
+    assert [i["role"] for i in listed["identities"]] == ["owner", "adjuster", "shop"]
+    owner = ChatBrowser(str(http.base_url))
+    owner.say("/help")
+    owner_chat, owner_session = owner.chat(container), owner.session
+
+    body = {"role": "shop", "language": "en"}
+    switched = owner.http.post("/chat/api/demo/identity", json=body)
+    assert switched.json() == {"role": "shop", "bound": True}
+    assert owner.session not in (None, owner_session)  # a new session for the new identity
+    replies = owner.poll(after=0)
+    assert "Bound: you are 周师傅 of 浦东安心汽修" in replies[-1]["text"]
+    assert owner.http.get("/chat/api/demo/identities").json()["current"] == "shop"
+    shop_chat = owner.chat(container)
+    assert shop_chat != owner_chat
+    again = owner.http.post("/chat/api/demo/identity", json=body).json()
     assert again == {"role": "shop", "bound": False}
     with container.database.unit_of_work() as uow:
-        party = uow.recipients.party_of("web", "browser-shop-0001")
+        party = uow.recipients.party_of("web", shop_chat)
         assert party is not None
         staff = uow.shops.staff_for_party(party)
         shop = uow.shops.by_code("SHOP-PD-01")
     assert staff is not None and shop is not None and staff.shop_id == shop.id
-    taken = {"user_id": "browser-shop-0001", "role": "adjuster"}
-    assert http.post("/chat/api/demo/identity", json=taken).status_code == 409
+
+    back = owner.http.post("/chat/api/demo/identity", json={"role": "owner"}).json()
+    assert back == {"role": "owner", "bound": False}
+    assert owner.chat(container) == owner_chat  # the owner's own chat again
+
+    stranger = ChatBrowser(str(http.base_url))  # another browser has its own identities
+    stranger.http.post("/chat/api/demo/identity", json={"role": "shop"})
+    assert stranger.chat(container) not in (owner_chat, shop_chat)
