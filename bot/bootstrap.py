@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.signing import Signer, server_signer
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
-from domain.attempts import AttemptRule
+from domain.attempts import AttemptRule, Limits
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
 from scheduler.booking import booking_timer_kinds
@@ -87,6 +87,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),
+        limits=Limits(settings.verify_rule, settings.bind_rule),
     )
     intake = MediaIntake(media, database)
     signer = server_signer(settings.secret_key, database, clock)

@@ -26,6 +26,7 @@ from dialogs.lexicon import Lexicon
 from dialogs.messages import Inbound, Outbound
 from dialogs.router import handle_turn, locale_for, wants_pushed
 from domain.adjudication import AdjudicationRules
+from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.clock import Clock
 from storage.conversations_pushed import PushedChoices
@@ -57,6 +58,7 @@ class ConversationEngine:
         rules: AdjudicationRules | None = None,
         booking_rules: BookingRules | None = None,
         status_base_url: str = "",
+        limits: Limits | None = None,
     ) -> None:
         self._database = database
         self._status_base_url = status_base_url  # owners' messages link their status page
@@ -68,6 +70,7 @@ class ConversationEngine:
         self._resume_after = resume_after
         self._rules = rules or AdjudicationRules()
         self._booking_rules = booking_rules or BookingRules()
+        self._limits = limits or Limits()
         self._listeners: list[Callable[[], None]] = []
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
@@ -89,6 +92,7 @@ class ConversationEngine:
                 resume_after=self._resume_after,
                 rules=self._rules,
                 booking=self._booking_rules,
+                limits=self._limits,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

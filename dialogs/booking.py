@@ -22,6 +22,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs import verification
 from dialogs.booking_views import (
     OWNER_PREFIX,
     booking_params,
@@ -284,9 +285,10 @@ def _step_vehicle(
     if not looks_like_plate(text):
         return [Outbound("booking.error.plate"), *reprompt(conv)]
     plate = normalize_plate(text)
-    if ctx.uow.policies.by_plate(plate) is None:
-        return [Outbound("booking.error.plate_unknown", {"plate": plate}), *reprompt(conv)]
-    conv.slots["plate_candidate"] = plate
+    paused = verification.locked(ctx, plate, conv.party_id)
+    if paused is not None:
+        return [paused, *reprompt(conv)]
+    conv.slots["plate_candidate"] = plate  # known or not: the check answers alike
     _go(conv, "to_check")
     return [_prompt(conv, Outbound("booking.ask.check", {"plate": plate}))]
 
@@ -294,16 +296,15 @@ def _step_vehicle(
 def _step_check(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    policy = ctx.uow.policies.by_plate(conv.slots.get("plate_candidate", ""))
-    if policy is None:
+    plate = conv.slots.get("plate_candidate")
+    if not plate:
         return _ask_vehicle(conv, ctx)
-    if inbound.kind is not InboundKind.TEXT or not policy.accepts_check(inbound.text):
-        failures = int(conv.slots.get("check_failures", 0)) + 1
-        conv.slots["check_failures"] = failures
-        if failures >= ctx.max_check_failures:
-            return [Outbound("booking.error.check_locked"), *_ask_vehicle(conv, ctx)]
-        left = ctx.max_check_failures - failures
-        return [Outbound("booking.error.check", {"left": left}), *reprompt(conv)]
+    typed = inbound.text if inbound.kind is InboundKind.TEXT else ""
+    policy = verification.check(ctx, plate, conv.party_id, typed)
+    if isinstance(policy, verification.Refused):
+        if policy.locked:
+            return [policy.notice, *_ask_vehicle(conv, ctx)]
+        return [policy.notice, *reprompt(conv)]
     return _vehicle_chosen(conv, policy, ctx)
 
 

@@ -4,7 +4,7 @@ booking dialogs (the owner's ``booking``, the shop staff's ``shop``)."""
 
 from __future__ import annotations
 
-from dialogs import booking, claims, shop
+from dialogs import booking, claims, shop, verification
 from dialogs.booking_views import refusal
 from dialogs.claim_views import refusal as claim_refusal
 from dialogs.conversation import Conversation, TurnContext
@@ -73,6 +73,9 @@ def help_topic(conv: Conversation, ctx: TurnContext) -> Outbound:
 
 def _bind(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     code = argument.strip()
+    paused = verification.bind_attempt(ctx, conv.party_id, code) if code else None
+    if paused is not None:
+        return [paused]
     try:
         bound = (
             svc.bind_shop_staff(ctx.uow, code, conv.party_id, ctx.now)

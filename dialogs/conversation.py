@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogs.lexicon import Lexicon
 from domain.adjudication import AdjudicationRules
+from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.ports import UnitOfWork
 
@@ -57,6 +58,6 @@ class TurnContext:
     lexicon: Lexicon
     locales: tuple[str, ...]
     resume_after: timedelta = timedelta(hours=2)
-    max_check_failures: int = 5
+    limits: Limits = field(default_factory=Limits)
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)

@@ -14,6 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs import verification
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
 from dialogs.messages import Choice, Inbound, InboundKind, MediaItem, Outbound
@@ -296,27 +297,23 @@ def _step_plate(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Tur
     if not looks_like_plate(answer.text):
         return Problem("report.error.plate_format")
     plate = normalize_plate(answer.text)
-    if ctx.uow.policies.by_plate(plate) is None:
-        return Problem("report.error.plate_unknown", {"plate": plate})
-    conv.slots["plate_candidate"] = plate
+    paused = verification.locked(ctx, plate, conv.party_id)
+    if paused is not None:
+        return Problem(paused.key, dict(paused.params))
+    conv.slots["plate_candidate"] = plate  # known or not: the check answers alike
     return Accepted(step="check")
 
 
 def _step_check(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext) -> Result:
-    plate = conv.slots.get("plate_candidate", "")
-    policy = ctx.uow.policies.by_plate(plate)
-    if policy is None:
+    plate = conv.slots.get("plate_candidate")
+    if not plate:
         return Accepted(step="plate")
-    if not policy.accepts_check(answer.text):
-        failures = int(conv.slots.get("check_failures", 0)) + 1
-        conv.slots["check_failures"] = failures
-        if failures >= ctx.max_check_failures:
-            conv.slots["check_failures"] = 0
+    policy = verification.check(ctx, plate, conv.party_id, answer.text)
+    if isinstance(policy, verification.Refused):
+        if policy.locked:
             conv.slots.pop("plate_candidate", None)
-            return Accepted((Outbound("report.error.check_locked"),), step="plate")
-        left = ctx.max_check_failures - failures
-        return Problem("report.error.check_failed", {"left": left})
-    conv.slots["check_failures"] = 0
+            return Accepted((policy.notice,), step="plate")
+        return Problem(policy.notice.key, dict(policy.notice.params))
     conv.slots.pop("plate_candidate", None)
     draft.plate = policy.plate
     draft.policy_number = policy.number

@@ -50,6 +50,16 @@ class AttemptState:
 
 
 CLEAR = AttemptState(failures=0, blocked_until=None)
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The rules the dialogs apply: checks of a plate's policy (per plate and per
+    sender), and staff invite codes sent with /bind (per sender)."""
+
+    verification: AttemptRule = AttemptRule(limit=5, window=HOUR, cooldown=HOUR)
+    binding: AttemptRule = AttemptRule(limit=5, window=HOUR, cooldown=HOUR)
 
 
 def current(

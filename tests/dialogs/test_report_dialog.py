@@ -10,7 +10,7 @@ import pytest
 from dialogs.messages import InboundKind, MediaItem
 from domain.claim import ClaimStatus
 from tests.dialogs.driver import CATALOGS, TZ, DialogDriver
-from tests.fakes import SAMPLE_POLICY, FakePolicyRepository
+from tests.fakes import SAMPLE_POLICY, FakePolicyRepository, FakeUnitOfWork
 
 
 def step_of(driver: DialogDriver) -> str | None:
@@ -54,31 +54,58 @@ def test_the_report_word_and_the_menu_key_start_a_report() -> None:
     assert d2.keys == ["report.started", "report.ask.plate"]
 
 
-def test_unknown_plate_and_wrong_check_keep_the_step() -> None:
+def test_an_unknown_plate_and_a_wrong_check_get_one_answer() -> None:
     d = DialogDriver()
     d.text("/report")
     d.text("hello")
     assert d.keys == ["report.error.plate_format", "report.ask.plate"]
-    d.text("京A99999")
-    assert d.keys == ["report.error.plate_unknown", "report.ask.plate"]
-    d.text("沪A12345")
+    d.text("京A99999")  # no policy: asked for the check all the same
     assert d.keys == ["report.ask.check"]
-    d.text("0000")
-    assert d.keys == ["report.error.check_failed", "report.ask.check"]
-    assert d.last.key == "report.ask.check"
-    d.text("PDAA20260001")
-    assert d.keys[0] == "report.policy_found"
-    assert d.keys[-1] == "report.ask.time"
+    d.text("8001")
+    assert d.keys == ["security.verify.mismatch", "report.ask.check"]
+    unknown = d.texts
+    known = DialogDriver()
+    known.text("/report")
+    known.text("沪A12345")
+    known.text("0000")
+    assert known.texts == unknown  # word for word, tries left included
+    known.text("PDAA20260001")
+    assert known.keys[0] == "report.policy_found"
+    assert known.keys[-1] == "report.ask.time"
 
 
-def test_too_many_wrong_checks_send_the_owner_back_to_the_plate() -> None:
+def test_checks_pause_after_five_failures_even_when_the_plate_is_sent_again() -> None:
     d = DialogDriver()
     d.text("/report")
     d.text("沪A12345")
     for _ in range(4):
         d.text("1111")
     d.text("1111")
-    assert d.keys == ["report.error.check_locked", "report.ask.plate"]
+    assert d.keys == ["security.verify.locked", "report.ask.plate"]
+    assert "核实已暂停至 2026年11月25日 11:00" in d.texts[0]
+    d.text("沪A12345")
+    assert d.keys == ["security.verify.locked", "report.ask.plate"]
+    d.text("/cancel")
+    d.text("/report")
+    d.text("沪A12345")
+    assert d.keys == ["security.verify.locked", "report.ask.plate"]
+    d.clock.advance(timedelta(minutes=61))
+    d.text("沪A12345")
+    assert d.keys == ["report.ask.check"]
+    d.text("8001")
+    assert d.keys[0] == "report.policy_found"
+
+
+def test_one_sender_trying_many_plates_is_paused() -> None:
+    uow = FakeUnitOfWork()
+    for n in range(5):  # one plate per report: the sender's count goes on
+        d = DialogDriver(uow=uow)
+        d.text("/report")
+        d.text(f"京A1000{n}")
+        d.text("0000")
+    assert d.keys == ["security.verify.locked", "report.ask.plate"]
+    d.text("沪A12345")  # a plate never tried: the sender is paused
+    assert d.keys == ["security.verify.locked", "report.ask.plate"]
 
 
 @pytest.mark.parametrize(
