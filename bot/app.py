@@ -65,6 +65,7 @@ def create_app(container: Container) -> FastAPI:
             container.settings,
             container.clock,
             container.intake,
+            container.signer,
         ).router()
     )
     app.include_router(api_router(container.database, container.clock, container.settings))

@@ -1,9 +1,12 @@
-"""Who is asking: the bearer token (header or cookie) of the JSON API and the dashboard.
+"""Who is asking: the bearer token of the JSON API, or the dashboard's session cookie.
 
 A token is scoped to the insurer (sees everything) or to one shop (its own bookings and
-the claims linked to them). ``viewer_dependency`` is a FastAPI dependency that answers
-401 without a valid token; ``viewer_of`` makes the same check without raising, for HTML
-pages that redirect to a login page instead.
+the claims linked to them). A browser presents it once, at the dashboard's sign-in
+(``bot.dashboard.login``); from then on its cookie holds a session id that stands for the
+token until the session expires, the browser signs out or the token is revoked.
+``viewer_dependency`` is a FastAPI dependency that answers 401 without a valid token or
+session; ``viewer_of`` makes the same check without raising, for HTML pages that
+redirect to the sign-in page instead.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from domain.clock import Clock
 from storage.api_tokens import ApiTokenRepository
 from storage.db import Database
+from storage.web_sessions import WebSessionRepository
 
-TOKEN_COOKIE = "claimbot_token"
+SESSION_COOKIE = "claimbot_session"
 BEARER = "bearer"
 # Declares the bearer scheme in the OpenAPI document; the check itself is ours (below).
 bearer_scheme = HTTPBearer(auto_error=False, description="an API token: claimbot token create")
@@ -38,14 +42,13 @@ class Viewer:
 
 
 def presented_token(request: Request) -> str | None:
-    """The raw token from ``Authorization: Bearer ...``, else from the cookie."""
+    """The raw token from ``Authorization: Bearer ...``."""
     header = request.headers.get("authorization")
     if header:
         kind, _, value = header.partition(" ")
         if kind.lower() == BEARER and value.strip():
             return value.strip()
-    cookie = request.cookies.get(TOKEN_COOKIE)
-    return cookie or None
+    return None
 
 
 def verify_token(database: Database, raw: str, clock: Clock | None = None) -> Viewer | None:
@@ -61,7 +64,22 @@ def verify_token(database: Database, raw: str, clock: Clock | None = None) -> Vi
 
 def viewer_of(request: Request, database: Database, clock: Clock | None = None) -> Viewer | None:
     raw = presented_token(request)
-    return None if raw is None else verify_token(database, raw, clock)
+    if raw is not None:
+        return verify_token(database, raw, clock)
+    session = request.cookies.get(SESSION_COOKIE)
+    return None if not session else _session_viewer(database, session, clock)
+
+
+def _session_viewer(database: Database, raw: str, clock: Clock | None) -> Viewer | None:
+    """The viewer of a live dashboard session (its token not revoked), or None."""
+    now = datetime.now(UTC) if clock is None else clock.now()
+    with database.unit_of_work() as uow:
+        session = WebSessionRepository(uow.connection).find(raw, "dashboard", now)
+        token_id = None if session is None else session.api_token_id
+        token = None if token_id is None else ApiTokenRepository(uow.connection).get(token_id)
+    if token is None or not token.active:
+        return None
+    return Viewer(scope=token.scope, shop_code=token.shop_code, token_id=token.id)
 
 
 def viewer_dependency(

@@ -1,9 +1,10 @@
 """The dashboard's routes: login, the claim and booking lists, details, media, analytics.
 
-Every page needs a token (``bot.web_auth``: bearer header or the HttpOnly cookie set at
-login); without one a page redirects to ``/dashboard/login`` and the JSON/CSV/media
-routes answer 401. A shop token sees its own bookings and the claims linked to them;
-anything else is answered 404, exactly like a number that does not exist.
+Every page needs a token (``bot.web_auth``: bearer header, or the session cookie set at
+sign-in, ``bot.dashboard.login``); without one a page redirects to ``/dashboard/login``
+and the JSON/CSV/media routes answer 401. A shop token sees its own bookings and the
+claims linked to them; anything else is answered 404, exactly like a number that does not
+exist.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -25,10 +26,12 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from bot.dashboard.analytics_view import build_report, report_csv, report_html
+from bot.dashboard.login import Login
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
-from bot.web_auth import TOKEN_COOKIE, Viewer, verify_token, viewer_of
+from bot.signing import Signer
+from bot.web_auth import Viewer, viewer_of
 from domain.claim import ClaimStatus
 from domain.clock import Clock
 from domain.geo import CoordinateSystem, GeoPoint, map_url
@@ -77,8 +80,10 @@ class Dashboard:
         settings: Settings,
         clock: Clock,
         intake: MediaIntake,
+        signer: Signer,
     ) -> None:
         self._database = database
+        self._signer = signer
         self._settings = settings
         self._clock = clock
         self._intake = intake
@@ -87,9 +92,18 @@ class Dashboard:
     def router(self) -> APIRouter:
         router = APIRouter(prefix="/dashboard", include_in_schema=False)
         router.add_api_route("/static/{name}", self.static, methods=["GET"])
-        router.add_api_route("/login", self.login_page, methods=["GET"])
-        router.add_api_route("/login", self.login, methods=["POST"])
-        router.add_api_route("/logout", self.logout, methods=["GET", "POST"])
+        login = Login(
+            self._database,
+            self._clock,
+            self._signer,
+            rule=self._settings.login_rule,
+            session_lifetime=timedelta(hours=self._settings.dashboard_session_hours),
+            page=self._page,
+            viewer=self._viewer,
+        )
+        router.add_api_route("/login", login.form, methods=["GET"])
+        router.add_api_route("/login", login.submit, methods=["POST"])
+        router.add_api_route("/logout", login.logout, methods=["POST"])
         router.add_api_route("", self.claims, methods=["GET"])
         router.add_api_route("/changes", self.changes, methods=["GET"])
         router.add_api_route("/claims/{number}", self.claim, methods=["GET"])
@@ -152,34 +166,6 @@ class Dashboard:
     def _marker(self, viewer: Viewer) -> str:
         with self._database.engine.connect() as conn:
             return read_models.change_marker(conn, shop_code=viewer.shop_code)
-
-    # --- login ---------------------------------------------------------------------------
-
-    def login_page(self, request: Request) -> Response:
-        if self._viewer(request) is not None:
-            return RedirectResponse("/dashboard", status_code=303)
-        return self._page(request, "login.html", viewer=None, error=False, lang_query="")
-
-    def login(self, request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
-        if verify_token(self._database, token.strip(), self._clock) is None:
-            return self._page(
-                request, "login.html", status=401, viewer=None, error=True, lang_query=""
-            )
-        response = RedirectResponse("/dashboard", status_code=303)
-        response.set_cookie(
-            TOKEN_COOKIE,
-            token.strip(),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
-        return response
-
-    def logout(self) -> Response:
-        response = RedirectResponse(LOGIN, status_code=303)
-        response.delete_cookie(TOKEN_COOKIE, path="/")
-        return response
 
     # --- lists and details ---------------------------------------------------------------
 

@@ -7,10 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.bootstrap import Container
-from bot.web_auth import TOKEN_COOKIE
 from domain.clock import Clock
 from storage.api_tokens import ApiTokenRepository
 from tests.api.scenario import SHOP_A, SHOP_B, World, issue_token
+from tests.dashboard.support import sign_in
 
 ROUTES = (
     "/api/claims",
@@ -56,10 +56,13 @@ def test_a_revoked_token_is_refused_everywhere(
         assert client.get(path, headers=bearer(raw)).status_code == 401, path
 
 
-def test_the_token_cookie_works_like_the_header(
+def test_a_dashboard_session_works_like_the_header(
     client: TestClient, world: World, container: Container
 ) -> None:
-    client.cookies.set(TOKEN_COOKIE, issue_token(container, "shop", SHOP_A))
+    raw = issue_token(container, "shop", SHOP_A)
+    client.cookies.set("claimbot_token", raw)  # the raw token in a cookie is no credential
+    assert client.get("/api/bookings").status_code == 401
+    assert sign_in(client, raw).status_code == 303
     response = client.get("/api/bookings")
     assert [b["id"] for b in response.json()["items"]] == [world.repair_booking]
 

@@ -3,8 +3,12 @@ and API tokens for the insurer and for each shop."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+
+import httpx
+from fastapi.testclient import TestClient
 
 from bot.bootstrap import Container
 from domain.booking import Booking, BookingKind
@@ -73,3 +77,15 @@ def seed(container: Container, clock: FixedClock) -> Seeded:
         uow.commit()
     assert other.id is not None
     return Seeded(linked, unlinked, 1, other.id, owner, staff)
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def sign_in(http: httpx.Client | TestClient, raw: str) -> httpx.Response:
+    """Sign in as a browser does: open the form (its cookie and hidden field), post it."""
+    form = http.get("/dashboard/login")
+    found = CSRF_FIELD.search(form.text)
+    assert found is not None, form.text
+    data = {"token": raw, "csrf": found.group(1)}
+    return http.post("/dashboard/login", data=data, follow_redirects=False)

@@ -15,7 +15,7 @@ import pytest
 from bot.app import create_app
 from bot.bootstrap import Container
 from bot.chat_sessions import COOKIE
-from bot.web_auth import TOKEN_COOKIE
+from bot.web_auth import SESSION_COOKIE
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database
@@ -56,6 +56,20 @@ def take_in_web_chat(base: str, container: Container, number: str) -> None:
         adjuster.close()
 
 
+async def sign_in(browser: Browser, base: str, raw: str) -> None:
+    """Through the sign-in form, as a person does; the cookie then holds a session id."""
+    await browser.navigate(f"{base}/dashboard/login")
+    await browser.evaluate(
+        f"document.getElementById('token').value = {raw!r};"
+        " document.querySelector('form').requestSubmit()"
+    )
+    await browser.wait_for(
+        "location.pathname === '/dashboard' && document.readyState === 'complete'"
+    )
+    session = await browser.cookie(f"{base}/dashboard", SESSION_COOKIE)
+    assert session and session != raw
+
+
 def test_the_open_claim_page_follows_a_take(
     container: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,14 +88,7 @@ async def _drive(
 ) -> Path:
     browser = await Browser.launch(profile_dir(tmp_path))
     try:
-        await browser.page(
-            "Network.setCookie",
-            name=TOKEN_COOKIE,
-            value=raw,
-            url=base,
-            httpOnly=True,
-            sameSite="Strict",
-        )
+        await sign_in(browser, base, raw)
         await browser.navigate(f"{base}/dashboard?lang=zh_CN")  # headless asks for en-US
         assert await browser.evaluate("location.pathname") == "/dashboard"
         assert await browser.evaluate("document.cookie") == ""  # HttpOnly: not for scripts
@@ -172,9 +179,7 @@ async def _chart_text_on_a_phone(base: str, raw: str, tmp_path: Path) -> float:
             deviceScaleFactor=2,
             mobile=True,
         )
-        await browser.page(
-            "Network.setCookie", name=TOKEN_COOKIE, value=raw, url=base, httpOnly=True
-        )
+        await sign_in(browser, base, raw)
         await browser.navigate(f"{base}/dashboard/analytics?since=2026-11-01")
         assert await browser.evaluate("document.querySelectorAll('svg.chart text').length") > 0
         assert await browser.evaluate("document.documentElement.scrollWidth") <= 375

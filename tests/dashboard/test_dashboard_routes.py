@@ -12,11 +12,11 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
-from bot.web_auth import TOKEN_COOKIE
+from bot.web_auth import SESSION_COOKIE
 from domain.booking import Payer
 from domain.money import Money
 from storage.db import Database
-from tests.dashboard.support import Seeded, seed, token
+from tests.dashboard.support import Seeded, seed, sign_in, token
 from tests.engine_harness import make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -41,10 +41,10 @@ def http(container: Container) -> Iterator[httpx.Client]:
 
 
 def login(http: httpx.Client, raw: str) -> None:
-    response = http.post("/dashboard/login", data={"token": raw})
+    response = sign_in(http, raw)
     assert response.status_code == 303 and response.headers["location"] == "/dashboard"
     cookie = response.headers["set-cookie"]
-    assert f"{TOKEN_COOKIE}=" in cookie
+    assert f"{SESSION_COOKIE}=" in cookie and raw not in cookie
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
 
 
@@ -61,9 +61,9 @@ def test_no_page_without_a_token(http: httpx.Client, seeded: Seeded) -> None:
     assert http.get("/dashboard/changes").status_code == 401
     assert http.get("/dashboard/analytics.csv").status_code == 401
     assert http.get(f"/dashboard/claims/{seeded.linked}/media/1").status_code == 401
-    http.cookies.set(TOKEN_COOKIE, "cbt_not-a-real-token")
+    http.cookies.set(SESSION_COOKIE, "not-a-real-session")
     assert http.get("/dashboard").status_code == 303
-    wrong = http.post("/dashboard/login", data={"token": "cbt_wrong"})
+    wrong = sign_in(http, "cbt_wrong")
     assert wrong.status_code == 401 and "令牌无效" in wrong.text
 
 
