@@ -51,22 +51,23 @@ class ChatSessions:
         self._signer = signer
         self._policy = policy
 
-    def current(self, request: Request, response: Response) -> str | None:
-        """The chat of the request's live session (renewed when due), None without one."""
+    def current(self, request: Request, response: Response, *, renew: bool = True) -> str | None:
+        """The chat of the request's live session, None without one. With ``renew``, a
+        session past the rotation age is replaced (the new cookie set on ``response``;
+        only for answers FastAPI builds from ``response``, not for a returned Response)."""
         raw = request.cookies.get(COOKIE)
         if not raw:
             return None
         now = self._clock.now()
-        with self._database.unit_of_work() as uow:
-            sessions = WebSessionRepository(uow.connection)
-            session = sessions.find(raw, "chat", now)
-            if session is None:
-                return None
-            if now - session.created_at >= self._policy.rotate_after and sessions.retire(
-                session.id, now, GRACE
-            ):
-                self._set_cookie(request, response, self._issue(uow, session.chat_user))
-            uow.commit()
+        with self._database.engine.connect() as conn:
+            session = WebSessionRepository(conn).find(raw, "chat", now)
+        if session is None:
+            return None
+        if renew and now - session.created_at >= self._policy.rotate_after:
+            with self._database.unit_of_work() as uow:
+                if WebSessionRepository(uow.connection).retire(session.id, now, GRACE):
+                    self._set_cookie(request, response, self._issue(uow, session.chat_user))
+                uow.commit()
         return session.chat_user
 
     def current_or_new(self, request: Request, response: Response) -> str:

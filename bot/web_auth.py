@@ -73,10 +73,10 @@ def viewer_of(request: Request, database: Database, clock: Clock | None = None) 
 def _session_viewer(database: Database, raw: str, clock: Clock | None) -> Viewer | None:
     """The viewer of a live dashboard session (its token not revoked), or None."""
     now = datetime.now(UTC) if clock is None else clock.now()
-    with database.unit_of_work() as uow:
-        session = WebSessionRepository(uow.connection).find(raw, "dashboard", now)
+    with database.engine.connect() as conn:
+        session = WebSessionRepository(conn).find(raw, "dashboard", now)
         token_id = None if session is None else session.api_token_id
-        token = None if token_id is None else ApiTokenRepository(uow.connection).get(token_id)
+        token = None if token_id is None else ApiTokenRepository(conn).get(token_id)
     if token is None or not token.active:
         return None
     return Viewer(scope=token.scope, shop_code=token.shop_code, token_id=token.id)

@@ -144,7 +144,7 @@ class WebChat:
         session's party may see it; else 404."""
         allowed = self._links.valid(media_id, exp, sig, self._clock.now())
         if not allowed:
-            chat = self._sessions.current(request, response)
+            chat = self._sessions.current(request, response, renew=False)
             with self._database.unit_of_work() as uow:
                 party = None if chat is None else uow.recipients.party_of(CHANNEL, chat)
                 allowed = party is not None and may_view_media(uow, party, media_id)
