@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
-from fastapi.testclient import TestClient
 
 from bot.bootstrap import Container
 from domain.booking import Booking, BookingKind
@@ -82,7 +81,7 @@ def seed(container: Container, clock: FixedClock) -> Seeded:
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def sign_in(http: httpx.Client | TestClient, raw: str) -> httpx.Response:
+def sign_in(http: httpx.Client, raw: str) -> httpx.Response:
     """Sign in as a browser does: open the form (its cookie and hidden field), post it."""
     form = http.get("/dashboard/login")
     found = CSRF_FIELD.search(form.text)
