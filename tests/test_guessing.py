@@ -130,6 +130,8 @@ def test_the_sign_in_form_refuses_forged_posts(served: Served) -> None:
         elsewhere = {"Origin": "https://evil.example"}
         data = {"token": raw, "csrf": csrf.group(1)}
         assert http.post("/dashboard/login", data=data, headers=elsewhere).status_code == 400
+        sandboxed = {"Origin": "null"}
+        assert http.post("/dashboard/login", data=data, headers=sandboxed).status_code == 400
     with httpx.Client(base_url=base) as other:  # a form token without its cookie
         assert other.post("/dashboard/login", data=data).status_code == 400
         assert other.get("/dashboard").status_code == 303

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -169,8 +170,9 @@ class Login:
 
 
 def _same_origin(request: Request) -> bool:
-    """A browser's form post names its origin; one from another site is refused."""
+    """A browser's form post names its origin; one from another site is refused. Hosts are
+    compared, not schemes: behind a TLS-terminating proxy the app may see plain HTTP."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return origin == f"{request.url.scheme}://{request.url.netloc}"
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
