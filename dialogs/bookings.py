@@ -8,9 +8,10 @@ from dialogs import booking, claims, shop
 from dialogs.booking_views import refusal
 from dialogs.claim_views import refusal as claim_refusal
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.messages import Inbound, Outbound
 from domain import booking_services as svc
 from domain.errors import Refusal
+from messages.inbound import Inbound
+from messages.outbound import Outbound
 
 # /bind is looked at here first: a shop invite binds shop staff; any other code goes on to
 # the adjusters' /bind (dialogs/adjuster.py), which judges it.

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dialogs import adjuster, owner_claims
 from dialogs.claim_views import claim_number, refusal
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.messages import Outbound
 from domain.errors import Refusal
+from messages.choices import ClaimAction, ClaimChoice
+from messages.outbound import Outbound
 
 COMMANDS = adjuster.COMMANDS | owner_claims.COMMANDS
-CHOICE_PREFIX = "c:"
 
 
 def run_command(name: str, argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -26,20 +26,21 @@ def run_command(name: str, argument: str, conv: Conversation, ctx: TurnContext) 
 
 
 def is_claim_choice(value: str) -> bool:
-    return value.startswith(CHOICE_PREFIX)
+    return ClaimChoice.matches(value)
 
 
 def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
+    choice = ClaimChoice.decode(value)
     try:
-        match value.split(":"):
-            case ["c", "take", number]:
+        match choice:
+            case ClaimChoice(action=ClaimAction.TAKE, number=number):
                 return adjuster.run("/take", number, conv, ctx)
-            case ["c", "acc", number, version] if version.isdigit():
+            case ClaimChoice(action=ClaimAction.ACCEPT, number=number, version=int(version)):
                 return owner_claims.answer(
-                    conv, ctx, claim_number(number), int(version), accept=True, reason=""
+                    conv, ctx, claim_number(number), version, accept=True, reason=""
                 )
-            case ["c", "dis", number, version] if version.isdigit():
-                return owner_claims.begin_dispute(conv, ctx, claim_number(number), int(version))
+            case ClaimChoice(action=ClaimAction.DISPUTE, number=number, version=int(version)):
+                return owner_claims.begin_dispute(conv, ctx, claim_number(number), version)
     except Refusal as error:
         return [refusal(error)]
     return [Outbound("input.stale_choice")]

@@ -10,18 +10,17 @@ from collections.abc import Sequence
 
 from dialogs import adjuster, bookings, claims, owner_claims, report
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.messages import (
-    Choice,
+from messages.choices import START_REPORT, StartChoice
+from messages.inbound import (
     Inbound,
     InboundKind,
     MediaItem,
-    Outbound,
     media_item_from_json,
     media_item_to_json,
 )
+from messages.outbound import Choice, Outbound
 
 MAX_TEXT = 4000
-START_REPORT = "start:report"
 IDLE_PROMPT = "idle.prompt"  # the owner's "report an accident" prompt
 MENU_KEYS = {"REPORT": "/report", bookings.MENU_KEY: "/book"}
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
@@ -82,7 +81,7 @@ def _route(
         return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
     if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):
         return [Outbound("input.stale_choice"), *_reprompt(conv)]
-    if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
+    if inbound.kind is InboundKind.CHOICE and StartChoice.decode(inbound.text) == START_REPORT:
         return _start_report(conv, ctx)
     if conv.dialog == owner_claims.DISPUTE:
         return owner_claims.handle(conv, inbound, ctx)
@@ -221,7 +220,7 @@ def _reprompt(conv: Conversation) -> list[Outbound]:
         return owner_claims.reprompt(conv)
     if conv.dialog in bookings.DIALOGS:
         return bookings.reprompt(conv)
-    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT, "choice.report"),))]
+    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT.encode(), "choice.report"),))]
 
 
 def _staff_help(conv: Conversation, ctx: TurnContext) -> str | None:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from messages.outbound import Outbound
 from scheduler.config import REPORT_DIALOG, REPORT_UNFINISHED_STATES, SchedulerConfig
 from scheduler.kinds import (
     SEND_LATE,
@@ -38,7 +39,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from scheduler.payloads import outbound_payload
 from storage.reminders import PolicyTerm
 from storage.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
@@ -74,7 +74,7 @@ def schedule_push(
 
     Call it in the transaction of the state change; ``dedupe_key`` makes it once.
     """
-    payload = {"party_id": party_id, "message": outbound_payload(key, params)}
+    payload = {"party_id": party_id, "message": Outbound(key, params or {}).to_payload()}
     return uow.timers.add(TimerSpec(PUSH, dedupe_key, now, payload, subject), now)
 
 

@@ -35,10 +35,10 @@ from bot.telegram.translate import (
     media_of,
     message_key,
 )
-from dialogs.messages import Inbound, InboundKind, media_item_from_json, media_item_to_json
 from dialogs.router import locale_for
 from domain.clock import Clock
 from locales.catalog import Catalogs
+from messages.inbound import Inbound, InboundKind, media_item_from_json, media_item_to_json
 from storage.db import Database
 from storage.media_types import MediaRejection
 from storage.telegram_albums import AlbumBuffer, AlbumContent, PartSlot, PartStatus

@@ -12,9 +12,8 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
-from dialogs.messages import Outbound
+from messages.outbound import STATUS_LINKS, Outbound
 from storage.records import OutboxItem
-from storage.status_links import STATUS_LINKS
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.live_server import serve
 
