@@ -56,7 +56,7 @@ from domain.slots import TimeSlot, parse_slot_key, slot_at
 from domain.staff import pick_region_adjusters
 from messages.choices import START_BOOKING, BookingChoice, ChoiceKind, StartChoice, StepChoice
 from messages.inbound import Inbound, InboundKind
-from messages.outbound import Choice, Outbound
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "booking"
 VEHICLE, CHECK, LOCATE, SHOPS, SLOTS, REVIEW = (
@@ -146,7 +146,7 @@ def start_choice(value: str, conv: Conversation, ctx: TurnContext) -> list[Outbo
     start = StartChoice.decode(value)
     argument = "" if start is None else start.argument
     if argument not in ("", "maint") and not looks_like_claim_number(argument.upper()):
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     return begin(conv, argument, ctx)
 
 
@@ -284,7 +284,7 @@ def _step_vehicle(
         policy = ctx.uow.policies.by_number(answer.removeprefix("car:"))
         known = {p.number for p in _known_policies(conv, ctx)}
         if policy is None or policy.number not in known:
-            return [Outbound("input.stale_choice"), *reprompt(conv)]
+            return [stale_choice_answer(), *reprompt(conv)]
         return _vehicle_chosen(conv, policy, ctx)
     text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
     if not looks_like_plate(text):
@@ -400,7 +400,7 @@ def _step_slots(
         case str() if answer.startswith("slot:"):
             start = parse_slot_key(answer.removeprefix("slot:"))
             if start is None:
-                return [Outbound("input.stale_choice"), *reprompt(conv)]
+                return [stale_choice_answer(), *reprompt(conv)]
             if conv.slots.get("reschedule") is not None:
                 return _reschedule(conv, ctx, shop, answer.removeprefix("slot:"))
             conv.slots["slot"] = answer.removeprefix("slot:")
@@ -707,7 +707,7 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     choice = BookingChoice.decode(value)
     handler = None if choice is None else _ACTIONS.get(choice.action)
     if choice is None or handler is None:
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     try:
         booking = svc.owner_booking(ctx.uow, choice.booking_id, conv.party_id)
         return handler(conv, booking, choice.argument, ctx)
@@ -853,7 +853,7 @@ def _await_text(conv: Conversation, booking: Booking, trigger: str, key: str) ->
 
 def _act_rate(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:
     if not arg.isdigit():
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     booking = svc.rate(ctx.uow, booking.id or 0, conv.party_id, int(arg), ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
     outs = to_shop(ctx, booking, shop, "booking.shop.rated")

@@ -42,7 +42,7 @@ from domain.shop import Shop, ShopStaff
 from domain.slots import key_of, parse_slot_key
 from messages.choices import ChoiceKind, ShopChoice, StepChoice
 from messages.inbound import Inbound, InboundKind
-from messages.outbound import Choice, Outbound
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "shop"
 PROPOSE, REASON, ESTIMATE = "propose", "reason", "estimate"
@@ -113,7 +113,7 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     """``sh:<id>:<action>``, for the staff of the booking's shop only."""
     choice = ShopChoice.decode(value)
     if choice is None or choice.action not in _ACTIONS:
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     try:
         staff = svc.shop_staff(ctx.uow, conv.party_id)
         booking = svc.staff_booking(ctx.uow, choice.booking_id, staff)

@@ -9,6 +9,7 @@ from typing import Any
 
 MAX_CHOICE_VALUE_BYTES = 64  # Telegram's callback_data limit
 STATUS_LINKS = "status_links"  # the payload key of the owner's status-page links
+STALE_CHOICE = "input.stale_choice"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Outbound:
     to_party: int | None = None
     # Stamped when the row is written (storage/status_links.py), for owners only.
     status_links: tuple[StatusLink, ...] = ()
+    # It answers a tapped button that no longer applies: a channel that can answer at the
+    # button itself (Telegram's callback answer) says so there too. Not stored.
+    stale_choice: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -78,3 +82,8 @@ class Outbound:
                 for link in data.get(STATUS_LINKS) or []
             ),
         )
+
+
+def stale_choice_answer() -> Outbound:
+    """The answer to a button that no longer applies (taken by someone else, replaced)."""
+    return Outbound(STALE_CHOICE, stale_choice=True)

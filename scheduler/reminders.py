@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from messages.outbound import Outbound
-from scheduler.config import REPORT_DIALOG, REPORT_UNFINISHED_STATES, SchedulerConfig
+from scheduler.config import SchedulerConfig
 from scheduler.kinds import (
     SEND_LATE,
     Defer,
@@ -99,12 +99,12 @@ class ReportNudgeScan:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        after = self._config.nudge_after
-        if after is None:
+        after, report = self._config.nudge_after, self._config.report
+        if after is None or report is None:
             return Skip("report nudges are off")
         stalled = ctx.uow.reminders.stalled_reports(
-            dialog=REPORT_DIALOG,
-            states=REPORT_UNFINISHED_STATES,
+            dialog=report.name,
+            states=sorted(report.states),
             silent_since=ctx.now - after,
             not_before=ctx.now - self._config.nudge_max_silence,
             key_prefix=NUDGE_KEY_PREFIX,
@@ -130,14 +130,14 @@ class ReportNudge:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        after = self._config.nudge_after
-        if after is None:
+        after, report = self._config.nudge_after, self._config.report
+        if after is None or report is None:
             return Skip("report nudges are off")
         conv = ctx.uow.reminders.report_conversation(int(timer.payload["conversation_id"]))
         if (
             conv is None
-            or conv.dialog != REPORT_DIALOG
-            or conv.state not in REPORT_UNFINISHED_STATES
+            or conv.dialog != report.name
+            or conv.state not in report.states
             or conv.started_at != timer.payload.get("started_at")
         ):
             return Skip("the report is no longer waiting")

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bootstrap import scheduler_config
+from bot.settings import Settings
 from dialogs import report
+from dialogs.registry import REGISTRY
 from locales.catalog import Catalogs
 from messages.outbound import Choice, Outbound
-from scheduler.config import REPORT_DIALOG, REPORT_UNFINISHED_STATES
 from scheduler.reminders import KEY_MAINTENANCE, KEY_REPORT_NUDGE
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
@@ -22,8 +24,11 @@ def test_payloads_have_the_shape_of_outbound() -> None:
 
 
 def test_the_report_dialog_names_match() -> None:
-    assert report.NAME == REPORT_DIALOG
-    assert {report.COLLECTING, report.SUMMARY, report.RESUME} == set(REPORT_UNFINISHED_STATES)
+    """The scheduler is given the report's unfinished states from the dialogs' registry."""
+    unfinished = {report.COLLECTING, report.SUMMARY, report.RESUME}
+    assert REGISTRY.unfinished()[report.NAME] == unfinished
+    given = scheduler_config(Settings()).report
+    assert given is not None and (given.name, given.states) == (report.NAME, unfinished)
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
