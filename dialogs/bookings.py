@@ -81,11 +81,7 @@ class ShopDialog(DialogBase):
         return shop.reprompt(conv)
 
     def role_help(self, conv: Conversation, ctx: TurnContext) -> str | None:
-        # A unit of work without the booking feature's repositories has no shop staff.
-        shops = getattr(ctx.uow, "shops", None)
-        if shops is not None and shops.staff_for_party(conv.party_id) is not None:
-            return "help.shop"
-        return None
+        return "help.shop" if shop.is_staff(conv, ctx) else None
 
 
 def _bind(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:

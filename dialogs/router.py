@@ -132,11 +132,7 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
 
 
 def _set_muted(conv: Conversation, muted: bool, ctx: TurnContext) -> Outbound:
-    """Reminder preferences live with the scheduler's storage (``uow.reminders``)."""
-    reminders = getattr(ctx.uow, "reminders", None)
-    if reminders is None:
-        return Outbound("reminders.unavailable")
-    reminders.set_muted(conv.party_id, muted, ctx.now)
+    ctx.uow.reminders.set_muted(conv.party_id, muted, ctx.now)
     return Outbound("reminders.muted" if muted else "reminders.unmuted")
 
 

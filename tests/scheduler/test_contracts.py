@@ -46,11 +46,12 @@ def test_every_scheduler_message_renders(locale: str) -> None:
     assert CATALOGS.render(locale, "reminders.unavailable")
 
 
-def test_mute_without_a_reminder_store_says_so_and_changes_nothing() -> None:
+def test_mute_reaches_the_reminder_settings_of_the_port_and_changes_no_dialog() -> None:
     from messages.inbound import InboundKind
     from tests.dialogs.driver import DialogDriver
 
     driver = DialogDriver(locale="en")
     replies = driver.send(InboundKind.COMMAND, "/mute")
-    assert [r.key for r in replies][:1] == ["reminders.unavailable"]
+    assert [r.key for r in replies][:1] == ["reminders.muted"]
+    assert driver.uow.reminders.muted == {driver.conv.party_id: True}
     assert driver.conv.dialog is None
