@@ -36,6 +36,11 @@ def _has_prefix(value: str, kind: ChoiceKind) -> bool:
     return value.startswith(kind + SEP)
 
 
+def _encode(kind: ChoiceKind, *parts: object, last: str = "") -> str:
+    """``<kind>:<part>:…``, then ``:<last>`` when there is one."""
+    return SEP.join([kind, *(str(part) for part in parts), *([last] if last else [])])
+
+
 # --- buttons that name their subject (checked against it, not against the last offer) ----
 
 
@@ -55,10 +60,8 @@ class ClaimChoice:
     version: int | None = None
 
     def encode(self) -> str:
-        parts = [ChoiceKind.CLAIM, self.action, self.number]
-        if self.version is not None:
-            parts.append(str(self.version))
-        return SEP.join(parts)
+        version = "" if self.version is None else str(self.version)
+        return _encode(ChoiceKind.CLAIM, self.action, self.number, last=version)
 
     @staticmethod
     def matches(value: str) -> bool:
@@ -83,8 +86,7 @@ class BookingChoice:
     argument: str = ""
 
     def encode(self) -> str:
-        tail = f"{SEP}{self.argument}" if self.argument else ""
-        return f"{ChoiceKind.BOOKING}{SEP}{self.booking_id}{SEP}{self.action}{tail}"
+        return _encode(ChoiceKind.BOOKING, self.booking_id, self.action, last=self.argument)
 
     @staticmethod
     def matches(value: str) -> bool:
@@ -106,7 +108,7 @@ class ShopChoice:
     action: str
 
     def encode(self) -> str:
-        return f"{ChoiceKind.SHOP}{SEP}{self.booking_id}{SEP}{self.action}"
+        return _encode(ChoiceKind.SHOP, self.booking_id, self.action)
 
     @staticmethod
     def matches(value: str) -> bool:
@@ -131,7 +133,7 @@ class ReportChoice:
     answer: str
 
     def encode(self) -> str:
-        return SEP.join((ChoiceKind.REPORT, self.step, self.answer))
+        return _encode(ChoiceKind.REPORT, self.step, self.answer)
 
     @classmethod
     def decode(cls, value: str) -> ReportChoice | None:
@@ -151,7 +153,7 @@ class StepChoice:
     answer: str
 
     def encode(self) -> str:
-        return f"{self.kind}{SEP}{self.answer}"
+        return _encode(self.kind, self.answer)
 
     @classmethod
     def decode(cls, kind: ChoiceKind, value: str) -> StepChoice | None:
@@ -175,8 +177,7 @@ class StartChoice:
     argument: str = ""
 
     def encode(self) -> str:
-        tail = f"{SEP}{self.argument}" if self.argument else ""
-        return f"{ChoiceKind.START}{SEP}{self.dialog}{tail}"
+        return _encode(ChoiceKind.START, self.dialog, last=self.argument)
 
     @classmethod
     def decode(cls, value: str) -> StartChoice | None:
