@@ -44,9 +44,9 @@ from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from domain.clock import SystemClock  # noqa: E402
+from messages.outbound import Outbound  # noqa: E402
 from scheduler.config import SchedulerConfig  # noqa: E402
 from scheduler.dispatcher import OutboxDispatcher, SendResult, Sent  # noqa: E402
-from scheduler.payloads import outbound_payload  # noqa: E402
 from scheduler.reminders import PUSH, default_registry  # noqa: E402
 from scheduler.runner import TimerRunner  # noqa: E402
 from scheduler.service import SchedulerService  # noqa: E402
@@ -190,7 +190,7 @@ def seed(url: str, args: argparse.Namespace, start: datetime) -> float:
         party = party_ids[i % len(party_ids)]
         payload = {
             "party_id": party,
-            "message": outbound_payload("reminders.unmuted", {"due": when.timestamp()}),
+            "message": Outbound("reminders.unmuted", {"due": when.timestamp()}).to_payload(),
         }
         rows.append(
             {

@@ -30,7 +30,7 @@ from bot.bootstrap import Container, build
 from bot.demo import SAMPLE_DIRECTORY, demo_photos
 from bot.media_intake import Upload
 from bot.settings import Settings
-from dialogs.messages import Inbound, InboundKind, MediaItem
+from messages.inbound import Inbound, InboundKind, MediaItem
 from storage.directory import import_directory
 from storage.migrate import upgrade
 

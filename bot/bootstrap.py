@@ -17,11 +17,12 @@ from bot.settings import Settings
 from bot.signing import Signer, server_signer
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
+from dialogs.reports import REPORT
 from domain.attempts import AttemptRule, Limits
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
 from scheduler.booking import booking_timer_kinds
-from scheduler.config import SchedulerConfig
+from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
 from scheduler.quiet import QuietHours, parse_clock
@@ -168,6 +169,7 @@ def scheduler_config(settings: Settings) -> SchedulerConfig:
         maintenance_every_months=settings.maintenance_every_months,
         maintenance_at=parse_clock(settings.maintenance_local_time),
         status_base_url=public_base_url(settings),
+        report=WaitingDialog(REPORT.name, REPORT.unfinished),
     )
 
 

@@ -27,7 +27,7 @@ from bot.bootstrap import Container, build
 from bot.media_intake import Upload
 from bot.rendering import RenderedMessage, render
 from bot.settings import Settings
-from dialogs.messages import Inbound, InboundKind
+from messages.inbound import Inbound, InboundKind
 from storage.directory import import_directory
 from storage.migrate import upgrade
 

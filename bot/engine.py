@@ -23,12 +23,13 @@ from datetime import timedelta, tzinfo
 
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import Lexicon
-from dialogs.messages import Inbound, Outbound
 from dialogs.router import handle_turn, locale_for, wants_pushed
 from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.clock import Clock
+from messages.inbound import Inbound
+from messages.outbound import Outbound
 from storage.conversations_pushed import PushedChoices
 from storage.db import Database
 from storage.recipients import Recipient

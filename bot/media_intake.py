@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dialogs.messages import MediaItem
+from messages.inbound import MediaItem
 from storage.db import Database
 from storage.media import MediaStore
 from storage.media_types import MediaRejected

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.status_links import link_lines
-from dialogs.messages import Outbound
 from locales.catalog import Catalogs
+from messages.outbound import Outbound
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def render(catalogs: Catalogs, locale: str, payload: Mapping[str, Any]) -> Rende
     message = Outbound.from_payload(payload)
     text = catalogs.render(locale, message.key, message.params)
     return RenderedMessage(
-        text="\n".join([text, *link_lines(catalogs, locale, payload)]),
+        text="\n".join([text, *link_lines(catalogs, locale, message)]),
         choices=tuple(
             RenderedChoice(choice.value, catalogs.render(locale, choice.label_key, choice.params))
             for choice in message.choices

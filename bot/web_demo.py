@@ -22,11 +22,11 @@ from pydantic import BaseModel, Field
 from bot.chat_sessions import ChatSessions, role_chat, role_of
 from bot.engine import ConversationEngine
 from bot.webchat import CHANNEL
-from dialogs.messages import Inbound, InboundKind
 from domain.booking_services import create_shop_invite
 from domain.clock import Clock
 from domain.services import create_invite
 from domain.staff import StaffRole
+from messages.inbound import Inbound, InboundKind
 from storage.db import Database
 
 DEMO_ADJUSTER = "ADJ-SH-01"

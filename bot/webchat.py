@@ -24,10 +24,10 @@ from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.media_links import MAX_SIGNATURE, MediaLinks
 from bot.rendering import render
-from dialogs.messages import Inbound, InboundKind, MediaItem
 from domain.clock import Clock
 from domain.services import may_view_media
 from locales.catalog import Catalogs
+from messages.inbound import Inbound, InboundKind, MediaItem
 from storage.db import Database
 from storage.media_types import MediaRejection
 from storage.records import OutboxRow

@@ -30,7 +30,6 @@ from dialogs.claim_views import (
 )
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.handoff import take_choice
-from dialogs.messages import Outbound
 from dialogs.owner_claims import settlement_choices
 from dialogs.timeparse import parse_accident_time
 from domain.adjudication import (
@@ -59,6 +58,7 @@ from domain.services import (
     view_claim,
 )
 from domain.staff import Adjuster
+from messages.outbound import Outbound
 
 LIABILITY_WORDS = {f"liability_{grade.value}": grade for grade in Liability}
 LOSS_WORDS = {f"loss_{kind.value}": kind for kind in LossKind}

@@ -24,7 +24,6 @@ from transitions import Machine
 
 from dialogs import verification
 from dialogs.booking_views import (
-    OWNER_PREFIX,
     booking_params,
     claim_params,
     free_slot_choices,
@@ -36,7 +35,6 @@ from dialogs.booking_views import (
     to_shop,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
-from dialogs.messages import Choice, Inbound, InboundKind, Outbound
 from dialogs.owner_claims import to_adjuster
 from domain import booking_services as svc
 from domain.booking import (
@@ -57,6 +55,9 @@ from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
 from domain.slots import TimeSlot, parse_slot_key, slot_at
 from domain.staff import pick_region_adjusters
+from messages.choices import START_BOOKING, BookingChoice, ChoiceKind, StartChoice, StepChoice
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "booking"
 VEHICLE, CHECK, LOCATE, SHOPS, SLOTS, REVIEW = (
@@ -69,7 +70,6 @@ VEHICLE, CHECK, LOCATE, SHOPS, SLOTS, REVIEW = (
 )
 PROBLEM, AMOUNT, COMMENT = "problem", "amount", "comment"
 STATES = [IDLE, VEHICLE, CHECK, LOCATE, SHOPS, SLOTS, REVIEW, PROBLEM, AMOUNT, COMMENT]
-START_PREFIX = "start:book"  # start:book, start:book:maint, start:book:<claim number>
 NEAR_KM = 10.0
 MAX_ORDER = 50  # shop codes remembered to tell whether a shared location reordered them
 
@@ -135,7 +135,8 @@ def _busy() -> list[Outbound]:
 
 
 def is_start(value: str) -> bool:
-    return value == START_PREFIX or value.startswith(START_PREFIX + ":")
+    start = StartChoice.decode(value)
+    return start is not None and start.dialog == START_BOOKING.dialog
 
 
 def start_choice(value: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -143,16 +144,17 @@ def start_choice(value: str, conv: Conversation, ctx: TurnContext) -> list[Outbo
 
     A claim button is checked against the claim like ``/book <claim>``: someone else's
     claim is answered like an unknown one, a claim already booked shows that booking."""
-    argument = value[len(START_PREFIX) + 1 :] if value != START_PREFIX else ""
+    start = StartChoice.decode(value)
+    argument = "" if start is None else start.argument
     if argument not in ("", "maint") and not looks_like_claim_number(argument.upper()):
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     return begin(conv, argument, ctx)
 
 
 def book_choice(number: str) -> Choice:
     """The "book a repair" button of a notice about a claim (a tap on it once the claim
     has a booking shows that booking)."""
-    return Choice(f"{START_PREFIX}:{number}", "booking.choice.book_claim")
+    return Choice(StartChoice(START_BOOKING.dialog, number).encode(), "booking.choice.book_claim")
 
 
 def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]:
@@ -170,10 +172,10 @@ def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]
         if not claims:
             return _ask_vehicle(conv, ctx)
         choices = [
-            Choice(f"b:claim:{c.number}", "booking.choice.for_claim", {"number": c.number})
+            Choice(_b(f"claim:{c.number}"), "booking.choice.for_claim", {"number": c.number})
             for c in claims[:5]
         ]
-        choices.append(Choice("b:maint", "booking.choice.maintenance"))
+        choices.append(Choice(_b("maint"), "booking.choice.maintenance"))
         _go(conv, "to_vehicle")
         return [_prompt(conv, Outbound("booking.ask.purpose", {}, tuple(choices)))]
     except Refusal as error:
@@ -229,7 +231,7 @@ def _ask_vehicle(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     _go(conv, "to_vehicle")
     choices = tuple(
         Choice(
-            f"b:car:{p.number}", "booking.choice.car", {"plate": p.plate, "make": p.vehicle.make}
+            _b(f"car:{p.number}"), "booking.choice.car", {"plate": p.plate, "make": p.vehicle.make}
         )
         for p in policies
     )
@@ -261,11 +263,15 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
 Step = Callable[[Conversation, str | None, Inbound, TurnContext], list[Outbound]]
 
 
+def _b(answer: str) -> str:
+    return StepChoice(ChoiceKind.BOOKING_STEP, answer).encode()
+
+
 def _answer(inbound: Inbound) -> str | None:
     """The part after ``b:`` of a tapped dialog button; None for anything typed."""
-    if inbound.kind is InboundKind.CHOICE and inbound.text.startswith("b:"):
-        return inbound.text[2:]
-    return None
+    choice = inbound.kind is InboundKind.CHOICE
+    step = StepChoice.decode(ChoiceKind.BOOKING_STEP, inbound.text) if choice else None
+    return None if step is None else step.answer
 
 
 def _step_vehicle(
@@ -279,7 +285,7 @@ def _step_vehicle(
         policy = ctx.uow.policies.by_number(answer.removeprefix("car:"))
         known = {p.number for p in _known_policies(conv, ctx)}
         if policy is None or policy.number not in known:
-            return [Outbound("input.stale_choice"), *reprompt(conv)]
+            return [stale_choice_answer(), *reprompt(conv)]
         return _vehicle_chosen(conv, policy, ctx)
     text = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
     if not looks_like_plate(text):
@@ -326,7 +332,7 @@ def _vehicle_chosen(conv: Conversation, policy: Policy, ctx: TurnContext) -> lis
     ask = Outbound(
         "booking.ask.location",
         {"plate": policy.plate},
-        (Choice("b:noloc", "booking.choice.no_location"),),
+        (Choice(_b("noloc"), "booking.choice.no_location"),),
         request_location=True,
     )
     return [_prompt(conv, ask)]
@@ -395,7 +401,7 @@ def _step_slots(
         case str() if answer.startswith("slot:"):
             start = parse_slot_key(answer.removeprefix("slot:"))
             if start is None:
-                return [Outbound("input.stale_choice"), *reprompt(conv)]
+                return [stale_choice_answer(), *reprompt(conv)]
             if conv.slots.get("reschedule") is not None:
                 return _reschedule(conv, ctx, shop, answer.removeprefix("slot:"))
             conv.slots["slot"] = answer.removeprefix("slot:")
@@ -470,16 +476,16 @@ def _show_shops(
     conv.slots["page"] = page
     shown = ranked[page * per : (page + 1) * per]
     choices = [
-        Choice(f"b:shop:{r.shop.code}", "booking.choice.shop", ranked_params(r)) for r in shown
+        Choice(_b(f"shop:{r.shop.code}"), "booking.choice.shop", ranked_params(r)) for r in shown
     ]
     if (page + 1) * per < len(ranked):
-        choices.append(Choice("b:more", "booking.choice.more_shops"))
+        choices.append(Choice(_b("more"), "booking.choice.more_shops"))
     elif page > 0:
-        choices.append(Choice("b:top", "booking.choice.first_shops"))
+        choices.append(Choice(_b("top"), "booking.choice.first_shops"))
     if need.make is not None:
         choices.append(
             Choice(
-                "b:cert",
+                _b("cert"),
                 "booking.choice.filter_certified",
                 {"on": bool(filters.get("cert")), "make": need.make},
             )
@@ -487,7 +493,7 @@ def _show_shops(
     if need.origin is not None:
         choices.append(
             Choice(
-                "b:near",
+                _b("near"),
                 "booking.choice.filter_near",
                 {"on": bool(filters.get("near")), "km": NEAR_KM},
             )
@@ -520,13 +526,13 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
     )
     free = [s for s in found if s.slot not in own]
     shown = free[: rules.slots_per_page]
-    choices = free_slot_choices("b:slot:", shown, shop.tz)
+    choices = free_slot_choices(lambda key: _b(f"slot:{key}"), shown, shop.tz)
     if len(free) > len(shown):
-        choices.append(Choice("b:later", "booking.choice.later_slots"))
+        choices.append(Choice(_b("later"), "booking.choice.later_slots"))
     if after is not None:
-        choices.append(Choice("b:earliest", "booking.choice.earliest_slots"))
+        choices.append(Choice(_b("earliest"), "booking.choice.earliest_slots"))
     if conv.slots.get("reschedule") is None:
-        choices.append(Choice("b:shops", "booking.choice.other_shop"))
+        choices.append(Choice(_b("shops"), "booking.choice.other_shop"))
     conv.slots["last_shown"] = shown[-1].slot.key if shown else None
     _go(conv, "to_slots")
     params = {"shop": shop.name, "count": len(shown), "days": rules.slots.horizon_days}
@@ -566,9 +572,9 @@ def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
         "hold_minutes": int(ctx.booking.hold.total_seconds() // 60),
     }
     choices = (
-        Choice("b:send", "booking.choice.send"),
-        Choice("b:slots", "booking.choice.other_time"),
-        Choice("b:quit", "booking.choice.quit"),
+        Choice(_b("send"), "booking.choice.send"),
+        Choice(_b("slots"), "booking.choice.other_time"),
+        Choice(_b("quit"), "booking.choice.quit"),
     )
     _go(conv, "to_review")
     return [_prompt(conv, Outbound("booking.ask.review", params, choices))]
@@ -694,22 +700,18 @@ def _shop_of(ctx: TurnContext, booking: Booking) -> Shop:
 
 
 def is_owner_choice(value: str) -> bool:
-    return value.startswith(OWNER_PREFIX)
+    return BookingChoice.matches(value)
 
 
 def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     """``bk:<id>:<action>[:<argument>]``: checked against the booking, not the last offer."""
-    parts = value.split(":", 3)
-    if len(parts) < 3 or not parts[1].isdigit():
-        return [Outbound("input.stale_choice")]
-    booking_id, action = int(parts[1]), parts[2]
-    argument = parts[3] if len(parts) == 4 else ""
-    handler = _ACTIONS.get(action)
-    if handler is None:
-        return [Outbound("input.stale_choice")]
+    choice = BookingChoice.decode(value)
+    handler = None if choice is None else _ACTIONS.get(choice.action)
+    if choice is None or handler is None:
+        return [stale_choice_answer()]
     try:
-        booking = svc.owner_booking(ctx.uow, booking_id, conv.party_id)
-        return handler(conv, booking, argument, ctx)
+        booking = svc.owner_booking(ctx.uow, choice.booking_id, conv.party_id)
+        return handler(conv, booking, choice.argument, ctx)
     except Refusal as error:
         return [refusal(error)]
 
@@ -743,8 +745,8 @@ def _act_cancel(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext
     booking.check_cancel(ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
     choices = (
-        Choice(f"{OWNER_PREFIX}{booking.id}:cancel_yes", "booking.choice.cancel_yes"),
-        Choice(f"{OWNER_PREFIX}{booking.id}:keep", "booking.choice.keep"),
+        Choice(BookingChoice(booking.id or 0, "cancel_yes").encode(), "booking.choice.cancel_yes"),
+        Choice(BookingChoice(booking.id or 0, "keep").encode(), "booking.choice.keep"),
     )
     return [Outbound("booking.ask.cancel", booking_params(booking, shop), choices)]
 
@@ -846,13 +848,13 @@ def _await_text(conv: Conversation, booking: Booking, trigger: str, key: str) ->
     _leave(conv)
     conv.slots = {"booking": booking.id}
     _go(conv, trigger)
-    choices = (Choice("b:keep", "booking.choice.never_mind"),)
+    choices = (Choice(_b("keep"), "booking.choice.never_mind"),)
     return [_prompt(conv, Outbound(key, {"ref": booking.reference}, choices))]
 
 
 def _act_rate(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:
     if not arg.isdigit():
-        return [Outbound("input.stale_choice")]
+        return [stale_choice_answer()]
     booking = svc.rate(ctx.uow, booking.id or 0, conv.party_id, int(arg), ctx.now, ctx.booking)
     shop = _shop_of(ctx, booking)
     outs = to_shop(ctx, booking, shop, "booking.shop.rated")
@@ -861,7 +863,7 @@ def _act_rate(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) 
     ask = Outbound(
         "booking.rated",
         booking_params(booking, shop),
-        (Choice("b:skip", "booking.choice.no_comment"),),
+        (Choice(_b("skip"), "booking.choice.no_comment"),),
     )
     if is_busy(conv):  # the stars count; a comment waits until the other dialog is done
         return [Outbound("booking.rated_thanks", booking_params(booking, shop)), *outs]

@@ -4,25 +4,20 @@ notices that tell the other side of every change. The parameters themselves come
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.conversation import TurnContext
-from dialogs.messages import Choice, Outbound
 from domain.booking import Booking, BookingKind
 from domain.booking_params import (
-    OWNER_PREFIX,
-    STAFF_PREFIX,
-    Button,
-    alternative_buttons,
     booking_params,
     local_params,
-    owner_buttons,
+    owner_actions,
     ranked_params,
     reminder_params,
     slot_params,
-    staff_buttons,
+    staff_actions,
 )
 from domain.booking_services import direct_repair_figures
 from domain.errors import Refusal
@@ -30,10 +25,14 @@ from domain.money import Money
 from domain.ranking import RankedShop
 from domain.shop import Shop
 from domain.slots import FreeSlot
+from messages.choices import (
+    alternative_shop_choices,
+    owner_booking_choices,
+    staff_booking_choices,
+)
+from messages.outbound import Choice, Outbound
 
 __all__ = [
-    "OWNER_PREFIX",
-    "STAFF_PREFIX",
     "alternatives_notice",
     "booking_params",
     "free_slot_choices",
@@ -54,20 +53,19 @@ def refusal(error: Refusal) -> Outbound:
     return Outbound(f"booking.refusal.{error.reason.removeprefix('booking.')}", error.params)
 
 
-def _choices(buttons: Sequence[Button]) -> tuple[Choice, ...]:
-    return tuple(Choice(value, label, params) for value, label, params in buttons)
-
-
 def owner_choices(booking: Booking) -> tuple[Choice, ...]:
-    return _choices(owner_buttons(booking))
+    return owner_booking_choices(booking.id or 0, booking.reference, owner_actions(booking))
 
 
 def staff_choices(booking: Booking) -> tuple[Choice, ...]:
-    return _choices(staff_buttons(booking))
+    return staff_booking_choices(booking.id or 0, booking.reference, staff_actions(booking))
 
 
-def free_slot_choices(prefix: str, slots: Sequence[FreeSlot], tz: ZoneInfo) -> list[Choice]:
-    return [Choice(f"{prefix}{s.slot.key}", "booking.slot", slot_params(s.slot, tz)) for s in slots]
+def free_slot_choices(
+    value: Callable[[str], str], slots: Sequence[FreeSlot], tz: ZoneInfo
+) -> list[Choice]:
+    """One button per slot; ``value`` makes the button's value of a slot's key."""
+    return [Choice(value(s.slot.key), "booking.slot", slot_params(s.slot, tz)) for s in slots]
 
 
 # --- telling the other side ----------------------------------------------------------------
@@ -91,7 +89,9 @@ def alternatives_notice(
 ) -> Outbound:
     """After a decline: the next shops, each a button to its slots."""
     extra = {"alternatives": [ranked_params(r) for r in ranked]}
-    return to_owner(booking, shop, key, extra, _choices(alternative_buttons(booking, ranked)))
+    shops = [(r.shop.code, ranked_params(r)) for r in ranked]
+    choices = (*alternative_shop_choices(booking.id or 0, shops), *owner_choices(booking))
+    return to_owner(booking, shop, key, extra, choices)
 
 
 def to_shop(

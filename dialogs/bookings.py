@@ -1,6 +1,7 @@
-"""Bookings in chat as the router sees them: ``/book``, ``/bookings``, the buttons that
-name a booking (``bk:`` for its owner, ``sh:`` for its shop, ``start:book``), and the two
-booking dialogs (the owner's ``booking``, the shop staff's ``shop``)."""
+"""Bookings in chat as the router sees them: ``/book``, ``/bookings``, ``/bind`` (a shop's
+invite), the buttons that name a booking (``bk:`` for its owner, ``sh:`` for its shop,
+``start:book``), and the two booking dialogs: the owner's ``booking`` and the shop
+staff's ``shop``, each a registry entry of its own."""
 
 from __future__ import annotations
 
@@ -8,67 +9,79 @@ from dialogs import booking, claims, shop, verification
 from dialogs.booking_views import refusal
 from dialogs.claim_views import refusal as claim_refusal
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.messages import Inbound, Outbound
+from dialogs.dialog import DialogBase, MenuItem, Word
 from domain import booking_services as svc
 from domain.errors import Refusal
+from messages.inbound import Inbound
+from messages.outbound import Outbound
 
-# /bind is looked at here first: a shop invite binds shop staff; any other code goes on to
-# the adjusters' /bind (dialogs/adjuster.py), which judges it.
-COMMANDS = frozenset({"/book", "/bookings", "/bind"})
 MAX_CODE = 40
-DIALOGS = frozenset({booking.NAME, shop.NAME})
-MENU_KEY = "BOOK"  # the WeChat menu button 预约
-WORD = "book"  # the lexicon group of words that start a booking (预约, ...)
 
 
-def is_booking_choice(value: str) -> bool:
-    return booking.is_owner_choice(value) or shop.is_staff_choice(value) or booking.is_start(value)
+class BookingDialog(DialogBase):
+    name = booking.NAME
+    # /bind is looked at here first: a shop invite binds shop staff; any other code goes on
+    # to the adjusters' /bind (dialogs/adjuster.py), which judges it.
+    commands = frozenset({"/book", "/bookings", "/bind"})
+    menu_commands = ("book",)
+    menu = (MenuItem("BOOK", "wechat.menu.book", "/book"),)
+    words = (Word("book", "/book"),)  # the lexicon's words that start a booking (预约, ...)
+
+    def owns_choice(self, value: str) -> bool:
+        return booking.is_owner_choice(value) or booking.is_start(value)
+
+    def choose(self, conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
+        if booking.is_start(value):
+            return booking.start_choice(value, conv, ctx)
+        return booking.choose(conv, value, ctx)
+
+    def run(
+        self, command: str, argument: str, conv: Conversation, ctx: TurnContext
+    ) -> list[Outbound]:
+        if command == "/bind":
+            return _bind(argument, conv, ctx)
+        if command == "/bookings":
+            if shop.is_staff(conv, ctx):
+                return shop.list_bookings(conv, ctx)
+            return booking.list_bookings(conv, ctx)
+        return booking.begin(conv, argument, ctx)
+
+    def begin(self, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+        return booking.begin(conv, "", ctx)
+
+    def handle(self, conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+        return booking.handle(conv, inbound, ctx)
+
+    def cancel(self, conv: Conversation) -> list[Outbound]:
+        return booking.cancel(conv)
+
+    def back(self, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+        return booking.go_back(conv, ctx)
+
+    def reprompt(self, conv: Conversation) -> list[Outbound]:
+        return booking.reprompt(conv)
 
 
-def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
-    if shop.is_staff_choice(value):
+class ShopDialog(DialogBase):
+    name = shop.NAME
+
+    def owns_choice(self, value: str) -> bool:
+        return shop.is_staff_choice(value)
+
+    def choose(self, conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
         return shop.choose(conv, value, ctx)
-    if booking.is_start(value):
-        return booking.start_choice(value, conv, ctx)
-    return booking.choose(conv, value, ctx)
 
-
-def run_command(name: str, argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    if name == "/bind":
-        return _bind(argument, conv, ctx)
-    if name == "/bookings":
-        if shop.is_staff(conv, ctx):
-            return shop.list_bookings(conv, ctx)
-        return booking.list_bookings(conv, ctx)
-    return booking.begin(conv, argument, ctx)
-
-
-def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
-    if conv.dialog == shop.NAME:
+    def handle(self, conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
         return shop.handle(conv, inbound, ctx)
-    return booking.handle(conv, inbound, ctx)
 
-
-def cancel(conv: Conversation) -> list[Outbound]:
-    if conv.dialog == shop.NAME:
+    def cancel(self, conv: Conversation) -> list[Outbound]:
         return shop.cancel(conv)
-    return booking.cancel(conv)
 
-
-def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    if conv.dialog == shop.NAME:
-        return [Outbound("back.nothing"), *shop.reprompt(conv)]
-    return booking.go_back(conv, ctx)
-
-
-def reprompt(conv: Conversation) -> list[Outbound]:
-    if conv.dialog == shop.NAME:
+    def reprompt(self, conv: Conversation) -> list[Outbound]:
         return shop.reprompt(conv)
-    return booking.reprompt(conv)
 
-
-def help_topic(conv: Conversation, ctx: TurnContext) -> Outbound:
-    return Outbound("booking.help.staff" if shop.is_staff(conv, ctx) else "booking.help.owner")
+    def role_help(self, conv: Conversation, ctx: TurnContext) -> str | None:
+        return "help.shop" if shop.is_staff(conv, ctx) else None
 
 
 def _bind(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -91,3 +104,7 @@ def _bind(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     return [
         Outbound("booking.shop.bound", {"name": bound.name, "shop": shop_.name if shop_ else ""})
     ]
+
+
+BOOKING = BookingDialog()
+SHOP = ShopDialog()

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from dialogs.conversation import TurnContext
-from dialogs.messages import Outbound
 from domain.adjudication import (
     Adjudication,
     LiabilityFinding,
@@ -21,6 +20,7 @@ from domain.evidence import Evidence, MediaKind, check_evidence, photos
 from domain.geo import place_fields
 from domain.money import InvalidAmount, Money
 from domain.services import owner_actor
+from messages.outbound import Outbound
 
 T = TypeVar("T")
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dialogs.lexicon import Lexicon
 from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.ports import UnitOfWork
+from messages.inbound import MediaItem, media_item_from_json, media_item_to_json
+
+if TYPE_CHECKING:
+    from dialogs.registry import Registry
 
 IDLE = "idle"
+PENDING_MEDIA = "pending_evidence"  # photos and videos sent before a report was started
 
 
 class Conversation:
@@ -50,6 +56,14 @@ class Conversation:
         return list(self.slots.get("offered", []))
 
 
+def keep_pending_media(conv: Conversation, media: Sequence[MediaItem]) -> None:
+    conv.slots.setdefault(PENDING_MEDIA, []).extend(media_item_to_json(item) for item in media)
+
+
+def pending_media(conv: Conversation) -> list[MediaItem]:
+    return [media_item_from_json(item) for item in conv.slots.get(PENDING_MEDIA, [])]
+
+
 @dataclass(frozen=True)
 class TurnContext:
     uow: UnitOfWork
@@ -61,3 +75,4 @@ class TurnContext:
     limits: Limits = field(default_factory=Limits)
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)
+    registry: Registry | None = None  # None: dialogs.registry.REGISTRY

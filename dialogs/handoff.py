@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dialogs.claim_views import report_params
 from dialogs.conversation import TurnContext
-from dialogs.messages import Choice, Outbound
 from domain.claim import Claim
 from domain.services import adjusters_to_page
+from messages.choices import ClaimAction, ClaimChoice
+from messages.outbound import Choice, Outbound
 
 
 def take_choice(number: str) -> Choice:
-    return Choice(f"c:take:{number}", "claims.choice.take", {"number": number})
+    value = ClaimChoice(ClaimAction.TAKE, number).encode()
+    return Choice(value, "claims.choice.take", {"number": number})
 
 
 def handoff_cards(claim: Claim, ctx: TurnContext) -> list[Outbound]:

@@ -24,15 +24,17 @@ from dialogs.claim_views import (
     words,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
-from dialogs.messages import Choice, Inbound, InboundKind, Outbound
 from domain.claim import Action, Claim, ClaimStatus
 from domain.errors import ReasonRequired, Refusal, TextTooLong, UnknownClaim
 from domain.evidence import MediaKind, PhotoRole, evidence_from_metadata
 from domain.services import adjusters_to_page, attach_requested_evidence, owner_act, owner_actor
+from messages.choices import ChoiceKind, ClaimAction, ClaimChoice, StepChoice
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Choice, Outbound
 
 DISPUTE = "claim_dispute"  # the dialog that waits for a dispute's reason
 REASON = "reason"
-CANCEL_DISPUTE = "d:cancel"
+CANCEL_DISPUTE = StepChoice(ChoiceKind.DISPUTE_STEP, "cancel").encode()
 MAX_LISTED = 10
 
 Handler = Callable[[str, Conversation, TurnContext], list[Outbound]]
@@ -50,11 +52,12 @@ def run(command: str, argument: str, conv: Conversation, ctx: TurnContext) -> li
 def settlement_choices(number: str, version: int, *, named: bool = False) -> tuple[Choice, ...]:
     """Accept / dispute buttons; their values name the claim and the proposal's version,
     so that a button of a replaced proposal is recognised as stale."""
-    value = f"{number}:{version}"
     params = {"number": number if named else ""}
+    accept = ClaimChoice(ClaimAction.ACCEPT, number, version).encode()
+    dispute = ClaimChoice(ClaimAction.DISPUTE, number, version).encode()
     return (
-        Choice(f"c:acc:{value}", "claims.choice.accept", params),
-        Choice(f"c:dis:{value}", "claims.choice.dispute", params),
+        Choice(accept, "claims.choice.accept", params),
+        Choice(dispute, "claims.choice.dispute", params),
     )
 
 

@@ -17,7 +17,6 @@ from transitions import Machine
 from dialogs import verification
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
-from dialogs.messages import Choice, Inbound, InboundKind, MediaItem, Outbound
 from dialogs.report_codec import draft_from_json, draft_to_json
 from dialogs.timeparse import read_accident_time
 from domain.claim import IncompleteReport, PolicyNotInForce
@@ -52,6 +51,9 @@ from domain.report import (
     looks_like_address,
 )
 from domain.services import UnknownPolicy, file_claim
+from messages.choices import START_REPORT, ReportChoice
+from messages.inbound import Inbound, InboundKind, MediaItem
+from messages.outbound import Choice, Outbound
 
 NAME = "report"
 COLLECTING, SUMMARY, RESUME = "collecting", "summary", "resume_offer"
@@ -130,7 +132,7 @@ class Answer:
 
 
 def choice_value(step: str, answer: str) -> str:
-    return f"r:{step}:{answer}"
+    return ReportChoice(step, answer).encode()
 
 
 # --- public entry points ---------------------------------------------------------------
@@ -226,9 +228,12 @@ def _prompt(conv: Conversation, draft: ReportDraft) -> list[Outbound]:
                     "complete": not missing,
                 },
                 (
-                    Choice("r:resume:yes", "choice.review" if not missing else "choice.resume"),
-                    Choice("r:resume:restart", "choice.restart"),
-                    Choice("r:resume:cancel", "choice.cancel_report"),
+                    Choice(
+                        choice_value("resume", "yes"),
+                        "choice.review" if not missing else "choice.resume",
+                    ),
+                    Choice(choice_value("resume", "restart"), "choice.restart"),
+                    Choice(choice_value("resume", "cancel"), "choice.cancel_report"),
                 ),
             )
         ]
@@ -668,7 +673,7 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
         Outbound(
             "report.filed",
             {"number": claim.number, "urgent": claim.urgent, "late": claim.late},
-            (Choice("start:report", "choice.report_another"),),
+            (Choice(START_REPORT.encode(), "choice.report_another"),),
         ),
         *handoff_cards(claim, ctx),  # the region's adjusters are paged
     ]
@@ -700,9 +705,9 @@ def _summary(draft: ReportDraft) -> Outbound:
         "report.summary",
         summary_params(draft),
         (
-            Choice("r:summary:confirm", "choice.confirm"),
-            Choice("r:summary:edit", "choice.edit"),
-            Choice("r:summary:cancel", "choice.cancel_report"),
+            Choice(choice_value("summary", "confirm"), "choice.confirm"),
+            Choice(choice_value("summary", "edit"), "choice.edit"),
+            Choice(choice_value("summary", "cancel"), "choice.cancel_report"),
         ),
     )
 
@@ -788,8 +793,8 @@ def _menu(draft: ReportDraft) -> Outbound:
 
 def _answer(inbound: Inbound) -> Answer:
     if inbound.kind is InboundKind.CHOICE:
-        parts = inbound.text.split(":", 2)
-        return Answer(parts[2] if len(parts) == 3 else None, "")
+        choice = ReportChoice.decode(inbound.text)
+        return Answer(None if choice is None else choice.answer, "")
     return Answer(None, inbound.text)
 
 

@@ -1,5 +1,7 @@
 """One turn of a conversation: global commands first, then the active dialog.
 
+The dialogs are the registry's (``dialogs/registry.py``): the router knows none by name.
+
 Every answer ends by asking again for what the conversation waits for, so an owner who
 sent something unexpected always learns what is expected, and nothing given is lost.
 """
@@ -8,22 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import adjuster, bookings, claims, owner_claims, report
-from dialogs.conversation import Conversation, TurnContext
-from dialogs.messages import (
-    Choice,
-    Inbound,
-    InboundKind,
-    MediaItem,
-    Outbound,
-    media_item_from_json,
-    media_item_to_json,
-)
+from dialogs.conversation import Conversation, TurnContext, keep_pending_media
+from dialogs.registry import REGISTRY, Registry
+from messages.choices import START_REPORT
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 MAX_TEXT = 4000
-START_REPORT = "start:report"
 IDLE_PROMPT = "idle.prompt"  # the owner's "report an accident" prompt
-MENU_KEYS = {"REPORT": "/report", bookings.MENU_KEY: "/book"}
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -54,13 +48,13 @@ def handle_turn(
     return outs
 
 
-def wants_pushed(conv: Conversation, inbound: Inbound) -> bool:
+def wants_pushed(conv: Conversation, inbound: Inbound, registry: Registry = REGISTRY) -> bool:
     """Whether this turn needs the choices pushed to the chat: a typed number, or a tap
     the conversation did not offer itself and that is not checked against the claim or
     booking it names (the caller can skip looking them up)."""
     if inbound.kind is InboundKind.CHOICE:
         value = inbound.text
-        names_subject = claims.is_claim_choice(value) or bookings.is_booking_choice(value)
+        names_subject = registry.for_choice(value) is not None
         return not names_subject and value not in conv.offered
     return _number_typed(inbound) is not None
 
@@ -69,171 +63,133 @@ def _route(
     conv: Conversation, inbound: Inbound, ctx: TurnContext, pushed: tuple[str, ...]
 ) -> list[Outbound]:
     if len(inbound.text) > MAX_TEXT:
-        return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
+        return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv, ctx)]
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
     command = _command(inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)
-    if inbound.kind is InboundKind.CHOICE and claims.is_claim_choice(inbound.text):
-        before = conv.dialog
-        return _then_reprompt(conv, before, claims.choose(conv, inbound.text, ctx))
-    if inbound.kind is InboundKind.CHOICE and bookings.is_booking_choice(inbound.text):
-        before = conv.dialog
-        return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
-    if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):
-        return [Outbound("input.stale_choice"), *_reprompt(conv)]
-    if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
-        return _start_report(conv, ctx)
-    if conv.dialog == owner_claims.DISPUTE:
-        return owner_claims.handle(conv, inbound, ctx)
-    if conv.dialog in bookings.DIALOGS:
-        return bookings.handle(conv, inbound, ctx)
-    if conv.dialog == report.NAME:
-        if _silent_too_long(conv, ctx) and report.is_waiting(conv):
-            return report.offer_resume(conv, inbound, ctx)
-        return report.handle(conv, inbound, ctx)
+    if inbound.kind is InboundKind.CHOICE:
+        owner = _registry(ctx).for_choice(inbound.text)
+        if owner is not None:  # a button naming its subject, checked against it
+            before = conv.dialog
+            return _then_reprompt(conv, ctx, before, owner.choose(conv, inbound.text, ctx))
+        if inbound.text not in (*conv.offered, *pushed):
+            return [stale_choice_answer(), *_reprompt(conv, ctx)]
+        starts = _registry(ctx).started_by(inbound.text)
+        if starts is not None:
+            return starts.begin(conv, ctx)
+    running = _registry(ctx).running(conv)
+    if running is not None:
+        return running.handle(conv, inbound, ctx)
     return _idle(conv, inbound, ctx)
+
+
+def _registry(ctx: TurnContext) -> Registry:
+    return REGISTRY if ctx.registry is None else ctx.registry
 
 
 def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
     if inbound.kind is InboundKind.EVENT:
-        return MENU_KEYS.get(str(inbound.payload.get("key", "")))
+        return _registry(ctx).menu_command(str(inbound.payload.get("key", "")))
     if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
         return None
     text = inbound.text.strip()
     if text.startswith("/"):
         return text
-    if ctx.lexicon.means(text, "report"):
-        return "/report"
-    if ctx.lexicon.means(text, bookings.WORD):
-        return "/book"
-    return None
+    return _registry(ctx).word_command(text, ctx.lexicon)
 
 
 def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
     name, _, argument = command.partition(" ")
     name = name.lower().split("@", 1)[0]  # Telegram groups append @botname
+    running = _registry(ctx).running(conv)
+    owner = _registry(ctx).for_command(name)
     match name:
         case "/start":
-            return [Outbound("welcome"), *_reprompt(conv)]
-        case "/report":
-            return _start_report(conv, ctx)
+            return [Outbound("welcome"), *_reprompt(conv, ctx)]
         case "/cancel":
-            if conv.dialog == report.NAME:
-                return report.cancel(conv)
-            if conv.dialog == owner_claims.DISPUTE:
-                return owner_claims.cancel(conv)
-            if conv.dialog in bookings.DIALOGS:
-                return bookings.cancel(conv)
-            return [Outbound("cancel.nothing"), *_reprompt(conv)]
+            if running is not None:
+                return running.cancel(conv)
+            return [Outbound("cancel.nothing"), *_reprompt(conv, ctx)]
         case "/back":
-            if conv.dialog == report.NAME:
-                return report.go_back(conv, ctx)
-            if conv.dialog in bookings.DIALOGS:
-                return bookings.go_back(conv, ctx)
+            if running is not None:
+                return running.back(conv, ctx)
             nothing = "back.nothing" if conv.dialog else "back.no_report"
-            return [Outbound(nothing), *_reprompt(conv)]
+            return [Outbound(nothing), *_reprompt(conv, ctx)]
         case "/help":
-            if conv.dialog == report.NAME:
-                topic = "help.report"
-            else:
-                topic = _staff_help(conv, ctx) or "help.idle"
-            return [Outbound(topic), *_reprompt(conv)]
+            topic = running.help(conv, ctx) if running is not None else None
+            topic = topic or _staff_help(conv, ctx) or "help.idle"
+            return [Outbound(topic), *_reprompt(conv, ctx)]
         case "/lang":
             return _change_language(conv, argument.strip(), ctx)
         case "/mute" | "/unmute":
-            return [_set_muted(conv, name == "/mute", ctx), *_reprompt(conv)]
-        case _ if name in bookings.COMMANDS:
+            return [_set_muted(conv, name == "/mute", ctx), *_reprompt(conv, ctx)]
+        case _ if owner is not None:
             before = conv.dialog
-            return _then_reprompt(conv, before, bookings.run_command(name, argument, conv, ctx))
-        case _ if name in claims.COMMANDS:
-            before = conv.dialog
-            return _then_reprompt(conv, before, claims.run_command(name, argument, conv, ctx))
+            return _then_reprompt(conv, ctx, before, owner.run(name, argument, conv, ctx))
         case _:
-            return [Outbound("command.unknown", {"command": name[:32]}), *_reprompt(conv)]
-
-
-def _start_report(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    if report.is_waiting(conv):
-        return report.offer_resume(conv, None, ctx)
-    if conv.dialog == report.NAME:
-        return report.reprompt(conv)
-    return report.begin(conv, ctx, _pending_evidence(conv))
+            return [Outbound("command.unknown", {"command": name[:32]}), *_reprompt(conv, ctx)]
 
 
 def _set_muted(conv: Conversation, muted: bool, ctx: TurnContext) -> Outbound:
-    """Reminder preferences live with the scheduler's storage (``uow.reminders``)."""
-    reminders = getattr(ctx.uow, "reminders", None)
-    if reminders is None:
-        return Outbound("reminders.unavailable")
-    reminders.set_muted(conv.party_id, muted, ctx.now)
+    ctx.uow.reminders.set_muted(conv.party_id, muted, ctx.now)
     return Outbound("reminders.muted" if muted else "reminders.unmuted")
 
 
 def _change_language(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]:
     locale = LANGUAGE_ALIASES.get(argument.lower())
     if locale is None or locale not in ctx.locales:
-        return [Outbound("lang.usage"), *_reprompt(conv)]
+        return [Outbound("lang.usage"), *_reprompt(conv, ctx)]
     conv.locale = locale
-    return [Outbound("lang.changed"), *_reprompt(conv)]
+    return [Outbound("lang.changed"), *_reprompt(conv, ctx)]
 
 
 def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
-    routed = owner_claims.route_to_request(conv, inbound, ctx)
-    if routed is not None:  # an adjuster asked for it: attached to the claim, forwarded
-        return routed
+    for dialog in _registry(ctx).dialogs:
+        taken = dialog.take_idle(conv, inbound, ctx)
+        if taken is not None:  # e.g. evidence an adjuster asked for, attached and forwarded
+            return taken
     if inbound.kind is InboundKind.MEDIA:
-        pending = conv.slots.setdefault("pending_evidence", [])
-        pending.extend(media_item_to_json(item) for item in inbound.media)
+        keep_pending_media(conv, inbound.media)
         return [
             Outbound(
                 "idle.media_kept",
                 {"count": len(inbound.media), "rejected": list(inbound.rejected)},
             ),
-            *_reprompt(conv),
+            *_reprompt(conv, ctx),
         ]
     if inbound.kind is InboundKind.EVENT:
-        return [Outbound("welcome"), *_reprompt(conv)]
+        return [Outbound("welcome"), *_reprompt(conv, ctx)]
     if inbound.kind is InboundKind.UNSUPPORTED:
-        return [Outbound("input.unsupported"), *_reprompt(conv)]
-    return _reprompt(conv)
+        return [Outbound("input.unsupported"), *_reprompt(conv, ctx)]
+    return _reprompt(conv, ctx)
 
 
-def _then_reprompt(conv: Conversation, before: str | None, outs: list[Outbound]) -> list[Outbound]:
-    """After a claim command or button, ask again what a dialog in progress waits for
+def _then_reprompt(
+    conv: Conversation, ctx: TurnContext, before: str | None, outs: list[Outbound]
+) -> list[Outbound]:
+    """After a dialog's command or button, ask again what a dialog in progress waits for
     (not when the answer itself started or ended a dialog)."""
     if conv.dialog is None or conv.dialog != before:
         return outs
-    again = _reprompt(conv)
+    again = _reprompt(conv, ctx)
     if again and outs[-len(again) :] == again:  # the answer asked it already
         return outs
     return [*outs, *again]
 
 
-def _pending_evidence(conv: Conversation) -> list[MediaItem]:
-    return [media_item_from_json(item) for item in conv.slots.get("pending_evidence", [])]
-
-
-def _reprompt(conv: Conversation) -> list[Outbound]:
-    if conv.dialog == report.NAME:
-        return report.reprompt(conv)
-    if conv.dialog == owner_claims.DISPUTE:
-        return owner_claims.reprompt(conv)
-    if conv.dialog in bookings.DIALOGS:
-        return bookings.reprompt(conv)
-    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT, "choice.report"),))]
+def _reprompt(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    running = _registry(ctx).running(conv)
+    if running is not None:
+        return running.reprompt(conv)
+    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT.encode(), "choice.report"),))]
 
 
 def _staff_help(conv: Conversation, ctx: TurnContext) -> str | None:
-    """The help of the sender's staff role: adjusters (supervisors too), shop staff; None
-    for everyone else (an owner)."""
-    if adjuster.is_staff(conv, ctx):
-        return "claims.help.staff"
-    # A unit of work without the booking feature's repositories has no shop staff.
-    shops = getattr(ctx.uow, "shops", None)
-    if shops is not None and shops.staff_for_party(conv.party_id) is not None:
-        return "help.shop"
-    return None
+    """The help of the sender's staff role (an adjuster, a supervisor, shop staff), from
+    the first dialog that knows it; None for everyone else (an owner)."""
+    topics = (d.role_help(conv, ctx) for d in _registry(ctx).dialogs)
+    return next((topic for topic in topics if topic is not None), None)
 
 
 def _without_owner_prompt(
@@ -274,7 +230,3 @@ def _numbered_reply_as_choice(offered: Sequence[str], inbound: Inbound) -> Inbou
         text=offered[index],
         language_hint=inbound.language_hint,
     )
-
-
-def _silent_too_long(conv: Conversation, ctx: TurnContext) -> bool:
-    return conv.last_activity is not None and ctx.now - conv.last_activity > ctx.resume_after

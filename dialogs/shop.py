@@ -18,7 +18,6 @@ from typing import Any
 from transitions import Machine
 
 from dialogs.booking_views import (
-    STAFF_PREFIX,
     alternatives_notice,
     booking_params,
     free_slot_choices,
@@ -30,7 +29,6 @@ from dialogs.booking_views import (
     to_owner,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
-from dialogs.messages import Choice, Inbound, InboundKind, Outbound
 from dialogs.timeparse import parse_accident_time
 from domain import booking_services as svc
 from domain.booking import (
@@ -42,6 +40,9 @@ from domain.booking import (
 from domain.errors import Refusal
 from domain.shop import Shop, ShopStaff
 from domain.slots import key_of, parse_slot_key
+from messages.choices import ChoiceKind, ShopChoice, StepChoice
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "shop"
 PROPOSE, REASON, ESTIMATE = "propose", "reason", "estimate"
@@ -105,18 +106,18 @@ def cancel(conv: Conversation) -> list[Outbound]:
 
 
 def is_staff_choice(value: str) -> bool:
-    return value.startswith(STAFF_PREFIX)
+    return ShopChoice.matches(value)
 
 
 def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     """``sh:<id>:<action>``, for the staff of the booking's shop only."""
-    parts = value.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in _ACTIONS:
-        return [Outbound("input.stale_choice")]
+    choice = ShopChoice.decode(value)
+    if choice is None or choice.action not in _ACTIONS:
+        return [stale_choice_answer()]
     try:
         staff = svc.shop_staff(ctx.uow, conv.party_id)
-        booking = svc.staff_booking(ctx.uow, int(parts[1]), staff)
-        return _ACTIONS[parts[2]](conv, staff, booking, ctx)
+        booking = svc.staff_booking(ctx.uow, choice.booking_id, staff)
+        return _ACTIONS[choice.action](conv, staff, booking, ctx)
     except Refusal as error:
         return [refusal(error)]
 
@@ -184,7 +185,7 @@ def _act_decline(
     if (busy := _busy(conv)) is not None:
         return busy
     _enter(conv, "to_reason", booking)
-    choices = (Choice("s:quit", "booking.choice.never_mind"),)
+    choices = (Choice(_s("quit"), "booking.choice.never_mind"),)
     kept = booking.kept_slot  # declining a move keeps this time
     shown = None if kept is None else slot_params(kept, _shop(ctx, booking).tz)
     params = {"ref": booking.reference, "kept": shown}
@@ -203,11 +204,13 @@ def _act_start(
     _enter(conv, "to_estimate", booking)
     choices = [
         Choice(
-            f"s:est:{key_of(moment)}", "booking.shop.choice.estimate", local_params(moment, shop.tz)
+            _s(f"est:{key_of(moment)}"),
+            "booking.shop.choice.estimate",
+            local_params(moment, shop.tz),
         )
         for moment in _quick_estimates(shop, ctx.now)
     ]
-    choices.append(Choice("s:quit", "booking.choice.never_mind"))
+    choices.append(Choice(_s("quit"), "booking.choice.never_mind"))
     ask = Outbound("booking.shop.ask.estimate", {"ref": booking.reference}, tuple(choices))
     return [_prompt(conv, ask)]
 
@@ -233,8 +236,14 @@ _ACTIONS: dict[str, Action] = {
 # --- one turn inside the dialog -------------------------------------------------------------
 
 
+def _s(answer: str) -> str:
+    return StepChoice(ChoiceKind.SHOP_STEP, answer).encode()
+
+
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
-    answer = inbound.text[2:] if inbound.kind is InboundKind.CHOICE else None
+    choice = inbound.kind is InboundKind.CHOICE
+    step = StepChoice.decode(ChoiceKind.SHOP_STEP, inbound.text) if choice else None
+    answer = None if step is None else step.answer
     if answer == "quit":
         return cancel(conv)
     try:
@@ -289,12 +298,12 @@ def _show_slots(conv: Conversation, ctx: TurnContext, booking: Booking) -> list[
         exclude=booking.id,
     )
     shown = [s for s in found if s.slot != booking.slot][: rules.slots_per_page]
-    choices = free_slot_choices("s:at:", shown, shop.tz)
+    choices = free_slot_choices(lambda key: _s(f"at:{key}"), shown, shop.tz)
     if len(found) > rules.slots_per_page:
-        choices.append(Choice("s:later", "booking.choice.later_slots"))
+        choices.append(Choice(_s("later"), "booking.choice.later_slots"))
     if after is not None:
-        choices.append(Choice("s:earliest", "booking.choice.earliest_slots"))
-    choices.append(Choice("s:quit", "booking.choice.never_mind"))
+        choices.append(Choice(_s("earliest"), "booking.choice.earliest_slots"))
+    choices.append(Choice(_s("quit"), "booking.choice.never_mind"))
     conv.slots["last_shown"] = shown[-1].slot.key if shown else None
     params = {**booking_params(booking, shop), "count": len(shown)}
     return [_prompt(conv, Outbound("booking.shop.ask.propose", params, tuple(choices)))]

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogs.conversation import TurnContext
-from dialogs.messages import Outbound
 from domain.attempts import blocked_until, fail_all
 from domain.policy import Policy
 from domain.staff import hash_invite_code
+from messages.outbound import Outbound
 
 MISMATCH = "security.verify.mismatch"
 LOCKED = "security.verify.locked"

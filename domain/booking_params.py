@@ -1,10 +1,11 @@
-"""A booking, its shop and its slots as message parameters, and the buttons each side
-gets for a booking in its current state.
+"""A booking, its shop and its slots as message parameters, and what each side may do
+next with a booking in its current state.
 
 Messages about a booking are built in two places — the dialogs (a party's turn) and the
-scheduler (reminders, an expired hold) — and the domain is what both may import. These
-are plain, JSON-friendly values (the outbox stores them): times as the shop's local date,
-weekday and clock time, money as yuan strings, buttons as (value, label key, parameters).
+scheduler (reminders, an expired hold) — and the domain is what both may import (with
+``messages``, which turns the offers into buttons). These are plain, JSON-friendly values
+(the outbox stores them): times as the shop's local date, weekday and clock time, money as
+yuan strings, offers as (action, argument, label key).
 """
 
 from __future__ import annotations
@@ -18,11 +19,7 @@ from domain.ranking import RankedShop
 from domain.shop import Shop
 from domain.slots import TimeSlot
 
-OWNER_PREFIX = "bk:"  # bk:<id>:<action>[:<argument>] — the owner's buttons on a booking
-STAFF_PREFIX = "sh:"  # sh:<id>:<action> — the shop's buttons on a booking
-START_MAINTENANCE = "start:book:maint"
-
-Button = tuple[str, str, dict[str, Any]]  # value, label key, label parameters
+Offer = tuple[str, str, str]  # action, argument, label key
 
 
 def local_params(moment: datetime, tz: ZoneInfo) -> dict[str, Any]:
@@ -106,68 +103,55 @@ def reminder_params(booking: Booking, rules: BookingRules, now: datetime) -> dic
     return {"reminders": [lead_params(before) for before in ahead]}
 
 
-_OWNER_ACTIONS: dict[BookingStatus, tuple[tuple[str, str], ...]] = {
+_OWNER_ACTIONS: dict[BookingStatus, tuple[Offer, ...]] = {
     BookingStatus.HELD: (
-        ("resched", "booking.choice.reschedule"),
-        ("cancel", "booking.choice.cancel"),
+        ("resched", "", "booking.choice.reschedule"),
+        ("cancel", "", "booking.choice.cancel"),
     ),
     BookingStatus.PROPOSED: (
-        ("take", "booking.choice.take_proposal"),
-        ("resched", "booking.choice.other_time"),
-        ("cancel", "booking.choice.cancel"),
+        ("take", "", "booking.choice.take_proposal"),
+        ("resched", "", "booking.choice.other_time"),
+        ("cancel", "", "booking.choice.cancel"),
     ),
     BookingStatus.CONFIRMED: (
-        ("resched", "booking.choice.reschedule"),
-        ("cancel", "booking.choice.cancel"),
+        ("resched", "", "booking.choice.reschedule"),
+        ("cancel", "", "booking.choice.cancel"),
     ),
-    BookingStatus.DECLINED: (("others", "booking.choice.other_shops"),),
-    BookingStatus.EXPIRED: (("others", "booking.choice.other_shops"),),
+    BookingStatus.DECLINED: (("others", "", "booking.choice.other_shops"),),
+    BookingStatus.EXPIRED: (("others", "", "booking.choice.other_shops"),),
     BookingStatus.READY: (
-        ("accept", "booking.choice.accept_repair"),
-        ("problem", "booking.choice.problem"),
+        ("accept", "", "booking.choice.accept_repair"),
+        ("problem", "", "booking.choice.problem"),
     ),
-    BookingStatus.ACCEPTED: (("pay", "booking.choice.paid"),),
-    BookingStatus.PAID: tuple((f"rate:{n}", f"booking.choice.stars_{n}") for n in range(5, 0, -1)),
+    BookingStatus.ACCEPTED: (("pay", "", "booking.choice.paid"),),
+    BookingStatus.PAID: tuple(
+        ("rate", str(n), f"booking.choice.stars_{n}") for n in range(5, 0, -1)
+    ),
 }
-_STAFF_ACTIONS: dict[BookingStatus, tuple[tuple[str, str], ...]] = {
+_STAFF_ACTIONS: dict[BookingStatus, tuple[Offer, ...]] = {
     BookingStatus.HELD: (
-        ("ok", "booking.shop.choice.confirm"),
-        ("prop", "booking.shop.choice.propose"),
-        ("no", "booking.shop.choice.decline"),
+        ("ok", "", "booking.shop.choice.confirm"),
+        ("prop", "", "booking.shop.choice.propose"),
+        ("no", "", "booking.shop.choice.decline"),
     ),
-    BookingStatus.CONFIRMED: (("in", "booking.shop.choice.arrived"),),
-    BookingStatus.ARRIVED: (("start", "booking.shop.choice.start"),),
+    BookingStatus.CONFIRMED: (("in", "", "booking.shop.choice.arrived"),),
+    BookingStatus.ARRIVED: (("start", "", "booking.shop.choice.start"),),
     BookingStatus.IN_REPAIR: (
-        ("ready", "booking.shop.choice.ready"),
-        ("start", "booking.shop.choice.new_estimate"),
+        ("ready", "", "booking.shop.choice.ready"),
+        ("start", "", "booking.shop.choice.new_estimate"),
     ),
     BookingStatus.PROBLEM: (
-        ("start", "booking.shop.choice.start"),
-        ("ready", "booking.shop.choice.ready"),
+        ("start", "", "booking.shop.choice.start"),
+        ("ready", "", "booking.shop.choice.ready"),
     ),
 }
 
 
-def owner_buttons(booking: Booking) -> list[Button]:
-    params = {"ref": booking.reference}
-    return [
-        (f"{OWNER_PREFIX}{booking.id}:{action}", label, params)
-        for action, label in _OWNER_ACTIONS.get(booking.status, ())
-    ]
+def owner_actions(booking: Booking) -> tuple[Offer, ...]:
+    """What the owner may do next with the booking (``messages.choices`` makes buttons)."""
+    return _OWNER_ACTIONS.get(booking.status, ())
 
 
-def staff_buttons(booking: Booking) -> list[Button]:
-    params = {"ref": booking.reference}
-    return [
-        (f"{STAFF_PREFIX}{booking.id}:{action}", label, params)
-        for action, label in _STAFF_ACTIONS.get(booking.status, ())
-    ]
-
-
-def alternative_buttons(booking: Booking, ranked: list[RankedShop]) -> list[Button]:
-    """After a decline or an expiry: each next shop a button to its slots, then "another"."""
-    shops = [
-        (f"{OWNER_PREFIX}{booking.id}:alt:{r.shop.code}", "booking.choice.shop", ranked_params(r))
-        for r in ranked
-    ]
-    return shops + owner_buttons(booking)
+def staff_actions(booking: Booking) -> tuple[Offer, ...]:
+    """What the shop's staff may do next with the booking."""
+    return _STAFF_ACTIONS.get(booking.status, ())

@@ -183,7 +183,19 @@ class BookingTimers(abc.ABC):
         pending timers."""
 
 
+class ReminderSettings(abc.ABC):
+    """A party's reminder preferences (``/mute``, ``/unmute``)."""
+
+    @abc.abstractmethod
+    def set_muted(self, party_id: int, muted: bool, at: datetime) -> None:
+        """Reminders (not progress updates) stop, or resume, for the party."""
+
+
 class UnitOfWork(abc.ABC):
+    """Every repository a dialog turn or a domain service may use; test fakes implement
+    all of it (tests/fakes.py), and tests/test_port_contract.py runs the same cases against
+    the fake and the SQL unit of work."""
+
     policies: PolicyRepository
     claims: ClaimRepository
     staff: StaffRepository
@@ -191,3 +203,4 @@ class UnitOfWork(abc.ABC):
     bookings: BookingRepository
     booking_timers: BookingTimers
     attempts: AttemptStore
+    reminders: ReminderSettings

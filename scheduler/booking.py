@@ -36,22 +36,24 @@ from domain.booking import (
     BookingStatus,
 )
 from domain.booking_params import (
-    START_MAINTENANCE,
-    Button,
-    alternative_buttons,
     booking_params,
     local_params,
-    owner_buttons,
+    owner_actions,
     ranked_params,
     reminder_params,
     slot_params,
-    staff_buttons,
+    staff_actions,
 )
 from domain.shop import Shop
 from domain.slots import parse_slot_key
+from messages.choices import (
+    START_MAINTENANCE,
+    alternative_shop_choices,
+    owner_booking_choices,
+    staff_booking_choices,
+)
+from messages.outbound import Choice, Outbound
 from scheduler.kinds import SEND_LATE, FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from scheduler.payloads import Button as PayloadButton
-from scheduler.payloads import outbound_payload
 from storage.reminders import Contact
 from storage.timers import Timer
 from storage.uow import SqlUnitOfWork
@@ -74,10 +76,18 @@ def contacts(uow: SqlUnitOfWork, party_id: int, default_locale: str) -> list[Con
 
 
 def _messages(
-    to: Sequence[Contact], key: str, params: dict[str, Any], buttons: Sequence[Button]
+    to: Sequence[Contact], key: str, params: dict[str, Any], buttons: Sequence[Choice]
 ) -> list[Message]:
-    payload = outbound_payload(key, params, [PayloadButton(*b) for b in buttons])
+    payload = Outbound(key, params, tuple(buttons)).to_payload()
     return [Message(contact, payload) for contact in to]
+
+
+def owner_buttons(booking: Booking) -> tuple[Choice, ...]:
+    return owner_booking_choices(booking.id or 0, booking.reference, owner_actions(booking))
+
+
+def staff_buttons(booking: Booking) -> tuple[Choice, ...]:
+    return staff_booking_choices(booking.id or 0, booking.reference, staff_actions(booking))
 
 
 class _BookingTimer:
@@ -122,7 +132,12 @@ class HoldExpiry(_BookingTimer):
             self._to_owner(ctx, booking),
             "booking.expired",
             params,
-            alternative_buttons(booking, ranked),
+            (
+                *alternative_shop_choices(
+                    booking.id or 0, [(r.shop.code, ranked_params(r)) for r in ranked]
+                ),
+                *owner_buttons(booking),
+            ),
         )
         staff = _messages(self._to_staff(ctx, shop), "booking.shop.expired", params, ())
         return Send([*owner, *staff])
@@ -194,7 +209,7 @@ class MaintenanceReminder(_BookingTimer):
             **booking_params(booking, shop),
             "months": self.rules.maintenance_after_months,
         }
-        button: Button = (START_MAINTENANCE, "booking.choice.maintenance", {})
+        button = Choice(START_MAINTENANCE.encode(), "booking.choice.maintenance")
         owner = self._to_owner(ctx, booking)
         return Send(_messages(owner, "booking.maintenance", params, [button]))
 

@@ -8,14 +8,17 @@ from zoneinfo import ZoneInfo
 
 from scheduler.quiet import QuietHours
 
-# How the report dialog (dialogs/report.py) names itself and its unfinished states.
-# scheduler/ may not import dialogs/: a test keeps these in step.
-REPORT_DIALOG = "report"
-REPORT_UNFINISHED_STATES = ("collecting", "summary", "resume_offer")
-
-
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_QUIET_HOURS = QuietHours(time(21, 0), time(8, 0))
+
+
+@dataclass(frozen=True)
+class WaitingDialog:
+    """A dialog and the states in which it waits for its party. scheduler/ may not import
+    dialogs/: the composition root reads them from the dialogs' registry."""
+
+    name: str
+    states: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,10 @@ class SchedulerConfig:
     # dispatcher get in well within their busy timeout.
     sqlite_pause: timedelta = timedelta(milliseconds=5)
 
-    # The report nudge: once per report, after this much silence; None = off.
+    # The report nudge: once per report, after this much silence; None = off. It looks at
+    # the report dialog's conversations (None: there is nothing to nudge).
     nudge_after: timedelta | None = timedelta(hours=3)
+    report: WaitingDialog | None = None
     nudge_max_silence: timedelta = timedelta(hours=48)  # older silences are not nudged
     nudge_scan_every: timedelta = timedelta(minutes=5)
 

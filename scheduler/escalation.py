@@ -32,6 +32,8 @@ from domain.geo import place_fields
 from domain.services import adjusters_to_page, escalation_recipients
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 from domain.staff import Adjuster, pick_region_adjusters
+from messages.choices import ClaimAction, ClaimChoice
+from messages.outbound import Choice, Outbound
 from scheduler.booking import contacts
 from scheduler.kinds import (
     EXPIRES_AT,
@@ -46,7 +48,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from scheduler.payloads import Button, outbound_payload
 from storage.escalations import EscalationQueries, UntakenClaim
 from storage.timers import Timer, TimerSpec
 
@@ -158,8 +159,9 @@ class _ClaimStep:
         self, ctx: FireContext, to: Sequence[Adjuster], key: str, params: dict[str, object]
     ) -> list[Message]:
         number = str(params["number"])
-        take = Button(f"c:take:{number}", TAKE_LABEL, {"number": number})
-        payload = outbound_payload(key, params, [take])
+        value = ClaimChoice(ClaimAction.TAKE, number).encode()
+        take = Choice(value, TAKE_LABEL, {"number": number})
+        payload = Outbound(key, params, (take,)).to_payload()
         return [
             Message(contact, payload)
             for adjuster in to

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from messages.outbound import Choice, Outbound
 from scheduler.config import SchedulerConfig
-from scheduler.payloads import Button, outbound_payload
 from storage.reminders import Contact
 from storage.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
@@ -76,9 +76,9 @@ class Message:
         to: Contact,
         key: str,
         params: Mapping[str, Any] | None = None,
-        choices: Sequence[Button] = (),
+        choices: Sequence[Choice] = (),
     ) -> Message:
-        return cls(to, outbound_payload(key, params, choices))
+        return cls(to, Outbound(key, params or {}, tuple(choices)).to_payload())
 
 
 @dataclass(frozen=True)

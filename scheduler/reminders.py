@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from scheduler.config import REPORT_DIALOG, REPORT_UNFINISHED_STATES, SchedulerConfig
+from messages.outbound import Outbound
+from scheduler.config import SchedulerConfig
 from scheduler.kinds import (
     SEND_LATE,
     Defer,
@@ -38,7 +39,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from scheduler.payloads import outbound_payload
 from storage.reminders import PolicyTerm
 from storage.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
@@ -74,7 +74,7 @@ def schedule_push(
 
     Call it in the transaction of the state change; ``dedupe_key`` makes it once.
     """
-    payload = {"party_id": party_id, "message": outbound_payload(key, params)}
+    payload = {"party_id": party_id, "message": Outbound(key, params or {}).to_payload()}
     return uow.timers.add(TimerSpec(PUSH, dedupe_key, now, payload, subject), now)
 
 
@@ -99,12 +99,12 @@ class ReportNudgeScan:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        after = self._config.nudge_after
-        if after is None:
+        after, report = self._config.nudge_after, self._config.report
+        if after is None or report is None:
             return Skip("report nudges are off")
         stalled = ctx.uow.reminders.stalled_reports(
-            dialog=REPORT_DIALOG,
-            states=REPORT_UNFINISHED_STATES,
+            dialog=report.name,
+            states=sorted(report.states),
             silent_since=ctx.now - after,
             not_before=ctx.now - self._config.nudge_max_silence,
             key_prefix=NUDGE_KEY_PREFIX,
@@ -130,14 +130,14 @@ class ReportNudge:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        after = self._config.nudge_after
-        if after is None:
+        after, report = self._config.nudge_after, self._config.report
+        if after is None or report is None:
             return Skip("report nudges are off")
         conv = ctx.uow.reminders.report_conversation(int(timer.payload["conversation_id"]))
         if (
             conv is None
-            or conv.dialog != REPORT_DIALOG
-            or conv.state not in REPORT_UNFINISHED_STATES
+            or conv.dialog != report.name
+            or conv.state not in report.states
             or conv.started_at != timer.payload.get("started_at")
         ):
             return Skip("the report is no longer waiting")

@@ -20,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from domain.booking_params import slot_params, staff_buttons
+from domain.booking_params import slot_params, staff_actions
 from domain.shop import Shop
+from messages.choices import staff_booking_choices
+from messages.outbound import Outbound
 from scheduler.booking import contacts
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind, arm_page
-from scheduler.payloads import Button, outbound_payload
 from storage.timers import Timer, TimerSpec
 
 SHOP_SCHEDULE = "shop_schedule"
@@ -112,8 +113,12 @@ class ShopSchedule:
                 for b, slot in day_list
             ],
         }
-        buttons = [Button(*button) for b in bookings for button in staff_buttons(b)]
-        payload = outbound_payload(KEY_SCHEDULE, params, buttons)
+        buttons = tuple(
+            choice
+            for b in bookings
+            for choice in staff_booking_choices(b.id or 0, b.reference, staff_actions(b))
+        )
+        payload = Outbound(KEY_SCHEDULE, params, buttons).to_payload()
         return Send([Message(contact, payload) for contact in to])
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, exists, literal, select
 
+from domain.ports import ReminderSettings
 from storage._sql import AnyRow, per_dialect, pick, require_aware
 from storage.tables import claim_t, conversation_t, party_t, policy_t, vehicle_t
 from storage.tables_timers import reminder_preference_t, timer_t
@@ -164,7 +165,7 @@ def _term(row: AnyRow) -> PolicyTerm:
     return PolicyTerm(row.id, row.number, row.plate, row.valid_from, row.valid_to, vehicle)
 
 
-class ReminderRepository:
+class ReminderRepository(ReminderSettings):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

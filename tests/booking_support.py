@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot.bootstrap import Container
-from dialogs.messages import InboundKind, Outbound
 from domain.adjudication import (
     Liability,
     LiabilityFinding,
@@ -19,6 +18,8 @@ from domain.adjudication import (
     SurveyMode,
 )
 from domain.money import Money
+from messages.inbound import InboundKind
+from messages.outbound import Outbound
 from storage.tables import identity_t, shop_staff_t, shop_t
 from tests.engine_harness import Owner
 from tests.media_samples import jpeg_bytes

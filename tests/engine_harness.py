@@ -13,7 +13,7 @@ from bot.bootstrap import Container, build
 from bot.media_intake import Upload
 from bot.rendering import render
 from bot.settings import Settings
-from dialogs.messages import Inbound, InboundKind
+from messages.inbound import Inbound, InboundKind
 from storage.db import Database
 from storage.directory import import_directory
 from tests.fakes import FixedClock

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
+from domain.booking import HOLDING, OPEN, Booking, TimerPlan
 from domain.claim import Claim, ClaimStatus
 from domain.money import Money
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
-from domain.ports import ClaimRepository, PolicyRepository, StaffRepository, UnitOfWork
+from domain.ports import (
+    BookingRepository,
+    BookingTimers,
+    ClaimRepository,
+    PolicyRepository,
+    ReminderSettings,
+    ShopRepository,
+    StaffRepository,
+    UnitOfWork,
+)
+from domain.shop import Shop, ShopStaff
+from domain.slots import TimeSlot
 from domain.staff import Adjuster, Invite
 
 SAMPLE_POLICY = Policy(
@@ -34,7 +48,8 @@ class FakePolicyRepository(PolicyRepository):
         return next((p for p in self._policies if p.plate == wanted), None)
 
     def by_number(self, number: str) -> Policy | None:
-        return next((p for p in self._policies if p.number == number), None)
+        wanted = number.strip().upper()
+        return next((p for p in self._policies if p.number == wanted), None)
 
 
 class FakeClaimRepository(ClaimRepository):
@@ -142,9 +157,142 @@ class FakeAttemptStore(AttemptStore):
         blocked = now + rule.cooldown if failures >= rule.limit else stored.blocked_until
         self.rows[key] = (start, AttemptState(failures, blocked))
         return current(self.rows[key][1], start, rule, now)
+class FakeShopRepository(ShopRepository):
+    def __init__(self, shops: Sequence[Shop], staff: Sequence[ShopStaff]) -> None:
+        self.shops = {shop.id: shop for shop in shops}
+        self.members = list(staff)
+
+    def all(self) -> list[Shop]:
+        return sorted(self.shops.values(), key=lambda s: s.code)
+
+    def get(self, shop_id: int) -> Shop | None:
+        return self.shops.get(shop_id)
+
+    def by_code(self, code: str) -> Shop | None:
+        return next((s for s in self.shops.values() if s.code == code), None)
+
+    def staff(self, shop_id: int) -> list[ShopStaff]:
+        return [m for m in self.members if m.shop_id == shop_id]
+
+    def staff_for_party(self, party_id: int) -> ShopStaff | None:
+        return next((m for m in self.members if m.party_id == party_id), None)
+
+    def bind_staff(self, shop_code: str, name: str, party_id: int) -> ShopStaff:
+        shop = self.by_code(shop_code)
+        assert shop is not None
+        member = ShopStaff(len(self.members) + 1, shop.id, name, party_id)
+        self.members.append(member)
+        return member
+
+
+class FakeBookingRepository(BookingRepository):
+    """Stores copies, as a database would: a change counts only once saved."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Booking] = {}
+        self.locked_shops: list[int] = []
+
+    def add(self, booking: Booking) -> None:
+        booking.id = len(self.rows) + 1
+        self.rows[booking.id] = copy.deepcopy(booking)
+
+    def get(self, booking_id: int) -> Booking | None:
+        found = self.rows.get(booking_id)
+        return copy.deepcopy(found) if found else None
+
+    def get_for_update(self, booking_id: int) -> Booking | None:
+        return self.get(booking_id)
+
+    def save(self, booking: Booking) -> None:
+        assert booking.id in self.rows
+        self.rows[booking.id] = copy.deepcopy(booking)
+
+    def lock_shop(self, shop_id: int) -> None:
+        self.locked_shops.append(shop_id)
+
+    def _holding(self, shop_id: int, exclude: int | None) -> list[Booking]:
+        return [
+            b
+            for b in self.rows.values()
+            if b.shop_id == shop_id and b.status in HOLDING and b.id != exclude
+        ]
+
+    @staticmethod
+    def _slots(booking: Booking) -> list[TimeSlot]:
+        """Its slot, and the confirmed slot it keeps while a move is asked (one car)."""
+        kept = booking.kept_slot
+        if kept is None:
+            return [booking.slot]
+        if not kept.overlaps(booking.slot):
+            return [booking.slot, kept]
+        start, end = min(kept.start, booking.slot.start), max(kept.end, booking.slot.end)
+        return [TimeSlot(start, end)]
+
+    def overlapping(self, shop_id: int, slot: TimeSlot, exclude: int | None = None) -> int:
+        return sum(
+            1
+            for b in self._holding(shop_id, exclude)
+            if any(s.overlaps(slot) for s in self._slots(b))
+        )
+
+    def taken(
+        self,
+        shop_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        exclude: int | None = None,
+    ) -> dict[int, list[TimeSlot]]:
+        window = TimeSlot(start, end)
+        return {
+            shop_id: [
+                s
+                for b in self._holding(shop_id, exclude)
+                for s in self._slots(b)
+                if s.overlaps(window)
+            ]
+            for shop_id in shop_ids
+        }
+
+    def _open(self) -> list[Booking]:
+        found = [copy.deepcopy(b) for b in self.rows.values() if b.status in OPEN]
+        return sorted(found, key=lambda b: (b.slot.start, b.id or 0))
+
+    def for_owner(self, party_id: int) -> list[Booking]:
+        return [b for b in self._open() if b.owner_id == party_id]
+
+    def for_shop(self, shop_id: int) -> list[Booking]:
+        return [b for b in self._open() if b.shop_id == shop_id]
+
+    def open_for_claim(self, claim_number: str) -> Booking | None:
+        return next((b for b in self._open() if b.claim_number == claim_number), None)
+
+    def for_claim(self, claim_number: str) -> list[Booking]:
+        found = [copy.deepcopy(b) for b in self.rows.values() if b.claim_number == claim_number]
+        return sorted(found, key=lambda b: b.id or 0)
+
+    def open_for_plate(self, owner_id: int, plate: str) -> Booking | None:
+        return next((b for b in self._open() if b.owner_id == owner_id and b.plate == plate), None)
+
+
+class FakeBookingTimers(BookingTimers):
+    def __init__(self) -> None:
+        self.armed: dict[str, list[TimerPlan]] = {}
+
+    def replace(self, subject: str, plans: Sequence[TimerPlan], now: datetime) -> None:
+        self.armed[subject] = list(plans)
+
+
+class FakeReminderSettings(ReminderSettings):
+    def __init__(self) -> None:
+        self.muted: dict[int, bool] = {}
+
+    def set_muted(self, party_id: int, muted: bool, at: datetime) -> None:
+        self.muted[party_id] = muted
 
 
 class FakeUnitOfWork(UnitOfWork):
+    """The whole port: no shops or bookings unless a test adds them."""
+
     def __init__(
         self, policies: list[Policy] | None = None, adjusters: list[Adjuster] | None = None
     ) -> None:
@@ -152,6 +300,10 @@ class FakeUnitOfWork(UnitOfWork):
         self.claims = FakeClaimRepository()
         self.staff = FakeStaffRepository(adjusters)
         self.attempts = FakeAttemptStore()
+        self.shops = FakeShopRepository((), ())
+        self.bookings = FakeBookingRepository()
+        self.booking_timers = FakeBookingTimers()
+        self.reminders = FakeReminderSettings()
 
 
 class FixedClock:

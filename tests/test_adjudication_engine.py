@@ -13,13 +13,13 @@ from typing import Any
 
 from bot.bootstrap import Container
 from bot.rendering import render
-from dialogs.messages import InboundKind
 from domain.adjudication import ProposalOutcome
 from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import Claim, ClaimStatus
 from domain.services import create_invite
 from domain.slots import TimeSlot
 from domain.staff import StaffRole
+from messages.inbound import InboundKind
 from storage.records import OutboxRow
 from tests.engine_harness import Owner
 from tests.fakes import FixedClock

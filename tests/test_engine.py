@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.bootstrap import Container
-from dialogs.messages import InboundKind
+from messages.inbound import InboundKind
 from storage.db import Database
 from tests.engine_harness import Owner, import_sample, make_container
 from tests.fakes import FixedClock

@@ -21,9 +21,9 @@ from bot.bootstrap import Container, build
 from bot.chat_sessions import COOKIE
 from bot.media_intake import Upload
 from bot.settings import Settings
-from dialogs.messages import Outbound
 from domain.services import create_invite
 from domain.staff import StaffRole
+from messages.outbound import Outbound
 from storage.db import Database
 from storage.records import OutboxItem
 from storage.tables_security import web_session_t

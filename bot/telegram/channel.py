@@ -23,6 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot.telegram.sender import CHANNEL, TelegramSender
 from bot.telegram.updates import UpdateHandler
+from dialogs.registry import REGISTRY
 from scheduler.dispatcher import ChannelSender, Pacing
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
-# The commands the router knows today (with /book and /status once those capabilities land).
-COMMANDS = ("start", "report", "book", "status", "cancel", "back", "help", "lang")
 # (catalog locale, Telegram language_code): en is also the default for every other language.
 COMMAND_LANGUAGES = (("en", None), ("zh_CN", "zh"))
 MAX_UPDATE_BYTES = 1024 * 1024
@@ -140,7 +139,7 @@ class TelegramChannel:
         for locale, language_code in COMMAND_LANGUAGES:
             commands = [
                 BotCommand(name, catalogs.render(locale, f"telegram.commands.{name}"))
-                for name in COMMANDS
+                for name in REGISTRY.command_menu()
             ]
             try:
                 await self.application.bot.set_my_commands(commands, language_code=language_code)

@@ -1,4 +1,4 @@
-"""What a Telegram message is, in the channel-neutral terms of `dialogs.messages`.
+"""What a Telegram message is, in the channel-neutral terms of `messages`.
 
 Pure functions over python-telegram-bot objects: no I/O here. The update handler
 downloads what `media_of` points at and builds the `Inbound`.
@@ -12,8 +12,8 @@ from typing import Any
 
 from telegram import Message
 
-from dialogs.messages import InboundKind
 from domain.evidence import MediaKind
+from messages.inbound import InboundKind
 
 
 class Content(Enum):

@@ -35,10 +35,10 @@ from bot.telegram.translate import (
     media_of,
     message_key,
 )
-from dialogs.messages import Inbound, InboundKind, media_item_from_json, media_item_to_json
 from dialogs.router import locale_for
 from domain.clock import Clock
 from locales.catalog import Catalogs
+from messages.inbound import Inbound, InboundKind, media_item_from_json, media_item_to_json
 from storage.db import Database
 from storage.media_types import MediaRejection
 from storage.telegram_albums import AlbumBuffer, AlbumContent, PartSlot, PartStatus
@@ -47,7 +47,6 @@ from storage.telegram_lookups import conversation_locale, inbound_seen
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-STALE_KEY = "input.stale_choice"
 STALE_PART = timedelta(seconds=60)  # a part still downloading after this is given up
 RECLAIM_AFTER = timedelta(seconds=60)  # an album taken but not processed after this is retried
 KEEP_ALBUMS = timedelta(days=1)
@@ -173,11 +172,7 @@ class UpdateHandler:
         )
         async with self._locks.hold(chat_id):
             outcome = await self._run(inbound)
-        stale = (
-            not outcome.duplicate
-            and bool(outcome.replies)
-            and (outcome.replies[0].key == STALE_KEY)
-        )
+        stale = not outcome.duplicate and bool(outcome.replies) and outcome.replies[0].stale_choice
         text = await self._stale_text(chat_id, query) if stale else None
         try:
             await query.answer(text=text, show_alert=False)

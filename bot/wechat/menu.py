@@ -1,7 +1,8 @@
 """The Official Account's custom menu: 报案 REPORT / 预约 BOOK / 进度 STATUS.
 
-Each button is a ``click`` that WeChat reports as a CLICK event with its key; the names
-come from the locale catalogs (``wechat.menu.*``).
+The buttons are the dialogs' (``dialogs.registry``: each entry's ``menu``). Each is a
+``click`` that WeChat reports as a CLICK event with its key, which the router maps to the
+entry's command; the names come from the locale catalogs (``wechat.menu.*``).
 """
 
 from __future__ import annotations
@@ -9,13 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.wechat.client import ClaimbotWeChatClient
+from dialogs.registry import REGISTRY
 from locales.catalog import Catalogs
 
-BUTTONS = (
-    ("REPORT", "wechat.menu.report"),
-    ("BOOK", "wechat.menu.book"),
-    ("STATUS", "wechat.menu.status"),
-)
 # user/info and menu match rules name languages this way.
 WECHAT_LANGUAGE = {"zh_CN": "zh_CN", "en": "en"}
 
@@ -23,8 +20,8 @@ WECHAT_LANGUAGE = {"zh_CN": "zh_CN", "en": "en"}
 def menu_data(catalogs: Catalogs, locale: str) -> dict[str, Any]:
     return {
         "button": [
-            {"type": "click", "name": catalogs.render(locale, label), "key": key}
-            for key, label in BUTTONS
+            {"type": "click", "name": catalogs.render(locale, item.label_key), "key": item.key}
+            for item in REGISTRY.channel_menu()
         ]
     }
 
@@ -47,4 +44,4 @@ def install_menu(
 
 
 def _names(catalogs: Catalogs, locale: str) -> str:
-    return " / ".join(catalogs.render(locale, label) for _, label in BUTTONS)
+    return " / ".join(catalogs.render(locale, item.label_key) for item in REGISTRY.channel_menu())

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.rendering import RenderedChoice
-from dialogs.messages import Outbound
+from messages.outbound import Outbound
 from storage.outbox import Outbox
 
 MAX_ITEMS = 99  # the index takes two digits

@@ -23,9 +23,10 @@ from bot.engine import ConversationEngine
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from bot.wechat.client import ClaimbotWeChatClient, MediaTooLarge
 from bot.wechat.msgmenu import tapped_choice
-from dialogs.messages import Inbound, InboundKind, Outbound
 from dialogs.router import locale_for
 from domain.clock import Clock
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Outbound
 from storage.db import Database
 from storage.media_types import MediaRejection
 from storage.records import OutboxItem

@@ -37,9 +37,9 @@ from bot.rendering import RenderedMessage, as_numbered_text, render
 from bot.wechat.client import SYSTEM_BUSY, TOKEN_ERRORS, ClaimbotWeChatClient
 from bot.wechat.media_out import OutboundMedia
 from bot.wechat.msgmenu import msgmenu
-from dialogs.messages import Outbound
 from domain.clock import Clock
 from locales.catalog import Catalogs
+from messages.outbound import Outbound
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
 from storage.media_types import StoredMedia

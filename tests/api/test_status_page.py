@@ -10,11 +10,12 @@ from sqlalchemy import select, update
 
 from bot.bootstrap import Container
 from domain.adjudication import Liability, LiabilityFinding, Survey, SurveyMode
+from messages.outbound import STATUS_LINKS
 from scheduler.config import SchedulerConfig
 from scheduler.kinds import FireContext, Message, Outcome, Registry, Send, TimerKind
 from scheduler.runner import TimerRunner
 from storage.records import OutboxItem
-from storage.status_links import STATUS_LINKS, with_status_links
+from storage.status_links import with_status_links
 from storage.tables import claim_t, party_t
 from storage.timers import Timer, TimerSpec
 from tests.api.scenario import SHOP_A, World, build_world

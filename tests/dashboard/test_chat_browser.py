@@ -13,9 +13,8 @@ import pytest
 from bot.app import create_app
 from bot.bootstrap import Container
 from bot.chat_sessions import COOKIE
-from dialogs.messages import Outbound
+from messages.outbound import STATUS_LINKS, Outbound
 from storage.records import OutboxItem
-from storage.status_links import STATUS_LINKS
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.live_server import serve
 from tests.web_chat_client import chat_of_session

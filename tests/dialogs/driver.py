@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import Lexicon
-from dialogs.messages import Inbound, InboundKind, MediaItem, Outbound
 from dialogs.router import handle_turn
 from locales.catalog import Catalogs
+from messages.inbound import Inbound, InboundKind, MediaItem
+from messages.outbound import Outbound
 from tests.fakes import FakeUnitOfWork, FixedClock
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dialogs.conversation import Conversation
-from dialogs.messages import InboundKind, MediaItem, Outbound
 from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import Claim, ClaimStatus
 from domain.services import create_invite
 from domain.slots import TimeSlot
 from domain.staff import Adjuster, StaffRole
+from messages.inbound import InboundKind, MediaItem
+from messages.outbound import Outbound
 from tests.booking_fakes import PUDONG, booking_uow
 from tests.dialogs.driver import DialogDriver
 from tests.fakes import FakeStaffRepository, FakeUnitOfWork

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from dialogs.conversation import Conversation
-from dialogs.messages import Outbound
 from domain.booking import BookingStatus
 from domain.staff import Adjuster
+from messages.outbound import Outbound
 from tests.booking_fakes import booking_uow
 from tests.dialogs.driver import DialogDriver
 from tests.fakes import FakeStaffRepository, FakeUnitOfWork

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogs import booking, shop
-from dialogs.messages import InboundKind
 from domain.booking import BookingStatus
 from domain.geo import GeoPoint
+from messages.inbound import InboundKind
 from tests.booking_fakes import PUDONG, PUDONG_STAFF, XUHUI, XUHUI_STAFF, booking_uow
 from tests.dialogs.driver import DialogDriver
 from tests.fakes import FakeUnitOfWork

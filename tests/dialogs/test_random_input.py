@@ -7,10 +7,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogs.messages import InboundKind, MediaItem
 from dialogs.report_codec import draft_from_json
 from domain.claim import Claim
 from domain.staff import Adjuster
+from messages.inbound import InboundKind, MediaItem
 from tests.dialogs.driver import DialogDriver
 from tests.domain.test_rules import complete_draft
 from tests.fakes import SAMPLE_POLICY, FakeUnitOfWork

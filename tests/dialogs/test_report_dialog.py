@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from dialogs.messages import InboundKind, MediaItem
 from domain.claim import ClaimStatus
+from messages.inbound import InboundKind, MediaItem
 from tests.dialogs.driver import CATALOGS, TZ, DialogDriver
 from tests.fakes import SAMPLE_POLICY, FakePolicyRepository, FakeUnitOfWork
 

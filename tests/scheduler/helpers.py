@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dialogs.reports import REPORT
 from domain.clock import Clock
-from scheduler.config import SchedulerConfig
+from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.kinds import Registry, TimerKind
 from scheduler.quiet import QuietHours
 from scheduler.reminders import default_registry
@@ -25,7 +26,10 @@ NOON_SHANGHAI = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
 
 def config(**overrides: Any) -> SchedulerConfig:
-    base: dict[str, Any] = {"quiet_hours": QuietHours(time(21, 0), time(8, 0))}
+    base: dict[str, Any] = {
+        "quiet_hours": QuietHours(time(21, 0), time(8, 0)),
+        "report": WaitingDialog(REPORT.name, REPORT.unfinished),
+    }
     base.update(overrides)
     return SchedulerConfig(**base)
 

@@ -7,26 +7,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bootstrap import scheduler_config
+from bot.settings import Settings
 from dialogs import report
-from dialogs.messages import Choice, Outbound
+from dialogs.registry import REGISTRY
 from locales.catalog import Catalogs
-from scheduler.config import REPORT_DIALOG, REPORT_UNFINISHED_STATES
-from scheduler.payloads import Button, outbound_payload
+from messages.outbound import Choice, Outbound
 from scheduler.reminders import KEY_MAINTENANCE, KEY_REPORT_NUDGE
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
 
 
 def test_payloads_have_the_shape_of_outbound() -> None:
-    ours = outbound_payload("k", {"a": 1}, [Button("v", "label", {"b": 2})])
-    theirs = Outbound("k", {"a": 1}, (Choice("v", "label", {"b": 2}),)).to_payload()
-    assert ours == theirs
-    assert Outbound.from_payload(ours) == Outbound("k", {"a": 1}, (Choice("v", "label", {"b": 2}),))
+    message = Outbound("k", {"a": 1}, (Choice("v", "label", {"b": 2}),))
+    assert Outbound.from_payload(message.to_payload()) == message
 
 
 def test_the_report_dialog_names_match() -> None:
-    assert report.NAME == REPORT_DIALOG
-    assert {report.COLLECTING, report.SUMMARY, report.RESUME} == set(REPORT_UNFINISHED_STATES)
+    """The scheduler is given the report's unfinished states from the dialogs' registry."""
+    unfinished = {report.COLLECTING, report.SUMMARY, report.RESUME}
+    assert REGISTRY.unfinished()[report.NAME] == unfinished
+    given = scheduler_config(Settings()).report
+    assert given is not None and (given.name, given.states) == (report.NAME, unfinished)
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
@@ -44,11 +46,12 @@ def test_every_scheduler_message_renders(locale: str) -> None:
     assert CATALOGS.render(locale, "reminders.unavailable")
 
 
-def test_mute_without_a_reminder_store_says_so_and_changes_nothing() -> None:
-    from dialogs.messages import InboundKind
+def test_mute_reaches_the_reminder_settings_of_the_port_and_changes_no_dialog() -> None:
+    from messages.inbound import InboundKind
     from tests.dialogs.driver import DialogDriver
 
     driver = DialogDriver(locale="en")
     replies = driver.send(InboundKind.COMMAND, "/mute")
-    assert [r.key for r in replies][:1] == ["reminders.unavailable"]
+    assert [r.key for r in replies][:1] == ["reminders.muted"]
+    assert driver.uow.reminders.muted == {driver.conv.party_id: True}
     assert driver.conv.dialog is None

@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from scheduler.payloads import outbound_payload
+from messages.outbound import Outbound
 from scheduler.reminders import PUSH
 from storage import migrate
 from storage.db import Database
@@ -123,7 +123,7 @@ def seed(database: Database, parties: int, due: list[datetime]) -> None:
             when,
             {
                 "party_id": ids[i % parties],
-                "message": outbound_payload("reminders.unmuted", {"due": when.isoformat()}),
+                "message": Outbound("reminders.unmuted", {"due": when.isoformat()}).to_payload(),
             },
         )
         for i, when in enumerate(due)

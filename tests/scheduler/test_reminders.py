@@ -11,7 +11,7 @@ import pytest
 
 from bot.bootstrap import Container, build
 from bot.settings import Settings
-from dialogs.messages import InboundKind
+from messages.inbound import InboundKind
 from scheduler.runner import TimerRunner
 from storage.db import Database
 from storage.timers import TimerSpec

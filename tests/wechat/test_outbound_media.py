@@ -12,7 +12,7 @@ import pytest
 
 from bot.media_intake import Upload
 from bot.wechat.media_out import sendable
-from dialogs.messages import Outbound
+from messages.outbound import Outbound
 from storage.db import Database
 from storage.media_types import StoredMedia
 from storage.records import OutboxItem

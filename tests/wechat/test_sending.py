@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.messages import Outbound
+from messages.outbound import Outbound
 from storage.db import Database
 from storage.records import OutboxItem
 from tests.wechat.rig import WeChatRig, wechat_rig

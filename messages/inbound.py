@@ -1,4 +1,5 @@
-"""The channel-neutral message model every channel adapter translates to and from."""
+"""What arrived: one inbound message in channel-neutral terms (every channel adapter
+translates to it)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-
-MAX_CHOICE_VALUE_BYTES = 64  # Telegram's callback_data limit
 
 
 class InboundKind(StrEnum):
@@ -69,53 +68,3 @@ class Inbound:
     # For LOCATION: lat/lon as floats, "system" (wgs84 | gcj02), optional "label".
     payload: Mapping[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label_key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if len(self.value.encode()) > MAX_CHOICE_VALUE_BYTES:
-            raise ValueError(f"choice value too long: {self.value!r}")
-
-
-@dataclass(frozen=True)
-class Outbound:
-    """One message to send: a template key of the locale catalogs and its parameters."""
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    choices: tuple[Choice, ...] = ()
-    attachments: tuple[int, ...] = ()  # media ids
-    request_location: bool = False
-    # Another party to tell (an adjuster, an owner): the engine writes the message to
-    # each of that party's chats, in their locale. None: answer the sender's chat.
-    to_party: int | None = None
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "params": dict(self.params),
-            "choices": [
-                {"value": c.value, "label_key": c.label_key, "params": dict(c.params)}
-                for c in self.choices
-            ],
-            "attachments": list(self.attachments),
-            "request_location": self.request_location,
-        }
-
-    @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> Outbound:
-        return cls(
-            key=data["key"],
-            params=data.get("params", {}),
-            choices=tuple(
-                Choice(c["value"], c["label_key"], c.get("params", {}))
-                for c in data.get("choices", [])
-            ),
-            attachments=tuple(data.get("attachments", [])),
-            request_location=bool(data.get("request_location", False)),
-        )

@@ -1,0 +1,227 @@
+"""Button values, encoded and read back in one place.
+
+A button's value travels through the channel (Telegram's callback data, a WeChat numbered
+reply or menu item, the web chat) and comes back as the text of a CHOICE inbound. Each
+kind of button is a frozen dataclass here: ``encode()`` gives the value, ``decode(value)``
+reads it back (None when the value is not of that kind or is malformed), ``matches(value)``
+tells the kind by its prefix alone. Values stay at most 64 bytes (``Choice`` checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from messages.outbound import Choice
+
+SEP = ":"
+
+
+class ChoiceKind(StrEnum):
+    """The prefix of each kind of value."""
+
+    CLAIM = "c"  # a claim's buttons: take, accept or dispute a proposal
+    BOOKING = "bk"  # the owner's buttons on a booking
+    SHOP = "sh"  # the shop staff's buttons on a booking
+    REPORT = "r"  # an answer to a step of the report dialog
+    BOOKING_STEP = "b"  # an answer to a step of the owner's booking dialog
+    SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
+    DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
+    START = "start"  # starts a dialog
+
+
+def _has_prefix(value: str, kind: ChoiceKind) -> bool:
+    return value.startswith(kind + SEP)
+
+
+def _encode(kind: ChoiceKind, *parts: object, last: str = "") -> str:
+    """``<kind>:<part>:…``, then ``:<last>`` when there is one."""
+    return SEP.join([kind, *(str(part) for part in parts), *([last] if last else [])])
+
+
+# --- buttons that name their subject (checked against it, not against the last offer) ----
+
+
+class ClaimAction(StrEnum):
+    TAKE = "take"
+    ACCEPT = "acc"
+    DISPUTE = "dis"
+
+
+@dataclass(frozen=True)
+class ClaimChoice:
+    """``c:take:<number>``, ``c:acc:<number>:<version>``, ``c:dis:<number>:<version>``: the
+    version is the settlement proposal's, so a button of a replaced proposal is stale."""
+
+    action: ClaimAction
+    number: str
+    version: int | None = None
+
+    def encode(self) -> str:
+        version = "" if self.version is None else str(self.version)
+        return _encode(ChoiceKind.CLAIM, self.action, self.number, last=version)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.CLAIM)
+
+    @classmethod
+    def decode(cls, value: str) -> ClaimChoice | None:
+        match value.split(SEP):
+            case [ChoiceKind.CLAIM, ClaimAction.TAKE, number]:
+                return cls(ClaimAction.TAKE, number)
+            case [ChoiceKind.CLAIM, "acc" | "dis" as action, number, version] if version.isdigit():
+                return cls(ClaimAction(action), number, int(version))
+        return None
+
+
+@dataclass(frozen=True)
+class BookingChoice:
+    """``bk:<booking id>:<action>[:<argument>]``: the owner's buttons on a booking."""
+
+    booking_id: int
+    action: str
+    argument: str = ""
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.BOOKING, self.booking_id, self.action, last=self.argument)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.BOOKING)
+
+    @classmethod
+    def decode(cls, value: str) -> BookingChoice | None:
+        parts = value.split(SEP, 3)
+        if parts[0] != ChoiceKind.BOOKING or len(parts) < 3 or not parts[1].isdigit():
+            return None
+        return cls(int(parts[1]), parts[2], parts[3] if len(parts) == 4 else "")
+
+
+@dataclass(frozen=True)
+class ShopChoice:
+    """``sh:<booking id>:<action>``: the shop staff's buttons on a booking."""
+
+    booking_id: int
+    action: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.SHOP, self.booking_id, self.action)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.SHOP)
+
+    @classmethod
+    def decode(cls, value: str) -> ShopChoice | None:
+        parts = value.split(SEP)
+        if parts[0] != ChoiceKind.SHOP or len(parts) != 3 or not parts[1].isdigit():
+            return None
+        return cls(int(parts[1]), parts[2])
+
+
+# --- answers to a dialog's current step (valid only while offered) -----------------------
+
+
+@dataclass(frozen=True)
+class ReportChoice:
+    """``r:<step>:<answer>``: an answer to a step of the report dialog."""
+
+    step: str
+    answer: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.REPORT, self.step, self.answer)
+
+    @classmethod
+    def decode(cls, value: str) -> ReportChoice | None:
+        parts = value.split(SEP, 2)
+        if parts[0] != ChoiceKind.REPORT or len(parts) != 3:
+            return None
+        return cls(parts[1], parts[2])
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    """``<prefix>:<answer>``: an answer to the current step of the owner's booking dialog
+    (``b:``), the shop staff's (``s:``) or a dispute (``d:``). The answer may name what it
+    picks (``shop:<code>``): that is the dialog's own business."""
+
+    kind: ChoiceKind
+    answer: str
+
+    def encode(self) -> str:
+        return _encode(self.kind, self.answer)
+
+    @classmethod
+    def decode(cls, kind: ChoiceKind, value: str) -> StepChoice | None:
+        if kind not in STEP_KINDS or not _has_prefix(value, kind):
+            return None
+        return cls(kind, value[len(kind) + 1 :])
+
+
+STEP_KINDS = frozenset({ChoiceKind.BOOKING_STEP, ChoiceKind.SHOP_STEP, ChoiceKind.DISPUTE_STEP})
+
+
+# --- buttons that start a dialog ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartChoice:
+    """``start:<dialog>[:<argument>]``: ``start:report``; ``start:book``,
+    ``start:book:maint``, ``start:book:<claim number>``."""
+
+    dialog: str
+    argument: str = ""
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.START, self.dialog, last=self.argument)
+
+    @classmethod
+    def decode(cls, value: str) -> StartChoice | None:
+        parts = value.split(SEP, 2)
+        if parts[0] != ChoiceKind.START or len(parts) < 2:
+            return None
+        return cls(parts[1], parts[2] if len(parts) == 3 else "")
+
+
+START_REPORT = StartChoice("report")
+START_BOOKING = StartChoice("book")
+START_MAINTENANCE = StartChoice("book", "maint")
+
+
+# --- the buttons of a booking, for whoever writes a message about one ----------------------
+
+Offer = tuple[str, str, str]  # action, argument, label key (see domain.booking_params)
+
+
+def owner_booking_choices(
+    booking_id: int, reference: str, offers: Iterable[Offer]
+) -> tuple[Choice, ...]:
+    params = {"ref": reference}
+    return tuple(
+        Choice(BookingChoice(booking_id, action, argument).encode(), label, params)
+        for action, argument, label in offers
+    )
+
+
+def staff_booking_choices(
+    booking_id: int, reference: str, offers: Iterable[Offer]
+) -> tuple[Choice, ...]:
+    params = {"ref": reference}
+    return tuple(
+        Choice(ShopChoice(booking_id, action).encode(), label, params)
+        for action, _argument, label in offers
+    )
+
+
+def alternative_shop_choices(
+    booking_id: int, shops: Iterable[tuple[str, Mapping[str, Any]]]
+) -> tuple[Choice, ...]:
+    """After a decline or an expiry: each next shop (code, its parameters) a button."""
+    return tuple(
+        Choice(BookingChoice(booking_id, "alt", code).encode(), "booking.choice.shop", params)
+        for code, params in shops
+    )

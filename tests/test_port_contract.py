@@ -1,0 +1,125 @@
+"""The unit-of-work port behaves the same behind the test fake and the SQL implementation:
+the same cases run against tests/fakes.py and SqlUnitOfWork on SQLite and PostgreSQL, so
+that a dialog test on the fake says something about the product."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.ports import UnitOfWork
+from domain.staff import Invite, StaffRole
+from storage.db import Database
+from storage.directory import import_directory
+from tests.booking_fakes import PUDONG
+from tests.conftest import _truncate
+from tests.engine_harness import sample_directory
+from tests.fakes import FakeShopRepository, FakeUnitOfWork
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+@dataclass
+class Port:
+    uow: UnitOfWork
+    new_party: Callable[[], int]  # a party id the storage knows
+
+
+def _fake() -> Port:
+    uow = FakeUnitOfWork()
+    uow.shops = FakeShopRepository([PUDONG], [])
+    ids = itertools.count(1000)
+    return Port(uow, lambda: next(ids))
+
+
+def _sql(database: Database) -> Iterator[Port]:
+    with database.unit_of_work() as uow:
+        import_directory(uow, sample_directory())
+        ids = itertools.count(1)
+        yield Port(uow, lambda: uow.parties.resolve("test", f"contract-{next(ids)}").id)
+        uow.rollback()
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def port(request: pytest.FixtureRequest) -> Iterator[Port]:
+    if request.param == "fake":
+        yield _fake()
+        return
+    if request.param == "sqlite":
+        yield from _sql(request.getfixturevalue("sqlite_database"))
+        return
+    database: Database = request.getfixturevalue("_postgres_database")
+    _truncate(database)
+    yield from _sql(database)
+
+
+def test_a_policy_is_found_by_plate_or_number_as_typed(port: Port) -> None:
+    policies = port.uow.policies
+    by_plate = policies.by_plate("沪a12345")
+    assert by_plate is not None and by_plate.number == "PDAA20260001"
+    by_number = policies.by_number(" pdaa20260001 ")
+    assert by_number is not None and by_number.plate == "沪A12345"
+    assert policies.by_plate("沪Z99999") is None and policies.by_number("PD0") is None
+
+
+def test_claim_sequence_numbers_count_per_day(port: Port) -> None:
+    claims = port.uow.claims
+    day = date(2026, 11, 25)
+    assert [claims.next_sequence(day), claims.next_sequence(day)] == [1, 2]
+    assert claims.next_sequence(day + timedelta(days=1)) == 1
+
+
+def test_an_invite_is_recorded_and_used_once(port: Port) -> None:
+    staff = port.uow.staff
+    invite = Invite(
+        code_hash="h" * 64,
+        role=StaffRole.ADJUSTER,
+        name="王测试",
+        created_at=NOW,
+        expires_at=NOW + timedelta(hours=24),
+        staff_code="ADJ-T-01",
+        region="上海",
+    )
+    staff.add_invite(invite)
+    stored = staff.invite_for_update(invite.code_hash)
+    assert stored is not None and stored.usable(NOW) and stored.staff_code == "ADJ-T-01"
+    staff.use_invite(invite.code_hash, port.new_party(), NOW + timedelta(minutes=5))
+    used = staff.invite_for_update(invite.code_hash)
+    assert used is not None and used.used_at == NOW + timedelta(minutes=5)
+    assert not used.usable(NOW + timedelta(minutes=6))
+    assert staff.invite_for_update("x" * 64) is None
+
+
+def test_binding_an_adjuster_code_keeps_its_region_when_none_is_given(port: Port) -> None:
+    staff = port.uow.staff
+    first, second = port.new_party(), port.new_party()
+    bound = staff.bind_adjuster("ADJ-T-09", "王测试", "上海", first)
+    assert staff.adjuster_for_party(first) == bound
+    assert staff.adjuster_by_code("ADJ-T-09") == bound == staff.adjuster(bound.id)
+    again = staff.bind_adjuster("ADJ-T-09", "王测试", None, second)
+    assert (again.id, again.region, again.party_id) == (bound.id, "上海", second)
+    assert staff.adjuster_for_party(first) is None
+    assert again in staff.adjusters()
+
+
+def test_shop_staff_are_bound_to_their_shop(port: Port) -> None:
+    shops = port.uow.shops
+    shop = shops.by_code("SHOP-PD-01")
+    assert shop is not None and shops.get(shop.id) == shop and shop in shops.all()
+    party = port.new_party()
+    assert shops.staff_for_party(party) is None
+    member = shops.bind_staff("SHOP-PD-01", "测试员", party)
+    assert shops.staff_for_party(party) == member and member.shop_id == shop.id
+    assert member in shops.staff(shop.id)
+    assert shops.by_code("SHOP-NONE") is None
+
+
+def test_muting_is_accepted_for_any_party(port: Port) -> None:
+    party = port.new_party()
+    port.uow.reminders.set_muted(party, True, NOW)
+    port.uow.reminders.set_muted(party, False, NOW + timedelta(minutes=1))
+    port.uow.reminders.set_muted(party, False, NOW + timedelta(minutes=2))
