@@ -11,7 +11,7 @@ from bot.channels import Channel
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake
-from bot.settings import Settings
+from bot.settings import MEGABYTE, Settings
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from domain.clock import Clock, SystemClock
@@ -92,6 +92,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         clock,
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
+        max_upload_request_bytes=settings.max_upload_request_mb * MEGABYTE,
     )
     deps = ChannelDeps(settings, clock, database, engine, intake, catalogs)
     channels = _channels(deps)

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     max_photo_mb: int = 10
     max_video_mb: int = 20
     max_files_per_upload: int = 10
+    # One upload request (all its files together); larger bodies get 413 before any is read.
+    max_upload_request_mb: int = Field(default=64, gt=0)
     resume_after_minutes: int = 120
 
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.rendering import render
+from bot.security.media_response import media_response
 from dialogs.messages import Inbound, InboundKind, MediaItem
 from domain.clock import Clock
 from domain.services import may_view_media
@@ -34,6 +35,7 @@ STATIC_FILES = {"chat.js": "text/javascript", "chat.css": "text/css"}
 ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 UPLOAD_CHUNK = 1024 * 1024
 HISTORY = 100  # messages per answer; chat.js knows this number too
+MAX_MESSAGE_BYTES = 128 * 1024  # 20,000 characters of Chinese text and the JSON around them
 
 
 class ChatMessageIn(BaseModel):
@@ -86,6 +88,7 @@ class WebChat:
         *,
         max_upload_bytes: int,
         max_files: int,
+        max_upload_request_bytes: int,
     ) -> None:
         self._engine = engine
         self._database = database
@@ -94,6 +97,7 @@ class WebChat:
         self._clock = clock
         self._max_upload_bytes = max_upload_bytes
         self._max_files = max_files
+        self._max_upload_request_bytes = max_upload_request_bytes
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -101,9 +105,16 @@ class WebChat:
         router.add_api_route(
             "/chat/static/{name}", self.static, methods=["GET"], include_in_schema=False
         )
-        router.add_api_route("/chat/api/messages", self.send, methods=["POST"])
+        router.add_api_route(
+            "/chat/api/messages", self.send, methods=["POST"], max_body_size=MAX_MESSAGE_BYTES
+        )
         router.add_api_route("/chat/api/messages", self.poll, methods=["GET"])
-        router.add_api_route("/chat/api/upload", self.upload, methods=["POST"])
+        router.add_api_route(
+            "/chat/api/upload",
+            self.upload,
+            methods=["POST"],
+            max_body_size=self._max_upload_request_bytes,
+        )
         router.add_api_route(
             "/chat/media/{media_id}", self.media, methods=["GET"], include_in_schema=False
         )
@@ -128,7 +139,7 @@ class WebChat:
         if found is None:
             raise HTTPException(404)
         path, mime = found
-        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
+        return media_response(path, mime)
 
     def send(self, message: ChatMessageIn) -> ChatBatch:
         """Take one typed text, tapped choice or shared location."""
