@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = None
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
+    # plaintext | compatible | safe (docs/wechat.md); unset: safe with an AES key, else
+    # plaintext. Safe refuses plaintext messages.
+    wechat_mode: Literal["plaintext", "compatible", "safe"] | None = None
     wechat_api_url: str = "https://api.weixin.qq.com/cgi-bin/"
     wechat_template_progress: str | None = None
     # The progress template's data fields: title, content, time, note ("" leaves one out).
@@ -175,6 +178,20 @@ class Settings(BaseSettings):
             reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
             maintenance_after_months=self.booking_maintenance_months,
         )
+
+    @model_validator(mode="after")
+    def _wechat_mode_has_its_key(self) -> Settings:
+        if self.wechat_mode in ("compatible", "safe") and not self.wechat_aes_key:
+            raise ValueError(
+                f"CLAIMBOT_WECHAT_MODE={self.wechat_mode} needs CLAIMBOT_WECHAT_AES_KEY"
+            )
+        return self
+
+    @property
+    def wechat_message_mode(self) -> Literal["plaintext", "compatible", "safe"]:
+        if self.wechat_mode is not None:
+            return self.wechat_mode
+        return "safe" if self.wechat_aes_key else "plaintext"
 
     @model_validator(mode="after")
     def _sla_order(self) -> Settings:
