@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.channels import Channel
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
-from bot.media_intake import MediaIntake
+from bot.media_intake import MediaIntake, UploadQuota
 from bot.settings import MEGABYTE, Settings
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
@@ -67,6 +67,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         settings.media_dir,
         max_photo_bytes=settings.max_photo_bytes,
         max_video_bytes=settings.max_video_bytes,
+        max_decoded_bytes=settings.max_decode_mb * MEGABYTE,
+        max_concurrent_decodes=settings.max_concurrent_decodes,
         tz=tz,
     )
     catalogs = Catalogs(tz)
@@ -83,7 +85,12 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),
     )
-    intake = MediaIntake(media, database)
+    intake = MediaIntake(
+        media,
+        database,
+        clock,
+        UploadQuota(settings.upload_quota_files, settings.upload_quota_mb * MEGABYTE),
+    )
     webchat = WebChat(
         engine,
         database,

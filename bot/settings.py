@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     max_files_per_upload: int = 10
     # One upload request (all its files together); larger bodies get 413 before any is read.
     max_upload_request_mb: int = Field(default=64, gt=0)
+    # Decoding photos: one decode's pixel buffer, and how many decode at once.
+    max_decode_mb: int = Field(default=64, gt=0)
+    max_concurrent_decodes: int = Field(default=2, gt=0)
+    # Per sender over a rolling 24 hours (0: no limit).
+    upload_quota_files: int = Field(default=200, ge=0)
+    upload_quota_mb: int = Field(default=500, ge=0)
     resume_after_minutes: int = 120
 
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep

@@ -171,7 +171,8 @@ class WebChat:
             if data is None:
                 too_large += 1
             else:
-                uploads.append(Upload(data, _declared_kind(file.content_type), file.filename))
+                kind = _declared_kind(file.content_type)
+                uploads.append(Upload(data, kind, file.filename, f"{CHANNEL}:{user_id}"))
         result = await run_in_threadpool(self._intake.accept, uploads)
         rejected = result.rejected + (MediaRejection.TOO_LARGE.value,) * too_large
         inbound = self._media_inbound(user_id, message_id, language, result.items, rejected)
