@@ -111,3 +111,18 @@ def test_media_files_are_sandboxed_named_and_never_sniffed(
     assert photo.headers["content-disposition"].startswith("inline; filename=")
     csp = photo.headers["content-security-policy"]
     assert "sandbox" in csp and "default-src 'none'" in csp
+
+
+def test_the_claim_list_takes_only_calendar_dates(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=database_url(sqlite_database), media_dir=tmp_path / "m")
+    built = build(settings, clock=FixedClock())
+    bearer = {"Authorization": f"Bearer {token(built, 'insurer')}"}
+    with serve(create_app(built)) as base, httpx.Client(base_url=base, headers=bearer) as http:
+        for name in ("reported_from", "reported_to"):
+            for value in ("0", "1700000000", "2026-1-5", "today"):
+                answer = http.get("/api/claims", params={name: value})
+                assert answer.status_code == 422, (name, value)
+            assert http.get("/api/claims", params={name: "2026-11-25"}).status_code == 200
+    built.close()
