@@ -4,27 +4,23 @@ across workers on PostgreSQL; a repeat is told apart from a replay by the body d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select
 
-from storage._sql import per_dialect, pick
-from storage.db import Database
+from storage._sql import per_dialect, pick, require_aware
 from storage.tables_security import wechat_nonce_t
-
-PURGE_EVERY = 200  # inserts between two purges of pairs past their window
 
 _c = wechat_nonce_t.c
 _REMEMBER = per_dialect(
     lambda ins: (
         ins(wechat_nonce_t)
         .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
-        .returning(_c.nonce)
+        .returning(_c.timestamp, _c.nonce)
     )
-)
-_DIGEST = select(_c.body_sha256).where(
-    _c.timestamp == bindparam("timestamp"), _c.nonce == bindparam("nonce")
 )
 _PURGE = delete(wechat_nonce_t).where(_c.timestamp < bindparam("before"))
 
@@ -35,29 +31,52 @@ class Seen(StrEnum):
     REPLAY = "replay"  # the same pair with another body: refuse
 
 
-class WeChatNonces:
-    def __init__(self, database: Database, window_seconds: int) -> None:
-        self._database = database
-        self._window = window_seconds
-        self._inserted = 0
+@dataclass(frozen=True)
+class NonceClaim:
+    timestamp: int  # WeChat's, seconds since the epoch
+    nonce: str
+    body_sha256: str
 
-    def remember(self, timestamp: int, nonce: str, body_sha256: str, now: datetime) -> Seen:
-        with self._database.engine.begin() as conn:
-            inserted = conn.execute(
-                pick(_REMEMBER, conn),
-                {
-                    "timestamp": timestamp,
-                    "nonce": nonce,
-                    "body_sha256": body_sha256,
-                    "seen_at": now,
-                },
-            ).first()
-            if inserted is None:
-                digest = conn.execute(_DIGEST, {"timestamp": timestamp, "nonce": nonce}).scalar()
-                return Seen.SAME if digest == body_sha256 else Seen.REPLAY
-            self._inserted += 1
-            if self._inserted % PURGE_EVERY == 0:
-                # Pairs whose timestamp is older than twice the window can no longer pass
-                # the freshness check: nobody can replay them.
-                conn.execute(_PURGE, {"before": int(now.timestamp()) - 2 * self._window})
-        return Seen.NEW
+
+class WeChatNonces:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def remember_all(self, claims: Sequence[NonceClaim], now: datetime) -> list[Seen]:
+        """Remember each pair in one statement; what each claim is, in order (a pair twice
+        in ``claims`` counts as seen before for the second)."""
+        at = require_aware(now, "now")
+        firsts: dict[tuple[int, str], str] = {}
+        for claim in claims:
+            firsts.setdefault((claim.timestamp, claim.nonce), claim.body_sha256)
+        params = [
+            {"timestamp": ts, "nonce": nonce, "body_sha256": digest, "seen_at": at}
+            for (ts, nonce), digest in firsts.items()
+        ]
+        inserted = {
+            (row[0], row[1]) for row in self._conn.execute(pick(_REMEMBER, self._conn), params)
+        }
+        known = {**firsts, **self._digests([key for key in firsts if key not in inserted])}
+        seen: list[Seen] = []
+        for claim in claims:
+            key = (claim.timestamp, claim.nonce)
+            if key in inserted:
+                inserted.discard(key)
+                seen.append(Seen.NEW)
+            else:
+                same = known[key] == claim.body_sha256
+                seen.append(Seen.SAME if same else Seen.REPLAY)
+        return seen
+
+    def purge(self, before_timestamp: int) -> None:
+        """Forget pairs older than ``before_timestamp``: they can no longer be accepted."""
+        self._conn.execute(_PURGE, {"before": before_timestamp})
+
+    def _digests(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+        if not keys:
+            return {}
+        wanted = or_(*(and_(_c.timestamp == ts, _c.nonce == nonce) for ts, nonce in keys))
+        rows = self._conn.execute(select(_c.timestamp, _c.nonce, _c.body_sha256).where(wanted))
+        return {(row[0], row[1]): row[2] for row in rows}

@@ -17,24 +17,25 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 from xml.parsers.expat import ExpatError
 
 import xmltodict
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy import Connection
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.utils import WeChatSigner
 
-from bot.wechat.recorder import GroupCommit, InboxWriter
+from bot.wechat.recorder import BatchWriter, GroupCommit, InboxWriter
 from domain.clock import Clock
 from storage.db import Database
 from storage.wechat_inbox import InboxMessage
-from storage.wechat_nonces import Seen, WeChatNonces
+from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CLOCK_SKEW = 300  # seconds between WeChat's timestamp and ours
 MAX_ECHOSTR = 128
 MAX_DEDUPE_KEY = 200
+PURGE_EVERY = 500  # pairs remembered between two purges of those past their window
 _DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -192,7 +194,9 @@ class WeChatCallback:
         )
         self._clock = clock
         self._on_recorded = on_recorded
-        self._nonces = WeChatNonces(database, MAX_CLOCK_SKEW)
+        self._remembered = 0
+        self._nonce_writer = BatchWriter(database, clock, self._remember)
+        self.nonces = GroupCommit(self._nonce_writer.write, name="wechat-nonce-writer")
         self._writer = InboxWriter(database, clock)
         self.recorder = GroupCommit(self._writer.write)
 
@@ -245,18 +249,29 @@ class WeChatCallback:
 
     async def _once(self, query: Mapping[str, str], body: bytes) -> None:
         """A signed (timestamp, nonce) pair carries one body: a repeat with another is refused."""
-        seen = await run_in_threadpool(
-            self._nonces.remember,
-            int(query["timestamp"][:12]),
-            query["nonce"],
-            hashlib.sha256(body).hexdigest(),
-            self._clock.now(),
+        claim = NonceClaim(
+            int(query["timestamp"][:12]), query["nonce"], hashlib.sha256(body).hexdigest()
         )
-        if seen is Seen.REPLAY:
+        if await self.nonces.submit(claim) is Seen.REPLAY:
             raise Refused(403, "nonce already used")
 
+    def _remember(
+        self, conn: Connection, claims: Sequence[NonceClaim], now: datetime
+    ) -> list[Seen]:
+        """One batch of pairs (the nonce writer's thread); now and then, forget the pairs
+        whose timestamp can no longer pass the freshness check."""
+        nonces = WeChatNonces(conn)
+        seen = nonces.remember_all(claims, now)
+        self._remembered += len(claims)
+        if self._remembered >= PURGE_EVERY:
+            self._remembered = 0
+            nonces.purge(int(now.timestamp()) - 2 * MAX_CLOCK_SKEW)
+        return seen
+
     def close(self) -> None:
-        """Write what was accepted, then let go of the writer's connection."""
+        """Write what was accepted, then let go of the writers' connections."""
+        self.nonces.close()
+        self._nonce_writer.close()
         self.recorder.close()
         self._writer.close()
 

@@ -7,6 +7,7 @@ signed URL is a ticket: it must carry one message, once, on every worker.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from bot.bootstrap import build
 from bot.settings import Settings
 from storage.db import Database
 from storage.tables_wechat import wechat_inbox_t
+from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces
 from tests.live_server import serve
 from tests.wechat.rig import WeChatRig, wechat_rig
 
@@ -104,3 +106,18 @@ def test_openapi_documents_the_callback_refusals(rig: WeChatRig) -> None:
     document = rig.wechat.http.get("/openapi.json").json()
     responses = document["paths"]["/wechat/callback"]["post"]["responses"]
     assert {"400", "403", "413"} <= set(responses)
+
+
+def test_pairs_are_told_apart_and_forgotten_after_their_window(database: Database) -> None:
+    now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    first = NonceClaim(1_795_000_000, "918273645", "a" * 64)
+    retry = NonceClaim(1_795_000_000, "918273645", "a" * 64)
+    forged = NonceClaim(1_795_000_000, "918273645", "b" * 64)
+    other = NonceClaim(1_795_000_001, "918273645", "b" * 64)
+    with database.engine.begin() as conn:
+        nonces = WeChatNonces(conn)
+        seen = nonces.remember_all([first, retry, forged, other], now)
+        assert seen == [Seen.NEW, Seen.SAME, Seen.REPLAY, Seen.NEW]
+        assert nonces.remember_all([forged, retry], now) == [Seen.REPLAY, Seen.SAME]
+        nonces.purge(before_timestamp=1_795_000_001)
+        assert nonces.remember_all([forged, other], now) == [Seen.NEW, Seen.SAME]
