@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi.responses import FileResponse
 
-MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'none'; sandbox"
 
 
 def media_response(path: Path, mime: str) -> FileResponse:
