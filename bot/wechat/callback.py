@@ -253,6 +253,9 @@ class WeChatCallback:
             int(query["timestamp"][:12]), query["nonce"], hashlib.sha256(body).hexdigest()
         )
         if await self.nonces.submit(claim) is Seen.REPLAY:
+            # Worth an operator's attention (unlike a bad signature, which scanners send):
+            # someone holds a URL that WeChat signed. The URL itself is not logged.
+            log.warning("wechat callback: a used signed URL came again with another body")
             raise Refused(403, "nonce already used")
 
     def _remember(
