@@ -10,13 +10,18 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.pages import Dashboard
+from bot.security import access_log, errors
+from bot.security.headers import SecurityHeaders
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
 from scheduler.health import metrics as scheduler_metrics
+
+DEFAULT_BODY_LIMIT = 64 * 1024
 
 
 def create_app(container: Container) -> FastAPI:
@@ -48,9 +53,21 @@ def create_app(container: Container) -> FastAPI:
                 await channel.stop()
 
     # /openapi.json documents the API; the interactive /docs pages would load from a CDN.
+    # Bodies over DEFAULT_BODY_LIMIT get 413 unless their route allows more (docs/security.md).
     app = FastAPI(
-        title="claimbot", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+        title="claimbot",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    https = (container.settings.public_url or "").lower().startswith("https://")
+    # Inside SecurityHeaders, so that a 413 carries the headers too; a route's own
+    # max_body_size (uploads, webhooks) replaces this default for that route.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=DEFAULT_BODY_LIMIT)
+    app.add_middleware(SecurityHeaders, https=https)
+    errors.install(app)
+    access_log.install()
     app.include_router(container.webchat.router())
     if container.settings.demo_mode:  # the identity switcher; 404 otherwise
         app.include_router(

@@ -11,9 +11,9 @@ from bot.channels import Channel
 from bot.chat_sessions import ChatSessions, SessionPolicy
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
-from bot.media_intake import MediaIntake
+from bot.media_intake import MediaIntake, UploadQuota
 from bot.media_links import MediaLinks
-from bot.settings import Settings
+from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
@@ -73,6 +73,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         settings.media_dir,
         max_photo_bytes=settings.max_photo_bytes,
         max_video_bytes=settings.max_video_bytes,
+        max_decoded_bytes=settings.max_decode_mb * MEGABYTE,
+        max_concurrent_decodes=settings.max_concurrent_decodes,
         tz=tz,
     )
     catalogs = Catalogs(tz)
@@ -90,7 +92,12 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         status_base_url=public_base_url(settings),
         limits=Limits(settings.verify_rule, settings.bind_rule),
     )
-    intake = MediaIntake(media, database)
+    intake = MediaIntake(
+        media,
+        database,
+        clock,
+        UploadQuota(settings.upload_quota_files, settings.upload_quota_mb * MEGABYTE),
+    )
     signer = server_signer(settings.secret_key, database, clock)
     webchat = WebChat(
         engine,
@@ -102,6 +109,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         MediaLinks(signer, timedelta(minutes=settings.media_link_minutes)),
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
+        max_upload_request_bytes=settings.max_upload_request_mb * MEGABYTE,
     )
     deps = ChannelDeps(settings, clock, database, engine, intake, catalogs)
     channels = _channels(deps)

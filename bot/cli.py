@@ -177,8 +177,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.bootstrap import build
+    from bot.memory import return_large_buffers
 
     settings = _listen_settings(args)
+    return_large_buffers()
     container = build(settings)
     try:
         uvicorn.run(create_app(container), host=settings.host, port=settings.port)

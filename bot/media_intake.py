@@ -1,15 +1,24 @@
-"""Store what an owner uploads and describe it to the dialogs: kept items and refusals."""
+"""Store what an owner uploads and describe it to the dialogs: kept items and refusals.
+
+Each sender has an upload quota over a rolling 24 hours (files and bytes; a file sent
+again counts again): past it, uploads are refused with ``quota_exceeded``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from domain.clock import Clock
 from messages.inbound import MediaItem
 from storage.db import Database
 from storage.media import MediaStore
-from storage.media_types import MediaRejected
+from storage.media_types import MediaRejected, MediaRejection
+from storage.media_uploads import MediaUploads
+
+QUOTA_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,13 @@ class Upload:
     data: bytes
     declared_kind: str | None = None  # "photo" | "video", as the channel labelled it
     filename: str | None = None
+    uploader: str | None = None  # "<channel>:<user id>", whose quota it counts against
+
+
+@dataclass(frozen=True)
+class UploadQuota:
+    files: int  # per sender per 24 hours; 0: no limit
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -26,15 +42,24 @@ class IntakeResult:
 
 
 class MediaIntake:
-    def __init__(self, store: MediaStore, database: Database) -> None:
+    def __init__(
+        self,
+        store: MediaStore,
+        database: Database,
+        clock: Clock,
+        quota: UploadQuota = UploadQuota(0, 0),
+    ) -> None:
         self._store = store
         self._database = database
+        self._clock = clock
+        self._quota = quota
 
     def accept(self, uploads: Sequence[Upload]) -> IntakeResult:
         items: list[MediaItem] = []
         rejected: list[str] = []
         for upload in uploads:
             try:
+                self._check_quota(upload)
                 stored = self._store.save(
                     upload.data, declared_kind=upload.declared_kind, filename=upload.filename
                 )
@@ -43,6 +68,10 @@ class MediaIntake:
                 continue
             with self._database.unit_of_work() as uow:
                 media_id = uow.media.add(stored)
+                if upload.uploader is not None:
+                    MediaUploads(uow.connection).record(
+                        upload.uploader, media_id, stored.size, self._clock.now()
+                    )
                 uow.commit()
             items.append(
                 MediaItem(
@@ -54,6 +83,18 @@ class MediaIntake:
                 )
             )
         return IntakeResult(tuple(items), tuple(rejected))
+
+    def _check_quota(self, upload: Upload) -> None:
+        quota = self._quota
+        if upload.uploader is None or not (quota.files or quota.bytes):
+            return
+        since = self._clock.now() - QUOTA_WINDOW
+        with self._database.unit_of_work() as uow:
+            files, size = MediaUploads(uow.connection).used_since(upload.uploader, since)
+        if (quota.files and files >= quota.files) or (
+            quota.bytes and size + len(upload.data) > quota.bytes
+        ):
+            raise MediaRejected(MediaRejection.QUOTA_EXCEEDED)
 
     def stored_file(self, media_id: int) -> tuple[Path, str] | None:
         """Where a stored photo or video is, and its MIME type (None: unknown or gone)."""

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = None
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
+    # plaintext | compatible | safe (docs/wechat.md); unset: safe with an AES key, else
+    # plaintext. Safe refuses plaintext messages.
+    wechat_mode: Literal["plaintext", "compatible", "safe"] | None = None
     wechat_api_url: str = "https://api.weixin.qq.com/cgi-bin/"
     wechat_template_progress: str | None = None
     # The progress template's data fields: title, content, time, note ("" leaves one out).
@@ -70,6 +73,14 @@ class Settings(BaseSettings):
     max_photo_mb: int = 10
     max_video_mb: int = 20
     max_files_per_upload: int = 10
+    # One upload request (all its files together); larger bodies get 413 before any is read.
+    max_upload_request_mb: int = Field(default=64, gt=0)
+    # Decoding photos: one decode's pixel buffer, and how many decode at once.
+    max_decode_mb: int = Field(default=64, gt=0)
+    max_concurrent_decodes: int = Field(default=2, gt=0)
+    # Per sender over a rolling 24 hours (0: no limit).
+    upload_quota_files: int = Field(default=200, ge=0)
+    upload_quota_mb: int = Field(default=500, ge=0)
     resume_after_minutes: int = 120
 
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep
@@ -189,6 +200,20 @@ class Settings(BaseSettings):
             reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
             maintenance_after_months=self.booking_maintenance_months,
         )
+
+    @model_validator(mode="after")
+    def _wechat_mode_has_its_key(self) -> Settings:
+        if self.wechat_mode in ("compatible", "safe") and not self.wechat_aes_key:
+            raise ValueError(
+                f"CLAIMBOT_WECHAT_MODE={self.wechat_mode} needs CLAIMBOT_WECHAT_AES_KEY"
+            )
+        return self
+
+    @property
+    def wechat_message_mode(self) -> Literal["plaintext", "compatible", "safe"]:
+        if self.wechat_mode is not None:
+            return self.wechat_mode
+        return "safe" if self.wechat_aes_key else "plaintext"
 
     @model_validator(mode="after")
     def _sla_order(self) -> Settings:

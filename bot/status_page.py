@@ -2,9 +2,10 @@
 
 The token is the claim's unguessable ``status_token``; it opens that claim and nothing
 else, and an unknown token gets the same 404 page as a malformed one. The page is in the
-owner's locale (``?lang=`` overrides), mobile-first, self-contained (its CSS is inlined;
-no external asset), and shows what the owner may see: stage, history without internal
-notes or staff names, assessment and settlement in yuan, and the repair's progress.
+owner's locale (``?lang=`` overrides), mobile-first, with one stylesheet of its own
+(``/status/static/status.css``; no inline style or script, no external asset), and
+shows what the owner may see: stage, history without internal notes or staff names,
+assessment and settlement in yuan, and the repair's progress.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from domain.adjudication import effective_share
@@ -34,7 +34,10 @@ HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the token is in the URL
     "X-Robots-Tag": "noindex, nofollow",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
 }
 CLAIM_STEPS = tuple(stage.value for stage in PATH_TO_PAYMENT)
 # Where a stage off the straight path sits on it (a disputed proposal is still at the
@@ -84,11 +87,6 @@ def pick_locale(
     return default
 
 
-@cache
-def _stylesheet() -> str:
-    return (WEB / "status.css").read_text(encoding="utf-8")
-
-
 class StatusPage:
     def __init__(
         self, database: Database, catalogs: Catalogs, tz: tzinfo, default_locale: str
@@ -108,6 +106,9 @@ class StatusPage:
     def router(self) -> APIRouter:
         router = APIRouter()
         router.add_api_route(
+            "/status/static/status.css", self.stylesheet, methods=["GET"], include_in_schema=False
+        )
+        router.add_api_route(
             "/status/{token}",
             self.page,
             methods=["GET", "HEAD"],  # link previewers ask with HEAD first
@@ -115,6 +116,9 @@ class StatusPage:
             include_in_schema=False,
         )
         return router
+
+    def stylesheet(self) -> FileResponse:
+        return FileResponse(WEB / "status.css", media_type="text/css")
 
     def page(
         self,
@@ -184,7 +188,6 @@ class StatusPage:
             money=lambda fen: self._catalogs.render(
                 locale, "web.status.yuan", {"amount": yuan(fen)}
             ),
-            stylesheet=_stylesheet(),
             **context,
         )
 

@@ -24,6 +24,7 @@ from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.media_links import MAX_SIGNATURE, MediaLinks
 from bot.rendering import render
+from bot.security.media_response import media_response
 from domain.clock import Clock
 from domain.services import may_view_media
 from locales.catalog import Catalogs
@@ -39,6 +40,7 @@ STATIC_FILES = {"chat.js": "text/javascript", "chat.css": "text/css"}
 ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 UPLOAD_CHUNK = 1024 * 1024
 HISTORY = 100  # messages per answer; chat.js knows this number too
+MAX_MESSAGE_BYTES = 128 * 1024  # 20,000 characters of Chinese text and the JSON around them
 
 
 class ChatMessageIn(BaseModel):
@@ -95,6 +97,7 @@ class WebChat:
         *,
         max_upload_bytes: int,
         max_files: int,
+        max_upload_request_bytes: int,
     ) -> None:
         self._engine = engine
         self._database = database
@@ -105,6 +108,7 @@ class WebChat:
         self._links = links
         self._max_upload_bytes = max_upload_bytes
         self._max_files = max_files
+        self._max_upload_request_bytes = max_upload_request_bytes
 
     @property
     def sessions(self) -> ChatSessions:
@@ -116,9 +120,16 @@ class WebChat:
         router.add_api_route(
             "/chat/static/{name}", self.static, methods=["GET"], include_in_schema=False
         )
-        router.add_api_route("/chat/api/messages", self.send, methods=["POST"])
+        router.add_api_route(
+            "/chat/api/messages", self.send, methods=["POST"], max_body_size=MAX_MESSAGE_BYTES
+        )
         router.add_api_route("/chat/api/messages", self.poll, methods=["GET"])
-        router.add_api_route("/chat/api/upload", self.upload, methods=["POST"])
+        router.add_api_route(
+            "/chat/api/upload",
+            self.upload,
+            methods=["POST"],
+            max_body_size=self._max_upload_request_bytes,
+        )
         router.add_api_route(
             "/chat/media/{media_id}", self.media, methods=["GET"], include_in_schema=False
         )
@@ -152,7 +163,7 @@ class WebChat:
         if found is None:
             raise HTTPException(404)
         path, mime = found
-        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
+        return media_response(path, mime)
 
     def send(self, request: Request, response: Response, message: ChatMessageIn) -> ChatBatch:
         """Take one typed text, tapped choice or shared location (a first message opens
@@ -184,6 +195,7 @@ class WebChat:
         """Take one or more photos/videos sent together; refusals are answered, not raised."""
         if len(files) > self._max_files:
             raise HTTPException(413, f"at most {self._max_files} files at once")
+        chat = await run_in_threadpool(self._sessions.current_or_new, request, response)
         uploads: list[Upload] = []
         too_large = 0
         for file in files:
@@ -191,8 +203,8 @@ class WebChat:
             if data is None:
                 too_large += 1
             else:
-                uploads.append(Upload(data, _declared_kind(file.content_type), file.filename))
-        chat = await run_in_threadpool(self._sessions.current_or_new, request, response)
+                kind = _declared_kind(file.content_type)
+                uploads.append(Upload(data, kind, file.filename, f"{CHANNEL}:{chat}"))
         result = await run_in_threadpool(self._intake.accept, uploads)
         rejected = result.rejected + (MediaRejection.TOO_LARGE.value,) * too_large
         inbound = self._media_inbound(chat, message_id, language, result.items, rejected)

@@ -4,9 +4,17 @@ The kind of an upload is decided from its bytes alone; whatever the client decla
 only chooses which rejection reason to give when the bytes are of no accepted kind.
 
 Decompression bombs: Pillow's global ``Image.MAX_IMAGE_PIXELS`` and the warnings filters
-are left untouched. Each store has its own ``max_photo_pixels`` (checked from the header,
-before any pixel is decoded), kept below Pillow's warning threshold by default; Pillow's
-own check stays as a backstop and its error/warning is mapped to ``NOT_AN_IMAGE``.
+are left untouched. Each store has its own ``max_photo_pixels`` and ``max_decoded_bytes``
+(width x height x bytes per pixel as Pillow holds them, 4 for RGB and RGBA, at the scale
+actually decoded: JPEGs are read at 1/8), both
+checked from the header, before any pixel is decoded, and answered ``IMAGE_TOO_BIG``;
+Pillow's own check stays as a backstop (its DecompressionBombError means the same). At
+most ``max_concurrent_decodes`` images are decoded at a time, so a burst of uploads
+cannot add up their pixel buffers.
+
+Videos: the ISO-BMFF / QuickTime box structure is walked from the first byte to the
+last (``storage.media_boxes``): a file that is not a sequence of well-formed boxes with a
+movie header and media data, or that hides markup in a free-space box, is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -28,10 +37,14 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 
 from domain.evidence import MediaKind
+from storage.media_boxes import is_movie
 from storage.media_types import MediaRejected, MediaRejection, StoredMedia
 
 DEFAULT_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
 DEFAULT_MAX_PHOTO_PIXELS = 64_000_000  # below Pillow's default warning threshold (~89 Mpx)
+DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024  # one decode's pixel buffer
+DEFAULT_MAX_CONCURRENT_DECODES = 2
+_JPEG_DRAFT_SCALE = 8  # the JPEG decoder reads at 1/8 of the size (see _decode_pixels)
 
 # EXIF tags and IFD pointers.
 _IFD_EXIF = 0x8769
@@ -75,6 +88,12 @@ _QUICKTIME = _Format(MediaKind.VIDEO, "quicktime", "video/quicktime", ".mov")
 
 
 @dataclass(frozen=True)
+class _DecodeLimits:
+    pixels: int
+    decoded_bytes: int
+
+
+@dataclass(frozen=True)
 class _PhotoInfo:
     width: int
     height: int
@@ -93,6 +112,8 @@ class MediaStore:
         max_video_bytes: int = 20 * 1024 * 1024,
         min_photo_side: int = 200,
         max_photo_pixels: int = DEFAULT_MAX_PHOTO_PIXELS,
+        max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
+        max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
         tz: tzinfo = DEFAULT_TZ,
     ) -> None:
         self.root = Path(root)
@@ -100,6 +121,8 @@ class MediaStore:
         self.max_video_bytes = max_video_bytes
         self.min_photo_side = min_photo_side
         self.max_photo_pixels = max_photo_pixels
+        self.max_decoded_bytes = max_decoded_bytes
+        self._decoding = threading.BoundedSemaphore(max_concurrent_decodes)
         self.tz = tz
 
     def save(
@@ -134,11 +157,15 @@ class MediaStore:
             raise FileNotFoundError(relative_path)
         return path
 
+    @property
+    def _limits(self) -> _DecodeLimits:
+        return _DecodeLimits(self.max_photo_pixels, self.max_decoded_bytes)
+
     def _max_bytes(self, kind: MediaKind) -> int:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes
 
     def _inspect_photo(self, data: bytes, fmt: _Format) -> _PhotoInfo:
-        width, height, exif = _decode_photo(data, fmt.name, self.max_photo_pixels)
+        width, height, exif = _decode_photo(data, fmt.name, self._limits, self._decoding)
         if min(width, height) < self.min_photo_side:
             raise MediaRejected(MediaRejection.IMAGE_TOO_SMALL)
         return _PhotoInfo(width, height, _read_exif_time(exif, self.tz), _read_exif_gps(exif))
@@ -195,14 +222,18 @@ def _sniff_photo(data: bytes) -> _Format | None:
 
 
 def _sniff_video(data: bytes) -> _Format | None:
+    """The container by its brand (or, for old QuickTime files, its first atom), if the
+    whole file is a well-formed movie (``media_boxes.is_movie``)."""
     brand = _ftyp_major_brand(data)
     if brand == _QUICKTIME_BRAND:
-        return _QUICKTIME
-    if brand is not None and brand.startswith(_MP4_BRAND_PREFIXES):
-        return _MP4
-    if brand is None and _starts_with_quicktime_atom(data):
-        return _QUICKTIME
-    return None
+        fmt = _QUICKTIME
+    elif brand is not None and brand.startswith(_MP4_BRAND_PREFIXES):
+        fmt = _MP4
+    elif brand is None and _starts_with_quicktime_atom(data):
+        fmt = _QUICKTIME
+    else:
+        return None
+    return fmt if is_movie(data, needs_ftyp=brand is not None) else None
 
 
 def _ftyp_major_brand(data: bytes) -> str | None:
@@ -232,19 +263,23 @@ def _pillow_can_open(format_name: str) -> bool:
 # --- photos ----------------------------------------------------------------------------
 
 
-def _decode_photo(data: bytes, format_name: str, max_pixels: int) -> tuple[int, int, Image.Exif]:
-    """(width, height as displayed, EXIF) of a fully decodable image, else NOT_AN_IMAGE."""
+def _decode_photo(
+    data: bytes, format_name: str, limits: _DecodeLimits, decoding: threading.BoundedSemaphore
+) -> tuple[int, int, Image.Exif]:
+    """(width, height as displayed, EXIF) of a fully decodable image, else NOT_AN_IMAGE
+    (IMAGE_TOO_BIG when its header promises more pixels than we decode)."""
     try:
-        with Image.open(io.BytesIO(data), formats=[format_name]) as probe:
-            if probe.width * probe.height > max_pixels:
-                raise MediaRejected(MediaRejection.NOT_AN_IMAGE)
+        with Image.open(io.BytesIO(data), formats=[format_name]) as probe:  # header only
+            _check_size(probe, limits)
             probe.verify()
-        with Image.open(io.BytesIO(data), formats=[format_name]) as image:
+        with decoding, Image.open(io.BytesIO(data), formats=[format_name]) as image:
             width, height = image.size
             exif = _safe_exif(image)
             _decode_pixels(image)
     except MediaRejected:
         raise
+    except Image.DecompressionBombError as error:
+        raise MediaRejected(MediaRejection.IMAGE_TOO_BIG) from error
     except Exception as error:  # untrusted bytes: any decoder failure (OSError, SyntaxError,
         # struct.error, Image.DecompressionBombError/Warning, ...) means "not an image"
         raise MediaRejected(MediaRejection.NOT_AN_IMAGE) from error
@@ -253,11 +288,32 @@ def _decode_photo(data: bytes, format_name: str, max_pixels: int) -> tuple[int, 
     return width, height, exif
 
 
+def _check_size(image: Image.Image, limits: _DecodeLimits) -> None:
+    """Refuse from the header what would take too many pixels or bytes to decode."""
+    width, height = image.size
+    if width * height > limits.pixels:
+        raise MediaRejected(MediaRejection.IMAGE_TOO_BIG)
+    if image.format == "JPEG":
+        width = -(-width // _JPEG_DRAFT_SCALE)
+        height = -(-height // _JPEG_DRAFT_SCALE)
+    if width * height * _bytes_per_pixel(image.mode) > limits.decoded_bytes:
+        raise MediaRejected(MediaRejection.IMAGE_TOO_BIG)
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """What Pillow allocates per pixel: one byte for 1/L/P, two for I;16, else four
+    (RGB is held padded to four bytes, like RGBA)."""
+    if mode in ("1", "L", "P"):
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
 def _decode_pixels(image: Image.Image) -> None:
     """Decode the whole image (verify() does not catch a truncated JPEG), cheaply if we can."""
     if image.format == "JPEG":
         # The JPEG decoder can scale by 1/8 while reading: every scan is still read.
-        image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        scale = _JPEG_DRAFT_SCALE
+        image.draft(image.mode, (max(1, image.width // scale), max(1, image.height // scale)))
     image.load()
 
 

@@ -16,6 +16,8 @@ class MediaRejection(StrEnum):
     NOT_A_VIDEO = "not_a_video"
     UNSUPPORTED_TYPE = "unsupported_type"
     IMAGE_TOO_SMALL = "image_too_small"
+    IMAGE_TOO_BIG = "image_too_big"  # too many pixels to decode safely
+    QUOTA_EXCEEDED = "quota_exceeded"  # the sender's upload allowance is used up
 
 
 class MediaRejected(Exception):

@@ -57,13 +57,25 @@ def webp_bytes(width: int = 800, height: int = 600, *, seed: int = 0) -> bytes:
 
 
 def mp4_bytes(*, seed: int = 0) -> bytes:
-    """A minimal MP4: an `ftyp` box (major brand `isom`) and an `mdat` box."""
-    return _box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2mp41") + _mdat(seed)
+    """A minimal MP4: an `ftyp` box (major brand `isom`), a `moov` box with its movie
+    header and an `mdat` box."""
+    return _box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2mp41") + movie_boxes(seed)
 
 
 def mov_bytes(*, seed: int = 0) -> bytes:
-    """A minimal QuickTime movie: an `ftyp` box (major brand `qt  `) and an `mdat` box."""
-    return _box(b"ftyp", b"qt  " + struct.pack(">I", 0x200) + b"qt  ") + _mdat(seed)
+    """A minimal QuickTime movie: an `ftyp` box (major brand `qt  `), `moov` and `mdat`."""
+    return _box(b"ftyp", b"qt  " + struct.pack(">I", 0x200) + b"qt  ") + movie_boxes(seed)
+
+
+def movie_boxes(seed: int = 0) -> bytes:
+    """What follows `ftyp` in a movie: `moov` (holding an `mvhd`) and `mdat`."""
+    mvhd = _box(b"mvhd", bytes(4) + bytes(8) + struct.pack(">II", 600, 600) + bytes(80))
+    return _box(b"moov", mvhd) + _mdat(seed)
+
+
+def box(box_type: bytes, payload: bytes) -> bytes:
+    """One ISO-BMFF box (32-bit size)."""
+    return _box(box_type, payload)
 
 
 def png_header_bytes(width: int, height: int) -> bytes:
@@ -73,13 +85,13 @@ def png_header_bytes(width: int, height: int) -> bytes:
     )
 
 
-def png_bomb_bytes(width: int, height: int) -> bytes:
-    """A complete, valid greyscale PNG of ``width`` x ``height`` black pixels: tiny on disk,
-    huge once decoded (made row by row, so building it never holds the pixels)."""
+def png_bomb_bytes(width: int, height: int, *, rgba: bool = False) -> bytes:
+    """A complete, valid greyscale (or RGBA) PNG of ``width`` x ``height`` black pixels:
+    tiny on disk, huge once decoded (made row by row, so building it never holds the pixels)."""
     compressor = zlib.compressobj(9)
-    row = bytes(width + 1)  # filter byte 0 + black pixels
+    row = bytes(width * (4 if rgba else 1) + 1)  # filter byte 0 + black pixels
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6 if rgba else 0, 0, 0, 0)
     return (
         _PNG_SIGNATURE
         + _png_chunk(b"IHDR", ihdr)

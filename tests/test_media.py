@@ -14,8 +14,10 @@ from PIL import Image
 from storage.media import MediaStore
 from storage.media_types import MediaRejected, MediaRejection, StoredMedia
 from tests.media_samples import (
+    box,
     jpeg_bytes,
     mov_bytes,
+    movie_boxes,
     mp4_bytes,
     pdf_bytes,
     png_bomb_bytes,
@@ -228,13 +230,14 @@ def test_mov_by_ftyp_brand(store: MediaStore) -> None:
 
 @pytest.mark.parametrize("atom", [b"moov", b"mdat", b"wide", b"free"])
 def test_legacy_quicktime_atom_at_offset_zero(store: MediaStore, atom: bytes) -> None:
-    data = struct.pack(">I", 16) + atom + bytes(8) + struct.pack(">I", 8) + b"mdat"
+    first = box(atom, bytes(8)) if atom != b"moov" else b""
+    data = first + movie_boxes()
 
     assert store.save(data).mime == "video/quicktime"
 
 
 def test_3gp_is_mp4_family(store: MediaStore) -> None:
-    data = struct.pack(">I", 20) + b"ftyp3gp4" + bytes(4) + b"3gp4" + mp4_bytes()[24:]
+    data = struct.pack(">I", 20) + b"ftyp3gp4" + bytes(4) + b"3gp4" + mp4_bytes()[28:]
 
     assert store.save(data).mime == "video/mp4"
 
@@ -312,9 +315,9 @@ def test_decompression_bomb_over_store_pixel_limit(tmp_path: Path) -> None:
     with Image.open(io.BytesIO(data)) as image:
         image.verify()  # a well-formed PNG: only the pixel limit can refuse it
 
-    assert rejection(MediaStore(tmp_path), data) is MediaRejection.NOT_AN_IMAGE
+    assert rejection(MediaStore(tmp_path), data) is MediaRejection.IMAGE_TOO_BIG
     small_limit = MediaStore(tmp_path, max_photo_pixels=100_000)
-    assert rejection(small_limit, png_bytes(800, 600)) is MediaRejection.NOT_AN_IMAGE
+    assert rejection(small_limit, png_bytes(800, 600)) is MediaRejection.IMAGE_TOO_BIG
 
 
 def test_too_large_is_checked_before_decoding(tmp_path: Path) -> None:
@@ -322,7 +325,7 @@ def test_too_large_is_checked_before_decoding(tmp_path: Path) -> None:
     truncated_big_jpeg = jpeg_bytes(1600, 1200)[:5_000]
 
     assert rejection(store, truncated_big_jpeg, "photo") is MediaRejection.TOO_LARGE
-    assert rejection(store, mp4_bytes() + bytes(100), "video") is MediaRejection.TOO_LARGE
+    assert rejection(store, mp4_bytes(), "video") is MediaRejection.TOO_LARGE  # > 100 bytes
     assert rejection(store, png_header_bytes(50_000, 50_000)) is not MediaRejection.TOO_LARGE
 
 

@@ -5,11 +5,13 @@ to them, and gets 404 for anything else (the same answer as for what does not ex
 a shop cannot probe for claim numbers).
 """
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from pydantic import BeforeValidator
 from sqlalchemy import Connection
 
 from bot.api.models import (
@@ -55,6 +57,22 @@ _ERRORS_404: dict[int | str, dict[str, Any]] = {
 Limit = Annotated[int, Query(ge=1, le=rm.MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 ClaimNumber = Annotated[str, Path(pattern=NUMBER_PATTERN, description="the claim number")]
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day_only(value: object) -> object:
+    """Only ``YYYY-MM-DD``, as the dashboard's filters: pydantic would also read ``0`` or
+    ``1700000000`` as a day counted from 1970."""
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+LocalDay = Annotated[
+    date | None,
+    BeforeValidator(_iso_day_only),
+    Query(description="local date (YYYY-MM-DD), inclusive"),
+]
 
 
 def api_router(database: Database, clock: Clock, settings: Settings) -> APIRouter:
@@ -82,8 +100,8 @@ def api_router(database: Database, clock: Clock, settings: Settings) -> APIRoute
             Query(max_length=40, pattern=TEXT_PATTERN, description="part of number or plate"),
         ] = None,
         stage: ClaimStatus | None = None,
-        reported_from: Annotated[date | None, Query(description="local date, inclusive")] = None,
-        reported_to: Annotated[date | None, Query(description="local date, inclusive")] = None,
+        reported_from: LocalDay = None,
+        reported_to: LocalDay = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> ClaimPage:

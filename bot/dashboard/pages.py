@@ -29,6 +29,7 @@ from bot.dashboard.analytics_view import build_report, report_csv, report_html
 from bot.dashboard.login import Login
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.media_intake import MediaIntake
+from bot.security.media_response import media_response
 from bot.settings import Settings
 from bot.signing import Signer
 from bot.web_auth import Viewer, viewer_of
@@ -273,7 +274,7 @@ class Dashboard:
         if found is None:
             raise HTTPException(404)
         path, mime = found
-        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
+        return media_response(path, mime)
 
     def booking(self, request: Request, booking_id: int) -> Response:
         viewer = self._viewer(request)
@@ -295,9 +296,7 @@ class Dashboard:
             b=detail.summary,
             detail=detail,
             actor=lambda value: self._actor(request, value),
-            note=lambda entry: booking_note(
-                words, entry.from_status, entry.to_status, entry.note
-            ),
+            note=lambda entry: booking_note(words, entry.from_status, entry.to_status, entry.note),
         )
 
     def changes(self, request: Request, since: Annotated[str, Query(max_length=200)] = "") -> Any:

@@ -153,7 +153,9 @@ class TelegramChannel:
             await self.updates.handle(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %r", update, exc_info=context.error)
+        # The update's id only: its text is an owner's words (names, phone numbers).
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram update %s failed", update_id, exc_info=context.error)
 
     def _on_polling_error(self, error: TelegramError) -> None:
         log.warning("getUpdates failed (retrying): %s", error)
@@ -162,7 +164,13 @@ class TelegramChannel:
         if not self._webhook:
             return None
         router = APIRouter()
-        router.add_api_route(WEBHOOK_PATH, self.webhook, methods=["POST"], include_in_schema=False)
+        router.add_api_route(
+            WEBHOOK_PATH,
+            self.webhook,
+            methods=["POST"],
+            include_in_schema=False,
+            max_body_size=MAX_UPDATE_BYTES,
+        )
         return router
 
     async def webhook(self, request: Request) -> Response:

@@ -159,7 +159,7 @@ class UpdateHandler:
         elif content is Content.MEDIA:
             if await asyncio.to_thread(self._seen, key):
                 return  # a redelivery: do not download again
-            result = await self._fetch(media_of(message))
+            result = await self._fetch(media_of(message), user.id)
             fields["media"], fields["rejected"] = result.items, result.rejected
         await self._run(self._inbound(chat_id, user, key, INBOUND_KIND[content], **fields))
 
@@ -200,7 +200,7 @@ class UpdateHandler:
             await self._message(chat_id, user, message, Content.MEDIA, edited=False)
             return
         assert slot.part_id is not None and slot.album_id is not None
-        result = await self._fetch(media_of(message))
+        result = await self._fetch(media_of(message), user.id)
         await asyncio.to_thread(self._finish_part, slot.part_id, result)
         self._spawn(self._close_later(slot.album_id))
 
@@ -244,12 +244,12 @@ class UpdateHandler:
 
     # --- media ------------------------------------------------------------------------
 
-    async def _fetch(self, ref: MediaRef) -> IntakeResult:
+    async def _fetch(self, ref: MediaRef, user_id: int) -> IntakeResult:
         """Download a file (within the Bot API's limit) and pass it to the media store."""
         data = await self._download(ref)
         if data is None:
             return IntakeResult((), (MediaRejection.TOO_LARGE.value,))
-        upload = Upload(data, ref.declared_kind, ref.filename)
+        upload = Upload(data, ref.declared_kind, ref.filename, f"telegram:{user_id}")
         return await asyncio.to_thread(self._intake.accept, [upload])
 
     async def _download(self, ref: MediaRef) -> bytes | None:

@@ -2,11 +2,13 @@
 
 Order of checks, cheapest and safest first: the query signature (token, timestamp,
 nonce; constant-time, timestamp within ±5 minutes) before the body is read; the body
-size while it is read; then, in safe or compatible mode, the message signature over the
-encrypted payload before it is decrypted; DOCTYPE/entities and malformed XML before any
-field is used. An accepted message is recorded in the inbox (once, whatever WeChat's
-retries) and answered ``success`` at once; the real answer goes out later through the
-customer-service API.
+size while it is read; then the mode: safe mode refuses plaintext, and an encrypted
+payload's message signature is checked before it is decrypted; DOCTYPE/entities and
+malformed XML before any field is used; then the (timestamp, nonce) pair, which is
+accepted again only with the very same body (WeChat's retry, which the inbox dedupes;
+any other body is a replay, 403), so that no signed URL can carry a second message.
+An accepted message is recorded in the inbox (once, whatever WeChat's retries) and answered
+``success`` at once; the real answer goes out later through the customer-service API.
 """
 
 from __future__ import annotations
@@ -15,21 +17,25 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 from xml.parsers.expat import ExpatError
 
 import xmltodict
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Connection
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.utils import WeChatSigner
 
-from bot.wechat.recorder import GroupCommit, InboxWriter
+from bot.wechat.recorder import BatchWriter, GroupCommit, InboxWriter
 from domain.clock import Clock
 from storage.db import Database
 from storage.wechat_inbox import InboxMessage
+from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CLOCK_SKEW = 300  # seconds between WeChat's timestamp and ours
 MAX_ECHOSTR = 128
 MAX_DEDUPE_KEY = 200
+PURGE_EVERY = 500  # pairs remembered between two purges of those past their window
 _DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -47,16 +54,27 @@ class Refused(Exception):
         self.reason = reason
 
 
+Mode = Literal["plaintext", "compatible", "safe"]
+_REFUSALS: dict[int | str, dict[str, Any]] = {  # documented in the OpenAPI document
+    400: {"description": "malformed, hostile or undecryptable XML, or a bad echostr"},
+    403: {"description": "bad or stale signature, a replayed nonce, or plaintext in safe mode"},
+    413: {"description": "body over 64 KiB"},
+}
+
+
 @dataclass(frozen=True)
 class CallbackConfig:
     token: str
     app_id: str
     aes_key: str | None = None
+    mode: Mode = "plaintext"
 
 
 def signature(*parts: str) -> str:
-    """WeChat's signature: SHA-1 of the parts sorted and concatenated."""
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+    """WeChat's signature: SHA-1 of the parts sorted and concatenated (wechatpy's signer)."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return str(signer.signature)
 
 
 def verify_query(token: str, query: Mapping[str, str], now: float) -> None:
@@ -83,8 +101,8 @@ def _parse_xml(data: bytes | str) -> dict[str, Any]:
         raise Refused(400, "XML declarations are not accepted")
     try:
         tree = xmltodict.parse(raw, disable_entities=True)
-    except (ExpatError, ValueError) as exc:
-        raise Refused(400, f"malformed XML: {exc}") from None
+    except (ExpatError, ValueError):
+        raise Refused(400, "malformed XML") from None
     root = tree.get("xml") if isinstance(tree, dict) else None
     if not isinstance(root, dict):
         raise Refused(400, "not a WeChat message")
@@ -94,12 +112,17 @@ def _parse_xml(data: bytes | str) -> dict[str, Any]:
 def decode(
     config: CallbackConfig, crypto: WeChatCrypto | None, query: Mapping[str, str], body: bytes
 ) -> tuple[str, dict[str, Any]]:
-    """The message XML in plaintext and its fields; encrypted bodies are checked, then opened."""
+    """The message XML in plaintext and its fields; encrypted bodies are checked, then opened.
+
+    plaintext: the plaintext fields only; compatible: either; safe: encrypted only."""
+    encrypted_request = query.get("encrypt_type", "raw").lower() == "aes"
+    if config.mode == "safe" and not encrypted_request:
+        raise Refused(403, "plaintext message refused in safe mode")
     envelope = _parse_xml(body)
-    if query.get("encrypt_type", "raw").lower() != "aes":
+    if not encrypted_request:
         return body.decode("utf-8", "replace"), envelope
     encrypted = envelope.get("Encrypt")
-    if crypto is None:
+    if crypto is None or config.mode == "plaintext":
         if "MsgType" in envelope:  # compatible mode: the plaintext fields are there too
             return body.decode("utf-8", "replace"), envelope
         raise Refused(400, "encrypted message but CLAIMBOT_WECHAT_AES_KEY is not set")
@@ -114,8 +137,8 @@ def decode(
         )
     except InvalidAppIdException:
         raise Refused(403, "message for another app id") from None
-    except Exception as exc:  # bad padding, bad base64, ...
-        raise Refused(400, f"cannot decrypt: {type(exc).__name__}") from None
+    except Exception:  # bad padding, bad base64, ...
+        raise Refused(400, "cannot decrypt") from None
     text = plain.decode("utf-8", "replace") if isinstance(plain, bytes) else str(plain)
     return text, _parse_xml(text)
 
@@ -171,16 +194,28 @@ class WeChatCallback:
         )
         self._clock = clock
         self._on_recorded = on_recorded
+        self._remembered = 0
+        self._nonce_writer = BatchWriter(database, clock, self._remember)
+        self.nonces = GroupCommit(self._nonce_writer.write, name="wechat-nonce-writer")
         self._writer = InboxWriter(database, clock)
         self.recorder = GroupCommit(self._writer.write)
 
     def router(self) -> APIRouter:
         router = APIRouter()
         router.add_api_route(
-            "/wechat/callback", self.handshake, methods=["GET"], response_class=PlainTextResponse
+            "/wechat/callback",
+            self.handshake,
+            methods=["GET"],
+            response_class=PlainTextResponse,
+            responses=_REFUSALS,
         )
         router.add_api_route(
-            "/wechat/callback", self.receive, methods=["POST"], response_class=PlainTextResponse
+            "/wechat/callback",
+            self.receive,
+            methods=["POST"],
+            response_class=PlainTextResponse,
+            responses=_REFUSALS,
+            max_body_size=MAX_BODY_BYTES,
         )
         return router
 
@@ -202,6 +237,7 @@ class WeChatCallback:
             verify_query(self._config.token, query, self._clock.now().timestamp())
             body = await _read_capped(request)
             xml, fields = decode(self._config, self._crypto, query, body)
+            await self._once(query, body)
             message = inbox_message(xml, fields)
         except Refused as refusal:
             if refusal.status != 403:
@@ -211,8 +247,34 @@ class WeChatCallback:
             self._on_recorded()
         return PlainTextResponse("success")
 
+    async def _once(self, query: Mapping[str, str], body: bytes) -> None:
+        """A signed (timestamp, nonce) pair carries one body: a repeat with another is refused."""
+        claim = NonceClaim(
+            int(query["timestamp"][:12]), query["nonce"], hashlib.sha256(body).hexdigest()
+        )
+        if await self.nonces.submit(claim) is Seen.REPLAY:
+            # Worth an operator's attention (unlike a bad signature, which scanners send):
+            # someone holds a URL that WeChat signed. The URL itself is not logged.
+            log.warning("wechat callback: a used signed URL came again with another body")
+            raise Refused(403, "nonce already used")
+
+    def _remember(
+        self, conn: Connection, claims: Sequence[NonceClaim], now: datetime
+    ) -> list[Seen]:
+        """One batch of pairs (the nonce writer's thread); now and then, forget the pairs
+        whose timestamp can no longer pass the freshness check."""
+        nonces = WeChatNonces(conn)
+        seen = nonces.remember_all(claims, now)
+        self._remembered += len(claims)
+        if self._remembered >= PURGE_EVERY:
+            self._remembered = 0
+            nonces.purge(int(now.timestamp()) - 2 * MAX_CLOCK_SKEW)
+        return seen
+
     def close(self) -> None:
-        """Write what was accepted, then let go of the writer's connection."""
+        """Write what was accepted, then let go of the writers' connections."""
+        self.nonces.close()
+        self._nonce_writer.close()
         self.recorder.close()
         self._writer.close()
 

@@ -76,6 +76,7 @@ class WeChatChannel:
                 token=settings.wechat_token,
                 app_id=settings.wechat_app_id or "",
                 aes_key=settings.wechat_aes_key,
+                mode=settings.wechat_message_mode,
             ),
             deps.database,
             deps.clock,

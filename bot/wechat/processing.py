@@ -160,7 +160,8 @@ class MessageProcessor:
                 self._tell_unavailable(row)
                 return None
             raise TransientFailure(f"media/get: {exc}") from exc
-        return self._intake.accept([Upload(data, MEDIA_KINDS[msg_type])])
+        upload = Upload(data, MEDIA_KINDS[msg_type], uploader=f"wechat:{row.openid}")
+        return self._intake.accept([upload])
 
     def _tell_unavailable(self, row: InboxRow) -> None:
         """The file could not be fetched from WeChat: ask the owner to send it again."""

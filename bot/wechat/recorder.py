@@ -1,9 +1,11 @@
-"""What the callback writes before it answers ``success``: the message in the inbox, and
-nothing else (WeChat's dedupe; the user's window is opened when the message is claimed).
+"""What the callback writes before it answers ``success``: the (timestamp, nonce) pair it
+was signed with (``storage.wechat_nonces``, against replays) and the message in the
+inbox, nothing else (WeChat's dedupe; the user's window is opened when the message is
+claimed).
 
 The acknowledgement waits for this write, so it is kept to the fewest round trips to the
 database: one thread writes every message that waits in one statement (``GroupCommit``),
-on a connection it keeps (``InboxWriter``: no pool checkout and its ping per message). On
+on a connection it keeps (``BatchWriter``: no pool checkout and its ping per message). On
 PostgreSQL that connection runs in autocommit, so the one ``INSERT … ON CONFLICT DO
 NOTHING`` is its own transaction, committed (durably: ``synchronous_commit`` as the server
 has it) before the statement returns; no BEGIN and COMMIT round trips. On SQLite the
@@ -18,6 +20,8 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy import Connection
 
@@ -27,25 +31,33 @@ from storage.wechat_inbox import InboxMessage, WeChatInbox
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+R = TypeVar("R")
 
-class InboxWriter:
-    """Records batches of messages on a connection of its own (used by one thread).
+
+class BatchWriter(Generic[T, R]):
+    """Writes batches with ``write_batch`` on a connection of its own (used by one thread).
 
     A failed write closes the connection (it may be the broken one); the next write takes
     a fresh one from the pool, which checks it first.
     """
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        write_batch: Callable[[Connection, Sequence[T], datetime], list[R]],
+    ) -> None:
         self._database = database
         self._clock = clock
+        self._write_batch = write_batch
         self._connection: Connection | None = None
 
-    def write(self, messages: Sequence[InboxMessage]) -> list[bool]:
-        """Record ``messages``; False for each one recorded before (WeChat's retry)."""
+    def write(self, items: Sequence[T]) -> list[R]:
         connection = self._connect()
         try:
             with connection.begin():
-                return WeChatInbox(connection).record_all(messages, self._clock.now())
+                return self._write_batch(connection, items, self._clock.now())
         except Exception:
             self.close()
             raise
@@ -64,7 +76,18 @@ class InboxWriter:
         return self._connection
 
 
-class GroupCommit:
+class InboxWriter(BatchWriter[InboxMessage, bool]):
+    """Records batches of messages; False for each one recorded before (WeChat's retry)."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        super().__init__(database, clock, _record_all)
+
+
+def _record_all(conn: Connection, messages: Sequence[InboxMessage], now: datetime) -> list[bool]:
+    return WeChatInbox(conn).record_all(messages, now)
+
+
+class GroupCommit(Generic[T, R]):
     """One thread writes what the callbacks accepted, all that waits in one write.
 
     Many callbacks at once would otherwise each open a transaction and queue for the
@@ -73,18 +96,22 @@ class GroupCommit:
     fails only its own callback (WeChat then retries it).
     """
 
-    def __init__(self, write: Callable[[Sequence[InboxMessage]], list[bool]], max_batch: int = 200):
+    def __init__(
+        self,
+        write: Callable[[Sequence[T]], list[R]],
+        max_batch: int = 200,
+        name: str = "wechat-inbox-writer",
+    ):
         self._write = write
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[InboxMessage, Future[bool]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._name = name
+        self._queue: queue.SimpleQueue[tuple[T, Future[R]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    async def submit(self, message: InboxMessage) -> bool:
-        future: Future[bool] = Future()
-        self._queue.put((message, future))
+    async def submit(self, item: T) -> R:
+        future: Future[R] = Future()
+        self._queue.put((item, future))
         self._ensure_running()
         return await asyncio.wrap_future(future)
 
@@ -98,9 +125,7 @@ class GroupCommit:
     def _ensure_running(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="wechat-inbox-writer", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
 
     def _run(self) -> None:
@@ -120,16 +145,16 @@ class GroupCommit:
                 batch.append(more)
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[InboxMessage, Future[bool]]]) -> None:
+    def _commit(self, batch: list[tuple[T, Future[R]]]) -> None:
         try:
-            results = self._write([message for message, _ in batch])
+            results = self._write([item for item, _ in batch])
         except Exception:
             if len(batch) > 1:
                 for single in batch:
                     self._commit([single])
                 return
-            log.exception("could not record a wechat message")
-            batch[0][1].set_exception(RuntimeError("the inbox could not be written"))
+            log.exception("%s: could not write", self._name)
+            batch[0][1].set_exception(RuntimeError(f"{self._name} could not write"))
             return
         for (_, future), result in zip(batch, results, strict=True):
             future.set_result(result)

@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.media import MediaStore
 from storage.records import OutboxItem, OutboxRow
 from storage.tables import outbox_t
+from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import TOKEN, TelegramBot, telegram_bot
@@ -221,7 +222,7 @@ def test_attachments_go_before_the_text(
     api: FakeBotApi, sqlite_database: Database, tmp_path: Path
 ) -> None:
     store = MediaStore(tmp_path / "media")
-    result = MediaIntake(store, sqlite_database).accept(
+    result = MediaIntake(store, sqlite_database, FixedClock()).accept(
         [Upload(jpeg_bytes(seed=n), "photo") for n in range(3)]
     )
     ids = [item.media_id for item in result.items]

@@ -118,6 +118,7 @@ def wechat_rig(
     mode: str = "plain",
     template: str | None = "TPL-progress",
     msgmenu: bool = False,
+    wechat_mode: str | None = None,
 ) -> Iterator[WeChatRig]:
     api = FakeWeChatAPI()
     clock = ShiftedClock()
@@ -132,6 +133,7 @@ def wechat_rig(
             wechat_api_url=f"{api_base}/cgi-bin/",
             wechat_template_progress=template,
             wechat_msgmenu=msgmenu,
+            wechat_mode=wechat_mode,
         )
         container = build(settings, clock=clock)
         try:

@@ -1,0 +1,1 @@
+"""HTTP hardening shared by every route: body limits, security headers, log redaction."""
