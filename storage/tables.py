@@ -299,11 +299,11 @@ ALL_TABLES: tuple[Table, ...] = (
 )
 
 # Feature tables live in their own modules; importing them registers them on the metadata.
+import storage.tables_abuse  # noqa: E402
 import storage.tables_adjudication  # noqa: E402
 import storage.tables_api  # noqa: E402
 import storage.tables_booking  # noqa: E402
 import storage.tables_escalation  # noqa: E402
-import storage.tables_abuse  # noqa: E402
 import storage.tables_security  # noqa: E402
 import storage.tables_telegram  # noqa: E402
 import storage.tables_timers  # noqa: E402
