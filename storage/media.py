@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PIL import Image
+import imagehash
+from PIL import Image, ImageOps
 
 from domain.evidence import MediaKind
 from storage.media_types import MediaRejected, MediaRejection, StoredMedia
@@ -80,6 +81,7 @@ class _PhotoInfo:
     height: int
     taken_at: datetime | None
     gps: tuple[float, float] | None
+    phash: str
 
 
 class MediaStore:
@@ -138,10 +140,12 @@ class MediaStore:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes
 
     def _inspect_photo(self, data: bytes, fmt: _Format) -> _PhotoInfo:
-        width, height, exif = _decode_photo(data, fmt.name, self.max_photo_pixels)
+        width, height, exif, phash = _decode_photo(data, fmt.name, self.max_photo_pixels)
         if min(width, height) < self.min_photo_side:
             raise MediaRejected(MediaRejection.IMAGE_TOO_SMALL)
-        return _PhotoInfo(width, height, _read_exif_time(exif, self.tz), _read_exif_gps(exif))
+        return _PhotoInfo(
+            width, height, _read_exif_time(exif, self.tz), _read_exif_gps(exif), phash
+        )
 
     @staticmethod
     def _store(target: Path, data: bytes) -> None:
@@ -165,6 +169,7 @@ def _stored_media(
         taken_at=photo.taken_at if photo else None,
         gps_lat=gps[0] if gps else None,
         gps_lon=gps[1] if gps else None,
+        phash=photo.phash if photo else None,
     )
 
 
@@ -232,8 +237,11 @@ def _pillow_can_open(format_name: str) -> bool:
 # --- photos ----------------------------------------------------------------------------
 
 
-def _decode_photo(data: bytes, format_name: str, max_pixels: int) -> tuple[int, int, Image.Exif]:
-    """(width, height as displayed, EXIF) of a fully decodable image, else NOT_AN_IMAGE."""
+def _decode_photo(
+    data: bytes, format_name: str, max_pixels: int
+) -> tuple[int, int, Image.Exif, str]:
+    """(width, height as displayed, EXIF, perceptual hash) of a fully decodable image, else
+    NOT_AN_IMAGE."""
     try:
         with Image.open(io.BytesIO(data), formats=[format_name]) as probe:
             if probe.width * probe.height > max_pixels:
@@ -243,6 +251,7 @@ def _decode_photo(data: bytes, format_name: str, max_pixels: int) -> tuple[int, 
             width, height = image.size
             exif = _safe_exif(image)
             _decode_pixels(image)
+            phash = _perceptual_hash(image)
     except MediaRejected:
         raise
     except Exception as error:  # untrusted bytes: any decoder failure (OSError, SyntaxError,
@@ -250,7 +259,13 @@ def _decode_photo(data: bytes, format_name: str, max_pixels: int) -> tuple[int, 
         raise MediaRejected(MediaRejection.NOT_AN_IMAGE) from error
     if exif.get(_TAG_ORIENTATION) in _ROTATED_ORIENTATIONS:
         width, height = height, width
-    return width, height, exif
+    return width, height, exif, phash
+
+
+def _perceptual_hash(image: Image.Image) -> str:
+    """The 64-bit pHash (16 hex digits) of the picture as displayed: a re-encoded, resized or
+    re-compressed copy of a photo hashes within a few bits of it (domain.fraud_signals)."""
+    return str(imagehash.phash(ImageOps.exif_transpose(image)))
 
 
 def _decode_pixels(image: Image.Image) -> None:
