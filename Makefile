@@ -18,6 +18,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/claimbot migrate
 	$(BIN)/claimbot import --if-empty examples/directory.yaml
+	$(BIN)/claimbot import examples/price_list.yaml
 	$(BIN)/claimbot serve
 
 lint: setup
