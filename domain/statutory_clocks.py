@@ -68,8 +68,8 @@ class ClaimClockEvents:
 
     documents_complete_at: datetime | None = None
     simple: bool = False  # a small, clear claim: the shorter decision clock
-    decided_at: datetime | None = None  # the decision to pay (a proposal) or to reject
-    rejected: bool = False  # the decision was to reject
+    decided_at: datetime | None = None  # the decision: to pay (a proposal) or to reject
+    rejected_at: datetime | None = None  # the decision to reject
     rejection_notified_at: datetime | None = None
     agreed_at: datetime | None = None  # the owner agreed to the amount
     paid_at: datetime | None = None
@@ -132,21 +132,21 @@ def claim_clocks(events: ClaimClockEvents, rules: ClockRules) -> list[StatutoryC
                     events.agreed_at,
                     events.advance_paid_at,
                     events.paid_at,
-                    events.decided_at if events.rejected else None,
+                    events.rejected_at,
                 ),
             )
         )
-    if events.rejected and events.decided_at is not None:
+    if events.rejected_at is not None:
         clocks.append(
             _clock(
                 ClockKind.REJECTION_NOTICE,
-                events.decided_at,
+                events.rejected_at,
                 rules.rejection_notice,
                 rules,
                 events.rejection_notified_at,
             )
         )
-    if events.agreed_at is not None and not events.rejected:
+    if events.agreed_at is not None and events.rejected_at is None:
         clocks.append(
             _clock(ClockKind.PAYMENT, events.agreed_at, rules.payment, rules, events.paid_at)
         )

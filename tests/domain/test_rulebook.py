@@ -74,7 +74,7 @@ def test_payment_is_due_10_days_after_agreement() -> None:
 
 def test_a_rejection_notice_is_due_3_days_after_the_decision_to_reject() -> None:
     decided = T0 + timedelta(days=10)
-    events = ClaimClockEvents(documents_complete_at=T0, decided_at=decided, rejected=True)
+    events = ClaimClockEvents(documents_complete_at=T0, decided_at=decided, rejected_at=decided)
     clocks = {c.kind: c for c in claim_clocks(events, RULES)}
     notice = clocks[ClockKind.REJECTION_NOTICE]
     assert notice.due_at == decided + timedelta(days=3)
