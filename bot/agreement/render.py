@@ -65,9 +65,12 @@ def _collection_index(path: Path) -> int:
 
 
 class AgreementRenderer:
+    """``font``: CLAIMBOT_PDF_FONT; looked for when the first PDF is drawn (the HTML page
+    needs none), and PdfFontMissing from then on if there is none."""
+
     def __init__(self, font: Path | None = None) -> None:
-        self._font = find_cjk_font(font)
-        self._font_index = _collection_index(self._font)
+        self._configured_font = font
+        self._font: tuple[Path, int] | None = None
         self._env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html"]),
@@ -86,9 +89,10 @@ class AgreementRenderer:
 
     def pdf(self, view: AgreementView, photo_files: Mapping[int, Path]) -> bytes:
         """The PDF; ``photo_files`` maps media ids to stored files (others are captioned only)."""
+        font, index = self._cjk_font()
         pdf = FPDF(format="A4")
         pdf.set_auto_page_break(auto=True, margin=15)
-        pdf.add_font(FONT, fname=str(self._font), collection_font_number=self._font_index)
+        pdf.add_font(FONT, fname=str(font), collection_font_number=index)
         pdf.set_title(view.title)
         pdf.set_creator("claimbot")
         pdf.add_page()
@@ -117,6 +121,13 @@ class AgreementRenderer:
         pdf.set_font(FONT, size=11)
         pdf.multi_cell(0, 6, view.declaration, new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
+
+
+    def _cjk_font(self) -> tuple[Path, int]:
+        if self._font is None:
+            path = find_cjk_font(self._configured_font)
+            self._font = (path, _collection_index(path))
+        return self._font
 
 
 def _heading(pdf: FPDF, text: str) -> None:
