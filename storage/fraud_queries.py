@@ -90,7 +90,7 @@ class FraudQueries:
                 _c.number != number,
                 _e.kind == "photo",
                 _c.reported_at >= since,
-                or_(_m.phash.is_not(None), _m.id.in_(own_ids)),
+                or_(_m.phash.is_not(None), _m.id.in_(sorted(own_ids))),
             )
         ).all()
         matches = []
