@@ -13,16 +13,21 @@ import sys
 from typing import Any
 
 from bot.settings import Settings
+from domain.claim import Claim
+from domain.clock import SystemClock
 from domain.errors import Refusal
-from domain.fast_lane import FastLaneDecision, Reason, assess
+from domain.fast_lane import FastLaneDecision, Reason, assess, sampled_for_review
 from domain.fast_lane_case import case_for_claim
-from domain.fraud_signals import fraud_signals
+from domain.fraud_signals import FraudFacts, fraud_signals
 from domain.money import Money
-from domain.price_list import Estimate, PickedPart, RepairMode, estimate
+from domain.policy import Policy
+from domain.price_list import Estimate, PickedPart, PriceList, RepairMode, estimate
 from locales.catalog import Catalogs
 from storage.db import Database
+from storage.fastlane_decisions import FastLaneDecisions
 from storage.fraud_queries import FraudQueries
 from storage.price_list import PriceListRepository
+from storage.uow import SqlUnitOfWork
 
 
 def add_fastlane_parser(commands: Any) -> None:
@@ -37,6 +42,11 @@ def add_fastlane_parser(commands: Any) -> None:
     )
     check.add_argument(
         "--agreed", action="store_true", help="the drivers confirmed a 快处快赔 agreement"
+    )
+    check.add_argument(
+        "--record",
+        action="store_true",
+        help="record the decision as the fast lane's own (sampled for a supervisor's review)",
     )
     check.add_argument(
         "--outside-property",
@@ -64,8 +74,35 @@ def run_fastlane(args: argparse.Namespace) -> int:
                 claim, policy, settings.fraud_rules, settings.tz, settings.fraud_photo_lookback
             )
             prices = PriceListRepository(uow.connection).load()
+            decision, report = _decide(args, settings, claim, policy, facts, prices, picks)
+            if args.record:
+                report["recorded"] = _record(uow, claim.number, decision, settings)
+                uow.commit()
     finally:
         database.dispose()
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _record(
+    uow: SqlUnitOfWork, number: str, decision: FastLaneDecision, settings: Settings
+) -> dict[str, Any]:
+    sampled = sampled_for_review(number, settings.fast_sample_percent)
+    row_id = FastLaneDecisions(uow.connection).record(
+        number, decision, SystemClock().now(), sampled=sampled
+    )
+    return {"id": row_id, "sampled": sampled}
+
+
+def _decide(
+    args: argparse.Namespace,
+    settings: Settings,
+    claim: Claim,
+    policy: Policy,
+    facts: FraudFacts,
+    prices: PriceList,
+    picks: list[PickedPart],
+) -> tuple[FastLaneDecision, dict[str, Any]]:
     quote: Estimate | None = None
     refusal: Refusal | None = None
     if picks:
@@ -85,10 +122,7 @@ def run_fastlane(args: argparse.Namespace) -> int:
         fraud_signals=signals,
     )
     decision = assess(case, settings.fast_lane_rules)
-    catalogs = Catalogs(settings.tz)
-    report = _report(decision, quote, refusal, catalogs, settings)
-    print(json.dumps(report, ensure_ascii=False, indent=2))
-    return 0
+    return decision, _report(decision, quote, refusal, Catalogs(settings.tz), settings)
 
 
 def _picks(text: str) -> list[PickedPart]:

@@ -111,6 +111,7 @@ class Settings(BaseSettings):
     # The fast lane (docs/fastlane.md): eligibility, fraud signals, the agreement's PDF font.
     fast_max_amount: str = "5000.00"  # yuan; the estimate must be under it
     fast_min_policy_days: int = Field(default=30, ge=0)  # policy in force more than this
+    fast_sample_percent: int = Field(default=10, ge=0, le=100)  # decisions a supervisor reviews
     fraud_repeat_days: int = Field(default=30, ge=0)  # same plate or phone: how far back
     fraud_new_policy_days: int = Field(default=7, ge=0)  # a report this soon after the start
     fraud_phash_distance: int = Field(default=6, ge=0, le=31)  # bits of 64: the same photo

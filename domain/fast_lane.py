@@ -18,6 +18,7 @@ version and the inputs it was decided on, to be recorded as an automatic decisio
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -127,6 +128,15 @@ def assess(case: FastLaneCase, rules: FastLaneRules) -> FastLaneDecision:
         rule_version=RULE_VERSION,
         inputs=inputs,
     )
+
+
+def sampled_for_review(number: str, percent: int) -> bool:
+    """Whether a supervisor reviews this claim's automatic decision: ``percent`` of claims,
+    chosen by the claim number's hash (the same claim is always in or out, on every worker)."""
+    if not 0 <= percent <= 100:
+        raise ValueError("a percentage (0-100)")
+    bucket = int.from_bytes(hashlib.sha256(number.encode()).digest()[:8], "big") % 100
+    return bucket < percent
 
 
 def _facts(case: FastLaneCase) -> list[Reason]:

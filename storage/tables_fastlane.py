@@ -4,8 +4,11 @@ The repair price list: ``repair_car_class`` (a class of cars and the makes in it
 be the default for makes no class names), ``repair_part`` (a part and its names per
 locale) and ``repair_price`` (a part's 配件/工时/喷漆 prices for one class, in fen).
 The perceptual hash of a photo is a column of ``media`` (storage/tables.py).
+``fastlane_decision``: each automatic decision of the fast lane, with its rule version and
+inputs, and whether it was sampled for a supervisor's review (and reviewed).
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, UniqueConstraint
@@ -45,6 +48,22 @@ class RepairPriceRow(SQLModel, table=True):
     paint_fen: int = Field(sa_type=BigInteger)  # 喷漆
 
 
+class FastLaneDecisionRow(SQLModel, table=True):
+    __tablename__ = "fastlane_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_number: str = Field(max_length=20, index=True)
+    decided_at: datetime
+    rule_version: str = Field(max_length=40)
+    eligible: bool
+    reasons: list[str] = Field(sa_type=JSON)
+    inputs: dict[str, Any] = Field(sa_type=JSON)
+    sampled: bool = Field(index=True)
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = Field(default=None, max_length=100)
+
+
 repair_car_class_t = table_of(RepairCarClassRow)
 repair_part_t = table_of(RepairPartRow)
 repair_price_t = table_of(RepairPriceRow)
+fastlane_decision_t = table_of(FastLaneDecisionRow)

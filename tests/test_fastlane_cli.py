@@ -4,6 +4,7 @@ estimate from the imported price list, on a real database."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.cli import main
 from domain.claim import Claim
 from domain.report import OtherVehicle
 from storage.db import Database
+from storage.fastlane_decisions import FastLaneDecisions
 from tests.engine_harness import DIRECTORY
 from tests.storage.helpers import NOW, complete_report, evidence_for, media, new_owner
 
@@ -104,3 +106,21 @@ def test_a_bad_request_is_one_line(filed: str, capsys: pytest.CaptureFixture[str
     assert main(["fastlane", "check", filed, "--parts", "bonnet:paint"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("claimbot fastlane: --parts: 'bonnet:paint'") and "\n" not in err
+
+
+def test_a_recorded_decision_is_kept_for_review(
+    filed: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMBOT_FAST_SAMPLE_PERCENT", "100")
+    result = _check(capsys, filed, "--record", "--parts", "rear_bumper")
+    recorded = result["recorded"]
+    assert isinstance(recorded, dict) and recorded["sampled"] is True
+    assert "recorded" not in _check(capsys, filed)  # without --record nothing is written
+    database = Database(os.environ["CLAIMBOT_DATABASE_URL"])
+    try:
+        with database.unit_of_work() as uow:
+            [kept] = FastLaneDecisions(uow.connection).for_claim(filed)
+    finally:
+        database.dispose()
+    assert kept.id == recorded["id"] and not kept.eligible
+    assert kept.reasons == ("outside_property_unknown", "liability_not_agreed")

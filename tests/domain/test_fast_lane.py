@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.evidence import Evidence, MediaKind, PhotoRole
-from domain.fast_lane import FastLaneCase, FastLaneRules, Reason, assess
+from domain.fast_lane import FastLaneCase, FastLaneRules, Reason, assess, sampled_for_review
 from domain.fraud_signals import (
     FraudFacts,
     FraudRules,
@@ -167,3 +167,15 @@ def test_hamming_distance_of_hex_hashes() -> None:
     assert hamming("ffff0000ffff0000", "fffe0000ffff0001") == 2
     with pytest.raises(ValueError):
         hamming("ff", "ffff")
+
+
+def test_sampling_picks_about_the_percentage_and_always_the_same_claims() -> None:
+    numbers = [f"BA20261125{n:05d}" for n in range(4000)]
+    picked = [n for n in numbers if sampled_for_review(n, 10)]
+    assert 320 <= len(picked) <= 480
+    assert picked == [n for n in numbers if sampled_for_review(n, 10)]
+    assert set(picked) <= {n for n in numbers if sampled_for_review(n, 20)}
+    assert not any(sampled_for_review(n, 0) for n in numbers[:100])
+    assert all(sampled_for_review(n, 100) for n in numbers[:100])
+    with pytest.raises(ValueError):
+        sampled_for_review(numbers[0], 101)

@@ -1,4 +1,4 @@
-"""fast lane: the repair price list, and a perceptual hash on each photo
+"""fast lane: the repair price list, a perceptual hash on each photo, automatic decisions
 
 Revision ID: 0016
 Revises: 0009
@@ -66,6 +66,25 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_repair_price_car_class_id"), ["car_class_id"], unique=False
         )
+    op.create_table(
+        "fastlane_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("claim_number", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("decided_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("rule_version", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("inputs", sa.JSON(), nullable=False),
+        sa.Column("sampled", sa.Boolean(), nullable=False),
+        sa.Column("reviewed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("reviewed_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fastlane_decision")),
+    )
+    with op.batch_alter_table("fastlane_decision", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_fastlane_decision_claim_number"), ["claim_number"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_fastlane_decision_sampled"), ["sampled"], unique=False)
     with op.batch_alter_table("media", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("phash", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
@@ -74,6 +93,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("fastlane_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fastlane_decision_sampled"))
+        batch_op.drop_index(batch_op.f("ix_fastlane_decision_claim_number"))
+    op.drop_table("fastlane_decision")
     with op.batch_alter_table("media", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_media_phash"))
         batch_op.drop_column("phash")
