@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.accident_situations import AccidentParty, AgreedLiability
+from domain.accident_situations import (
+    AccidentParty,
+    AgreedLiability,
+    Disagreement,
+    Pick,
+    compare_picks,
+)
 
 
 class AgreementIncomplete(ValueError):
@@ -73,3 +79,20 @@ class Agreement:
         if len(times) < len(self.parties):
             raise AgreementIncomplete(self.number)
         return max(times)
+
+
+def draw_up(
+    number: str,
+    accident_at: datetime,
+    place: str,
+    description: str,
+    picks: tuple[Pick | None, Pick | None],
+    parties: tuple[AgreementParty, AgreementParty],
+    photos: Sequence[AgreementPhoto],
+) -> Agreement | Disagreement:
+    """The agreement both drivers' picks lead to, or why they do not agree (then the case
+    goes to an adjuster). Confirmations may still be missing: ``confirmed`` tells."""
+    liability = compare_picks(*picks)
+    if isinstance(liability, Disagreement):
+        return liability
+    return Agreement(number, accident_at, place, description, liability, parties, photos)

@@ -14,13 +14,20 @@ from pypdf import PdfReader
 
 from bot.agreement.render import AgreementRenderer, PdfFontMissing, find_cjk_font
 from bot.agreement.view import agreement_view
-from domain.accident_situations import AccidentParty, Situation, liability_of
+from domain.accident_situations import (
+    AccidentParty,
+    Disagreement,
+    Pick,
+    Situation,
+    liability_of,
+)
 from domain.agreement import (
     Agreement,
     AgreementIncomplete,
     AgreementParty,
     AgreementPhoto,
     Confirmation,
+    draw_up,
 )
 from locales.catalog import Catalogs
 from storage.media import MediaStore
@@ -167,3 +174,23 @@ def test_a_configured_font_must_exist(tmp_path: Path) -> None:
     assert "Quick Settlement Agreement" in renderer.html(view, {})
     with pytest.raises(PdfFontMissing):
         renderer.pdf(view, {})
+
+
+def test_drawn_up_from_the_drivers_picks_or_not_at_all() -> None:
+    template = _agreement([])
+    args = (template.number, ACCIDENT, template.place, template.description)
+    agreed = draw_up(
+        *args,
+        (Pick(A, Situation.REAR_END, B), Pick(B, Situation.REAR_END, B)),
+        template.parties,
+        [],
+    )
+    assert isinstance(agreed, Agreement) and agreed.liability == template.liability
+    assert agreed.confirmed and agreed.issued_at == ACCIDENT + timedelta(minutes=24)
+    differ = draw_up(
+        *args,
+        (Pick(A, Situation.REAR_END, B), Pick(B, Situation.LANE_CHANGE, A)),
+        template.parties,
+        [],
+    )
+    assert differ is Disagreement.SITUATION
