@@ -171,6 +171,7 @@ def _photos(pdf: FPDF, view: AgreementView, files: Mapping[int, Path]) -> None:
 def _clean_jpeg(path: Path) -> tuple[io.BytesIO, int, int]:
     """The photo upright, scaled down, as a fresh JPEG without metadata; (data, w, h)."""
     with Image.open(path) as source:
+        source.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG: decoded at 1/2..1/8 scale
         image = ImageOps.exif_transpose(source).convert("RGB")
     image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
     buffer = io.BytesIO()
