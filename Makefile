@@ -18,6 +18,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/claimbot migrate
 	$(BIN)/claimbot import --if-empty examples/directory.yaml
+	$(BIN)/claimbot import examples/price_list.yaml
 	$(BIN)/claimbot serve
 
 lint: setup
@@ -31,6 +32,7 @@ test: lint
 bench: setup
 	$(BIN)/python bench/turns.py --owners 1000
 	$(BIN)/python bench/turns.py --owners 10000
+	$(BIN)/python bench/fastlane.py --claims 2000
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -30,6 +30,7 @@ from scheduler.reminders import default_registry
 from scheduler.runner import TimerRunner
 from scheduler.service import SchedulerService
 from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kinds
+from scheduler.statutory_clocks import ClockPageConfig, clock_timer_kinds
 from storage.db import Database
 from storage.media import MediaStore
 
@@ -190,6 +191,8 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
     for kind in escalation_timer_kinds(
         EscalationConfig(settings.sla_policy, settings.default_locale)
     ):
+        registry.register(kind)
+    for kind in clock_timer_kinds(ClockPageConfig(settings.clock_rules, settings.default_locale)):
         registry.register(kind)
     shop_schedule = ShopScheduleConfig(
         at=parse_clock(settings.shop_schedule_time),

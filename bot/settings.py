@@ -19,8 +19,12 @@ from domain.adjudication import (
 from domain.attempts import AttemptRule
 from domain.booking import BookingRules
 from domain.evidence import EvidenceTolerance
+from domain.fast_lane import FastLaneRules
+from domain.fraud_signals import FraudRules
+from domain.money import InvalidAmount, Money
 from domain.sla import SlaPolicy, TakeDeadlines
 from domain.slots import SlotRules
+from domain.statutory_clocks import ClockRules
 from scheduler.quiet import QuietHours, parse_clock
 
 MEGABYTE = 1024 * 1024
@@ -131,6 +135,24 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, gt=0)  # wrong dashboard logins per address
     login_window_minutes: int = Field(default=15, gt=0)
 
+    # The fast lane (docs/fastlane.md): eligibility, fraud signals, the agreement's PDF font.
+    fast_max_amount: str = "5000.00"  # yuan; the estimate must be under it
+    fast_min_policy_days: int = Field(default=30, ge=0)  # policy in force more than this
+    fast_sample_percent: int = Field(default=10, ge=0, le=100)  # decisions a supervisor reviews
+    fraud_repeat_days: int = Field(default=30, ge=0)  # same plate or phone: how far back
+    fraud_new_policy_days: int = Field(default=7, ge=0)  # a report this soon after the start
+    fraud_phash_distance: int = Field(default=6, ge=0, le=31)  # bits of 64: the same photo
+    fraud_photo_lookback_days: int = Field(default=365, gt=0)  # photos compared with
+    pdf_font: Path | None = None  # a CJK TTF/OTF/TTC; unset: fonts-noto-cjk and the like
+
+    # Statutory clocks (保险法 第二十二—二十五条), in days, and the warning point.
+    clock_decision_days: int = Field(default=30, gt=0)
+    clock_decision_simple_days: int = Field(default=5, gt=0)
+    clock_payment_days: int = Field(default=10, gt=0)
+    clock_rejection_notice_days: int = Field(default=3, gt=0)
+    clock_advance_payment_days: int = Field(default=60, gt=0)
+    clock_warn_percent: int = Field(default=80, gt=0, lt=100)
+
     # The shop's morning schedule (scheduler/shop_schedule.py), in each shop's timezone.
     shop_schedule_time: str = "08:00"
     shop_schedule_day: Literal["today", "tomorrow"] = "today"  # which day's bookings it lists
@@ -235,6 +257,57 @@ class Settings(BaseSettings):
             )
         except ValueError as exc:
             raise ValueError(f"SLA deadlines: {exc}") from exc
+
+    @field_validator("fast_max_amount")
+    @classmethod
+    def _fast_max_amount(cls, value: str) -> str:
+        try:
+            amount = Money.from_yuan(value)
+        except InvalidAmount as exc:
+            raise ValueError(f"an amount in yuan, e.g. 5000.00, not {value!r}") from exc
+        if amount <= Money.zero():
+            raise ValueError("the fast lane's maximum amount is positive")
+        return value
+
+    @model_validator(mode="after")
+    def _clock_order(self) -> Settings:
+        _ = self.clock_rules  # a simple claim's decision is not due later than any claim's
+        return self
+
+    @property
+    def fast_lane_rules(self) -> FastLaneRules:
+        return FastLaneRules(
+            max_amount=Money.from_yuan(self.fast_max_amount),
+            min_policy_days=self.fast_min_policy_days,
+        )
+
+    @property
+    def fraud_rules(self) -> FraudRules:
+        """The photo check reuses the evidence check's tolerances (CLAIMBOT_EVIDENCE_*)."""
+        return FraudRules(
+            repeat_window=timedelta(days=self.fraud_repeat_days),
+            new_policy_days=self.fraud_new_policy_days,
+            phash_max_distance=self.fraud_phash_distance,
+            evidence=self.adjudication_rules.evidence,
+        )
+
+    @property
+    def fraud_photo_lookback(self) -> timedelta:
+        return timedelta(days=self.fraud_photo_lookback_days)
+
+    @property
+    def clock_rules(self) -> ClockRules:
+        try:
+            return ClockRules(
+                decision=timedelta(days=self.clock_decision_days),
+                decision_simple=timedelta(days=self.clock_decision_simple_days),
+                payment=timedelta(days=self.clock_payment_days),
+                rejection_notice=timedelta(days=self.clock_rejection_notice_days),
+                advance_payment=timedelta(days=self.clock_advance_payment_days),
+                warn_fraction=self.clock_warn_percent / 100,
+            )
+        except ValueError as exc:
+            raise ValueError(f"statutory clocks: {exc}") from exc
 
     @property
     def verify_rule(self) -> AttemptRule:

@@ -8,6 +8,7 @@ are adjusters (same fields) who are also put on the supervisor list (escalations
 matched by their natural keys (policy number, adjuster code, shop code, staff name within
 a shop) and created or updated; nothing is deleted.
 Importing the same data twice changes nothing and reports everything unchanged.
+A ``price_list`` section (the repair price list) is imported by ``storage.price_list``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ def import_directory(uow: SqlUnitOfWork, data: Mapping[str, Any]) -> ImportSumma
     for where, entry in _entries(data, "shops"):
         with _context(where):
             _import_shop(conn, entry, timezone, summary, where)
+    if data.get("price_list") is not None:
+        from storage.price_list import import_price_list  # it builds on this module's helpers
+
+        import_price_list(conn, data["price_list"], summary)
     return summary
 
 

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PIL import Image
+import imagehash
+from PIL import Image, ImageOps
 
 from domain.evidence import MediaKind
 from storage.media_boxes import is_movie
@@ -99,6 +100,7 @@ class _PhotoInfo:
     height: int
     taken_at: datetime | None
     gps: tuple[float, float] | None
+    phash: str
 
 
 class MediaStore:
@@ -165,10 +167,12 @@ class MediaStore:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes
 
     def _inspect_photo(self, data: bytes, fmt: _Format) -> _PhotoInfo:
-        width, height, exif = _decode_photo(data, fmt.name, self._limits, self._decoding)
+        width, height, exif, phash = _decode_photo(data, fmt.name, self._limits, self._decoding)
         if min(width, height) < self.min_photo_side:
             raise MediaRejected(MediaRejection.IMAGE_TOO_SMALL)
-        return _PhotoInfo(width, height, _read_exif_time(exif, self.tz), _read_exif_gps(exif))
+        return _PhotoInfo(
+            width, height, _read_exif_time(exif, self.tz), _read_exif_gps(exif), phash
+        )
 
     @staticmethod
     def _store(target: Path, data: bytes) -> None:
@@ -192,6 +196,7 @@ def _stored_media(
         taken_at=photo.taken_at if photo else None,
         gps_lat=gps[0] if gps else None,
         gps_lon=gps[1] if gps else None,
+        phash=photo.phash if photo else None,
     )
 
 
@@ -265,9 +270,9 @@ def _pillow_can_open(format_name: str) -> bool:
 
 def _decode_photo(
     data: bytes, format_name: str, limits: _DecodeLimits, decoding: threading.BoundedSemaphore
-) -> tuple[int, int, Image.Exif]:
-    """(width, height as displayed, EXIF) of a fully decodable image, else NOT_AN_IMAGE
-    (IMAGE_TOO_BIG when its header promises more pixels than we decode)."""
+) -> tuple[int, int, Image.Exif, str]:
+    """(width, height as displayed, EXIF, perceptual hash) of a fully decodable image, else
+    NOT_AN_IMAGE (IMAGE_TOO_BIG when its header promises more pixels than we decode)."""
     try:
         with Image.open(io.BytesIO(data), formats=[format_name]) as probe:  # header only
             _check_size(probe, limits)
@@ -276,6 +281,7 @@ def _decode_photo(
             width, height = image.size
             exif = _safe_exif(image)
             _decode_pixels(image)
+            phash = _perceptual_hash(image)
     except MediaRejected:
         raise
     except Image.DecompressionBombError as error:
@@ -285,7 +291,13 @@ def _decode_photo(
         raise MediaRejected(MediaRejection.NOT_AN_IMAGE) from error
     if exif.get(_TAG_ORIENTATION) in _ROTATED_ORIENTATIONS:
         width, height = height, width
-    return width, height, exif
+    return width, height, exif, phash
+
+
+def _perceptual_hash(image: Image.Image) -> str:
+    """The 64-bit pHash (16 hex digits) of the picture as displayed: a re-encoded, resized or
+    re-compressed copy of a photo hashes within a few bits of it (domain.fraud_signals)."""
+    return str(imagehash.phash(ImageOps.exif_transpose(image)))
 
 
 def _check_size(image: Image.Image, limits: _DecodeLimits) -> None:

@@ -26,6 +26,7 @@ _GET = select(
     _c.taken_at,
     _c.gps_lat,
     _c.gps_lon,
+    _c.phash,
 ).where(_c.id == bindparam("media_id"))
 _IDS_EXIST = select(_c.id).where(_c.id.in_(bindparam("ids", expanding=True)))
 
@@ -42,6 +43,7 @@ def _media(row: AnyRow) -> StoredMedia:
         taken_at=row.taken_at,
         gps_lat=row.gps_lat,
         gps_lon=row.gps_lon,
+        phash=row.phash,
     )
 
 
@@ -66,6 +68,7 @@ class MediaRepository:
                 "taken_at": media.taken_at,
                 "gps_lat": media.gps_lat,
                 "gps_lon": media.gps_lon,
+                "phash": media.phash,
                 "created_at": utcnow(),
             },
         ).scalar()

@@ -38,3 +38,4 @@ class StoredMedia:
     taken_at: datetime | None = None  # EXIF DateTimeOriginal, timezone-aware
     gps_lat: float | None = None  # EXIF GPS, WGS84 decimal degrees
     gps_lon: float | None = None
+    phash: str | None = None  # photos: 64-bit perceptual hash, 16 hex digits

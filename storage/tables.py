@@ -142,6 +142,7 @@ class MediaRow(SQLModel, table=True):
     gps_lat: float | None = None
     gps_lon: float | None = None
     created_at: datetime
+    phash: str | None = Field(default=None, max_length=16, index=True)  # photos: 64-bit pHash
 
 
 class ClaimRow(SQLModel, table=True):
@@ -304,6 +305,7 @@ import storage.tables_adjudication  # noqa: E402
 import storage.tables_api  # noqa: E402
 import storage.tables_booking  # noqa: E402
 import storage.tables_escalation  # noqa: E402
+import storage.tables_fastlane  # noqa: E402
 import storage.tables_security  # noqa: E402
 import storage.tables_telegram  # noqa: E402
 import storage.tables_timers  # noqa: E402
