@@ -14,6 +14,7 @@ from sqlalchemy import text
 from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.pages import Dashboard
+from bot.privacy_page import PrivacyPage
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
 from scheduler.health import metrics as scheduler_metrics
@@ -71,6 +72,8 @@ def create_app(container: Container) -> FastAPI:
         container.database, container.catalogs, settings.tz, settings.default_locale
     )
     app.include_router(status_page.router())
+    privacy = PrivacyPage(container.catalogs, settings.default_locale, settings.retention_days)
+    app.include_router(privacy.router())
     for channel in container.channels:
         router = channel.router()
         if router is not None:

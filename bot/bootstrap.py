@@ -82,6 +82,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),
+        retention_days=settings.retention_days,
     )
     intake = MediaIntake(media, database)
     webchat = WebChat(

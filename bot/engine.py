@@ -57,7 +57,9 @@ class ConversationEngine:
         rules: AdjudicationRules | None = None,
         booking_rules: BookingRules | None = None,
         status_base_url: str = "",
+        retention_days: int = 730,
     ) -> None:
+        self._retention_days = retention_days
         self._database = database
         self._status_base_url = status_base_url  # owners' messages link their status page
         self._clock = clock
@@ -89,6 +91,8 @@ class ConversationEngine:
                 resume_after=self._resume_after,
                 rules=self._rules,
                 booking=self._booking_rules,
+                public_url=self._status_base_url,
+                retention_days=self._retention_days,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

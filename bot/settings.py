@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # Choices as tappable menu messages (msgmenu): verified service accounts only.
     wechat_msgmenu: bool = False
 
+    # Personal data: kept this many days after a claim closes, then purged (docs/security.md).
+    retention_days: int = Field(default=730, ge=1)
+    purge_local_time: str = "03:30"  # the daily purge, local time
+
     max_photo_mb: int = 10
     max_video_mb: int = 20
     max_files_per_upload: int = 10
@@ -114,7 +118,7 @@ class Settings(BaseSettings):
         QuietHours.parse(value)
         return value
 
-    @field_validator("maintenance_local_time", "shop_schedule_time")
+    @field_validator("maintenance_local_time", "shop_schedule_time", "purge_local_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         parse_clock(value)

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from domain.adjudication import effective_share
 from domain.claim import INTERNAL_ACTIONS, PATH_TO_PAYMENT
+from domain.masking import mask_plate
 from domain.money import Money
 from locales.catalog import Catalogs
 from storage import read_models as rm
@@ -85,8 +86,19 @@ def pick_locale(
 
 
 @cache
-def _stylesheet() -> str:
+def stylesheet() -> str:
     return (WEB / "status.css").read_text(encoding="utf-8")
+
+
+def template_environment() -> Environment:
+    """The owner-facing pages' templates (bot/web/templates)."""
+    return Environment(
+        loader=FileSystemLoader(WEB / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 class StatusPage:
@@ -97,13 +109,7 @@ class StatusPage:
         self._catalogs = catalogs
         self._tz = tz
         self._default_locale = default_locale
-        self._env = Environment(
-            loader=FileSystemLoader(WEB / "templates"),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._env = template_environment()
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -184,7 +190,8 @@ class StatusPage:
             money=lambda fen: self._catalogs.render(
                 locale, "web.status.yuan", {"amount": yuan(fen)}
             ),
-            stylesheet=_stylesheet(),
+            stylesheet=stylesheet(),
+            mask_plate=mask_plate,
             **context,
         )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -119,16 +119,17 @@ class WebChat:
 
     def media(
         self, media_id: int, user_id: Annotated[str, Query(pattern=ID_PATTERN)]
-    ) -> FileResponse:
-        """An attached photo or video, for a browser whose party may see it (else 404)."""
+    ) -> Response:
+        """An attached photo or video, for a browser whose party may see it (else 404);
+        served without the place it was taken."""
         with self._database.unit_of_work() as uow:
             party = uow.recipients.party_of(CHANNEL, user_id)
             allowed = party is not None and may_view_media(uow, party, media_id)
-        found = self._intake.stored_file(media_id) if allowed else None
+        found = self._intake.served_copy(media_id) if allowed else None
         if found is None:
             raise HTTPException(404)
-        path, mime = found
-        return FileResponse(path, media_type=mime, headers={"Cache-Control": "private"})
+        data, mime = found
+        return Response(data, media_type=mime, headers={"Cache-Control": "private"})
 
     def send(self, message: ChatMessageIn) -> ChatBatch:
         """Take one typed text, tapped choice or shared location."""

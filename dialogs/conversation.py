@@ -60,3 +60,5 @@ class TurnContext:
     max_check_failures: int = 5
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)
+    public_url: str = ""  # the product's public base URL (links in messages)
+    retention_days: int = 730  # personal data kept this long after a claim closes

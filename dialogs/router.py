@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import adjuster, bookings, claims, owner_claims, report
+from dialogs import adjuster, bookings, claims, consent, owner_claims, report
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
     Choice,
@@ -71,6 +71,15 @@ def _route(
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
+    held = consent.gate(
+        conv,
+        inbound,
+        ctx,
+        is_staff=lambda: _staff_help(conv, ctx) is not None,
+        reprompt=lambda: _reprompt(conv),
+    )
+    if held is not None:
+        return held
     command = _command(inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)

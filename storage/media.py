@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 
 from domain.evidence import MediaKind
+from storage.media_location import without_location
 from storage.media_types import MediaRejected, MediaRejection, StoredMedia
 
 DEFAULT_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
@@ -133,6 +134,11 @@ class MediaStore:
         if not path.is_file():
             raise FileNotFoundError(relative_path)
         return path
+
+    def served_copy(self, relative_path: str, mime: str) -> tuple[bytes, str]:
+        """The file as owners and shops are served it: without the place it was taken
+        (``storage/media_location.py``); the stored original keeps its EXIF GPS."""
+        return without_location(self.open(relative_path).read_bytes(), mime)
 
     def _max_bytes(self, kind: MediaKind) -> int:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes

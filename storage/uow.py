@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from domain.ports import UnitOfWork
 from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
+from storage.consents import ConsentRepository, DataViewLog
 from storage.conversations import ConversationRepository
 from storage.inbound import InboundLog
 from storage.media_repository import MediaRepository
@@ -47,6 +48,8 @@ class SqlUnitOfWork(UnitOfWork):
     shops: SqlShopRepository
     bookings: SqlBookingRepository
     booking_timers: SqlBookingTimers
+    consents: ConsentRepository
+    data_views: DataViewLog
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -77,6 +80,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.shops = SqlShopRepository(conn)
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)
+        self.consents = ConsentRepository(conn)
+        self.data_views = DataViewLog(conn)
         return self
 
     def __exit__(

@@ -274,7 +274,7 @@ class Dashboard:
             note=lambda entry: claim_note(words, entry.action, entry.reason),
         )
 
-    def media(self, request: Request, number: str, media_id: int) -> FileResponse:
+    def media(self, request: Request, number: str, media_id: int) -> Response:
         """A claim's photo or video, for a viewer who may open the claim (else 404)."""
         viewer = self._viewer(request)
         if viewer is None:
@@ -283,7 +283,12 @@ class Dashboard:
             detail = read_models.claim_detail(conn, number[:20], shop_code=viewer.shop_code)
         if detail is None or media_id not in {item.media_id for item in detail.evidence}:
             raise HTTPException(404)
-        found = self._intake.stored_file(media_id)
+        if viewer.shop_code is not None:  # shops get a copy without the recorded location
+            copy = self._intake.served_copy(media_id)
+            if copy is None:
+                raise HTTPException(404)
+            return Response(copy[0], media_type=copy[1], headers={"Cache-Control": "private"})
+        found = self._intake.stored_file(media_id)  # the insurer checks the original
         if found is None:
             raise HTTPException(404)
         path, mime = found
