@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
+from dialogs.consent import AGREE
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database
@@ -43,6 +44,7 @@ class Browser:
         self.http = http
         self.user = user
         self.cursor = 0
+        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent.py)
 
     def say(self, text: str = "", kind: str = "text", **body: Any) -> list[dict[str, Any]]:
         payload = {

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
+from dialogs.consent import AGREE
 from storage.db import Database
 from tests.booking_support import STAFF_USER, bind_staff_to_web
 from tests.engine_harness import import_sample, make_container
@@ -42,6 +43,7 @@ class Browser:
         self.client = client
         self.user_id = user_id
         self.cursor = 0
+        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent.py)
 
     def say(self, kind: str = "text", **body: Any) -> list[dict[str, Any]]:
         payload = {
@@ -92,7 +94,7 @@ def test_a_booking_confirmed_by_the_shop_over_http(client: httpx.Client) -> None
     assert [m["text"][:10] for m in sent] == ["已为您提交预约 #1"]
 
     card = staff.poll()[-1]
-    assert card["text"].startswith("【新预约 #1】保养，车辆 沪A12345")
+    assert card["text"].startswith("【新预约 #1】保养，车辆 沪A1**45")
     assert [c["label"] for c in card["choices"]] == ["确认 #1", "建议其他时间", "婉拒"]
     done = staff.tap(values(card)[0])
     assert done[0]["text"].startswith("已确认预约 #1")

@@ -16,6 +16,7 @@ from bot.bootstrap import Container
 from storage.db import Database
 from storage.records import OutboxItem
 from storage.tables import outbox_t
+from tests.consent_support import agree
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -34,6 +35,7 @@ def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[httpx.Client]:
+    agree(container.database, "web", USER, "zh-CN")  # the privacy notice (test_consent.py)
     with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as http:
         yield http
 
