@@ -3,9 +3,9 @@
 A party that has not agreed to the current notice version gets the short notice (what
 is collected, why, how long, who sees it, a link to the full text) and two buttons;
 nothing else they send is acted on until they agree. Staff bound with ``/bind`` are not
-asked (their work is not processing of their own data), and ``/bind`` and ``/lang`` pass
-so that staff can bind and anyone can read the notice in their language. A new version
-of the notice asks everyone again.
+asked (their work is not processing of their own data), and ``/bind``, ``/lang`` and
+``/help`` pass so that staff can bind and anyone can read the notice in their language.
+A new version of the notice asks everyone again.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ NOTICE_VERSION = "2026-12"  # change with the notice text (locales/*/privacy.yam
 PRIVACY_PATH = "/privacy"
 AGREE = "consent:agree"
 DECLINE = "consent:decline"
-_PASSING_COMMANDS = ("/bind", "/lang")
+_PASSING_COMMANDS = ("/bind", "/lang", "/help")
 
 
 def privacy_url(base_url: str, locale: str) -> str:

@@ -57,7 +57,9 @@ def _exif_without_gps(payload: bytes) -> bytes | None:
         exif.load(payload)
     except Exception:  # malformed EXIF is dropped whole
         return None
-    exif.pop(_GPS_IFD, None)
+    if _GPS_IFD not in exif:
+        return payload
+    del exif[_GPS_IFD]
     try:
         return exif.tobytes()[len(EXIF_HEADER) :]
     except Exception:

@@ -37,8 +37,8 @@ from locales.catalog import Catalogs
 from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
 from storage.consents import DataView
-from storage.personal_data import FullIdentifiers, full_identifiers
 from storage.db import Database
+from storage.personal_data import FullIdentifiers, full_identifiers
 
 LOGIN = "/dashboard/login"
 LANG_COOKIE = "claimbot_lang"
