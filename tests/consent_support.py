@@ -1,6 +1,6 @@
 """Owners in tests have agreed to the privacy notice once, before they chat.
 
-The notice and its agreement are tested in tests/test_consent.py; every other test that
+The notice and its agreement are tested in tests/test_consent_notice.py; every other test that
 drives an owner starts from an owner who agreed, recorded as the agreement button does.
 """
 

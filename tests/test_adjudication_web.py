@@ -44,7 +44,7 @@ class Browser:
         self.http = http
         self.user = user
         self.cursor = 0
-        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent.py)
+        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent_notice.py)
 
     def say(self, text: str = "", kind: str = "text", **body: Any) -> list[dict[str, Any]]:
         payload = {

@@ -43,7 +43,7 @@ class Browser:
         self.client = client
         self.user_id = user_id
         self.cursor = 0
-        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent.py)
+        self.tap(AGREE)  # the privacy notice, agreed once (tests/test_consent_notice.py)
 
     def say(self, kind: str = "text", **body: Any) -> list[dict[str, Any]]:
         payload = {

@@ -35,7 +35,7 @@ def container(sqlite_database: Database, tmp_path: Path) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[httpx.Client]:
-    agree(container.database, "web", USER, "zh-CN")  # the privacy notice (test_consent.py)
+    agree(container.database, "web", USER, "zh-CN")  # the privacy notice (test_consent_notice.py)
     with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as http:
         yield http
 
