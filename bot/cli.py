@@ -174,14 +174,21 @@ def _listen_settings(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from bot.app import create_app
     from bot.bootstrap import build
+    from bot.log_masking import masked_log_config
 
     settings = _listen_settings(args)
     container = build(settings)
     try:
-        uvicorn.run(create_app(container), host=settings.host, port=settings.port)
+        uvicorn.run(
+            create_app(container),
+            host=settings.host,
+            port=settings.port,
+            log_config=masked_log_config(LOGGING_CONFIG),
+        )
     finally:
         container.close()
     return 0
