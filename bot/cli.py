@@ -1,4 +1,5 @@
-"""The `claimbot` command line: serve, migrate, import, demo."""
+"""The `claimbot` command line: serve, migrate, import, demo, staff, tokens, reports,
+and personal data (purge, export-party, erase-party)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.dashboard.report_cli import add_report_parser, run_report
+from bot.privacy_cli import add_privacy_parsers
 from bot.settings import Settings
 
 
@@ -27,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wechat": _wechat,
         "report": _report,
         "token": _token,
+        "purge": _privacy,
+        "export-party": _privacy,
+        "erase-party": _privacy,
     }[args.command]
     return handler(args)
 
@@ -68,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _token_parser(commands)
     add_report_parser(commands)
+    add_privacy_parsers(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
     menu = wechat_commands.add_parser("menu", help="install the custom menu: report, book, status")
@@ -253,6 +259,13 @@ def _read_directory(path: Path) -> dict[str, Any]:
 
 def _report(args: argparse.Namespace) -> int:
     return run_report(args)
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    from bot.privacy_cli import run_erase, run_export, run_purge
+
+    run = {"purge": run_purge, "export-party": run_export, "erase-party": run_erase}
+    return run[args.command](args, Settings())
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -150,6 +150,10 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
+
+    @property
     def adjudication_rules(self) -> AdjudicationRules:
         tolerance = EvidenceTolerance(
             before=timedelta(minutes=self.evidence_before_minutes),

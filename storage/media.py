@@ -135,6 +135,14 @@ class MediaStore:
             raise FileNotFoundError(relative_path)
         return path
 
+    def remove(self, relative_path: str) -> bool:
+        """Delete a stored file (retention, erasure); False if it was not there."""
+        try:
+            self.open(relative_path).unlink()
+        except (ValueError, FileNotFoundError):
+            return False
+        return True
+
     def served_copy(self, relative_path: str, mime: str) -> tuple[bytes, str]:
         """The file as owners and shops are served it: without the place it was taken
         (``storage/media_location.py``); the stored original keeps its EXIF GPS."""
