@@ -15,6 +15,7 @@ from bot.bootstrap import Container
 from dialogs.messages import Outbound
 from storage.records import OutboxItem
 from storage.status_links import STATUS_LINKS
+from tests.consent_support import agree
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.live_server import serve
 
@@ -63,8 +64,9 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         await browser.wait_for("!document.getElementById('identity').hidden")
         await _header_fits(browser)
 
-        await _say(browser, "/report")
         user_id = await browser.evaluate("localStorage.getItem('claimbot.user')")
+        await asyncio.to_thread(agree, container.database, "web", user_id, "en")
+        await _say(browser, "/report")
         await asyncio.to_thread(_push_status_link, container, user_id)
         await browser.wait_for("!!document.querySelector('#log a.link')")
         link = await browser.evaluate(
