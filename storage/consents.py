@@ -13,7 +13,7 @@ from storage.tables_privacy import consent_t, personal_data_view_t
 _LATEST = (
     select(consent_t.c.version)
     .where(consent_t.c.party_id == bindparam("party_id"))
-    .order_by(consent_t.c.agreed_at.desc(), consent_t.c.id.desc())
+    .order_by(consent_t.c.id.desc())  # the latest recorded, whatever the clocks said
     .limit(1)
 )
 

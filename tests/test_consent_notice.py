@@ -20,7 +20,7 @@ from dialogs.consent import AGREE, DECLINE, NOTICE_VERSION
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database
-from tests.engine_harness import import_sample, make_container
+from tests.engine_harness import Owner, import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
 from tests.telegram.fake_bot_api import FakeBotApi
@@ -190,3 +190,17 @@ def test_a_wechat_follower_agrees_by_number(sqlite_database: Database, tmp_path:
         [consent] = consents(rig.container, "wechat", openid)
         assert (consent.version, consent.channel) == (NOTICE_VERSION, "wechat")
         assert consent.agreed_at.date() <= date.today()
+
+
+def test_a_new_notice_version_asks_again_and_the_report_goes_on(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = Owner(container, "owner-version-01")  # agreed to the current version
+    owner.text("/report")
+    assert owner.text("沪A12345") == ["report.ask.check"]
+    monkeypatch.setattr("dialogs.consent.NOTICE_VERSION", "2099-01")
+    assert owner.text("8001") == ["consent.notice"]
+    assert owner.choose(AGREE) == ["consent.agreed", "report.ask.check"]
+    assert owner.text("8001")[0] == "report.policy_found"
+    versions = [c.version for c in consents(container, "web", owner.user_id)]
+    assert versions == [NOTICE_VERSION, "2099-01"]
