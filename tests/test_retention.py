@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.bootstrap import Container, build
 from bot.cli import main
 from bot.settings import Settings
+from storage import read_models
 from storage.analytics_queries import claim_facts
 from storage.db import Database
 from storage.directory import import_directory
@@ -146,6 +147,11 @@ def test_purge_dry_run_then_purge(
     assert purged["policy_number"] == ""
     assert (purged["status"], purged["urgent"]) == ("withdrawn", False)
     assert files_of(database, media_dir, old) == []
+    with database.unit_of_work() as uow:  # the claim still reads, for its owner and staff
+        claim = uow.claims.get(old)
+        assert claim is not None and claim.closed
+        detail = read_models.claim_detail(uow.connection, old)
+        assert detail is not None and detail.summary.plate is None
     with database.engine.connect() as conn:
         changes = conn.execute(select(func.count()).select_from(claim_status_change_t))
         assert changes.scalar_one() == changes_before_count  # the history analytics count
