@@ -39,6 +39,8 @@ sys.path[0] = str(ROOT)
 
 import yaml  # noqa: E402
 
+from dialogs.consent import AGREE  # noqa: E402
+from messages.choices import START_REPORT  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.directory import import_directory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -139,6 +141,8 @@ class Waiter:
 
 async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: float) -> int:
     steps: list[tuple[Callable[[], int], str]] = [
+        (lambda: user.text("/report"), AGREE),  # first contact: the privacy notice
+        (lambda: user.tap(AGREE), START_REPORT.encode()),
         (lambda: user.text("/report"), "r:plate:menu"),
         (lambda: user.text("沪A12345"), "r:check:menu"),
         (lambda: user.text("8001"), "r:time:now"),

@@ -30,6 +30,7 @@ from bot.bootstrap import Container, build
 from bot.demo import SAMPLE_DIRECTORY, demo_photos
 from bot.media_intake import Upload
 from bot.settings import Settings
+from dialogs.consent import AGREE
 from messages.inbound import Inbound, InboundKind, MediaItem
 from storage.directory import import_directory
 from storage.migrate import upgrade
@@ -64,6 +65,8 @@ def script(container: Container, photos: tuple[MediaItem, ...]) -> list[Step]:
         return step
 
     return [
+        make(InboundKind.TEXT, "/report"),  # first contact: the privacy notice
+        make(InboundKind.CHOICE, AGREE),
         make(InboundKind.TEXT, "/report"),
         make(InboundKind.TEXT, "沪A12345"),
         make(InboundKind.TEXT, "8001"),

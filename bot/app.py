@@ -15,6 +15,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.pages import Dashboard
+from bot.privacy_page import PrivacyPage
 from bot.security import access_log, errors
 from bot.security.headers import SecurityHeaders
 from bot.status_page import StatusPage
@@ -91,6 +92,8 @@ def create_app(container: Container) -> FastAPI:
         container.database, container.catalogs, settings.tz, settings.default_locale
     )
     app.include_router(status_page.router())
+    privacy = PrivacyPage(container.catalogs, settings.default_locale, settings.retention_days)
+    app.include_router(privacy.router())
     for channel in container.channels:
         router = channel.router()
         if router is not None:

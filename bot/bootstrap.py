@@ -27,6 +27,7 @@ from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
+from scheduler.retention import RetentionConfig, retention_timer_kinds
 from scheduler.runner import TimerRunner
 from scheduler.service import SchedulerService
 from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kinds
@@ -92,6 +93,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),
         limits=Limits(settings.verify_rule, settings.bind_rule),
+        retention_days=settings.retention_days,
     )
     intake = MediaIntake(
         media,
@@ -200,6 +202,14 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
         default_locale=settings.default_locale,
     )
     for kind in shop_schedule_timer_kinds(shop_schedule):
+        registry.register(kind)
+    retention = RetentionConfig(
+        retention=settings.retention,
+        at=parse_clock(settings.purge_local_time),
+        tz=settings.tz,
+        media_dir=settings.media_dir,
+    )
+    for kind in retention_timer_kinds(retention):
         registry.register(kind)
     runner = TimerRunner(database, registry, clock, config)
     return SchedulerService(runner, clock)

@@ -1,4 +1,5 @@
-"""The `claimbot` command line: serve, migrate, import, demo."""
+"""The `claimbot` command line: serve, migrate, import, demo, staff, tokens, reports,
+and personal data (purge, export-party, erase-party)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import yaml
 
 from bot.dashboard.report_cli import add_report_parser, run_report
 from bot.fastlane_cli import add_fastlane_parser, run_fastlane
+from bot.privacy_cli import add_privacy_parsers
 from bot.settings import Settings
 
 
@@ -29,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "token": _token,
         "fastlane": run_fastlane,
+        "purge": _privacy,
+        "export-party": _privacy,
+        "erase-party": _privacy,
     }[args.command]
     return handler(args)
 
@@ -71,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     _token_parser(commands)
     add_report_parser(commands)
     add_fastlane_parser(commands)
+    add_privacy_parsers(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
     menu = wechat_commands.add_parser("menu", help="install the custom menu: report, book, status")
@@ -177,16 +183,23 @@ def _listen_settings(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from bot.app import create_app
     from bot.bootstrap import build
+    from bot.log_masking import masked_log_config
     from bot.memory import return_large_buffers
 
     settings = _listen_settings(args)
     return_large_buffers()
     container = build(settings)
     try:
-        uvicorn.run(create_app(container), host=settings.host, port=settings.port)
+        uvicorn.run(
+            create_app(container),
+            host=settings.host,
+            port=settings.port,
+            log_config=masked_log_config(LOGGING_CONFIG),
+        )
     finally:
         container.close()
     return 0
@@ -251,6 +264,13 @@ def _read_directory(path: Path) -> dict[str, Any]:
 
 def _report(args: argparse.Namespace) -> int:
     return run_report(args)
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    from bot.privacy_cli import run_erase, run_export, run_purge
+
+    run = {"purge": run_purge, "export-party": run_export, "erase-party": run_erase}
+    return run[args.command](args, Settings())
 
 
 def _demo(args: argparse.Namespace) -> int:

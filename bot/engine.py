@@ -60,7 +60,9 @@ class ConversationEngine:
         booking_rules: BookingRules | None = None,
         status_base_url: str = "",
         limits: Limits | None = None,
+        retention_days: int = 730,
     ) -> None:
+        self._retention_days = retention_days
         self._database = database
         self._status_base_url = status_base_url  # owners' messages link their status page
         self._clock = clock
@@ -94,6 +96,8 @@ class ConversationEngine:
                 rules=self._rules,
                 booking=self._booking_rules,
                 limits=self._limits,
+                public_url=self._status_base_url,
+                retention_days=self._retention_days,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

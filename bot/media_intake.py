@@ -95,6 +95,17 @@ class MediaIntake:
             quota.bytes and size + len(upload.data) > quota.bytes
         ):
             raise MediaRejected(MediaRejection.QUOTA_EXCEEDED)
+    def served_copy(self, media_id: int) -> tuple[bytes, str] | None:
+        """A stored photo or video as owners and shops get it (no recorded location), and
+        its MIME type (None: unknown or gone)."""
+        with self._database.unit_of_work() as uow:
+            stored = uow.media.get(media_id)
+        if stored is None:
+            return None
+        try:
+            return self._store.served_copy(stored.relative_path, stored.mime)
+        except (ValueError, FileNotFoundError):
+            return None
 
     def stored_file(self, media_id: int) -> tuple[Path, str] | None:
         """Where a stored photo or video is, and its MIME type (None: unknown or gone)."""

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # Choices as tappable menu messages (msgmenu): verified service accounts only.
     wechat_msgmenu: bool = False
 
+    # Personal data: kept this many days after a claim closes, then purged (docs/security.md).
+    retention_days: int = Field(default=730, ge=1)
+    purge_local_time: str = "03:30"  # the daily purge, local time
+
     max_photo_mb: int = 10
     max_video_mb: int = 20
     max_files_per_upload: int = 10
@@ -163,7 +167,7 @@ class Settings(BaseSettings):
         QuietHours.parse(value)
         return value
 
-    @field_validator("maintenance_local_time", "shop_schedule_time")
+    @field_validator("maintenance_local_time", "shop_schedule_time", "purge_local_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         parse_clock(value)
@@ -193,6 +197,10 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown liability grades {sorted(unknown)}")
         _rules(value, EvidenceTolerance())  # shares are percentages
         return value
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
 
     @property
     def adjudication_rules(self) -> AdjudicationRules:

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from domain.adjudication import effective_share
 from domain.claim import INTERNAL_ACTIONS, PATH_TO_PAYMENT
+from domain.masking import mask_plate
 from domain.money import Money
 from locales.catalog import Catalogs
 from storage import read_models as rm
@@ -87,6 +88,17 @@ def pick_locale(
     return default
 
 
+def template_environment() -> Environment:
+    """The owner-facing pages' templates (bot/web/templates)."""
+    return Environment(
+        loader=FileSystemLoader(WEB / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class StatusPage:
     def __init__(
         self, database: Database, catalogs: Catalogs, tz: tzinfo, default_locale: str
@@ -95,13 +107,7 @@ class StatusPage:
         self._catalogs = catalogs
         self._tz = tz
         self._default_locale = default_locale
-        self._env = Environment(
-            loader=FileSystemLoader(WEB / "templates"),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._env = template_environment()
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -188,6 +194,7 @@ class StatusPage:
             money=lambda fen: self._catalogs.render(
                 locale, "web.status.yuan", {"amount": yuan(fen)}
             ),
+            mask_plate=mask_plate,
             **context,
         )
 

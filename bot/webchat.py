@@ -24,7 +24,7 @@ from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.media_links import MAX_SIGNATURE, MediaLinks
 from bot.rendering import render
-from bot.security.media_response import media_response
+from bot.security.media_response import media_copy_response
 from domain.clock import Clock
 from domain.services import may_view_media
 from locales.catalog import Catalogs
@@ -150,7 +150,7 @@ class WebChat:
         media_id: int,
         exp: Annotated[int, Query(ge=0)] = 0,
         sig: Annotated[str, Query(max_length=MAX_SIGNATURE)] = "",
-    ) -> FileResponse:
+    ) -> Response:
         """An attached photo or video: by a valid signed link, or for a browser whose
         session's party may see it; else 404."""
         allowed = self._links.valid(media_id, exp, sig, self._clock.now())
@@ -159,11 +159,11 @@ class WebChat:
             with self._database.unit_of_work() as uow:
                 party = None if chat is None else uow.recipients.party_of(CHANNEL, chat)
                 allowed = party is not None and may_view_media(uow, party, media_id)
-        found = self._intake.stored_file(media_id) if allowed else None
+        found = self._intake.served_copy(media_id) if allowed else None
         if found is None:
             raise HTTPException(404)
-        path, mime = found
-        return media_response(path, mime)
+        data, mime = found  # without the place it was taken
+        return media_copy_response(data, mime, media_id)
 
     def send(self, request: Request, response: Response, message: ChatMessageIn) -> ChatBatch:
         """Take one typed text, tapped choice or shared location (a first message opens

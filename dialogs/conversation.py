@@ -76,3 +76,5 @@ class TurnContext:
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)
     registry: Registry | None = None  # None: dialogs.registry.REGISTRY
+    public_url: str = ""  # the product's public base URL (links in messages)
+    retention_days: int = 730  # personal data kept this long after a claim closes

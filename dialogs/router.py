@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dialogs import consent
 from dialogs.conversation import Conversation, TurnContext, keep_pending_media
 from dialogs.registry import REGISTRY, Registry
 from messages.choices import START_REPORT
@@ -65,6 +66,15 @@ def _route(
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv, ctx)]
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
+    held = consent.gate(
+        conv,
+        inbound,
+        ctx,
+        is_staff=lambda: _staff_help(conv, ctx) is not None,
+        reprompt=lambda: _reprompt(conv, ctx),
+    )
+    if held is not None:
+        return held
     command = _command(inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)

@@ -2,8 +2,9 @@
 
 A locale is a folder (`locales/zh_CN/`, `locales/en/`) of YAML files, one per feature;
 their keys are merged, and a key defined twice in one locale is an error. Templates have
-``t(key, ...)``, the ``when`` filter (local time) and the ``note`` / ``booking_note``
-filters (a timeline entry's stored note in words, `locales/notes.py`).
+``t(key, ...)``, the ``when`` filter (local time), the ``note`` / ``booking_note``
+filters (a timeline entry's stored note in words, `locales/notes.py`) and the masks of
+`domain/masking.py` (``mask_plate``, ``mask_phone``, ``mask_policy``, ``mask_name``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
+from domain.masking import mask_name, mask_phone, mask_plate, mask_policy
 from domain.money import Money
 from locales.notes import NoteWords, booking_note, claim_note
 
 CATALOG_DIR = Path(__file__).parent
 LEXICON_KEY = "_lexicon"
+MASKS = {
+    "mask_plate": mask_plate,
+    "mask_phone": mask_phone,
+    "mask_policy": mask_policy,
+    "mask_name": mask_name,
+}
 
 
 class MissingMessage(KeyError):
@@ -122,6 +130,7 @@ class Catalogs:
         env.filters["booking_note"] = lambda note, from_status, to_status: booking_note(
             words, from_status, to_status, note or ""
         )
+        env.filters.update(MASKS)  # staff cards show identifiers masked (domain/masking.py)
         return env
 
     def _format_time(self, locale: str, value: str | datetime | None) -> str:

@@ -39,6 +39,7 @@ from PIL import Image, ImageOps
 
 from domain.evidence import MediaKind
 from storage.media_boxes import is_movie
+from storage.media_location import without_location
 from storage.media_types import MediaRejected, MediaRejection, StoredMedia
 
 DEFAULT_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
@@ -162,6 +163,18 @@ class MediaStore:
     @property
     def _limits(self) -> _DecodeLimits:
         return _DecodeLimits(self.max_photo_pixels, self.max_decoded_bytes)
+    def remove(self, relative_path: str) -> bool:
+        """Delete a stored file (retention, erasure); False if it was not there."""
+        try:
+            self.open(relative_path).unlink()
+        except (ValueError, FileNotFoundError):
+            return False
+        return True
+
+    def served_copy(self, relative_path: str, mime: str) -> tuple[bytes, str]:
+        """The file as owners and shops are served it: without the place it was taken
+        (``storage/media_location.py``); the stored original keeps its EXIF GPS."""
+        return without_location(self.open(relative_path).read_bytes(), mime)
 
     def _max_bytes(self, kind: MediaKind) -> int:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes

@@ -12,6 +12,7 @@ from domain.ports import UnitOfWork
 from storage.attempts import SqlAttemptStore
 from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
+from storage.consents import ConsentRepository, DataViewLog
 from storage.conversations import ConversationRepository
 from storage.inbound import InboundLog
 from storage.media_repository import MediaRepository
@@ -49,6 +50,8 @@ class SqlUnitOfWork(UnitOfWork):
     bookings: SqlBookingRepository
     booking_timers: SqlBookingTimers
     attempts: SqlAttemptStore
+    consents: ConsentRepository
+    data_views: DataViewLog
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -80,6 +83,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)
         self.attempts = SqlAttemptStore(conn)
+        self.consents = ConsentRepository(conn)
+        self.data_views = DataViewLog(conn)
         return self
 
     def __exit__(

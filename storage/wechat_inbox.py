@@ -94,6 +94,10 @@ _FINISH = (
         claimed_at=None,
     )
 )
+# A processed message keeps only its dedupe key: the raw XML (the user's words, places,
+# media ids) is personal data the product no longer needs.
+_FINISH_DONE = _FINISH.values(body="")
+_BLANK_DONE = update(wechat_inbox_t).where(_c.status == DONE, _c.body != "").values(body="")
 _RETRY = (
     update(wechat_inbox_t)
     .where(_c.id == bindparam("row_id"))
@@ -182,7 +186,20 @@ class WeChatInbox:
         return rows
 
     def mark_done(self, row_id: int, now: datetime) -> None:
-        self._finish(row_id, DONE, now, None)
+        """Processed: the raw XML is dropped, the row stays for dedupe until pruned."""
+        self._conn.execute(
+            _FINISH_DONE,
+            {"row_id": row_id, "new_status": DONE, "at": require_aware(now, "now"), "error": None},
+        )
+
+    def processed_with_body(self) -> int:
+        query = select(func.count()).where(_c.status == DONE, _c.body != "")
+        return int(self._conn.execute(query).scalar_one())
+
+    def blank_processed(self) -> int:
+        """Drop the raw XML of processed rows that still hold it (from before it was
+        dropped on processing); how many."""
+        return self._conn.execute(_BLANK_DONE).rowcount
 
     def mark_failed(self, row_id: int, error: str, now: datetime) -> None:
         self._finish(row_id, FAILED, now, error)

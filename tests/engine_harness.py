@@ -16,6 +16,7 @@ from bot.settings import Settings
 from messages.inbound import Inbound, InboundKind
 from storage.db import Database
 from storage.directory import import_directory
+from tests.consent_support import agree
 from tests.fakes import FixedClock
 
 DIRECTORY = Path(__file__).resolve().parents[1] / "examples" / "directory.yaml"
@@ -56,6 +57,7 @@ class Owner:
         self.container = container
         self.user_id = user_id
         self.hint = hint
+        agree(container.database, "web", user_id, hint)
 
     def inbound(self, kind: InboundKind, text: str = "", **extra: Any) -> Inbound:
         return Inbound(

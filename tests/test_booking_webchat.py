@@ -54,7 +54,7 @@ def test_a_booking_confirmed_by_the_shop_over_http(container: Container, base: s
     assert [m["text"][:10] for m in sent] == ["已为您提交预约 #1"]
 
     card = staff.poll()[-1]
-    assert card["text"].startswith("【新预约 #1】保养，车辆 沪A12345")
+    assert card["text"].startswith("【新预约 #1】保养，车辆 沪A1**45")
     assert [c["label"] for c in card["choices"]] == ["确认 #1", "建议其他时间", "婉拒"]
     done = staff.tap(values(card)[0])
     assert done[0]["text"].startswith("已确认预约 #1")

@@ -87,7 +87,7 @@ def test_a_leaked_chat_id_opens_nothing(served: Served) -> None:
 
 def test_the_session_cookie_is_httponly_strict_and_stored_hashed(served: Served) -> None:
     container, base = served
-    browser = ChatBrowser(base)
+    browser = ChatBrowser(base, agreed=False)  # /help passes the privacy notice
     response = browser.post(text="/help")
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=")
@@ -105,7 +105,7 @@ def test_the_session_cookie_is_httponly_strict_and_stored_hashed(served: Served)
 def test_sessions_are_renewed_and_expire(served: Served) -> None:
     container, base = served
     clock = clock_of(container)
-    browser = ChatBrowser(base)
+    browser = ChatBrowser(base, agreed=False)  # /help passes the privacy notice
     said = len(browser.say("/help"))  # nothing a timer would follow up
     old, chat = browser.session, browser.chat(container)
     clock.advance(timedelta(hours=25))  # past the renewal age

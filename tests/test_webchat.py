@@ -130,11 +130,13 @@ def test_a_report_through_the_web_chat(browser: ChatBrowser) -> None:
 
 
 def test_a_retried_post_is_answered_once(browser: ChatBrowser) -> None:
+    browser.agree_first()
     body = {
         "message_id": "retry-0000001",
         "language": "en",
         "kind": "text",
         "text": "/report",
+        "after": browser.cursor,
     }
     first = browser.http.post("/chat/api/messages", json=body).json()
     again = {**body, "after": first["cursor"]}

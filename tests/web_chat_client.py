@@ -15,6 +15,7 @@ import httpx
 
 from bot.bootstrap import Container
 from bot.chat_sessions import COOKIE, COOKIE_PATH
+from dialogs.consent import AGREE
 from storage.web_sessions import WebSessionRepository
 
 Message = dict[str, Any]
@@ -29,10 +30,19 @@ def chat_of_session(container: Container, raw: str) -> str:
 
 
 class ChatBrowser:
-    def __init__(self, base: str, language: str = "zh-CN") -> None:
+    """``agreed``: the owner taps the privacy notice's agree button before their first
+    message (the notice itself is tested in tests/test_consent_notice.py)."""
+
+    def __init__(self, base: str, language: str = "zh-CN", agreed: bool = True) -> None:
         self.http = httpx.Client(base_url=base, timeout=30)
         self.language = language
         self.cursor = 0
+        self._to_agree = agreed
+
+    def agree_first(self) -> None:
+        if self._to_agree:
+            self._to_agree = False
+            self.tap(AGREE)
 
     @classmethod
     def as_chat(cls, base: str, container: Container, chat: str, **kw: Any) -> ChatBrowser:
@@ -48,6 +58,7 @@ class ChatBrowser:
         return browser
 
     def post(self, kind: str = "text", **body: Any) -> httpx.Response:
+        self.agree_first()
         payload = {
             "message_id": uuid.uuid4().hex,
             "language": self.language,
@@ -66,6 +77,7 @@ class ChatBrowser:
         return self.say(kind="choice", value=value)
 
     def upload(self, files: list[tuple[str, bytes, str]]) -> list[Message]:
+        self.agree_first()
         response = self.http.post(
             "/chat/api/upload",
             data={"message_id": uuid.uuid4().hex, "language": self.language, "after": self.cursor},

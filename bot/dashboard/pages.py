@@ -29,7 +29,7 @@ from bot.dashboard.analytics_view import build_report, report_csv, report_html
 from bot.dashboard.login import Login
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.media_intake import MediaIntake
-from bot.security.media_response import media_response
+from bot.security.media_response import media_copy_response, media_response
 from bot.settings import Settings
 from bot.signing import Signer
 from bot.web_auth import Viewer, viewer_of
@@ -40,7 +40,9 @@ from domain.sla import take_sla_state
 from locales.catalog import Catalogs
 from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
+from storage.consents import DataView
 from storage.db import Database
+from storage.personal_data import FullIdentifiers, full_identifiers
 
 LOGIN = "/dashboard/login"
 LANG_COOKIE = "claimbot_lang"
@@ -108,6 +110,7 @@ class Dashboard:
         router.add_api_route("", self.claims, methods=["GET"])
         router.add_api_route("/changes", self.changes, methods=["GET"])
         router.add_api_route("/claims/{number}", self.claim, methods=["GET"])
+        router.add_api_route("/claims/{number}/full", self.claim_in_full, methods=["POST"])
         router.add_api_route("/claims/{number}/media/{media_id}", self.media, methods=["GET"])
         router.add_api_route("/bookings/{booking_id}", self.booking, methods=["GET"])
         router.add_api_route("/analytics", self.analytics, methods=["GET"])
@@ -228,9 +231,19 @@ class Dashboard:
         )
 
     def claim(self, request: Request, number: str) -> Response:
+        return self._claim(request, number, full=False)
+
+    def claim_in_full(self, request: Request, number: str) -> Response:
+        """The claim page with plate, policy, holder and phone unmasked: the insurer's
+        staff only (a shop gets 403), and each such view is recorded (``data_views``)."""
+        return self._claim(request, number, full=True)
+
+    def _claim(self, request: Request, number: str, *, full: bool) -> Response:
         viewer = self._viewer(request)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
+        if full and not viewer.is_insurer:
+            raise HTTPException(403)
         with self._database.engine.connect() as conn:
             detail = read_models.claim_detail(
                 conn,
@@ -243,6 +256,7 @@ class Dashboard:
             raise HTTPException(404)
         summary = detail.summary
         now = self._clock.now()
+        identifiers, views = self._personal_data(viewer, summary.number, full, now)
         sla = self._sla(summary, now)
         words = self._notes(request)
         return self._page(
@@ -259,9 +273,26 @@ class Dashboard:
             map_link=_map_link(detail),
             actor=lambda value: self._actor(request, value),
             note=lambda entry: claim_note(words, entry.action, entry.reason),
+            full=identifiers,
+            data_views=views,
         )
 
-    def media(self, request: Request, number: str, media_id: int) -> FileResponse:
+    def _personal_data(
+        self, viewer: Viewer, number: str, full: bool, now: datetime
+    ) -> tuple[FullIdentifiers | None, list[DataView]]:
+        """The unmasked identifiers when asked for (the view recorded first), and for the
+        insurer the record of such views."""
+        if not viewer.is_insurer:
+            return None, []
+        with self._database.unit_of_work() as uow:
+            identifiers = full_identifiers(uow.connection, number) if full else None
+            if identifiers is not None:
+                uow.data_views.record(number, f"token:{viewer.token_id}", now)
+            views = uow.data_views.of_claim(number)
+            uow.commit()
+        return identifiers, views
+
+    def media(self, request: Request, number: str, media_id: int) -> Response:
         """A claim's photo or video, for a viewer who may open the claim (else 404)."""
         viewer = self._viewer(request)
         if viewer is None:
@@ -270,7 +301,12 @@ class Dashboard:
             detail = read_models.claim_detail(conn, number[:20], shop_code=viewer.shop_code)
         if detail is None or media_id not in {item.media_id for item in detail.evidence}:
             raise HTTPException(404)
-        found = self._intake.stored_file(media_id)
+        if viewer.shop_code is not None:  # shops get a copy without the recorded location
+            copy = self._intake.served_copy(media_id)
+            if copy is None:
+                raise HTTPException(404)
+            return media_copy_response(copy[0], copy[1], media_id)
+        found = self._intake.stored_file(media_id)  # the insurer checks the original
         if found is None:
             raise HTTPException(404)
         path, mime = found

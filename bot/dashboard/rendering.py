@@ -2,7 +2,8 @@
 
 Templates call ``t('dashboard.…')`` for every sentence (locales/*/dashboard.yaml), and the
 filters ``when`` (local time), ``duration``, ``yuan`` (the bare figure) and ``money`` (with
-the locale's currency mark from `dashboard.money`) for values.
+the locale's currency mark from `dashboard.money`) for values; the masks of
+`domain/masking.py` as filters (``mask_plate``, ``mask_phone``, ...).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from domain.money import Money
-from locales.catalog import Catalogs
+from locales.catalog import MASKS, Catalogs
 from locales.notes import NoteWords
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,6 +60,7 @@ class PageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._env.filters.update(MASKS)  # lists and cards show identifiers masked
 
     def note_words(self, locale: str) -> NoteWords:
         """The words timeline notes are formatted with (`locales/notes.py`)."""

@@ -233,4 +233,4 @@ class TelegramSender:
         await self._bot.send_media_group(chat_id, media)
 
     def _read(self, item: StoredMedia) -> bytes:
-        return self._media.open(item.relative_path).read_bytes()
+        return self._media.served_copy(item.relative_path, item.mime)[0]  # no location

@@ -101,7 +101,7 @@ class OutboundMedia:
         if cached is not None and cached[1] > now:
             return cached[0]
         upload_type, types, _ = UPLOADABLE[item.kind]
-        data = self._store.open(item.relative_path).read_bytes()
+        data, _ = self._store.served_copy(item.relative_path, item.mime)  # no location
         name = f"{item.sha256[:16]}.{types[item.mime]}"
         media_id = self._client.upload_media(upload_type, name, data, item.mime)
         with self._lock:

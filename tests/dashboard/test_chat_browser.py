@@ -15,6 +15,7 @@ from bot.bootstrap import Container
 from bot.chat_sessions import COOKIE
 from messages.outbound import STATUS_LINKS, Outbound
 from storage.records import OutboxItem
+from tests.consent_support import agree
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.live_server import serve
 from tests.web_chat_client import chat_of_session
@@ -69,6 +70,8 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         session = await browser.cookie(f"{base}/chat", COOKIE)
         assert session is not None
         chat = chat_of_session(container, session)
+        await asyncio.to_thread(agree, container.database, "web", chat, "en")
+        await _say(browser, "/report")
         await asyncio.to_thread(_push_status_link, container, chat)
         await browser.wait_for("!!document.querySelector('#log a.link')")
         link = await browser.evaluate(

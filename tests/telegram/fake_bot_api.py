@@ -115,6 +115,9 @@ class FakeBotApi:
             lambda: itertools.count(1)
         )
         self._pending: list[JsonDict] = []  # updates waiting for getUpdates
+        # Called with each update before it is handed over (the harness records the
+        # sender's agreement to the privacy notice there).
+        self.before_update: Callable[[JsonDict], None] | None = None
         self.updates: dict[int, JsonDict] = {}  # every update made, by id
         self._webhook_queue: asyncio.Queue[JsonDict] | None = None
         self._chat_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -182,6 +185,8 @@ class FakeBotApi:
 
     def push(self, body: JsonDict) -> int:
         """Make an update (``body`` without update_id) and hand it to the bot."""
+        if self.before_update is not None:
+            self.before_update(body)
         with self._lock:
             update = {"update_id": next(self._update_ids), **body}
             self.updates[update["update_id"]] = update

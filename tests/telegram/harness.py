@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.telegram import TelegramChannel
 from storage.db import Database
 from storage.tables import conversation_t, outbox_t, processed_inbound_t
+from tests.consent_support import agree
 from tests.engine_harness import database_url, import_sample
 from tests.telegram.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 
@@ -124,6 +125,15 @@ def telegram_settings(
     return Settings(**values)
 
 
+def agree_sender(database: Database, update: dict[str, Any]) -> None:
+    """The sender of an update has agreed to the privacy notice (tests/consent_support.py)."""
+    for content in update.values():
+        sender = content.get("from") if isinstance(content, dict) else None
+        if sender is not None:
+            agree(database, "telegram", str(sender["id"]), sender.get("language_code"))
+            return
+
+
 @contextmanager
 def telegram_bot(
     database: Database,
@@ -145,6 +155,7 @@ def telegram_bot(
     # compares them with its clock.
     container = build(settings)
     import_sample(container, valid_around=date.today())
+    api.before_update = lambda update: agree_sender(container.database, update)
     try:
         with serve_on(create_app(container), sock) as base:
             yield TelegramBot(container, api, base)

@@ -77,7 +77,7 @@ def test_adjudication_and_repair_booking_through_telegram(
         assert [m.method for m in card] == ["sendmediagroup"] * 4 + ["sendmessage"]
         sent_media = [m.media[0] for m in card[:4]]
         assert sent_media == [jpeg_bytes(seed=n) for n in range(3)] + [mp4_bytes()]
-        assert number in card[-1].text and "沪A12345" in card[-1].text
+        assert number in card[-1].text and "沪A1**45" in card[-1].text
         assert card[-1].values == [f"c:take:{number}"]
 
         took = adjuster.tap(f"c:take:{number}")

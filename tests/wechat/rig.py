@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.directory import import_directory
 from storage.tables import outbox_t
 from storage.wechat_inbox import WeChatInbox
+from tests.consent_support import agree
 from tests.engine_harness import database_url, sample_directory
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes, mp4_bytes
@@ -146,7 +147,13 @@ def wechat_rig(
                 serve(create_app(container)) as base,
                 httpx.Client(base_url=base, timeout=30) as http,
             ):
-                simulator = WeChatSimulator(http, clock, APP_ID, mode=mode)
+                simulator = WeChatSimulator(
+                    http,
+                    clock,
+                    APP_ID,
+                    mode=mode,
+                    before_send=lambda openid: agree(container.database, "wechat", openid),
+                )
                 yield WeChatRig(container, channel, api, simulator, clock)
         finally:
             container.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -28,7 +29,9 @@ class WeChatSimulator:
         mode: str = "plain",  # plain | safe | compatible
         token: str = TOKEN,
         aes_key: str = AES_KEY,
+        before_send: Callable[[str], None] | None = None,
     ) -> None:
+        self.before_send = before_send  # called with the sender's openid before each post
         self.http = http
         self.clock = clock
         self.mode = mode
@@ -80,6 +83,8 @@ class WeChatSimulator:
     def xml(
         self, openid: str, msg_type: str, fields: dict[str, str], *, create_time: int | None = None
     ) -> str:
+        if self.before_send is not None:
+            self.before_send(openid)
         parts = [
             f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
             f"<FromUserName><![CDATA[{openid}]]></FromUserName>",

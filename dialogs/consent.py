@@ -1,0 +1,71 @@
+"""The privacy notice at first contact, and the owner's agreement before anything else.
+
+A party that has not agreed to the current notice version gets the short notice (what
+is collected, why, how long, who sees it, a link to the full text) and two buttons;
+nothing else they send is acted on until they agree. Staff bound with ``/bind`` are not
+asked (their work is not processing of their own data), and ``/bind``, ``/lang`` and
+``/help`` pass so that staff can bind and anyone can read the notice in their language.
+A new version of the notice asks everyone again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dialogs.conversation import Conversation, TurnContext
+from messages.inbound import Inbound, InboundKind
+from messages.outbound import Choice, Outbound
+
+NOTICE_VERSION = "2026-12"  # change with the notice text (locales/*/privacy.yaml)
+PRIVACY_PATH = "/privacy"
+AGREE = "consent:agree"
+DECLINE = "consent:decline"
+_PASSING_COMMANDS = ("/bind", "/lang", "/help")
+
+
+def privacy_url(base_url: str, locale: str) -> str:
+    return f"{base_url.rstrip('/')}{PRIVACY_PATH}?lang={locale}"
+
+
+def notice(conv: Conversation, ctx: TurnContext) -> Outbound:
+    return Outbound(
+        "consent.notice",
+        {
+            "url": privacy_url(ctx.public_url, conv.locale),
+            "days": ctx.retention_days,
+            "version": NOTICE_VERSION,
+        },
+        (Choice(AGREE, "consent.choice.agree"), Choice(DECLINE, "consent.choice.decline")),
+    )
+
+
+def gate(
+    conv: Conversation,
+    inbound: Inbound,
+    ctx: TurnContext,
+    *,
+    is_staff: Callable[[], bool],
+    reprompt: Callable[[], list[Outbound]],
+) -> list[Outbound] | None:
+    """The answer while the notice is not agreed to; None lets the turn go on."""
+    consents = getattr(ctx.uow, "consents", None)
+    if consents is None:  # a unit of work without consent storage (dialog-only tests)
+        return None
+    if consents.agreed_version(conv.party_id) == NOTICE_VERSION:
+        return None
+    choice = inbound.text if inbound.kind is InboundKind.CHOICE else None
+    if choice == AGREE:
+        consents.record(conv.party_id, NOTICE_VERSION, inbound.channel, ctx.now)
+        return [Outbound("consent.agreed", {"version": NOTICE_VERSION}), *reprompt()]
+    if is_staff() or _passes(inbound):
+        return None
+    if choice == DECLINE:
+        return [Outbound("consent.declined"), notice(conv, ctx)]
+    return [notice(conv, ctx)]
+
+
+def _passes(inbound: Inbound) -> bool:
+    if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
+        return False
+    name = inbound.text.strip().split(" ", 1)[0].lower().split("@", 1)[0]
+    return name in _PASSING_COMMANDS
