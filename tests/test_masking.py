@@ -28,7 +28,7 @@ from domain.masking import (
 )
 from storage.db import Database
 from storage.tables import claim_t
-from tests.dashboard.support import Seeded, seed, token
+from tests.dashboard.support import Seeded, seed, sign_in, token
 from tests.engine_harness import make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -72,7 +72,7 @@ def http(container: Container) -> Iterator[httpx.Client]:
 
 
 def login(http: httpx.Client, raw: str) -> None:
-    assert http.post("/dashboard/login", data={"token": raw}).status_code == 303
+    assert sign_in(http, raw).status_code == 303
 
 
 def test_staff_chat_cards_show_the_plate_and_policy_masked(seeded: Seeded) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,12 +17,13 @@ from PIL import Image
 from bot.app import create_app
 from bot.bootstrap import Container
 from bot.media_intake import MediaIntake, Upload
+from bot.media_links import MediaLinks
 from storage import read_models
 from storage.db import Database
 from storage.media import MediaStore
 from storage.media_location import without_location
 from tests.booking_support import STAFF_USER, WebUser, agree_direct_repair, bind_staff_to_web
-from tests.dashboard.support import token
+from tests.dashboard.support import sign_in, token
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -87,7 +88,7 @@ def claim_booked_at_the_shop(container: Container) -> tuple[str, WebUser, list[i
 def test_the_original_keeps_gps_and_owners_and_shops_get_it_without(
     container: Container, http: httpx.Client
 ) -> None:
-    number, owner, media_ids = claim_booked_at_the_shop(container)
+    number, _, media_ids = claim_booked_at_the_shop(container)
     first = media_ids[0]
     with container.database.unit_of_work() as uow:
         stored = uow.media.get(first)
@@ -96,7 +97,8 @@ def test_the_original_keeps_gps_and_owners_and_shops_get_it_without(
     assert gps_of(original)  # the evidence check's input is untouched
 
     # the owner's web chat
-    served = http.get(f"/chat/media/{first}", params={"user_id": owner.user_id})
+    link = MediaLinks(container.signer, timedelta(minutes=15)).url(first, container.clock.now())
+    served = http.get(link)  # the signed link the owner's chat shows
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     assert gps_of(served.content) == {}
     with Image.open(io.BytesIO(served.content)) as copy:
@@ -104,12 +106,12 @@ def test_the_original_keeps_gps_and_owners_and_shops_get_it_without(
         assert copy.getexif().get_ifd(_EXIF_IFD)[_DATETIME_ORIGINAL] == "2026:11:25 09:55:00"
 
     # the shop's dashboard gets the copy, the insurer's the original
-    http.post("/dashboard/login", data={"token": token(container, "shop", "SHOP-PD-01")})
+    sign_in(http, token(container, "shop", "SHOP-PD-01"))
     shop_copy = http.get(f"/dashboard/claims/{number}/media/{first}")
     assert shop_copy.status_code == 200 and gps_of(shop_copy.content) == {}
     http.post("/dashboard/logout")
     http.cookies.clear()
-    http.post("/dashboard/login", data={"token": token(container, "insurer")})
+    sign_in(http, token(container, "insurer"))
     insurer_copy = http.get(f"/dashboard/claims/{number}/media/{first}")
     assert insurer_copy.content == original
 
@@ -129,7 +131,7 @@ def test_photos_sent_on_telegram_carry_no_location(
 ) -> None:
     api = FakeBotApi(TOKEN)
     with api.running():
-        intake = MediaIntake(MediaStore(tmp_path / "media"), sqlite_database)
+        intake = MediaIntake(MediaStore(tmp_path / "media"), sqlite_database, FixedClock())
         ids = [item.media_id for item in intake.accept([Upload(photos(1)[0], "photo")]).items]
         payload = {"key": "report.started", "attachments": ids}
         send(api, [row(payload)], database=sqlite_database, media_dir=tmp_path / "media")

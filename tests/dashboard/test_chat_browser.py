@@ -73,9 +73,13 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         await asyncio.to_thread(agree, container.database, "web", chat, "en")
         await _say(browser, "/report")
         await asyncio.to_thread(_push_status_link, container, chat)
-        await browser.wait_for("!!document.querySelector('#log a.link')")
+        status = (
+            "[...document.querySelectorAll('#log a.link')]"
+            ".filter(a => a.href.includes('/status/'))"
+        )
+        await browser.wait_for(f"{status}.length > 0")  # the notice's privacy link comes first
         link = await browser.evaluate(
-            "(() => { const a = document.querySelector('#log a.link');"
+            f"(() => {{ const a = {status}[0];"
             " return [a.href, a.target, a.rel, a.textContent, getComputedStyle(a).overflowWrap,"
             " a.parentElement.textContent]; })()"
         )
@@ -100,6 +104,7 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         after = await browser.evaluate(f"{ROWS}.map(r => r.className + '|' + r.textContent)")
         assert after == before  # the owner's own messages, each where it was
         assert [row for row in after if row.startswith("row user")] == [
+            "row user|/report",  # answered by the privacy notice
             "row user|/report",
             "row user|/lang zh",
         ]

@@ -66,7 +66,7 @@ def test_parser_internals_are_not_echoed(client: httpx.Client) -> None:
     assert "Unterminated" not in broken.text and "char" not in broken.text
     wrong = client.post(
         "/chat/api/messages",
-        json={"user_id": "<b>secret-input-9</b>", "message_id": "m" * 8, "kind": "text"},
+        json={"message_id": "<b>secret-input-9</b>", "kind": "text", "text": "hi"},
     )
     assert wrong.status_code == 422
     assert "secret-input-9" not in wrong.text

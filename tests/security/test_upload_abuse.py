@@ -4,12 +4,9 @@ video, and more files than anyone needs; each is answered and nothing is stored.
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -23,22 +20,15 @@ from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.live_server import serve
 from tests.media_samples import box, jpeg_bytes, movie_boxes, png_bomb_bytes
+from tests.web_chat_client import ChatBrowser
 
 HTML = b"<!doctype html><html><body><script>fetch('/chat/api/messages')</script></body></html>"
 FTYP = box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
 
 
-def upload(
-    http: httpx.Client, files: list[tuple[str, bytes, str]], user: str = "browser-abuse-0001"
-) -> str:
-    response = http.post(
-        "/chat/api/upload",
-        data={"user_id": user, "message_id": uuid.uuid4().hex, "language": "zh-CN"},
-        files=[("files", item) for item in files],
-    )
-    assert response.status_code == 200, response.text
-    messages: list[dict[str, Any]] = response.json()["messages"]
-    return "\n".join(message["text"] for message in messages)
+def upload(browser: ChatBrowser, files: list[tuple[str, bytes, str]]) -> str:
+    """What the chat answers a browser's upload (its session is the sender)."""
+    return "\n".join(message["text"] for message in browser.upload(files))
 
 
 def stored_files(container: Container) -> int:
@@ -46,10 +36,19 @@ def stored_files(container: Container) -> int:
         return int(conn.execute(select(func.count()).select_from(media_t)).scalar_one())
 
 
-def test_a_png_bomb_is_refused_from_its_header(client: httpx.Client, container: Container) -> None:
+@pytest.fixture
+def browser(base_url: str) -> Iterator[ChatBrowser]:
+    opened = ChatBrowser(base_url)
+    yield opened
+    opened.close()
+
+
+def test_a_png_bomb_is_refused_from_its_header(
+    browser: ChatBrowser, container: Container
+) -> None:
     bomb = png_bomb_bytes(7_999, 7_999, rgba=True)  # ~250 KB that decode to 244 MiB
     assert len(bomb) < 400_000
-    answer = upload(client, [("bomb.png", bomb, "image/png")])
+    answer = upload(browser, [("bomb.png", bomb, "image/png")])
     assert "像素尺寸过大" in answer
     assert stored_files(container) == 0
 
@@ -65,9 +64,9 @@ def test_a_png_bomb_is_refused_from_its_header(client: httpx.Client, container: 
     ],
 )
 def test_only_well_formed_movies_are_taken(
-    client: httpx.Client, container: Container, video: bytes
+    browser: ChatBrowser, container: Container, video: bytes
 ) -> None:
-    answer = upload(client, [("clip.mp4", video, "video/mp4")])
+    answer = upload(browser, [("clip.mp4", video, "video/mp4")])
     assert "不是 MP4/MOV 视频" in answer
     assert stored_files(container) == 0
 
@@ -75,7 +74,7 @@ def test_only_well_formed_movies_are_taken(
 @pytest.fixture
 def quota_client(
     sqlite_database: Database, tmp_path: Path
-) -> Iterator[tuple[httpx.Client, Container]]:
+) -> Iterator[tuple[str, Container]]:
     settings = Settings(
         database_url=database_url(sqlite_database),
         media_dir=tmp_path / "media",
@@ -84,13 +83,14 @@ def quota_client(
     )
     built = build(settings, clock=FixedClock())
     import_sample(built)
-    with serve(create_app(built)) as base, httpx.Client(base_url=base, timeout=30) as http:
-        yield http, built
+    with serve(create_app(built)) as base:
+        yield base, built
     built.close()
 
 
-def test_each_sender_has_an_upload_quota(quota_client: tuple[httpx.Client, Container]) -> None:
-    http, container = quota_client
+def test_each_sender_has_an_upload_quota(quota_client: tuple[str, Container]) -> None:
+    base, container = quota_client
+    http = ChatBrowser(base)
     photos = [("p.jpg", jpeg_bytes(seed=seed), "image/jpeg") for seed in range(4)]
     assert "已达上限" not in upload(http, photos[:2])
     answer = upload(http, photos[2:])  # the third is the last one allowed, the fourth is not
@@ -98,9 +98,9 @@ def test_each_sender_has_an_upload_quota(quota_client: tuple[httpx.Client, Conta
     assert stored_files(container) == 3
     again = upload(http, photos[:1])  # the same file again counts again
     assert "已达上限" in again
-    other = upload(http, photos[3:], user="browser-abuse-0002")  # another sender
+    other = upload(ChatBrowser(base), photos[3:])  # another sender
     assert "已达上限" not in other
-    big = upload(http, [("big.jpg", noise_jpeg(), "image/jpeg")], "browser-abuse-0003")
+    big = upload(ChatBrowser(base), [("big.jpg", noise_jpeg(), "image/jpeg")])
     assert "已达上限" in big  # over 1 MB in one file
 
 
