@@ -13,6 +13,7 @@ import yaml
 
 from bot.dashboard.report_cli import add_report_parser, run_report
 from bot.settings import Settings
+from bot.statement_cli import add_statement_parser, run_statement
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wechat": _wechat,
         "report": _report,
         "token": _token,
+        "statement": run_statement,
     }[args.command]
     return handler(args)
 
@@ -68,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _token_parser(commands)
     add_report_parser(commands)
+    add_statement_parser(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
     menu = wechat_commands.add_parser("menu", help="install the custom menu: report, book, status")

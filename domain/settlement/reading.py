@@ -181,7 +181,7 @@ def _amount(raw: Any, where: str) -> int:
     except InvalidAmount:
         raise InvalidAccident("bad_amount", field=where) from None
     if fen < 0:
-        raise InvalidAccident("negative_amount", field=where)
+        raise InvalidAccident("negative_amount", where=where)
     return fen
 
 

@@ -45,6 +45,8 @@ def settle(accident: Accident, rules: SettlementRules | None = None) -> Statemen
         own_items=_own_items(shares),
         receivables=_merged_receivables(receivables),
         notes=notes,
+        vehicles=tuple(vehicle.id for vehicle in accident.vehicles),
+        insurers={v.id: v.insurer for v in accident.vehicles if v.insurer},
     )
 
 

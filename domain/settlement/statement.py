@@ -71,6 +71,8 @@ class Statement:
     own_items: tuple[OwnItem, ...]
     receivables: tuple[Receivable, ...] = ()
     notes: tuple[Rule, ...] = ()
+    vehicles: tuple[str, ...] = ()  # the parties that are motor vehicles
+    insurers: Mapping[str, str] = field(default_factory=dict)  # vehicle -> insurer's name
 
     @property
     def out_of_pocket(self) -> dict[str, int]:

@@ -37,7 +37,7 @@ def _check_losses(accident: Accident) -> None:
         raise InvalidAccident("no_loss")
     for loss in accident.losses:
         if loss.amount < 0:
-            raise InvalidAccident("negative_amount", victim=loss.victim)
+            raise InvalidAccident("negative_amount", where=loss.victim)
         vehicle = accident.vehicle(loss.victim)
         if loss.kind is LossKind.VEHICLE and vehicle is None:
             raise InvalidAccident("victim_not_a_vehicle", victim=loss.victim)
@@ -81,10 +81,10 @@ def _check_options(accident: Accident) -> None:
             raise InvalidAccident("subrogation_wholly_liable", party=label)
     for label, amount in options.rescue.items():
         if amount < 0:
-            raise InvalidAccident("negative_amount", victim=label)
+            raise InvalidAccident("negative_amount", where=label)
     for label, total in options.total_loss.items():
         if total.actual_value < 0 or total.salvage < 0:
-            raise InvalidAccident("negative_amount", victim=label)
+            raise InvalidAccident("negative_amount", where=label)
         if total.salvage > total.actual_value:
             raise InvalidAccident("salvage_above_value", party=label)
     if options.mutual:
