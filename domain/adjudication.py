@@ -175,7 +175,7 @@ def compute_settlement(
         raise ValueError("a liability share is a percentage")
     applied = effective_share(share, other_party_identified)
     own_portion = _percent_of(loss, applied)
-    covered = min(own_portion, coverage.own_damage)
+    covered = min(own_portion, coverage.own_damage or Money.zero())
     payout = max(covered - coverage.deductible, Money.zero())
     return SettlementFigures(
         loss_total=loss,
