@@ -19,8 +19,8 @@ from domain.adjudication import (
     PaymentRoute,
     ProposalOutcome,
     Settlement,
+    SettlementNotPossible,
     Survey,
-    compute_settlement,
 )
 from domain.errors import (
     AmountMismatch,
@@ -37,6 +37,9 @@ from domain.evidence import Evidence
 from domain.money import Money
 from domain.policy import Coverage, Policy
 from domain.report import ReportDraft, ReportItem, is_late_report
+from domain.settlement.errors import InvalidAccident
+from domain.settlement.owner import OtherCar, owner_statement
+from domain.settlement.rules import SettlementRules
 
 
 class ClaimStatus(StrEnum):
@@ -356,14 +359,40 @@ class Claim:
         self.change_status(target, at, actor, note, action)
 
     def propose_settlement(
-        self, route: PaymentRoute, coverage: Coverage, at: datetime, actor: str
+        self,
+        route: PaymentRoute,
+        coverage: Coverage,
+        at: datetime,
+        actor: str,
+        rules: SettlementRules | None = None,
     ) -> Settlement:
+        """Propose what the settlement statement pays (docs/settlement.md): 交强险 first,
+        then the covers by liability; refused when the claim cannot be settled as recorded."""
         self.require_stage(Action.SETTLE)
         finding = self.adjudication.liability
         assert finding is not None and self.adjudication.loss_items  # ensured by the stage
-        figures = compute_settlement(
-            self.adjudication.loss_total, finding.share, coverage, self.other_party_identified
-        )
+        others = [OtherCar(v.plate, v.insurer or "") for v in self.report.other_vehicles or []]
+        try:
+            owner = owner_statement(
+                self.report.plate or self.policy_number,
+                coverage,
+                finding.share,
+                self.adjudication.loss_total,
+                others,
+                injuries=bool(self.report.injuries),
+                rules=rules,
+            )
+        except InvalidAccident as problem:
+            details = {
+                name.removesuffix("_fen"): Money(value).yuan()
+                if name.endswith("_fen") and isinstance(value, int)
+                else value
+                for name, value in problem.params.items()
+            }
+            raise SettlementNotPossible(
+                number=self.number, problem=problem.reason, details=details
+            ) from None
+        figures = owner.figures()
         pending = self.adjudication.pending_settlement
         if pending is not None:
             pending.outcome = ProposalOutcome.SUPERSEDED

@@ -139,6 +139,26 @@ class SurveyInfo:
 
 
 @dataclass(frozen=True)
+class SettlementLineInfo:
+    payer: str
+    coverage: str  # jiaoqiang_property, third_party, own_damage, ... (docs/settlement.md)
+    victim: str
+    kind: str
+    amount_fen: int
+    rule: str  # the rule's message key under settlement.rule.
+    person: str | None
+    handled_by: str | None
+    rule_params: dict[str, Any]  # its parameters (``x_fen``: amounts)
+
+
+@dataclass(frozen=True)
+class ReceivableInfo:
+    creditor: str
+    debtor: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
 class SettlementInfo:
     version: int
     route: str  # owner | shop
@@ -153,6 +173,11 @@ class SettlementInfo:
     proposed_at: datetime
     answered_at: datetime | None
     dispute_reason: str | None
+    # The statement; a proposal recorded before statements has no lines, and its owner's
+    # part is what the recorded own portion leaves after the payout.
+    lines: tuple[SettlementLineInfo, ...]
+    owner_pays_fen: int
+    receivables: tuple[ReceivableInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -603,7 +628,34 @@ def _settlement(conn: Connection, claim_id: int) -> SettlementInfo | None:
         proposed_at=row.proposed_at,
         answered_at=row.answered_at,
         dispute_reason=row.dispute_reason,
+        **_statement(row.statement, row.own_portion_fen - row.payout_fen),
     )
+
+
+def _statement(data: dict[str, Any] | None, recorded_owner_part: int) -> dict[str, Any]:
+    if data is None:
+        return {"lines": (), "owner_pays_fen": recorded_owner_part, "receivables": ()}
+    return {
+        "lines": tuple(
+            SettlementLineInfo(
+                line["payer"],
+                line["coverage"],
+                line["victim"],
+                line["kind"],
+                line["amount_fen"],
+                line["rule"],
+                line.get("person"),
+                line.get("handled_by"),
+                line.get("rule_params") or {},
+            )
+            for line in data.get("lines", [])
+        ),
+        "owner_pays_fen": data["owner_pays_fen"],
+        "receivables": tuple(
+            ReceivableInfo(r["creditor"], r["debtor"], r["amount_fen"])
+            for r in data.get("receivables", [])
+        ),
+    }
 
 
 def _payment(conn: Connection, claim_id: int) -> PaymentInfo | None:

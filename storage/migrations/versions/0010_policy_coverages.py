@@ -1,4 +1,4 @@
-"""policy: the coverages a policy carries (交强险, 车损险, 三者险, 车上人员险)
+"""policy coverages (交强险, 车损险, 三者险, 车上人员险); a proposal's settlement statement
 
 Revision ID: 0010
 Revises: 0009
@@ -33,6 +33,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("insurer", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
         )
+    # proposals keep their recorded figures; new ones also carry their statement
+    with op.batch_alter_table("claim_settlement", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("statement", sa.JSON(), nullable=True))
     # the defaults only filled the existing rows; the application always writes both
     with op.batch_alter_table("policy", schema=None) as batch_op:
         batch_op.alter_column("deductible_rate", existing_type=sa.Integer(), server_default=None)
@@ -40,6 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("claim_settlement", schema=None) as batch_op:
+        batch_op.drop_column("statement")
     op.execute("UPDATE policy SET own_damage_fen = 0 WHERE own_damage_fen IS NULL")
     op.execute("UPDATE policy SET third_party_fen = 0 WHERE third_party_fen IS NULL")
     with op.batch_alter_table("policy", schema=None) as batch_op:
