@@ -158,7 +158,10 @@ class Settings(BaseSettings):
             after=timedelta(hours=self.evidence_after_hours),
             distance_km=self.evidence_distance_km,
         )
-        return _rules(self.liability_shares, tolerance)
+        return replace(
+            _rules(self.liability_shares, tolerance),
+            jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
+        )
 
     @field_validator("jiaoqiang_limits")
     @classmethod
@@ -168,10 +171,8 @@ class Settings(BaseSettings):
 
     @property
     def settlement_rules(self) -> SettlementRules:
-        return SettlementRules(
-            jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
-            grades=self.adjudication_rules.liability_shares,
-        )
+        rules = self.adjudication_rules
+        return SettlementRules(jiaoqiang=rules.jiaoqiang, grades=rules.liability_shares)
 
     @field_validator("booking_reminder_hours")
     @classmethod

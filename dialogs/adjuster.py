@@ -344,7 +344,9 @@ def _settle(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     route = lexicon_pick(ctx, parts[1], ROUTE_WORDS)
     if route is None:
         raise Usage("/settle")
-    handled, settlement = propose_settlement(ctx.uow, conv.party_id, number, route, ctx.now)
+    handled, settlement = propose_settlement(
+        ctx.uow, conv.party_id, number, route, ctx.now, ctx.rules
+    )
     claim = handled.claim
     params = settlement_params(claim, settlement)
     # Direct repair (直赔) is repaired at a shop: the proposal offers the booking too.

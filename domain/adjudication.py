@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from domain.errors import Refusal
 from domain.evidence import EvidenceTolerance
+from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits
 from domain.money import Money
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class AdjudicationRules:
         default_factory=lambda: dict(DEFAULT_LIABILITY_SHARES)
     )
     evidence: EvidenceTolerance = field(default_factory=EvidenceTolerance)
+    jiaoqiang: JiaoqiangLimits = JIAOQIANG_2020  # the settlement's 交强险 sub-limits
 
     def __post_init__(self) -> None:
         if set(self.liability_shares) != set(Liability):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.settings import Settings
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "accident.yaml"
 
@@ -130,3 +131,11 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_a_missing_file_is_one_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["statement", str(env / "nope.yaml")]) == 2
     assert capsys.readouterr().err.strip().endswith("no such file")
+
+
+def test_settings_carry_the_jiaoqiang_limits_to_the_adjudication_rules() -> None:
+    rules = Settings(jiaoqiang_limits={"at_fault": {"property": "3000.00"}}).adjudication_rules
+    assert rules.jiaoqiang.at_fault.property == 300_000
+    assert rules.jiaoqiang.no_fault.property == 10_000
+    with pytest.raises(ValueError):
+        Settings(jiaoqiang_limits={"at_fault": {"cars": "1.00"}})

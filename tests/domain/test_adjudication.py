@@ -494,3 +494,18 @@ def test_the_effective_share_is_the_found_one_only_with_another_vehicle(
     share: int, identified: bool, applied: int
 ) -> None:
     assert effective_share(share, identified) == applied
+
+
+def test_the_configured_jiaoqiang_limits_settle_the_claim() -> None:
+    from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits, SubLimits
+    from domain.settlement import SettlementRules
+
+    low = SubLimits(disability_death=1_000_000, medical=100_000, property=50_000)
+    rules = SettlementRules(jiaoqiang=JiaoqiangLimits(low, JIAOQIANG_2020.no_fault))
+    claim = assessed(with_other_party(), Liability.NONE, 0)  # 1,200.00, the other car 全责
+    figures = claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, "a", rules).figures
+    # its 交强险 now pays 500.00, its 三者险 the other 700.00
+    assert [(line.coverage.value, line.amount) for line in figures.lines] == [
+        ("jiaoqiang_property", 50_000),
+        ("third_party", 70_000),
+    ]
