@@ -40,6 +40,7 @@ from domain.geo import CoordinateSystem, GeoPoint
 from domain.policy import normalize_plate
 from domain.shop import blend_rating, shown_rating
 from storage._sql import AnyRow
+from storage.settlement_read import ReceivableInfo, SettlementLineInfo, statement_fields
 from storage.tables import (
     adjuster_t,
     claim_evidence_t,
@@ -136,26 +137,6 @@ class SurveyInfo:
     mode: str
     at: datetime | None
     place: str | None
-
-
-@dataclass(frozen=True)
-class SettlementLineInfo:
-    payer: str
-    coverage: str  # jiaoqiang_property, third_party, own_damage, ... (docs/settlement.md)
-    victim: str
-    kind: str
-    amount_fen: int
-    rule: str  # the rule's message key under settlement.rule.
-    person: str | None
-    handled_by: str | None
-    rule_params: dict[str, Any]  # its parameters (``x_fen``: amounts)
-
-
-@dataclass(frozen=True)
-class ReceivableInfo:
-    creditor: str
-    debtor: str
-    amount_fen: int
 
 
 @dataclass(frozen=True)
@@ -397,9 +378,7 @@ def _updated_at(conn: Connection, claim_ids: Sequence[int]) -> dict[int, datetim
     if not claim_ids:
         return {}
     query = select(_s.claim_id, func.max(_s.at)).where(_s.claim_id.in_(claim_ids))
-    return {
-        claim_id: at for claim_id, at in conn.execute(query.group_by(_s.claim_id))
-    }
+    return {claim_id: at for claim_id, at in conn.execute(query.group_by(_s.claim_id))}
 
 
 def _latest_bookings(
@@ -607,10 +586,7 @@ def _loss_items(conn: Connection, claim_id: int) -> list[LossLine]:
 def _settlement(conn: Connection, claim_id: int) -> SettlementInfo | None:
     s = claim_settlement_t.c
     row = conn.execute(
-        select(claim_settlement_t)
-        .where(s.claim_id == claim_id)
-        .order_by(s.version.desc())
-        .limit(1)
+        select(claim_settlement_t).where(s.claim_id == claim_id).order_by(s.version.desc()).limit(1)
     ).first()
     if row is None:
         return None
@@ -628,34 +604,8 @@ def _settlement(conn: Connection, claim_id: int) -> SettlementInfo | None:
         proposed_at=row.proposed_at,
         answered_at=row.answered_at,
         dispute_reason=row.dispute_reason,
-        **_statement(row.statement, row.own_portion_fen - row.payout_fen),
+        **statement_fields(row.statement, row.own_portion_fen - row.payout_fen),
     )
-
-
-def _statement(data: dict[str, Any] | None, recorded_owner_part: int) -> dict[str, Any]:
-    if data is None:
-        return {"lines": (), "owner_pays_fen": recorded_owner_part, "receivables": ()}
-    return {
-        "lines": tuple(
-            SettlementLineInfo(
-                line["payer"],
-                line["coverage"],
-                line["victim"],
-                line["kind"],
-                line["amount_fen"],
-                line["rule"],
-                line.get("person"),
-                line.get("handled_by"),
-                line.get("rule_params") or {},
-            )
-            for line in data.get("lines", [])
-        ),
-        "owner_pays_fen": data["owner_pays_fen"],
-        "receivables": tuple(
-            ReceivableInfo(r["creditor"], r["debtor"], r["amount_fen"])
-            for r in data.get("receivables", [])
-        ),
-    }
 
 
 def _payment(conn: Connection, claim_id: int) -> PaymentInfo | None:
@@ -736,9 +686,7 @@ def _bookings_of_claim(
     return [_booking_summary(row) for row in conn.execute(query)]
 
 
-def count_bookings_by_status(
-    conn: Connection, *, shop_code: str | None = None
-) -> dict[str, int]:
+def count_bookings_by_status(conn: Connection, *, shop_code: str | None = None) -> dict[str, int]:
     query = select(_b.status, func.count()).select_from(_BOOKING_FROM).group_by(_b.status)
     if shop_code is not None:
         query = query.where(shop_t.c.code == shop_code)
@@ -841,9 +789,7 @@ def change_marker(conn: Connection, *, shop_code: str | None = None) -> str:
         linked = select(_c.id).where(_linked_to_shop(shop_code))
         claims = claims.where(_s.claim_id.in_(linked))
         bookings = bookings.where(_b.shop_id == shop_id)
-        changes = changes.where(
-            _bc.booking_id.in_(select(_b.id).where(_b.shop_id == shop_id))
-        )
+        changes = changes.where(_bc.booking_id.in_(select(_b.id).where(_b.shop_id == shop_id)))
     claim_max, claim_count = conn.execute(claims).one()
     booking_time, booking_count = conn.execute(bookings).one()
     change_max = conn.execute(changes).scalar()
@@ -872,9 +818,7 @@ def claim_by_status_token(conn: Connection, token: str) -> StatusPageOwner | Non
     return None if row is None else StatusPageOwner(row.number, row.locale)
 
 
-def owned_status_tokens(
-    conn: Connection, party_id: int, numbers: Sequence[str]
-) -> dict[str, str]:
+def owned_status_tokens(conn: Connection, party_id: int, numbers: Sequence[str]) -> dict[str, str]:
     """Claim number → status token, for those of ``numbers`` that ``party_id`` owns."""
     if not numbers:
         return {}
