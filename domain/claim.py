@@ -86,7 +86,8 @@ ALLOWED_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
         }
     ),
     _S.DISPUTED: frozenset({_S.SETTLEMENT_PROPOSED, _S.ASSESSED, _S.WITHDRAWN, _S.REJECTED}),
-    _S.AGREED: frozenset({_S.PAID}),
+    # A supplement (增项) after agreement reopens the assessment for a new proposal.
+    _S.AGREED: frozenset({_S.PAID, _S.ASSESSED}),
     _S.PAID: frozenset(),
     _S.WITHDRAWN: frozenset(),
     _S.REJECTED: frozenset(),
@@ -130,7 +131,7 @@ ACTION_STAGES: dict[Action, frozenset[ClaimStatus]] = {
     Action.EVIDENCE: _WORKING,
     Action.REPLY: _WORKING,
     Action.LIABILITY: _ASSESSING,
-    Action.LOSS: _ASSESSING,
+    Action.LOSS: _ASSESSING | {_S.AGREED},  # after agreement: supplements (增项) only
     Action.SETTLE: frozenset({_S.ASSESSED, _S.SETTLEMENT_PROPOSED, _S.DISPUTED}),
     Action.ACCEPT: frozenset({_S.SETTLEMENT_PROPOSED}),
     Action.DISPUTE: frozenset({_S.SETTLEMENT_PROPOSED}),
@@ -329,6 +330,9 @@ class Claim:
         self._assessment_changed(at, actor, Action.LIABILITY, note)
 
     def add_loss_item(self, item: LossItem, at: datetime, actor: str) -> None:
+        """Record a loss item; after agreement it is a supplement (增项): the claim is
+        assessed again and the next proposal, a new version, goes to the owner, while the
+        agreed one stands until then."""
         self.require_stage(Action.LOSS)
         if len(self.adjudication.loss_items) >= MAX_LOSS_ITEMS:
             raise TooManyLossItems(max=MAX_LOSS_ITEMS)
@@ -337,8 +341,11 @@ class Claim:
         self._assessment_changed(at, actor, Action.LOSS, note)
 
     def remove_loss_item(self, position: int, at: datetime, actor: str) -> LossItem:
-        """Remove item ``position`` (1-based). An assessed claim keeps at least one."""
+        """Remove item ``position`` (1-based). An assessed claim keeps at least one; an
+        agreed one only gains items (supplements)."""
         self.require_stage(Action.LOSS)
+        if self.status is ClaimStatus.AGREED:
+            raise WrongStage(number=self.number, status=self.status.value, action="loss")
         items = self.adjudication.loss_items
         if not 1 <= position <= len(items):
             raise NoSuchLossItem(number=self.number, position=position, count=len(items))

@@ -76,3 +76,21 @@ def test_a_loss_above_the_sum_insured_is_refused_in_words_and_nothing_is_propose
     assert wang.keys == ["claims.refusal.settlement_invalid"]
     assert "180000.00" in wang.texts[0] and "/loss" in wang.texts[0]
     assert not claim_of(uow).adjudication.settlements
+
+
+def test_a_supplement_after_agreement_goes_to_the_owner_as_version_2(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    _two_cars(uow, wang, "主责", "1200.00")
+    owner.text(f"/accept {NUMBER}")
+    assert owner.keys[0] == "claims.owner.accepted"
+    wang.text(f"/loss {NUMBER} del 1")
+    assert wang.keys == ["claims.refusal.wrong_stage"]  # an agreed assessment only gains items
+    wang.text(f"/loss {NUMBER} part 大灯支架 1500.00")
+    assert wang.keys[0] == "claims.adjuster.loss"
+    wang.text(f"/settle {NUMBER} owner")
+    zh = wang.texts[1]
+    assert "第 2 版" in zh and "交强险（平安）财产损失：2000.00 元" in zh
+    assert "第三者责任险（平安）：210.00 元" in zh and "车损险（本公司）：490.00 元" in zh
+    owner.text(f"/accept {NUMBER}")
+    assert owner.keys[0] == "claims.owner.accepted"

@@ -509,3 +509,26 @@ def test_the_configured_jiaoqiang_limits_settle_the_claim() -> None:
         ("jiaoqiang_property", 50_000),
         ("third_party", 70_000),
     ]
+
+
+def test_a_supplement_after_agreement_makes_version_2_and_the_agreement_stands_until_then() -> None:
+    claim = assessed(with_other_party())  # 主责 70, 1,200.00: 互碰自赔, 1,200.00
+    claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, WANG.actor)
+    claim.answer_settlement(1, True, "", NOW, "party:7")
+    assert claim.status is ClaimStatus.AGREED
+    with pytest.raises(WrongStage):  # an agreed assessment only gains items
+        claim.remove_loss_item(1, NOW, WANG.actor)
+    claim.add_loss_item(LossItem(LossKind.PART, "隐损 大灯支架", yuan("1500.00")), NOW, WANG.actor)
+    assert claim.status is ClaimStatus.ASSESSED
+    assert claim.adjudication.agreement is not None
+    assert claim.adjudication.agreement.version == 1  # until the owner answers version 2
+    with pytest.raises(WrongStage):
+        claim.record_payment(yuan("1200.00"), "REF", NOW, WANG.actor)
+    second = claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, WANG.actor)
+    # 2,700.00 is above the property limit: the other car's 交强险 2,000.00, then 70/30 of
+    # 700.00: its 三者险 210.00, our 车损险 490.00
+    assert second.version == 2 and second.figures.payout == yuan("490.00")
+    assert second.figures.other_share == yuan("2210.00")
+    claim.answer_settlement(2, True, "", NOW, "party:7")
+    claim.record_payment(yuan("490.00"), "REF-2", NOW, WANG.actor)
+    assert claim.status is ClaimStatus.PAID
