@@ -17,8 +17,10 @@ def add_statement_parser(commands: Any) -> None:
     statement = commands.add_parser(
         "statement", help="settle a described accident (YAML) into a statement, no database"
     )
-    statement.add_argument("file", type=Path)
-    statement.add_argument("--format", choices=["text", "json"], default="text")
+    statement.add_argument("file", type=Path, help="the accident (examples/accident.yaml)")
+    statement.add_argument(
+        "--format", choices=["text", "json"], default="text", help="text (worded) or json"
+    )
     statement.add_argument(
         "--lang", choices=["zh_CN", "en"], help="default CLAIMBOT_DEFAULT_LOCALE"
     )
