@@ -49,6 +49,16 @@ DEFAULT_LIABILITY_SHARES: Mapping[Liability, int] = {
 }
 
 
+def grade_for_share(share: int) -> Liability:
+    """The grade an adjuster's own ratio reads as: 100 全责, over 50 主责, 50 同责, under 50
+    次责, 0 无责 (the ratio itself is what a settlement applies)."""
+    if not 0 <= share <= 100:
+        raise ValueError("a liability share is a percentage")
+    if share in (0, 50, 100):
+        return {0: Liability.NONE, 50: Liability.EQUAL, 100: Liability.FULL}[share]
+    return Liability.MAJOR if share > 50 else Liability.MINOR
+
+
 class InvalidRules(ValueError):
     """A configured liability table or tolerance that cannot be used."""
 

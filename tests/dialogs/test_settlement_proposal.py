@@ -94,3 +94,18 @@ def test_a_supplement_after_agreement_goes_to_the_owner_as_version_2(
     assert "第三者责任险（平安）：210.00 元" in zh and "车损险（本公司）：490.00 元" in zh
     owner.text(f"/accept {NUMBER}")
     assert owner.keys[0] == "claims.owner.accepted"
+
+
+def test_an_adjuster_records_a_ratio_and_the_proposal_applies_it(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
+    _two_cars(uow, wang, "60%", "5000.00")
+    assert claim_of(uow).adjudication.liability is not None
+    finding = claim_of(uow).adjudication.liability
+    assert finding is not None and (finding.grade.value, finding.share) == ("major", 60)
+    # 平安's 交强险 2,000.00, then 40 % of 3,000.00 (1,200.00) by its 三者险, 60 % ours
+    zh = wang.texts[1]
+    assert "第三者责任险（平安）：1200.00 元" in zh and "车损险（本公司）：1800.00 元" in zh
+    wang.text(f"/liability {NUMBER} 120%")
+    assert wang.keys == ["claims.usage.liability"]
+    assert claim_of(uow).adjudication.liability == finding
