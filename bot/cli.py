@@ -16,6 +16,7 @@ from bot.dashboard.report_cli import add_report_parser, run_report
 from bot.fastlane_cli import add_fastlane_parser, run_fastlane
 from bot.privacy_cli import add_privacy_parsers
 from bot.settings import Settings
+from bot.statement_cli import add_statement_parser, run_statement
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "purge": _privacy,
         "export-party": _privacy,
         "erase-party": _privacy,
+        "statement": run_statement,
     }[args.command]
     return handler(args)
 
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_parser(commands)
     add_fastlane_parser(commands)
     add_privacy_parsers(commands)
+    add_statement_parser(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")
     wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
     menu = wechat_commands.add_parser("menu", help="install the custom menu: report, book, status")

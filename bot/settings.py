@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,7 @@ from domain.evidence import EvidenceTolerance
 from domain.fast_lane import FastLaneRules
 from domain.fraud_signals import FraudRules
 from domain.money import InvalidAmount, Money
+from domain.settlement import JIAOQIANG_2020, JiaoqiangLimits, SettlementRules, SubLimit
 from domain.sla import SlaPolicy, TakeDeadlines
 from domain.slots import SlotRules
 from domain.statutory_clocks import ClockRules
@@ -94,6 +96,9 @@ class Settings(BaseSettings):
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep
     # their default), the evidence check's tolerances, invite lifetime.
     liability_shares: dict[str, int] = Field(default_factory=dict)
+    # 交强险 sub-limits in yuan (JSON, e.g. {"at_fault": {"property": "2000.00"}}); what is
+    # left out keeps the 2020 values.
+    jiaoqiang_limits: dict[str, dict[str, str]] = Field(default_factory=dict)
     evidence_before_minutes: int = Field(default=60, ge=0)
     evidence_after_hours: int = Field(default=48, ge=0)
     evidence_distance_km: float = Field(default=2.0, gt=0)
@@ -209,7 +214,21 @@ class Settings(BaseSettings):
             after=timedelta(hours=self.evidence_after_hours),
             distance_km=self.evidence_distance_km,
         )
-        return _rules(self.liability_shares, tolerance)
+        return replace(
+            _rules(self.liability_shares, tolerance),
+            jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
+        )
+
+    @field_validator("jiaoqiang_limits")
+    @classmethod
+    def _jiaoqiang_limits(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        jiaoqiang_limits(value)
+        return value
+
+    @property
+    def settlement_rules(self) -> SettlementRules:
+        rules = self.adjudication_rules
+        return SettlementRules(jiaoqiang=rules.jiaoqiang, grades=rules.liability_shares)
 
     @field_validator("booking_reminder_hours")
     @classmethod
@@ -367,3 +386,23 @@ def _hours_list(value: str) -> list[float]:
     if any(h <= 0 for h in hours):
         raise ValueError("reminder hours are positive numbers, e.g. 24,2")
     return hours
+
+
+def jiaoqiang_limits(overrides: dict[str, dict[str, str]]) -> JiaoqiangLimits:
+    """The 2020 交强险 limits with the configured sub-limits (yuan) put in their place."""
+    tables = {"at_fault": JIAOQIANG_2020.at_fault, "no_fault": JIAOQIANG_2020.no_fault}
+    unknown = set(overrides) - set(tables)
+    if unknown:
+        raise ValueError(f"unknown 交强险 limit tables {sorted(unknown)} (at_fault, no_fault)")
+    for name, values in overrides.items():
+        subs = {sub.value for sub in SubLimit}
+        if set(values) - subs:
+            raise ValueError(f"unknown sub-limits {sorted(set(values) - subs)} ({sorted(subs)})")
+        try:
+            fen = {sub: Money.from_yuan(amount).fen for sub, amount in values.items()}
+        except InvalidAmount as exc:
+            raise ValueError(f"not an amount: {exc}") from None
+        if any(amount < 0 for amount in fen.values()):
+            raise ValueError("交强险 limits are never negative")
+        tables[name] = replace(tables[name], **fen)
+    return JiaoqiangLimits(at_fault=tables["at_fault"], no_fault=tables["no_fault"])

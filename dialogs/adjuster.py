@@ -42,6 +42,7 @@ from domain.adjudication import (
     PaymentRoute,
     Survey,
     SurveyMode,
+    grade_for_share,
     survey_time_problem,
 )
 from domain.claim import Action, Claim, ClaimStatus
@@ -237,16 +238,23 @@ def _ask(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     ]
 
 
+def _percent(text: str) -> int | None:
+    """An adjuster's own ratio, ``60%`` or ``60``: the owner's share in percent."""
+    digits = text.strip().removesuffix("%").removesuffix("％")
+    return int(digits) if digits.isascii() and digits.isdigit() and int(digits) <= 100 else None
+
+
 def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     parts = words(argument, 3)
     if len(parts) < 2:
         raise Usage("/liability")
     number = claim_number(parts[0])
     grade = lexicon_pick(ctx, parts[1], LIABILITY_WORDS)
-    if grade is None:
+    share = _percent(parts[1]) if grade is None else ctx.rules.share(grade)
+    if share is None:
         raise Usage("/liability")
     finding = LiabilityFinding(
-        grade, ctx.rules.share(grade), parts[2].strip() if len(parts) > 2 else ""
+        grade or grade_for_share(share), share, parts[2].strip() if len(parts) > 2 else ""
     )
     handled, withdrawn = _revise(
         ctx, conv, number, lambda c, actor: c.record_liability(finding, ctx.now, actor)
@@ -344,7 +352,9 @@ def _settle(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     route = lexicon_pick(ctx, parts[1], ROUTE_WORDS)
     if route is None:
         raise Usage("/settle")
-    handled, settlement = propose_settlement(ctx.uow, conv.party_id, number, route, ctx.now)
+    handled, settlement = propose_settlement(
+        ctx.uow, conv.party_id, number, route, ctx.now, ctx.rules
+    )
     claim = handled.claim
     params = settlement_params(claim, settlement)
     # Direct repair (直赔) is repaired at a shop: the proposal offers the booking too.

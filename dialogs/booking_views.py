@@ -109,8 +109,9 @@ def to_shop(
 
 def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
     """For a claim repair, the assessed loss the shop will repair (定损金额); for a direct
-    repair (直赔) also what the insurer pays the shop (``payout``) and the rest of the
-    loss, which the owner pays the shop (``owner_pays``; None when nothing is left)."""
+    repair (直赔) also what the insurer pays the shop (``payout``) and the owner's own part
+    of the settlement statement, which the owner pays the shop (``owner_pays``; None when
+    nothing is the owner's) — never another insurer's share."""
     none: dict[str, Any] = {"loss": None, "items": 0, "payout": None, "owner_pays": None}
     if booking.kind is not BookingKind.REPAIR or booking.claim_number is None:
         return none
@@ -125,7 +126,7 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
     }
     figures = direct_repair_figures(ctx.uow, booking)
     if figures is not None:
-        rest = figures.loss_total - figures.payout
+        rest = figures.owner_part
         found["loss"] = figures.loss_total.yuan()
         found["payout"] = figures.payout.yuan()
         found["owner_pays"] = rest.yuan() if rest > Money.zero() else None

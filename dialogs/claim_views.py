@@ -148,8 +148,52 @@ def settlement_params(claim: Claim, settlement: Settlement) -> dict[str, Any]:
         "has_other_share": figures.other_share.fen > 0,
         "insurers": other_insurers(claim),
         "deductible": figures.deductible.yuan(),
+        "has_deductible": figures.deductible.fen > 0,
         "payout": figures.payout.yuan(),
+        "payers": payer_lines(claim, settlement),
+        "owner_pays": figures.owner_part.yuan(),
     }
+
+
+def payer_lines(claim: Claim, settlement: Settlement) -> list[dict[str, Any]]:
+    """The proposal in one line per payer and cover (docs/settlement.md); a proposal made
+    before statements shows its recorded payout and the other party's share."""
+    figures = settlement.figures
+    insurers = {v.plate: v.insurer for v in claim.report.other_vehicles or [] if v.insurer}
+    if not figures.lines:
+        recorded = [
+            ("own_damage", True, figures.payout),
+            ("third_party", False, figures.other_share),
+        ]
+        return [
+            {
+                "coverage": c,
+                "insurer": "",
+                "ours": ours,
+                "amount": amount.yuan(),
+                "proxy": False,
+                "mutual": False,
+            }
+            for c, ours, amount in recorded
+            if amount.fen or ours
+        ]
+    merged: dict[tuple[str, str, bool], dict[str, Any]] = {}
+    for line in figures.lines:
+        ours = line.payer == line.victim or line.handled_by == line.victim
+        key = (line.payer, line.coverage.value, line.handled_by is not None)
+        entry = merged.setdefault(
+            key,
+            {
+                "coverage": line.coverage.value,
+                "insurer": "" if ours else insurers.get(line.payer, ""),
+                "ours": ours,
+                "fen": 0,
+                "proxy": line.handled_by is not None,
+                "mutual": line.rule.key == "mutual",
+            },
+        )
+        entry["fen"] += line.amount
+    return [{**e, "amount": Money(e.pop("fen")).yuan()} for e in merged.values()]
 
 
 def evidence_checks(

@@ -10,11 +10,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from domain.errors import Refusal
 from domain.evidence import EvidenceTolerance
+from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits
 from domain.money import Money
-from domain.policy import Coverage
+
+if TYPE_CHECKING:
+    from domain.settlement.statement import Line, Receivable
 
 MAX_NOTE = 500
 MAX_LOSS_ITEMS = 50
@@ -45,6 +49,16 @@ DEFAULT_LIABILITY_SHARES: Mapping[Liability, int] = {
 }
 
 
+def grade_for_share(share: int) -> Liability:
+    """The grade an adjuster's own ratio reads as: 100 全责, over 50 主责, 50 同责, under 50
+    次责, 0 无责 (the ratio itself is what a settlement applies)."""
+    if not 0 <= share <= 100:
+        raise ValueError("a liability share is a percentage")
+    if share in (0, 50, 100):
+        return {0: Liability.NONE, 50: Liability.EQUAL, 100: Liability.FULL}[share]
+    return Liability.MAJOR if share > 50 else Liability.MINOR
+
+
 class InvalidRules(ValueError):
     """A configured liability table or tolerance that cannot be used."""
 
@@ -57,6 +71,7 @@ class AdjudicationRules:
         default_factory=lambda: dict(DEFAULT_LIABILITY_SHARES)
     )
     evidence: EvidenceTolerance = field(default_factory=EvidenceTolerance)
+    jiaoqiang: JiaoqiangLimits = JIAOQIANG_2020  # the settlement's 交强险 sub-limits
 
     def __post_init__(self) -> None:
         if set(self.liability_shares) != set(Liability):
@@ -130,62 +145,40 @@ class RepairNotAccepted(Refusal):
 
 @dataclass(frozen=True)
 class SettlementFigures:
+    """What a proposal pays, read from the claim's settlement statement
+    (``domain.settlement.owner``)."""
+
     loss_total: Money
     share: int  # the owner's liability share applied, percent
-    own_portion: Money  # the part of the loss the owner is liable for
-    covered: Money  # of it, what the own-damage limit covers
-    other_share: Money  # the part the other party (their insurer) is liable for
+    own_portion: Money  # the part of the loss on the owner's side (their insurer and pocket)
+    covered: Money  # of it, what the owner's covers take before the deductible
+    other_share: Money  # what other insurers pay for the owner's car
     deductible: Money
     payout: Money  # what this insurer pays
+    lines: tuple[Line, ...] = ()  # the statement's lines for the owner's car
+    # The owner's out-of-pocket; None on proposals recorded before statements existed,
+    # whose owner's part was the own portion less the payout.
+    owner_pays: Money | None = None
+    receivables: tuple[Receivable, ...] = ()
+
+    @property
+    def owner_part(self) -> Money:
+        if self.owner_pays is not None:
+            return self.owner_pays
+        return self.own_portion - self.payout
 
 
-def _percent_of(amount: Money, percent: int) -> Money:
-    """``amount × percent / 100``, rounded half up to the fen, in integers only."""
-    return Money((amount.fen * percent + 50) // 100)
+class SettlementNotPossible(Refusal):
+    """The claim cannot be settled as recorded (params: number, problem — a
+    ``settlement.error`` key — and details, its parameters)."""
+
+    reason = "settlement_invalid"
 
 
 def effective_share(share: int, other_party_identified: bool) -> int:
     """The owner's share a settlement applies: the found share only when another vehicle
-    with a known plate can be held to the rest, else 100 (see ``compute_settlement``)."""
+    with a known plate can be held to the rest, else 100."""
     return share if other_party_identified else 100
-
-
-def compute_settlement(
-    loss: Money, share: int, coverage: Coverage, other_party_identified: bool
-) -> SettlementFigures:
-    """The proposed payout of an own-damage claim (车损险), liability-proportional (按责赔付).
-
-    With L the assessed loss total, s the owner's liability share (全责 100, 主责 70,
-    同责 50, 次责 30, 无责 0 %, configurable), C the policy's own-damage limit and D its
-    deductible, all money in integer fen:
-
-        s'          = s if another party is identified (a vehicle with a known plate),
-                      else 100 — nobody else can be held to a share
-        own_portion = round_half_up(L × s' / 100)
-        covered     = min(own_portion, C)
-        other_share = L − own_portion      (owed by the other party's insurer)
-        payout      = max(0, covered − D)
-
-    So a 主责 owner with a 1 200.00 loss, a 180 000.00 limit and a 500.00 deductible is
-    paid 840.00 − 500.00 = 340.00, and 360.00 is the other party's to pay.
-    """
-    if loss.fen < 0:
-        raise ValueError("a loss total is never negative")
-    if not 0 <= share <= 100:
-        raise ValueError("a liability share is a percentage")
-    applied = effective_share(share, other_party_identified)
-    own_portion = _percent_of(loss, applied)
-    covered = min(own_portion, coverage.own_damage)
-    payout = max(covered - coverage.deductible, Money.zero())
-    return SettlementFigures(
-        loss_total=loss,
-        share=applied,
-        own_portion=own_portion,
-        covered=covered,
-        other_share=loss - own_portion,
-        deductible=coverage.deductible,
-        payout=payout,
-    )
 
 
 class ProposalOutcome(StrEnum):

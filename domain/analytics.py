@@ -135,6 +135,15 @@ class ShopFigures:
 
 
 @dataclass(frozen=True)
+class CoverageTotal:
+    """What this insurer agreed to pay under one cover (a settlement statement's coverage)."""
+
+    coverage: str
+    amount_fen: int
+    lines: int
+
+
+@dataclass(frozen=True)
 class AnalyticsReport:
     since: datetime
     until: datetime
@@ -144,6 +153,7 @@ class AnalyticsReport:
     response_by_adjuster: tuple[AdjusterResponse, ...]
     sla: SlaSummary
     shops: tuple[ShopFigures, ...]
+    payouts: tuple[CoverageTotal, ...] = ()  # by coverage, largest first
 
 
 def cycle_times(claims: Sequence[ClaimFacts]) -> tuple[StageCycle, ...]:
@@ -223,6 +233,17 @@ def shop_figures(bookings: Sequence[BookingFacts]) -> tuple[ShopFigures, ...]:
     return tuple(figures)
 
 
+def payout_totals(lines: Iterable[tuple[str, int]]) -> tuple[CoverageTotal, ...]:
+    """(coverage, amount in fen) lines summed per coverage, the largest total first."""
+    amounts: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for coverage, amount in lines:
+        amounts[coverage] = amounts.get(coverage, 0) + amount
+        counts[coverage] = counts.get(coverage, 0) + 1
+    order = sorted(amounts, key=lambda c: (-amounts[c], c))
+    return tuple(CoverageTotal(c, amounts[c], counts[c]) for c in order)
+
+
 def analyse(
     claims: Sequence[ClaimFacts],
     bookings: Sequence[BookingFacts],
@@ -231,6 +252,7 @@ def analyse(
     until: datetime,
     policy: SlaPolicy,
     now: datetime,
+    payout_lines: Iterable[tuple[str, int]] = (),
 ) -> AnalyticsReport:
     """The whole report over the claims reported and bookings made in [since, until)."""
     overall, per_adjuster = response_times(claims)
@@ -243,4 +265,5 @@ def analyse(
         response_by_adjuster=per_adjuster,
         sla=sla_summary(claims, policy, now),
         shops=shop_figures(bookings),
+        payouts=payout_totals(payout_lines),
     )

@@ -19,8 +19,8 @@ from domain.adjudication import (
     PaymentRoute,
     ProposalOutcome,
     Settlement,
+    SettlementNotPossible,
     Survey,
-    compute_settlement,
 )
 from domain.errors import (
     AmountMismatch,
@@ -37,6 +37,9 @@ from domain.evidence import Evidence
 from domain.money import Money
 from domain.policy import Coverage, Policy
 from domain.report import ReportDraft, ReportItem, is_late_report
+from domain.settlement.errors import InvalidAccident
+from domain.settlement.owner import OtherCar, owner_statement
+from domain.settlement.rules import SettlementRules
 
 
 class ClaimStatus(StrEnum):
@@ -83,7 +86,8 @@ ALLOWED_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
         }
     ),
     _S.DISPUTED: frozenset({_S.SETTLEMENT_PROPOSED, _S.ASSESSED, _S.WITHDRAWN, _S.REJECTED}),
-    _S.AGREED: frozenset({_S.PAID}),
+    # A supplement (增项) after agreement reopens the assessment for a new proposal.
+    _S.AGREED: frozenset({_S.PAID, _S.ASSESSED}),
     _S.PAID: frozenset(),
     _S.WITHDRAWN: frozenset(),
     _S.REJECTED: frozenset(),
@@ -127,7 +131,7 @@ ACTION_STAGES: dict[Action, frozenset[ClaimStatus]] = {
     Action.EVIDENCE: _WORKING,
     Action.REPLY: _WORKING,
     Action.LIABILITY: _ASSESSING,
-    Action.LOSS: _ASSESSING,
+    Action.LOSS: _ASSESSING | {_S.AGREED},  # after agreement: supplements (增项) only
     Action.SETTLE: frozenset({_S.ASSESSED, _S.SETTLEMENT_PROPOSED, _S.DISPUTED}),
     Action.ACCEPT: frozenset({_S.SETTLEMENT_PROPOSED}),
     Action.DISPUTE: frozenset({_S.SETTLEMENT_PROPOSED}),
@@ -326,6 +330,9 @@ class Claim:
         self._assessment_changed(at, actor, Action.LIABILITY, note)
 
     def add_loss_item(self, item: LossItem, at: datetime, actor: str) -> None:
+        """Record a loss item; after agreement it is a supplement (增项): the claim is
+        assessed again and the next proposal, a new version, goes to the owner, while the
+        agreed one stands until then."""
         self.require_stage(Action.LOSS)
         if len(self.adjudication.loss_items) >= MAX_LOSS_ITEMS:
             raise TooManyLossItems(max=MAX_LOSS_ITEMS)
@@ -334,8 +341,11 @@ class Claim:
         self._assessment_changed(at, actor, Action.LOSS, note)
 
     def remove_loss_item(self, position: int, at: datetime, actor: str) -> LossItem:
-        """Remove item ``position`` (1-based). An assessed claim keeps at least one."""
+        """Remove item ``position`` (1-based). An assessed claim keeps at least one; an
+        agreed one only gains items (supplements)."""
         self.require_stage(Action.LOSS)
+        if self.status is ClaimStatus.AGREED:
+            raise WrongStage(number=self.number, status=self.status.value, action="loss")
         items = self.adjudication.loss_items
         if not 1 <= position <= len(items):
             raise NoSuchLossItem(number=self.number, position=position, count=len(items))
@@ -356,14 +366,40 @@ class Claim:
         self.change_status(target, at, actor, note, action)
 
     def propose_settlement(
-        self, route: PaymentRoute, coverage: Coverage, at: datetime, actor: str
+        self,
+        route: PaymentRoute,
+        coverage: Coverage,
+        at: datetime,
+        actor: str,
+        rules: SettlementRules | None = None,
     ) -> Settlement:
+        """Propose what the settlement statement pays (docs/settlement.md): 交强险 first,
+        then the covers by liability; refused when the claim cannot be settled as recorded."""
         self.require_stage(Action.SETTLE)
         finding = self.adjudication.liability
         assert finding is not None and self.adjudication.loss_items  # ensured by the stage
-        figures = compute_settlement(
-            self.adjudication.loss_total, finding.share, coverage, self.other_party_identified
-        )
+        others = [OtherCar(v.plate, v.insurer or "") for v in self.report.other_vehicles or []]
+        try:
+            owner = owner_statement(
+                self.report.plate or self.policy_number,
+                coverage,
+                finding.share,
+                self.adjudication.loss_total,
+                others,
+                injuries=bool(self.report.injuries),
+                rules=rules,
+            )
+        except InvalidAccident as problem:
+            details = {
+                name.removesuffix("_fen"): Money(value).yuan()
+                if name.endswith("_fen") and isinstance(value, int)
+                else value
+                for name, value in problem.params.items()
+            }
+            raise SettlementNotPossible(
+                number=self.number, problem=problem.reason, details=details
+            ) from None
+        figures = owner.figures()
         pending = self.adjudication.pending_settlement
         if pending is not None:
             pending.outcome = ProposalOutcome.SUPERSEDED

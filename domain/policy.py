@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from domain.money import Money
@@ -32,10 +32,25 @@ class Vehicle:
 
 
 @dataclass(frozen=True)
+class SeatLimits:
+    """车上人员责任险: the limit per person, for the driver's seat and each passenger seat."""
+
+    driver: Money
+    passenger: Money
+
+
+@dataclass(frozen=True)
 class Coverage:
-    own_damage: Money
-    third_party: Money
-    deductible: Money
+    """What the policy covers: 交强险 always (unless ``jiaoqiang`` is false) and the 商业险
+    bought; a cover left ``None`` was not bought (a policy with none is "交强险 only")."""
+
+    own_damage: Money | None = None  # 车损险 sum insured (the car's actual value)
+    third_party: Money | None = None  # 第三者责任险 limit
+    deductible: Money = field(default_factory=Money.zero)  # 车损险 绝对免赔额, an amount ...
+    deductible_rate: int = 0  # ... or a percent of what 车损险 pays
+    seats: SeatLimits | None = None  # 车上人员责任险
+    jiaoqiang: bool = True
+    insurer: str = ""  # the insurer's short name (人保), shown on statement lines
 
 
 @dataclass(frozen=True)

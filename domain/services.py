@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
-from domain.adjudication import PaymentRoute, RepairNotAccepted, Settlement
+from domain.adjudication import AdjudicationRules, PaymentRoute, RepairNotAccepted, Settlement
 from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import (
     Action,
@@ -33,6 +33,7 @@ from domain.evidence import distinct
 from domain.money import Money
 from domain.ports import UnitOfWork
 from domain.report import ReportDraft, in_policy_period
+from domain.settlement.rules import SettlementRules
 from domain.staff import (
     INVITE_TTL,
     Adjuster,
@@ -227,15 +228,26 @@ def adjust(
 
 
 def propose_settlement(
-    uow: UnitOfWork, party_id: int, number: str, route: PaymentRoute, now: datetime
+    uow: UnitOfWork,
+    party_id: int,
+    number: str,
+    route: PaymentRoute,
+    now: datetime,
+    rules: AdjudicationRules | None = None,
 ) -> tuple[Handled, Settlement]:
-    """Compute the payout (see ``compute_settlement``) and propose it to the owner."""
+    """Settle the claim into a statement (docs/settlement.md) and propose it to the owner;
+    ``rules`` give the 交强险 limits and liability grades configured."""
+    settlement_rules = None
+    if rules is not None:
+        settlement_rules = SettlementRules(jiaoqiang=rules.jiaoqiang, grades=rules.liability_shares)
 
     def step(claim: Claim, adjuster: Adjuster) -> Settlement:
         policy = uow.policies.by_number(claim.policy_number)
         if policy is None:
             raise UnknownPolicy(claim.policy_number)
-        return claim.propose_settlement(route, policy.coverage, now, adjuster.actor)
+        return claim.propose_settlement(
+            route, policy.coverage, now, adjuster.actor, settlement_rules
+        )
 
     return adjust(uow, party_id, number, step)
 

@@ -1,6 +1,7 @@
 """The facts analytics are computed from (domain.analytics), read in a few queries.
 
-Claims are those reported in [since, until); bookings those made in [since, until).
+Claims are those reported in [since, until); bookings those made in [since, until); payouts
+the agreed settlements of those claims.
 A shop's view (``shop_code``) reads only its own bookings, and no claim.
 """
 
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from domain.analytics import BookingFacts, ClaimFacts
 from storage.tables import adjuster_t, claim_status_change_t, claim_t, shop_t
+from storage.tables_adjudication import claim_settlement_t
 from storage.tables_booking import booking_change_t, booking_t
 
 _c, _sc, _a = claim_t.c, claim_status_change_t.c, adjuster_t.c
@@ -46,6 +48,29 @@ def claim_facts(conn: Connection, since: datetime, until: datetime) -> list[Clai
         )
         for row in conn.execute(claims)
     ]
+
+
+def payout_lines(conn: Connection, since: datetime, until: datetime) -> list[tuple[str, int]]:
+    """(coverage, amount in fen) of what this insurer agreed to pay on the claims reported
+    in the window: the lines of each accepted proposal it pays itself or on another
+    insurer's behalf; a proposal agreed before statements counts as 车损险 (own_damage)."""
+    s = claim_settlement_t.c
+    agreed = (
+        select(s.payout_fen, s.statement)
+        .select_from(claim_settlement_t.join(claim_t, s.claim_id == _c.id))
+        .where(_c.reported_at >= since, _c.reported_at < until, s.outcome == "accepted")
+    )
+    lines: list[tuple[str, int]] = []
+    for payout_fen, statement in conn.execute(agreed):
+        if statement is None:
+            lines.append(("own_damage", payout_fen))
+            continue
+        lines += [
+            (line["coverage"], line["amount_fen"])
+            for line in statement.get("lines", [])
+            if line["payer"] == line["victim"] or line.get("handled_by") == line["victim"]
+        ]
+    return lines
 
 
 def booking_facts(

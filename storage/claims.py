@@ -32,6 +32,7 @@ from domain.money import Money
 from domain.ports import ClaimRepository
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from storage._sql import AnyRow, DialectInsert, per_dialect, pick
+from storage.settlement_codec import statement_json, statement_parts
 from storage.tables import (
     claim_counter_t,
     claim_evidence_t,
@@ -310,6 +311,7 @@ def _settlement_values(claim_id: int, settlement: Settlement) -> dict[str, Any]:
         "other_share_fen": figures.other_share.fen,
         "deductible_fen": figures.deductible.fen,
         "payout_fen": figures.payout.fen,
+        "statement": statement_json(figures),
         "proposed_by": settlement.proposed_by,
         "proposed_at": settlement.proposed_at,
         "outcome": settlement.outcome.value,
@@ -342,6 +344,7 @@ def _adjudication(
 
 
 def _settlement(row: AnyRow) -> Settlement:
+    lines, owner_pays, receivables = statement_parts(row.statement)
     return Settlement(
         version=row.version,
         route=PaymentRoute(row.route),
@@ -353,6 +356,9 @@ def _settlement(row: AnyRow) -> Settlement:
             other_share=Money(row.other_share_fen),
             deductible=Money(row.deductible_fen),
             payout=Money(row.payout_fen),
+            lines=lines,
+            owner_pays=owner_pays,
+            receivables=receivables,
         ),
         proposed_by=row.proposed_by,
         proposed_at=row.proposed_at,

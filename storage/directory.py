@@ -87,7 +87,6 @@ def import_directory(uow: SqlUnitOfWork, data: Mapping[str, Any]) -> ImportSumma
 
 def _import_policy(conn: Connection, entry: Mapping[str, Any]) -> Outcome:
     vehicle = _mapping(entry, "vehicle")
-    coverage = _mapping(entry, "coverage")
     valid = _mapping(entry, "valid")
     policy_id, outcome = _upsert(
         conn,
@@ -99,10 +98,8 @@ def _import_policy(conn: Connection, entry: Mapping[str, Any]) -> Outcome:
             "phone": _text(entry, "phone"),
             "valid_from": _date(valid, "from"),
             "valid_to": _date(valid, "to"),
-            "own_damage_fen": _fen(coverage, "own_damage"),
-            "third_party_fen": _fen(coverage, "third_party"),
-            "deductible_fen": _fen(coverage, "deductible", default="0"),
             "region": _optional_text(entry, "region"),  # whose adjusters are paged
+            **_coverage(entry),
         },
     )
     _, vehicle_outcome = _upsert(
@@ -119,6 +116,35 @@ def _import_policy(conn: Connection, entry: Mapping[str, Any]) -> Outcome:
     if outcome == "unchanged" and vehicle_outcome != "unchanged":
         return "updated"
     return outcome
+
+
+def _coverage(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy's covers; no ``coverage`` block means 交强险 only, and a cover left out
+    of the block was not bought."""
+    cover = _mapping(entry, "coverage") if entry.get("coverage") is not None else {}
+    seats = _mapping(cover, "seats") if cover.get("seats") is not None else None
+    per_seat = seats.get("per_seat") if seats is not None else None
+    rate = cover.get("deductible_rate", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= 100:
+        raise ValueError("deductible_rate: a percent from 0 to 100 is expected")
+    if rate and _fen(cover, "deductible", default="0"):
+        raise ValueError("deductible: an amount or deductible_rate, not both")
+    jiaoqiang = cover.get("jiaoqiang", True)
+    if not isinstance(jiaoqiang, bool):
+        raise ValueError("jiaoqiang: true or false is expected")
+    values = {
+        "own_damage_fen": _optional_fen(cover, "own_damage"),
+        "third_party_fen": _optional_fen(cover, "third_party"),
+        "deductible_fen": _fen(cover, "deductible", default="0"),
+        "deductible_rate": rate,
+        "seat_driver_fen": None if seats is None else _fen(seats, "driver", default=per_seat),
+        "seat_passenger_fen": None if seats is None else _fen(seats, "passenger", per_seat),
+        "jiaoqiang": jiaoqiang,
+        "insurer": _optional_text(cover, "insurer"),
+    }
+    if any(isinstance(v, int) and not isinstance(v, bool) and v < 0 for v in values.values()):
+        raise ValueError("coverage: amounts are never negative")
+    return values
 
 
 def _import_adjuster(
@@ -329,6 +355,10 @@ def _fen(entry: Mapping[str, Any], key: str, default: str | None = None) -> int:
     if value is None:
         raise KeyError(key)
     return Money.from_yuan(str(value)).fen
+
+
+def _optional_fen(entry: Mapping[str, Any], key: str) -> int | None:
+    return None if entry.get(key) is None else _fen(entry, key)
 
 
 def _date(entry: Mapping[str, Any], key: str) -> date:

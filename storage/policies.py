@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, select
 
 from domain.money import Money
-from domain.policy import Coverage, Policy, Vehicle, normalize_plate
+from domain.policy import Coverage, Policy, SeatLimits, Vehicle, normalize_plate
 from domain.ports import PolicyRepository
 from storage._sql import AnyRow
 from storage.tables import policy_t, vehicle_t
@@ -20,6 +20,11 @@ _SELECT = select(
     policy_t.c.own_damage_fen,
     policy_t.c.third_party_fen,
     policy_t.c.deductible_fen,
+    policy_t.c.deductible_rate,
+    policy_t.c.seat_driver_fen,
+    policy_t.c.seat_passenger_fen,
+    policy_t.c.jiaoqiang,
+    policy_t.c.insurer,
     vehicle_t.c.make,
     vehicle_t.c.model,
     vehicle_t.c.year,
@@ -43,13 +48,27 @@ def _to_policy(row: AnyRow) -> Policy:
         phone=row.phone,
         vehicle=Vehicle(make=row.make, model=row.model, year=row.year, vin=row.vin),
         coverage=Coverage(
-            own_damage=Money(row.own_damage_fen),
-            third_party=Money(row.third_party_fen),
+            own_damage=_money(row.own_damage_fen),
+            third_party=_money(row.third_party_fen),
             deductible=Money(row.deductible_fen),
+            deductible_rate=row.deductible_rate,
+            seats=_seats(row.seat_driver_fen, row.seat_passenger_fen),
+            jiaoqiang=row.jiaoqiang,
+            insurer=row.insurer or "",
         ),
         valid_from=row.valid_from,
         valid_to=row.valid_to,
     )
+
+
+def _money(fen: int | None) -> Money | None:
+    return None if fen is None else Money(fen)
+
+
+def _seats(driver: int | None, passenger: int | None) -> SeatLimits | None:
+    if driver is None and passenger is None:
+        return None
+    return SeatLimits(driver=Money(driver or 0), passenger=Money(passenger or 0))
 
 
 class SqlPolicyRepository(PolicyRepository):

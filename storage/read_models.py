@@ -40,6 +40,7 @@ from domain.geo import CoordinateSystem, GeoPoint
 from domain.policy import normalize_plate
 from domain.shop import blend_rating, shown_rating
 from storage._sql import AnyRow
+from storage.settlement_read import ReceivableInfo, SettlementLineInfo, statement_fields
 from storage.tables import (
     adjuster_t,
     claim_evidence_t,
@@ -153,6 +154,11 @@ class SettlementInfo:
     proposed_at: datetime
     answered_at: datetime | None
     dispute_reason: str | None
+    # The statement; a proposal recorded before statements has no lines, and its owner's
+    # part is what the recorded own portion leaves after the payout.
+    lines: tuple[SettlementLineInfo, ...]
+    owner_pays_fen: int
+    receivables: tuple[ReceivableInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -372,9 +378,7 @@ def _updated_at(conn: Connection, claim_ids: Sequence[int]) -> dict[int, datetim
     if not claim_ids:
         return {}
     query = select(_s.claim_id, func.max(_s.at)).where(_s.claim_id.in_(claim_ids))
-    return {
-        claim_id: at for claim_id, at in conn.execute(query.group_by(_s.claim_id))
-    }
+    return {claim_id: at for claim_id, at in conn.execute(query.group_by(_s.claim_id))}
 
 
 def _latest_bookings(
@@ -582,10 +586,7 @@ def _loss_items(conn: Connection, claim_id: int) -> list[LossLine]:
 def _settlement(conn: Connection, claim_id: int) -> SettlementInfo | None:
     s = claim_settlement_t.c
     row = conn.execute(
-        select(claim_settlement_t)
-        .where(s.claim_id == claim_id)
-        .order_by(s.version.desc())
-        .limit(1)
+        select(claim_settlement_t).where(s.claim_id == claim_id).order_by(s.version.desc()).limit(1)
     ).first()
     if row is None:
         return None
@@ -603,6 +604,7 @@ def _settlement(conn: Connection, claim_id: int) -> SettlementInfo | None:
         proposed_at=row.proposed_at,
         answered_at=row.answered_at,
         dispute_reason=row.dispute_reason,
+        **statement_fields(row.statement, row.own_portion_fen - row.payout_fen),
     )
 
 
@@ -684,9 +686,7 @@ def _bookings_of_claim(
     return [_booking_summary(row) for row in conn.execute(query)]
 
 
-def count_bookings_by_status(
-    conn: Connection, *, shop_code: str | None = None
-) -> dict[str, int]:
+def count_bookings_by_status(conn: Connection, *, shop_code: str | None = None) -> dict[str, int]:
     query = select(_b.status, func.count()).select_from(_BOOKING_FROM).group_by(_b.status)
     if shop_code is not None:
         query = query.where(shop_t.c.code == shop_code)
@@ -789,9 +789,7 @@ def change_marker(conn: Connection, *, shop_code: str | None = None) -> str:
         linked = select(_c.id).where(_linked_to_shop(shop_code))
         claims = claims.where(_s.claim_id.in_(linked))
         bookings = bookings.where(_b.shop_id == shop_id)
-        changes = changes.where(
-            _bc.booking_id.in_(select(_b.id).where(_b.shop_id == shop_id))
-        )
+        changes = changes.where(_bc.booking_id.in_(select(_b.id).where(_b.shop_id == shop_id)))
     claim_max, claim_count = conn.execute(claims).one()
     booking_time, booking_count = conn.execute(bookings).one()
     change_max = conn.execute(changes).scalar()
@@ -820,9 +818,7 @@ def claim_by_status_token(conn: Connection, token: str) -> StatusPageOwner | Non
     return None if row is None else StatusPageOwner(row.number, row.locale)
 
 
-def owned_status_tokens(
-    conn: Connection, party_id: int, numbers: Sequence[str]
-) -> dict[str, str]:
+def owned_status_tokens(conn: Connection, party_id: int, numbers: Sequence[str]) -> dict[str, str]:
     """Claim number → status token, for those of ``numbers`` that ``party_id`` owns."""
     if not numbers:
         return {}

@@ -70,9 +70,15 @@ class PolicyRow(SQLModel, table=True):
     phone: str = Field(max_length=30)
     valid_from: date
     valid_to: date
-    own_damage_fen: int = Field(sa_type=BigInteger)
-    third_party_fen: int = Field(sa_type=BigInteger)
+    # 商业险 bought (NULL: not bought; a policy with none is "交强险 only")
+    own_damage_fen: int | None = Field(default=None, sa_type=BigInteger)  # 车损险 sum insured
+    third_party_fen: int | None = Field(default=None, sa_type=BigInteger)  # 三者险 limit
     deductible_fen: int = Field(sa_type=BigInteger)
+    deductible_rate: int = 0
+    seat_driver_fen: int | None = Field(default=None, sa_type=BigInteger)  # 车上人员险
+    seat_passenger_fen: int | None = Field(default=None, sa_type=BigInteger)
+    jiaoqiang: bool = True
+    insurer: str | None = Field(default=None, max_length=40)
     region: str | None = Field(default=None, max_length=100)  # whose adjusters are paged
 
 

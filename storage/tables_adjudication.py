@@ -7,8 +7,9 @@ The claim's assigned adjuster is ``claim.adjuster_id``; its timeline is
 """
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.tables import _in, table_of
@@ -80,6 +81,9 @@ class ClaimSettlementRow(SQLModel, table=True):
     other_share_fen: int = Field(sa_type=BigInteger)
     deductible_fen: int = Field(sa_type=BigInteger)
     payout_fen: int = Field(sa_type=BigInteger)
+    # the statement's lines, owner's out-of-pocket and receivables (storage.settlement_codec);
+    # NULL on proposals recorded before statements
+    statement: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     proposed_by: str = Field(max_length=100)
     proposed_at: datetime
     outcome: str = Field(max_length=12)

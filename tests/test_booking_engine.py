@@ -472,7 +472,7 @@ def test_an_accepted_direct_repair_tells_who_pays_what_and_the_adjuster_may_reco
     assert owner.choose("bk:1:accept") == ["booking.accepted_direct"]
     told = owner.rendered()[-1]
     assert "保险公司将直接向修理厂支付 1300.00 元" in told and "已记录" not in told
-    assert "其余 500.00 元（定损金额减去赔付）请您支付给修理厂" in told
+    assert "其中您自行承担的 500.00 元（免赔额等）请支付给修理厂" in told
     assert "保险公司将直接向您支付 1300.00 元；定损金额 1800.00 元，其余 500.00 元由车主" in (
         staff.rendered()[-1]
     )

@@ -119,6 +119,28 @@ class SurveyOut(Out):
     place: str | None
 
 
+class SettlementLineOut(Out):
+    payer: str = Field(description="the vehicle whose policy pays (its plate)")
+    coverage: str = Field(
+        description="jiaoqiang_disability_death, jiaoqiang_medical, jiaoqiang_property, "
+        "third_party, own_damage, seats or rescue"
+    )
+    victim: str
+    kind: str = Field(description="vehicle, property, medical, disability_death or rescue")
+    amount_fen: int
+    rule: str = Field(description="the allocation rule that produced it (docs/settlement.md)")
+    person: str | None
+    handled_by: str | None = Field(
+        description="the vehicle whose insurer pays it on the payer's behalf (无责代赔)"
+    )
+
+
+class ReceivableOut(Out):
+    creditor: str = Field(description="the vehicle whose insurer recovers")
+    debtor: str
+    amount_fen: int
+
+
 class SettlementOut(Out):
     version: int
     route: str = Field(description="owner (paid to the owner) or shop (direct repair)")
@@ -133,6 +155,12 @@ class SettlementOut(Out):
     proposed_at: datetime
     answered_at: datetime | None
     dispute_reason: str | None
+    lines: list[SettlementLineOut] = Field(
+        description="the settlement statement's lines for the owner's car (empty on "
+        "proposals recorded before statements)"
+    )
+    owner_pays_fen: int = Field(description="the owner's out-of-pocket")
+    receivables: list[ReceivableOut]
 
 
 class PaymentOut(Out):

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from bot.dashboard.charts import Bar, bar_chart
 from bot.dashboard.rendering import STATIC, PageRenderer
 from domain.analytics import AnalyticsReport, DurationStats, Rate, analyse
+from domain.money import Money
 from domain.sla import SlaPolicy
-from storage.analytics_queries import booking_facts, claim_facts
+from storage.analytics_queries import booking_facts, claim_facts, payout_lines
 from storage.db import Database
 
 CSV_HEADER = ("section", "subject", "metric", "value")
@@ -35,8 +36,11 @@ def build_report(
     """The insurer's report, or a shop's (``shop_code``: its own bookings, no claims)."""
     with database.engine.connect() as conn:
         claims = [] if shop_code is not None else claim_facts(conn, since, until)
+        payouts = [] if shop_code is not None else payout_lines(conn, since, until)
         bookings = booking_facts(conn, since, until, shop_code=shop_code)
-    return analyse(claims, bookings, since=since, until=until, policy=policy, now=now)
+    return analyse(
+        claims, bookings, since=since, until=until, policy=policy, now=now, payout_lines=payouts
+    )
 
 
 def report_csv(report: AnalyticsReport, *, shop_view: bool = False) -> str:
@@ -68,6 +72,9 @@ def _claim_rows(report: AnalyticsReport) -> list[tuple[str, str, str, object]]:
     ):
         rows.append(("sla", "all", metric, value))
     rows.append(("sla", "all", "breach_percent", _percent(sla.breach_rate)))
+    for total in report.payouts:
+        rows.append(("payout", total.coverage, "yuan", Money(total.amount_fen).yuan()))
+        rows.append(("payout", total.coverage, "lines", total.lines))
     return rows
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.settlement_view import with_amounts
 from domain.money import Money
 from locales.catalog import MASKS, Catalogs
 from locales.notes import NoteWords
@@ -81,6 +82,7 @@ class PageRenderer:
             last_day=lambda value: self.day(value - timedelta(microseconds=1)),
             yuan=yuan,
             money=lambda fen: self.money(locale, fen),
+            amounts=with_amounts,  # a settlement rule's parameters, amounts formatted
             **context,
         )
 

@@ -100,6 +100,20 @@ def test_claim_detail_carries_assessment_settlement_evidence_and_booking(
     settlement = claim["settlement"]
     assert settlement["payout_fen"] == 120_000 and settlement["route"] == "shop"
     assert settlement["outcome"] == "accepted"
+    # the statement: 全责, no other vehicle, so the owner's 车损险 pays the whole 1,200.00
+    assert settlement["lines"] == [
+        {
+            "payer": "沪A12345",
+            "coverage": "own_damage",
+            "victim": "沪A12345",
+            "kind": "vehicle",
+            "amount_fen": 120_000,
+            "rule": "own_damage",
+            "person": None,
+            "handled_by": None,
+        }
+    ]
+    assert settlement["owner_pays_fen"] == 0 and settlement["receivables"] == []
     assert all(isinstance(v, int) for k, v in settlement.items() if k.endswith("_fen"))
     assert [e["role"] for e in claim["evidence"]] == ["overview", "damage", "plate_vin"]
     assert {e["check"] for e in claim["evidence"]} == {"no_metadata"}

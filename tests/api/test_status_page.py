@@ -66,6 +66,7 @@ def test_the_page_shows_stage_money_in_yuan_and_repair_progress_without_staff_no
     assert "方案已确认" in html  # the stage, in the owner's locale
     assert "定损金额" in html and "1200.00 元" in html
     assert "直接支付给修理厂（直赔）" in html
+    assert "您自行承担" in html and 'id="owner-pays">0.00 元' in html
     assert "浦东安心汽修" in html and "待修理厂确认" in html
     # the timeline names the steps, not who recorded them or their internal notes
     assert "认定责任" in html and "提出理赔方案" in html

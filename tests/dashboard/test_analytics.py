@@ -88,10 +88,22 @@ def test_shop_figures_confirmation_on_time_and_ratings() -> None:
 
     estimate = T0 + timedelta(days=2)
     bookings = [
-        booking(1, "A", confirmed_at=T0 + 30 * MIN, estimated_done_at=estimate,
-                ready_at=estimate - MIN, rating=5),
-        booking(2, "A", confirmed_at=T0 + 90 * MIN, estimated_done_at=estimate,
-                ready_at=estimate + MIN, rating=2),
+        booking(
+            1,
+            "A",
+            confirmed_at=T0 + 30 * MIN,
+            estimated_done_at=estimate,
+            ready_at=estimate - MIN,
+            rating=5,
+        ),
+        booking(
+            2,
+            "A",
+            confirmed_at=T0 + 90 * MIN,
+            estimated_done_at=estimate,
+            ready_at=estimate + MIN,
+            rating=2,
+        ),
         booking(3, "A", estimated_done_at=estimate),  # not ready yet: not judged
         booking(4, "B"),
     ]
@@ -150,13 +162,44 @@ def test_claimbot_report_writes_the_csv_and_the_html(
     assert "claims,,count,2" in lines
     assert "shop,SHOP-PD-01,bookings,1" in lines and "shop,SHOP-XH-02,bookings,1" in lines
     assert "cycle,agreed,count,1" in lines
+    # the agreed direct repair: 全责, alone, the 车损险 pays the 1,200.00 (no deductible)
+    assert "payout,own_damage,yuan,1200.00" in lines and "payout,own_damage,lines,1" in lines
+    assert not any(line.startswith("payout,jiaoqiang") for line in lines)
 
     out = tmp_path / "report.html"
-    assert main(["report", "--since", "2026-11-01", "--format", "html", "--lang", "en",
-                 "--output", str(out)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--since",
+                "2026-11-01",
+                "--format",
+                "html",
+                "--lang",
+                "en",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "<style>" in html
     assert "/dashboard/static" not in html and "<script" not in html  # standalone
     assert "Time from report to each stage" in html and html.count("<svg") == 4
+    payouts = html[html.index('id="payouts"') :]
+    assert "Payouts by cover" in payouts and "own damage" in payouts and "1200.00" in payouts
 
     assert main(["report", "--since", "2026-11-30", "--until", "2026-11-01"]) == 2
+
+
+def test_payouts_are_totalled_by_coverage_largest_first() -> None:
+    lines = [("own_damage", 500_000), ("jiaoqiang_property", 200_000), ("own_damage", 80_000)]
+    report = analyse([], [], since=T0, until=T0, policy=SlaPolicy(), now=T0, payout_lines=lines)
+    assert [(p.coverage, p.amount_fen, p.lines) for p in report.payouts] == [
+        ("own_damage", 580_000, 2),
+        ("jiaoqiang_property", 200_000, 1),
+    ]
+    csv_lines = report_csv(report).splitlines()
+    assert "payout,own_damage,yuan,5800.00" in csv_lines
+    assert "payout,jiaoqiang_property,lines,1" in csv_lines

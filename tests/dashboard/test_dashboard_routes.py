@@ -91,6 +91,9 @@ def test_insurer_sees_every_claim_filters_and_opens_one(
     assert "https://uri.amap.com/marker?position=121.4737,31.2304&amp;coordinate=wgs84" in text
     assert "理赔员 ADJ-SH-01" in text and "1200.00" in text
     assert "直接支付给修理厂（直赔）" in text and "全责" in text
+    statement = text[text.index('id="statement"') :]
+    assert "车损险" in statement and "本车按 100% 责任比例自负的车辆损失" in statement
+    assert 'id="owner-pays">0.00 元' in text
     assert f"/dashboard/bookings/{seeded.pd_booking}" in text
     photos = re.findall(rf"/dashboard/claims/{seeded.linked}/media/(\d+)", text)
     assert len(set(photos)) == 3

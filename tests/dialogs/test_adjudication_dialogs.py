@@ -519,13 +519,14 @@ def test_the_proposal_says_whose_share_the_amount_is(
 ) -> None:
     assessed(wang, "1950.50")
     wang.text(f"/settle {NUMBER} owner")
-    assert "按车主责任计算的损失 1950.50 元" in wang.texts[0]
+    assert "车损险（本公司）：1950.50 元" in wang.texts[0]
     zh = wang.texts[1]
-    assert "按您的责任计算的损失 1950.50 元" in zh and "您承担部分" not in zh
+    # one line per payer and cover, the owner's own part on a line of its own
+    assert "车损险（本公司）：1950.50 元" in zh and "您自行承担：0.00 元" in zh
     assert "本公司赔付：1950.50 元" in zh
     owner.conv.locale = "en"  # the same notice, as an English-speaking owner reads it
     en = owner.render(wang.replies[1])
-    assert "loss at your 100% share: 1950.50 yuan" in en and "your part" not in en
+    assert "Own damage (ours): 1950.50 yuan" in en and "You pay yourself: 0.00 yuan" in en
     assert "1. Part – 后保险杠: 1950.50 yuan" in en
 
 

@@ -17,9 +17,9 @@ from domain.adjudication import (
     LossKind,
     PaymentRoute,
     ProposalOutcome,
+    SettlementNotPossible,
     Survey,
     SurveyMode,
-    compute_settlement,
     effective_share,
 )
 from domain.claim import (
@@ -70,6 +70,7 @@ from domain.services import (
     propose_settlement,
     take_claim,
 )
+from domain.settlement.owner import OtherCar, owner_statement
 from domain.staff import (
     Adjuster,
     StaffRole,
@@ -113,47 +114,55 @@ def assessed(claim: Claim, grade: Liability = Liability.MAJOR, share: int = 70) 
     return claim
 
 
-# --- settlement arithmetic (fen, never floats) ------------------------------------------
+# --- the proposal's figures come from the settlement statement (docs/settlement.md) ------
 
 
 @pytest.mark.parametrize(
-    ("loss", "share", "other", "limit", "deductible", "payout", "other_share"),
+    ("loss", "share", "other", "cover", "injuries", "payout", "other_share", "owner_pays"),
     [
-        ("1200.00", 70, True, "180000", "500.00", "340.00", "360.00"),  # the docstring example
-        ("1200.00", 70, True, "180000", "0", "840.00", "360.00"),
-        ("1200.00", 100, True, "180000", "0", "1200.00", "0.00"),
-        ("1200.00", 50, True, "180000", "0", "600.00", "600.00"),
-        ("1200.00", 30, True, "180000", "0", "360.00", "840.00"),
-        ("1200.00", 0, True, "180000", "0", "0.00", "1200.00"),  # 无责: the other side pays
-        ("1200.00", 30, False, "180000", "0", "1200.00", "0.00"),  # nobody else to hold
-        ("200000.00", 100, True, "180000", "1000.00", "179000.00", "0.00"),  # the limit caps
-        ("300.00", 70, True, "180000", "500.00", "0.00", "90.00"),  # deductible above: zero
-        ("333.33", 70, True, "180000", "0", "233.33", "100.00"),  # 233.331 rounds down
-        ("0.05", 50, True, "180000", "0", "0.03", "0.02"),  # 2.5 fen rounds half up
+        # 主责 under 2,000.00 with another car at fault: 互碰自赔, own 交强险, no deductible
+        ("1200.00", 70, True, ("180000", "500.00"), False, "1200.00", "0.00", "0.00"),
+        # someone hurt: no 互碰自赔; the other car's 交强险 pays the 1,200.00 whole
+        ("1200.00", 70, True, ("180000", "500.00"), True, "0.00", "1200.00", "0.00"),
+        # over 2,000.00: its 交强险 2,000.00, then 70/30; 车损险 900.00 less 500.00
+        ("5000.00", 30, True, ("180000", "500.00"), False, "400.00", "4100.00", "500.00"),
+        # 全责 against a 无责 car: its 100.00 paid by us on its behalf, 车损险 the rest
+        ("1200.00", 100, True, ("180000", "500.00"), False, "700.00", "0.00", "500.00"),
+        ("1200.00", 0, True, ("180000", "0"), False, "0.00", "1200.00", "0.00"),  # 无责
+        ("1200.00", 30, False, ("180000", "0"), False, "1200.00", "0.00", "0.00"),  # alone
+        # 交强险 only: the owner's own 50 % of what is left after the other 交强险
+        ("3000.00", 50, True, None, False, "0.00", "2500.00", "500.00"),
+        ("333.33", 100, False, ("180000", "0"), False, "333.33", "0.00", "0.00"),
     ],
 )
-def test_settlement_arithmetic(
+def test_proposal_figures_come_from_the_statement(
     loss: str,
     share: int,
     other: bool,
-    limit: str,
-    deductible: str,
+    cover: tuple[str, str] | None,
+    injuries: bool,
     payout: str,
     other_share: str,
+    owner_pays: str,
 ) -> None:
-    coverage = Coverage(yuan(limit), Money(0), yuan(deductible))
-    figures = compute_settlement(yuan(loss), share, coverage, other)
+    coverage = Coverage() if cover is None else Coverage(yuan(cover[0]), deductible=yuan(cover[1]))
+    others = [OtherCar("沪B99999", "平安")] if other else []
+    owner = owner_statement("沪A12345", coverage, share, yuan(loss), others, injuries)
+    figures = owner.figures()
     assert figures.payout == yuan(payout)
     assert figures.other_share == yuan(other_share)
-    assert figures.own_portion + figures.other_share == figures.loss_total
-    assert all(isinstance(m.fen, int) for m in (figures.payout, figures.covered))
+    assert figures.owner_part == yuan(owner_pays)
+    assert figures.payout + figures.other_share + figures.owner_part == yuan(loss)
 
 
-def test_settlement_refuses_nonsense() -> None:
-    with pytest.raises(ValueError):
-        compute_settlement(Money(-1), 50, COVER, True)
-    with pytest.raises(ValueError):
-        compute_settlement(Money(100), 101, COVER, True)
+def test_a_loss_above_the_sum_insured_is_refused_with_its_reason() -> None:
+    claim = assessed(with_other_party(), Liability.FULL, 100)
+    small = Coverage(own_damage=yuan("1000.00"))
+    with pytest.raises(SettlementNotPossible) as refused:
+        claim.propose_settlement(PaymentRoute.OWNER, small, NOW, WANG.actor)
+    assert refused.value.params["problem"] == "above_sum_insured"
+    assert refused.value.params["details"]["sum_insured"] == "1000.00"
+    assert claim.status is ClaimStatus.ASSESSED and not claim.adjudication.settlements
 
 
 def test_liability_shares_are_configurable_but_must_be_percentages() -> None:
@@ -222,13 +231,13 @@ def test_no_settlement_before_assessment_and_no_payment_before_agreement() -> No
 def test_dispute_revise_accept_pay_with_both_confirmations_recorded() -> None:
     claim = assessed(with_other_party())
     first = claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, WANG.actor)
-    assert first.figures.payout == yuan("840.00")
+    assert first.figures.payout == yuan("1200.00")  # 互碰自赔
     claim.answer_settlement(1, False, "配件价格偏低", NOW, "party:7")
     assert claim.status is ClaimStatus.DISPUTED and first.outcome is ProposalOutcome.DISPUTED
     claim.add_loss_item(LossItem(LossKind.PAINT, "喷漆", yuan("300")), NOW, WANG.actor)
     assert claim.status is ClaimStatus.ASSESSED
     second = claim.propose_settlement(PaymentRoute.SHOP, COVER, NOW, WANG.actor)
-    assert second.version == 2 and second.figures.payout == yuan("1050.00")
+    assert second.version == 2 and second.figures.payout == yuan("1500.00")
     with pytest.raises(StaleProposal):
         claim.answer_settlement(1, True, "", NOW, "party:7")
     later = NOW + timedelta(hours=1)
@@ -243,7 +252,7 @@ def test_dispute_revise_accept_pay_with_both_confirmations_recorded() -> None:
     with pytest.raises(AmountMismatch):
         claim.record_payment(yuan("1000"), "REF-1", NOW, WANG.actor)
     assert claim.status is ClaimStatus.AGREED
-    claim.record_payment(yuan("1050.00"), "REF-1", NOW, WANG.actor)
+    claim.record_payment(yuan("1500.00"), "REF-1", NOW, WANG.actor)
     assert claim.status is ClaimStatus.PAID and claim.closed
 
 
@@ -485,3 +494,41 @@ def test_the_effective_share_is_the_found_one_only_with_another_vehicle(
     share: int, identified: bool, applied: int
 ) -> None:
     assert effective_share(share, identified) == applied
+
+
+def test_the_configured_jiaoqiang_limits_settle_the_claim() -> None:
+    from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits, SubLimits
+    from domain.settlement import SettlementRules
+
+    low = SubLimits(disability_death=1_000_000, medical=100_000, property=50_000)
+    rules = SettlementRules(jiaoqiang=JiaoqiangLimits(low, JIAOQIANG_2020.no_fault))
+    claim = assessed(with_other_party(), Liability.NONE, 0)  # 1,200.00, the other car 全责
+    figures = claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, "a", rules).figures
+    # its 交强险 now pays 500.00, its 三者险 the other 700.00
+    assert [(line.coverage.value, line.amount) for line in figures.lines] == [
+        ("jiaoqiang_property", 50_000),
+        ("third_party", 70_000),
+    ]
+
+
+def test_a_supplement_after_agreement_makes_version_2_and_the_agreement_stands_until_then() -> None:
+    claim = assessed(with_other_party())  # 主责 70, 1,200.00: 互碰自赔, 1,200.00
+    claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, WANG.actor)
+    claim.answer_settlement(1, True, "", NOW, "party:7")
+    assert claim.status is ClaimStatus.AGREED
+    with pytest.raises(WrongStage):  # an agreed assessment only gains items
+        claim.remove_loss_item(1, NOW, WANG.actor)
+    claim.add_loss_item(LossItem(LossKind.PART, "隐损 大灯支架", yuan("1500.00")), NOW, WANG.actor)
+    assert claim.status is ClaimStatus.ASSESSED
+    assert claim.adjudication.agreement is not None
+    assert claim.adjudication.agreement.version == 1  # until the owner answers version 2
+    with pytest.raises(WrongStage):
+        claim.record_payment(yuan("1200.00"), "REF", NOW, WANG.actor)
+    second = claim.propose_settlement(PaymentRoute.OWNER, COVER, NOW, WANG.actor)
+    # 2,700.00 is above the property limit: the other car's 交强险 2,000.00, then 70/30 of
+    # 700.00: its 三者险 210.00, our 车损险 490.00
+    assert second.version == 2 and second.figures.payout == yuan("490.00")
+    assert second.figures.other_share == yuan("2210.00")
+    claim.answer_settlement(2, True, "", NOW, "party:7")
+    claim.record_payment(yuan("490.00"), "REF-2", NOW, WANG.actor)
+    assert claim.status is ClaimStatus.PAID
