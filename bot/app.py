@@ -1,22 +1,21 @@
-"""The HTTP app: health, the web chat, and (as channels land) webhooks and the dashboard."""
+"""The HTTP app: the web chat, webhooks, the dashboard, the API, and the operators' probes
+(``/health``, ``/ready``, ``/metrics``: bot/probes.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from sqlalchemy import text
 
 from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.pages import Dashboard
+from bot.probes import RejectionCounter, probes_router
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
-from scheduler.health import metrics as scheduler_metrics
 
 
 def create_app(container: Container) -> FastAPI:
@@ -32,6 +31,7 @@ def create_app(container: Container) -> FastAPI:
         for channel in container.channels:
             await channel.start()
         dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
+        container.telemetry.dispatcher_running(True)
         timers = None
         if container.scheduler is not None:  # timer runner beside the dispatcher
             container.scheduler.on_outbox(wake_dispatcher)
@@ -42,6 +42,7 @@ def create_app(container: Container) -> FastAPI:
             stop.set()
             wake.set()
             await dispatcher
+            container.telemetry.dispatcher_running(False)
             if timers is not None:
                 await timers
             for channel in reversed(container.channels):
@@ -53,9 +54,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.include_router(container.webchat.router())
     if container.settings.demo_mode:  # the identity switcher; 404 otherwise
-        app.include_router(
-            demo_router(container.engine, container.database, container.clock)
-        )
+        app.include_router(demo_router(container.engine, container.database, container.clock))
     app.include_router(
         Dashboard(
             container.database,
@@ -76,16 +75,8 @@ def create_app(container: Container) -> FastAPI:
         if router is not None:
             app.include_router(router)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        with container.database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}
-
-    @app.get("/metrics")
-    def metrics() -> dict[str, Any]:
-        """Outbox backlog and oldest due timer (docs/deploy.md)."""
-        return scheduler_metrics(container.database, container.clock.now())
+    app.include_router(probes_router(container.database, container.dispatcher, container.telemetry))
+    app.add_middleware(RejectionCounter, telemetry=container.telemetry)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -12,6 +12,7 @@ from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
+from bot.telemetry import Telemetry
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from domain.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ class ChannelDeps:
     engine: ConversationEngine
     intake: MediaIntake
     catalogs: Catalogs
+    telemetry: Telemetry
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Container:
     intake: MediaIntake
     webchat: WebChat
     dispatcher: OutboxDispatcher
+    telemetry: Telemetry
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
 
@@ -93,17 +96,33 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         max_upload_bytes=max(settings.max_photo_bytes, settings.max_video_bytes),
         max_files=settings.max_files_per_upload,
     )
-    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    telemetry = Telemetry(database, clock, worker)
+    engine.on_turn(telemetry.turn)
+    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
     channels = _channels(deps)
     dispatcher = OutboxDispatcher(
         database,
         [channel.sender for channel in channels if channel.sender is not None],
         clock,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
+        worker=worker,
         pacing=_pacing(channels),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        on_result=telemetry.send,
+        on_retaken=telemetry.retaken,
     )
     container = Container(
-        settings, clock, database, media, catalogs, engine, intake, webchat, dispatcher, channels
+        settings,
+        clock,
+        database,
+        media,
+        catalogs,
+        engine,
+        intake,
+        webchat,
+        dispatcher,
+        telemetry,
+        channels,
     )
     if settings.scheduler_enabled:
         container.scheduler = _scheduler(settings, database, clock)

@@ -177,11 +177,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.bootstrap import build
+    from bot.logs import configure
 
     settings = _listen_settings(args)
+    log_config = configure(settings.log_format)
     container = build(settings)
     try:
-        uvicorn.run(create_app(container), host=settings.host, port=settings.port)
+        app = create_app(container)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config)
     finally:
         container.close()
     return 0

@@ -1,10 +1,17 @@
 """The outbox dispatcher: claim due rows, send them through the channel senders, mark them.
 
-At least once overall, at most once per idempotency key in the normal course: a row is
-marked sent right after its send returns. A crash between the send and the mark leaves
-the row claimed; the stale-claim reaper hands it back after `stale_after`, and it is
-sent again (documented in docs/decisions.md). Each chat's rows go out one at a time in
-id order, paced per chat and per channel.
+At least once overall, at most once per idempotency key in the normal course. A claim is
+a lease, renewed by this worker's heartbeat every ``lease / 4``; rows whose lease lapsed
+(their worker died or stalled) go back to the queue within ``lease`` plus one heartbeat,
+for this or any worker. A row is sent only while its lease is fresh (confirmed within
+``lease / 2``), so a row is never sent by two live workers. A worker killed between a
+send and its mark leaves that one row to be sent again (docs/deploy.md §4).
+
+One transaction a round: the rows sent since the last round are marked sent and the due
+rows of every channel are claimed together, so under load many turns share one
+transaction and one thread hop; the loop is woken by every commit that wrote outbox rows
+(and by each finished send), not by a timer. Each chat's rows go out one at a time in id
+order, paced per chat and per channel.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -39,6 +46,7 @@ class Retry:
 
     error: str
     after: float | None = None  # seconds; None → the backoff schedule
+    code: str = ""  # the channel's code worth counting apart (Telegram's 429), for /metrics
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Failed:
     """A permanent failure (the user blocked the bot, a malformed message)."""
 
     error: str
+    code: str = ""
 
 
 SendResult = Sent | Retry | Failed
@@ -86,6 +95,13 @@ class _RateLimiter:
         self._chat_ready[chat_id] = time.monotonic() + self._pacing.per_chat_interval
 
 
+def result_label(result: SendResult) -> str:
+    """How a send is counted on /metrics: sent, retry, failed, or the channel's code."""
+    if isinstance(result, Sent):
+        return "sent"
+    return result.code or ("retry" if isinstance(result, Retry) else "failed")
+
+
 class OutboxDispatcher:
     def __init__(
         self,
@@ -97,7 +113,9 @@ class OutboxDispatcher:
         pacing: Mapping[str, Pacing] | None = None,
         batch: int = 100,
         max_attempts: int = 8,
-        stale_after: timedelta = timedelta(minutes=5),
+        lease: timedelta = timedelta(seconds=8),
+        on_result: Callable[[str, str], None] | None = None,
+        on_retaken: Callable[[int], None] | None = None,
     ) -> None:
         self._database = database
         self._senders = {sender.channel: sender for sender in senders}
@@ -109,7 +127,13 @@ class OutboxDispatcher:
         }
         self._batch = batch
         self._max_attempts = max_attempts
-        self._stale_after = stale_after
+        self._lease = lease.total_seconds()
+        self._on_result = on_result
+        self._on_retaken = on_retaken
+        self._held: dict[int, float] = {}  # row id -> monotonic time its lease was confirmed
+        self._sent: list[int] = []  # sent, to be marked in the next round's transaction
+        self.last_round = 0.0  # monotonic time the loop last ran a round (/ready)
+        self.running = False
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -117,12 +141,10 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         """Claim what is due on every channel and send it all; the number of rows handled."""
-        handled = 0
-        for sender in self._senders.values():
-            chats = await self._claim_chats(sender.channel)
-            await asyncio.gather(*(self._send_chat(sender, rows) for rows in chats))
-            handled += sum(len(rows) for rows in chats)
-        return handled
+        chats = await asyncio.to_thread(self._round, 10**9)
+        await asyncio.gather(*(self._send_chat(sender, rows) for sender, rows in chats))
+        await asyncio.to_thread(self._flush)
+        return sum(len(rows) for _, rows in chats)
 
     async def run(
         self,
@@ -137,62 +159,149 @@ class OutboxDispatcher:
 
         Each claimed chat is sent by its own task, so a chat waiting for its pacing (one
         message a second on Telegram) or a slow API call holds back only itself: the loop
-        goes on claiming as soon as it is woken (a new outbox row, a chat finished). A
-        chat is never claimed twice at once (the claim skips chats with a row in flight),
-        and at most `max_chats` chats are in flight. On stop, what was not yet sent is
-        handed back.
+        goes on claiming as soon as it is woken (a new outbox row, a send done). A chat is
+        never claimed twice at once (the claim skips chats with a row in flight), and at
+        most `max_chats` chats are in flight. On stop, what was not yet sent is handed back.
         """
         in_flight: set[asyncio.Task[None]] = set()
-        last_reap = 0.0
-        while not stop.is_set():
-            wake.clear()  # before the round: a wake-up during it is not lost
-            claimed = 0
-            try:
-                if time.monotonic() - last_reap > 60:
-                    await asyncio.to_thread(self.release_stale)
-                    last_reap = time.monotonic()
-                for sender in self._senders.values():
+        self.running = True
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        try:
+            while not stop.is_set():
+                wake.clear()  # before the round: a wake-up during it is not lost
+                self.last_round = time.monotonic()
+                claimed = 0
+                try:
                     room = max_chats - len(in_flight)
-                    if room <= 0:
-                        break
-                    for rows in (await self._claim_chats(sender.channel))[:room]:
+                    for sender, rows in await asyncio.to_thread(self._round, room):
                         claimed += len(rows)
-                        task = asyncio.create_task(self._send_chat(sender, rows))
+                        task = asyncio.create_task(self._send_chat(sender, rows, wake))
                         in_flight.add(task)
                         task.add_done_callback(in_flight.discard)
                         task.add_done_callback(lambda _: wake.set())
-            except Exception:
-                log.exception("outbox dispatch failed; retrying")
-            if claimed and len(in_flight) < max_chats:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=idle)
-        if in_flight:  # let chats finish what they are sending, then hand back the rest
-            _, unfinished = await asyncio.wait(set(in_flight), timeout=stop_grace)
-            for task in unfinished:
-                task.cancel()
-            await asyncio.gather(*unfinished, return_exceptions=True)
+                except Exception:
+                    log.exception("outbox dispatch failed; retrying")
+                if claimed and len(in_flight) < max_chats:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=idle)
+            if in_flight:  # let chats finish what they are sending, then hand back the rest
+                _, unfinished = await asyncio.wait(set(in_flight), timeout=stop_grace)
+                for task in unfinished:
+                    task.cancel()
+                await asyncio.gather(*unfinished, return_exceptions=True)
+        finally:
+            self.running = False
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await asyncio.to_thread(self._flush)
 
-    async def _claim_chats(self, channel: str) -> list[list[OutboxRow]]:
-        """Claim due rows of one channel, grouped by chat in id order."""
-        rows = await asyncio.to_thread(self._claim, channel)
-        chats: dict[str, list[OutboxRow]] = defaultdict(list)
-        for row in rows:
-            chats[row.chat_id].append(row)
-        return list(chats.values())
+    # --- the lease ----------------------------------------------------------------------
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                retaken = await asyncio.to_thread(self.renew_and_reap)
+                if retaken and self._on_retaken is not None:
+                    self._on_retaken(retaken)
+            except Exception:
+                log.exception("outbox lease renewal failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._lease / 4)
+
+    def renew_and_reap(self) -> int:
+        """Renew this worker's leases and take back lapsed ones; how many were taken back."""
+        held_before = list(self._held)  # rows claimed later are not judged by this renewal
+        confirmed = time.monotonic()
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            still = set(uow.outbox.renew(self._worker, now))
+            released = uow.outbox.release_stale(now - timedelta(seconds=self._lease))
+            uow.commit()
+        for row_id in held_before:
+            if row_id in still:
+                if row_id in self._held:
+                    self._held[row_id] = confirmed
+            else:
+                self._held.pop(row_id, None)  # taken back (or settled meanwhile)
+        if released:
+            log.warning("took back %d outbox row(s) whose lease lapsed", released)
+        return released
 
     def release_stale(self) -> int:
+        """Take back rows whose lease lapsed (a dead worker's), now."""
         with self._database.unit_of_work() as uow:
-            released = uow.outbox.release_stale(self._clock.now() - self._stale_after)
+            released = uow.outbox.release_stale(self._clock.now() - timedelta(seconds=self._lease))
             uow.commit()
         return released
 
-    async def _send_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
+    def _fresh(self, row: OutboxRow) -> bool:
+        confirmed = self._held.get(row.id)
+        return confirmed is not None and time.monotonic() - confirmed < self._lease / 2
+
+    # --- one round: mark what was sent, claim what is due -------------------------------
+
+    def _round(self, room: int) -> list[tuple[ChannelSender, list[OutboxRow]]]:
+        """In one transaction: mark the rows sent since the last round, then claim due
+        rows of every channel; (sender, one chat's rows in id order) for at most `room`
+        chats."""
+        sent, self._sent = self._sent, []
+        chats: list[tuple[ChannelSender, list[OutboxRow]]] = []
+        try:
+            with self._database.unit_of_work() as uow:
+                claimed_at = time.monotonic()  # with `now`: once the transaction has begun
+                now = self._clock.now()
+                uow.outbox.mark_sent(sent, now)
+                for sender in self._senders.values():
+                    if len(chats) >= room:
+                        break
+                    rows = uow.outbox.claim_due(sender.channel, self._worker, now, self._batch)
+                    by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
+                    for row in rows:
+                        by_chat[row.chat_id].append(row)
+                    chats += [(sender, chat_rows) for chat_rows in by_chat.values()]
+                uow.commit()
+        except BaseException:
+            self._sent = sent + self._sent  # marked next time
+            raise
+        for row_id in sent:
+            self._held.pop(row_id, None)
+        for _, rows in chats:
+            for row in rows:
+                self._held[row.id] = claimed_at
+        extra = chats[room:]
+        if extra:  # more chats than room: hand them back at once
+            self._release([row for _, rows in extra for row in rows])
+        return chats[:room]
+
+    def _flush(self) -> None:
+        """Mark what was sent and not marked yet (stopping, or after `dispatch_once`)."""
+        sent, self._sent = self._sent, []
+        if not sent:
+            return
+        with self._database.unit_of_work() as uow:
+            uow.outbox.mark_sent(sent, self._clock.now())
+            uow.commit()
+        for row_id in sent:
+            self._held.pop(row_id, None)
+
+    # --- one chat ---------------------------------------------------------------------
+
+    async def _send_chat(
+        self, sender: ChannelSender, rows: list[OutboxRow], wake: asyncio.Event | None = None
+    ) -> None:
         limiter = self._limiters[sender.channel]
         settled = 0  # rows before this index are sent or failed; the rest may be handed back
         try:
             for index, row in enumerate(rows):
                 await limiter.wait(row.chat_id)
+                if not self._fresh(row):
+                    # The lease may have lapsed (a stalled worker): another may hold the
+                    # rows now. Hand back those still ours; never send on a stale lease.
+                    log.warning("outbox lease of row %s not confirmed in time", row.id)
+                    settled = len(rows)
+                    await asyncio.to_thread(self._release, rows[index:])
+                    return
                 try:
                     result = await sender.send(row)
                 except asyncio.CancelledError:
@@ -200,9 +309,13 @@ class OutboxDispatcher:
                 except Exception as exc:  # a sender bug must not lose the row
                     log.exception("sender %s raised on outbox row %s", sender.channel, row.id)
                     result = Retry(f"{type(exc).__name__}: {exc}")
+                if self._on_result is not None:
+                    self._on_result(sender.channel, result_label(result))
                 if isinstance(result, Sent):
-                    settled = index + 1  # the mark's thread finishes even if we are cancelled
-                    await asyncio.to_thread(self._mark_sent, row)
+                    settled = index + 1
+                    self._sent.append(row.id)  # marked by the next round's transaction
+                    if wake is not None:
+                        wake.set()
                     continue
                 settled = len(rows)
                 await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])
@@ -214,20 +327,13 @@ class OutboxDispatcher:
             raise
 
     def _release(self, rows: list[OutboxRow]) -> None:
+        if not rows:
+            return
         with self._database.unit_of_work() as uow:
-            uow.outbox.release(r.id for r in rows)
+            uow.outbox.release((r.id for r in rows), worker=self._worker)
             uow.commit()
-
-    def _claim(self, channel: str) -> list[OutboxRow]:
-        with self._database.unit_of_work() as uow:
-            rows = uow.outbox.claim_due(channel, self._worker, self._clock.now(), self._batch)
-            uow.commit()
-        return rows
-
-    def _mark_sent(self, row: OutboxRow) -> None:
-        with self._database.unit_of_work() as uow:
-            uow.outbox.mark_sent([row.id], self._clock.now())
-            uow.commit()
+        for row in rows:
+            self._held.pop(row.id, None)
 
     def _mark_failed(
         self, row: OutboxRow, result: Retry | Failed, untried: list[OutboxRow]
@@ -240,5 +346,7 @@ class OutboxDispatcher:
             log.error("outbox row %s given up: %s", row.id, result.error)
         with self._database.unit_of_work() as uow:
             uow.outbox.mark_failed(row.id, result.error, retry_at)
-            uow.outbox.release(r.id for r in untried)
+            uow.outbox.release((r.id for r in untried), worker=self._worker)
             uow.commit()
+        for done in (row, *untried):
+            self._held.pop(done.id, None)

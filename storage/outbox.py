@@ -4,6 +4,10 @@ A row is ``pending`` until a worker claims it (``sending``), then ``sent``, or b
 ``pending`` with a later ``available_at`` for a retry, or ``failed`` for good. Claims
 keep each chat's order: a row is not handed out while an earlier row of its chat is
 being sent by someone, or waits for a retry.
+
+A claim is a lease: ``claimed_at`` is when its worker last renewed it (``renew``, the
+dispatcher's heartbeat). Rows whose lease lapsed (``release_stale``) go back to the queue
+for any worker: their worker died or stalled.
 """
 
 from __future__ import annotations
@@ -100,6 +104,13 @@ _RELEASE = (
     update(outbox_t)
     .where(_c.id.in_(bindparam("ids", expanding=True)), _c.status == SENDING)
     .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=_c.attempts - 1)
+)
+_RELEASE_OWN = _RELEASE.where(_c.claimed_by == bindparam("worker"))
+_RENEW = (
+    update(outbox_t)
+    .where(_c.status == SENDING, _c.claimed_by == bindparam("worker"))
+    .values(claimed_at=bindparam("now", type_=_c.claimed_at.type))
+    .returning(_c.id)
 )
 _BACKLOG = (
     select(func.count())
@@ -277,18 +288,28 @@ class Outbox:
         rows.sort(key=lambda r: r.id)
         return rows
 
+    def renew(self, worker: str, now: datetime) -> list[int]:
+        """Renew every lease ``worker`` holds; the ids it still holds (a row missing from
+        them was taken back, its lease having lapsed)."""
+        params = {"worker": worker, "now": require_aware(now, "now")}
+        return list(self._conn.execute(_RENEW, params).scalars())
+
     def release_stale(self, older_than: datetime) -> int:
-        """Give claims taken before ``older_than`` (a crashed worker's) back to the queue."""
+        """Give claims whose lease was last renewed before ``older_than`` back to the queue
+        (their worker died or stalled)."""
         return self._conn.execute(
             _RELEASE_STALE, {"older_than": require_aware(older_than, "older_than")}
         ).rowcount
 
-    def release(self, ids: Iterable[int]) -> int:
-        """Hand claimed rows back untried (their attempt is not counted)."""
+    def release(self, ids: Iterable[int], worker: str | None = None) -> int:
+        """Hand claimed rows back untried (their attempt is not counted); with ``worker``,
+        only those that worker still holds."""
         wanted = list(ids)
         if not wanted:
             return 0
-        return self._conn.execute(_RELEASE, {"ids": wanted}).rowcount
+        if worker is None:
+            return self._conn.execute(_RELEASE, {"ids": wanted}).rowcount
+        return self._conn.execute(_RELEASE_OWN, {"ids": wanted, "worker": worker}).rowcount
 
     def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
         """A send failed: retry at ``retry_at``, or (None) give up on the row."""

@@ -136,7 +136,7 @@ class TelegramSender:
                     self._sent(row.chat_id)
                 self._progress[row.id] = index + 1
         except RetryAfter as exc:
-            return Retry(str(exc), after=retry_after_seconds(exc))
+            return Retry(str(exc), after=retry_after_seconds(exc), code="429")
         except (Forbidden, BadRequest, ChatMigrated) as exc:
             # Blocked by the user, chat gone, or a message Telegram will never accept.
             self._progress.pop(row.id, None)

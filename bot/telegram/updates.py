@@ -22,6 +22,7 @@ from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
 from bot.engine import TurnOutcome
+from bot.logs import turn_context
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from bot.telegram.translate import (
     INBOUND_KIND,
@@ -110,6 +111,10 @@ class UpdateHandler:
 
     async def handle(self, update: Update) -> None:
         """Translate and process one update; raises if it could not be processed."""
+        with turn_context(channel=CHANNEL, update_id=update.update_id):
+            await self._handle(update)
+
+    async def _handle(self, update: Update) -> None:
         if update.callback_query is not None:
             await self._callback(update.callback_query)
             return
