@@ -90,7 +90,7 @@ class ConversationEngine:
             outcome = self._process(inbound, context)
             if not outcome.duplicate:
                 seconds = time.perf_counter() - started
-                log.info("turn %s", inbound.kind.value, extra={"ms": round(seconds * 1000, 2)})
+                log.debug("turn %s", inbound.kind.value, extra={"ms": round(seconds * 1000, 2)})
                 for turn_listener in self._turn_listeners:
                     turn_listener(inbound.channel, seconds)
         return outcome

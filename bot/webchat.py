@@ -121,7 +121,7 @@ class WebChat:
         self, media_id: int, user_id: Annotated[str, Query(pattern=ID_PATTERN)]
     ) -> FileResponse:
         """An attached photo or video, for a browser whose party may see it (else 404)."""
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             party = uow.recipients.party_of(CHANNEL, user_id)
             allowed = party is not None and may_view_media(uow, party, media_id)
         found = self._intake.stored_file(media_id) if allowed else None
@@ -216,17 +216,18 @@ class WebChat:
     def _deliver(self, user_id: str, after: int) -> ChatBatch:
         """The chat's messages after ``after``; ``after=0`` (a page opened afresh): the
         newest HISTORY of them, so that old messages and their buttons do not come first."""
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:  # a poll with nothing new writes nothing
             if after == 0:
                 rows = uow.outbox.newest_for_chat(CHANNEL, user_id, HISTORY)
             else:
                 rows = uow.outbox.for_chat(CHANNEL, user_id, after, HISTORY)
             attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
             kinds = {media_id: self._kind(uow, media_id) for media_id in attached}
-            unsent = [row.id for row in rows if row.sent_at is None]
-            if unsent:
+        unsent = [row.id for row in rows if row.sent_at is None]
+        if unsent:
+            with self._database.unit_of_work() as uow:
                 uow.outbox.mark_sent(unsent, self._clock.now())
-            uow.commit()
+                uow.commit()
         messages = [self._message(row, kinds) for row in rows]
         cursor = max((row.id for row in rows), default=after)
         locale = rows[-1].locale if rows else None

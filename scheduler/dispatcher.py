@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.clock import Clock
@@ -33,6 +33,8 @@ from storage.records import OutboxRow
 log = logging.getLogger(__name__)
 
 BACKOFF = (1, 2, 5, 15, 60, 300, 900)  # seconds, by attempt
+MIN_SLEEP = 0.01  # seconds: a row due now is claimed by the next round, not in a busy loop
+Due = datetime | None
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         """Claim what is due on every channel and send it all; the number of rows handled."""
-        chats = await asyncio.to_thread(self._round, 10**9)
+        chats, _ = await asyncio.to_thread(self._round, 10**9)
         await asyncio.gather(*(self._send_chat(sender, rows) for sender, rows in chats))
         await asyncio.to_thread(self._flush)
         return sum(len(rows) for _, rows in chats)
@@ -151,11 +153,14 @@ class OutboxDispatcher:
         stop: asyncio.Event,
         wake: asyncio.Event,
         *,
-        idle: float = 1.0,
+        idle: float = 5.0,
         max_chats: int = 500,
         stop_grace: float = 5.0,
     ) -> None:
         """Dispatch until `stop` is set.
+
+        The loop sleeps until woken (a commit that wrote outbox rows, a chat finished, a
+        lease taken back) or until the earliest pending row is due, at most `idle` seconds.
 
         Each claimed chat is sent by its own task, so a chat waiting for its pacing (one
         message a second on Telegram) or a slow API call holds back only itself: the loop
@@ -165,26 +170,32 @@ class OutboxDispatcher:
         """
         in_flight: set[asyncio.Task[None]] = set()
         self.running = True
-        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        heartbeat = asyncio.create_task(self._heartbeat(stop, wake))
         try:
             while not stop.is_set():
                 wake.clear()  # before the round: a wake-up during it is not lost
                 self.last_round = time.monotonic()
                 claimed = 0
+                sleep = idle
                 try:
                     room = max_chats - len(in_flight)
-                    for sender, rows in await asyncio.to_thread(self._round, room):
+                    chats, next_due = await asyncio.to_thread(self._round, room)
+                    for sender, rows in chats:
                         claimed += len(rows)
-                        task = asyncio.create_task(self._send_chat(sender, rows, wake))
+                        task = asyncio.create_task(self._send_chat(sender, rows))
                         in_flight.add(task)
                         task.add_done_callback(in_flight.discard)
                         task.add_done_callback(lambda _: wake.set())
+                    if next_due is not None:  # due later: a retry, a paced or held row
+                        wait = (next_due - self._clock.now()).total_seconds()
+                        if wait > 0:  # (one due now waits behind its chat: woken by it)
+                            sleep = min(idle, max(wait, MIN_SLEEP))
                 except Exception:
                     log.exception("outbox dispatch failed; retrying")
                 if claimed and len(in_flight) < max_chats:
                     continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=idle)
+                    await asyncio.wait_for(wake.wait(), timeout=sleep)
             if in_flight:  # let chats finish what they are sending, then hand back the rest
                 _, unfinished = await asyncio.wait(set(in_flight), timeout=stop_grace)
                 for task in unfinished:
@@ -198,12 +209,14 @@ class OutboxDispatcher:
 
     # --- the lease ----------------------------------------------------------------------
 
-    async def _heartbeat(self, stop: asyncio.Event) -> None:
+    async def _heartbeat(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 retaken = await asyncio.to_thread(self.renew_and_reap)
-                if retaken and self._on_retaken is not None:
-                    self._on_retaken(retaken)
+                if retaken:
+                    wake.set()  # the rows taken back are due now
+                    if self._on_retaken is not None:
+                        self._on_retaken(retaken)
             except Exception:
                 log.exception("outbox lease renewal failed; retrying")
             with contextlib.suppress(TimeoutError):
@@ -241,10 +254,10 @@ class OutboxDispatcher:
 
     # --- one round: mark what was sent, claim what is due -------------------------------
 
-    def _round(self, room: int) -> list[tuple[ChannelSender, list[OutboxRow]]]:
+    def _round(self, room: int) -> tuple[list[tuple[ChannelSender, list[OutboxRow]]], Due]:
         """In one transaction: mark the rows sent since the last round, then claim due
         rows of every channel; (sender, one chat's rows in id order) for at most `room`
-        chats."""
+        chats, and when the earliest row still pending is due."""
         sent, self._sent = self._sent, []
         chats: list[tuple[ChannelSender, list[OutboxRow]]] = []
         try:
@@ -260,6 +273,7 @@ class OutboxDispatcher:
                     for row in rows:
                         by_chat[row.chat_id].append(row)
                     chats += [(sender, chat_rows) for chat_rows in by_chat.values()]
+                next_due = uow.outbox.next_due(self.channels)
                 uow.commit()
         except BaseException:
             self._sent = sent + self._sent  # marked next time
@@ -272,7 +286,7 @@ class OutboxDispatcher:
         extra = chats[room:]
         if extra:  # more chats than room: hand them back at once
             self._release([row for _, rows in extra for row in rows])
-        return chats[:room]
+        return chats[:room], next_due
 
     def _flush(self) -> None:
         """Mark what was sent and not marked yet (stopping, or after `dispatch_once`)."""
@@ -287,9 +301,7 @@ class OutboxDispatcher:
 
     # --- one chat ---------------------------------------------------------------------
 
-    async def _send_chat(
-        self, sender: ChannelSender, rows: list[OutboxRow], wake: asyncio.Event | None = None
-    ) -> None:
+    async def _send_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
         limiter = self._limiters[sender.channel]
         settled = 0  # rows before this index are sent or failed; the rest may be handed back
         try:
@@ -314,8 +326,6 @@ class OutboxDispatcher:
                 if isinstance(result, Sent):
                     settled = index + 1
                     self._sent.append(row.id)  # marked by the next round's transaction
-                    if wake is not None:
-                        wake.set()
                     continue
                 settled = len(rows)
                 await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])

@@ -137,6 +137,11 @@ class Database:
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    @property
+    def reader(self) -> Engine:
+        """The engine for plain read connections (``with database.reader.connect()``)."""
+        return self._reader if self._reader is not None else self.engine
+
     def reading(self) -> SqlUnitOfWork:
         """A unit of work for reads only: it never takes SQLite's write lock, and a write
         through it fails (``query_only`` on SQLite, a READ ONLY transaction on PostgreSQL)."""

@@ -112,6 +112,9 @@ _RENEW = (
     .values(claimed_at=bindparam("now", type_=_c.claimed_at.type))
     .returning(_c.id)
 )
+_NEXT_DUE = select(func.min(_c.available_at)).where(
+    _c.status == PENDING, _c.channel.in_(bindparam("channels", expanding=True))
+)
 _BACKLOG = (
     select(func.count())
     .select_from(outbox_t)
@@ -322,6 +325,15 @@ class Outbox:
                 "error": error[:2000],
             },
         )
+
+    def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest pending row of these channels is due (None: none pending)."""
+        if not channels:
+            return None
+        due: datetime | None = self._conn.execute(
+            _NEXT_DUE, {"channels": list(channels)}
+        ).scalar_one()
+        return due
 
     def backlog(self, now: datetime | None = None) -> int:
         """Rows due and not sent yet (pending and due by ``now``, or being sent)."""

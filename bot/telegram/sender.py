@@ -186,7 +186,7 @@ class TelegramSender:
         )
 
     def _load_media(self, media_ids: tuple[int, ...]) -> list[StoredMedia]:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             found = [uow.media.get(media_id) for media_id in media_ids]
         stored = [item for item in found if item is not None]
         if len(stored) < len(media_ids):

@@ -310,11 +310,11 @@ class UpdateHandler:
     # --- database work (run in threads) -------------------------------------------------
 
     def _seen(self, key: str) -> bool:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return inbound_seen(uow.connection, CHANNEL, key)
 
     def _locale(self, chat_id: str) -> str | None:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return conversation_locale(uow.connection, CHANNEL, chat_id)
 
     def _add_part(self, chat_id: str, group: str, user: User, message_id: int) -> PartSlot:
@@ -366,7 +366,7 @@ class UpdateHandler:
             uow.commit()
 
     def _due(self, now: datetime) -> list[int]:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return AlbumBuffer(uow.connection).due(
                 quiet_before=now - timedelta(seconds=self._quiet),
                 reclaim_before=now - RECLAIM_AFTER,

@@ -28,7 +28,7 @@ def json_log() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(logging.DEBUG)  # the engine's line per turn is a DEBUG line
     try:
         yield stream
     finally:
@@ -57,7 +57,7 @@ def test_turn_lines_carry_channel_message_and_claim_but_no_text(
     turns = [line for line in lines if line["logger"] == "bot.engine"]
     assert len(turns) == 14
     assert {line["channel"] for line in turns} == {"web"}
-    assert all(line["message_id"] and line["level"] == "INFO" for line in turns)
+    assert all(line["message_id"] and line["level"] == "DEBUG" for line in turns)
     filed = turns[-1]
     assert filed["claim"].startswith("BA")
     # What the owner typed, and their plate and phone tail, are nowhere in the log.
