@@ -2,11 +2,13 @@
 
 The server runs in its own process on a file SQLite database (or --database-url). Each
 user does what the browser does: sends the report's steps one after another (typed text,
-taps, the location, three photos uploaded together, the confirmation), and meanwhile polls
+taps, the location, three photos uploaded together, the confirmation), `--think` seconds
+apart (a person reading and typing; 0: back to back, a stress test), and meanwhile polls
 for new messages every 3 seconds (chat.js), again and again until the time is up. Every
 request's time is measured from the user's side.
 
     .venv/bin/python bench/webchat.py --users 20 --seconds 30
+    .venv/bin/python bench/webchat.py --users 20 --seconds 30 --think 0
 
 Prints requests, p50/p99/max per kind and overall, errors, the server's CPU, and the load
 average at the start and end. How a simulated user proves who it is lives in one function
@@ -66,6 +68,7 @@ def identity(user: User) -> dict[str, str]:
 
 @dataclass
 class Figures:
+    think: float = 1.0
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     reports: int = 0
@@ -94,6 +97,7 @@ def advance(user: User, batch: dict[str, Any] | None) -> None:
 
 
 async def say(user: User, figures: Figures, kind: str, **fields: Any) -> None:
+    await asyncio.sleep(figures.think)
     body = {
         **identity(user),
         "message_id": uuid.uuid4().hex,
@@ -107,6 +111,7 @@ async def say(user: User, figures: Figures, kind: str, **fields: Any) -> None:
 
 
 async def upload(user: User, figures: Figures, photos: list[bytes]) -> None:
+    await asyncio.sleep(figures.think)
     data = {**identity(user), "message_id": uuid.uuid4().hex, "after": str(user.cursor)}
     files = [("files", (f"p{n}.jpg", photo, "image/jpeg")) for n, photo in enumerate(photos)]
     batch = await timed(
@@ -205,8 +210,8 @@ def summary(name: str, values: list[float]) -> str:
     )
 
 
-async def run(base: str, users: int, seconds: float) -> Figures:
-    figures = Figures()
+async def run(base: str, users: int, seconds: float, think: float) -> Figures:
+    figures = Figures(think)
     await asyncio.gather(*(browse(base, n, figures, seconds) for n in range(users)))
     return figures
 
@@ -215,6 +220,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between steps")
     parser.add_argument("--database-url", help="default: a new SQLite file in a temp dir")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the server into FILE (raw)")
     args = parser.parse_args()
@@ -231,7 +237,7 @@ def main() -> int:
             cpu_before = cpu_seconds(server.pid)
             started = time.perf_counter()
             with profiled(server.pid, args.profile):
-                figures = asyncio.run(run(base, args.users, args.seconds))
+                figures = asyncio.run(run(base, args.users, args.seconds, args.think))
             elapsed = time.perf_counter() - started
             cpu = cpu_seconds(server.pid) - cpu_before
         finally:
@@ -243,7 +249,7 @@ def main() -> int:
     engine = database_url.split(":", 1)[0]
     every = [t for values in figures.times.values() for t in values]
     turns = len(figures.times["send"]) + len(figures.times["upload"])
-    print(f"web chat, {args.users} users for {args.seconds:.0f} s, {engine}")
+    print(f"web chat, {args.users} users for {args.seconds:.0f} s, think {args.think} s, {engine}")
     for kind in ("send", "upload", "poll"):
         if figures.times[kind]:
             print(summary(kind, figures.times[kind]))

@@ -31,6 +31,7 @@ def create_app(container: Container) -> FastAPI:
         for channel in container.channels:
             await channel.start()
         dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
+        container.engine.deliver_through(container.dispatcher)  # one transaction a turn
         container.telemetry.dispatcher_running(True)
         timers = None
         if container.scheduler is not None:  # timer runner beside the dispatcher
@@ -39,6 +40,7 @@ def create_app(container: Container) -> FastAPI:
         try:
             yield
         finally:
+            container.engine.deliver_through(None)
             stop.set()
             wake.set()
             await dispatcher

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
+from typing import Any, Protocol, TypeVar
 
 from bot.logs import turn_context
 from dialogs.conversation import Conversation, TurnContext
@@ -39,6 +40,17 @@ from storage.status_links import claim_numbers, with_status_links
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+Claim = TypeVar("Claim")
+
+
+class TurnDelivery(Protocol[Claim]):
+    """The outbox dispatcher, as a turn sees it (scheduler/dispatcher.py)."""
+
+    def in_turn(self, uow: SqlUnitOfWork, chats: Collection[tuple[str, str]]) -> Claim | None: ...
+
+    def committed(self, claim: Claim) -> None: ...
+
+    def rolled_back(self, claim: Claim) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -75,10 +87,16 @@ class ConversationEngine:
         self._booking_rules = booking_rules or BookingRules()
         self._listeners: list[Callable[[], None]] = []
         self._turn_listeners: list[Callable[[str, float], None]] = []
+        self._delivery: TurnDelivery[Any] | None = None
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
         self._listeners.append(listener)
+
+    def deliver_through(self, delivery: TurnDelivery[Any] | None) -> None:
+        """Let each turn claim its own outbox rows in its transaction and hand them to
+        `delivery` after the commit (the running dispatcher); None: wake it instead."""
+        self._delivery = delivery
 
     def on_turn(self, listener: Callable[[str, float], None]) -> None:
         """Call `listener(channel, seconds)` after every turn processed (not duplicates)."""
@@ -132,8 +150,19 @@ class ConversationEngine:
             ] + self._notices(uow, inbound, notices)
             # an owner's message naming their claim links its status page
             uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
-            uow.commit()
-        if replies or notices:
+            delivery = self._delivery
+            claim = None
+            if items and delivery is not None:  # the turn claims its own rows to send
+                claim = delivery.in_turn(uow, {(item.channel, item.chat_id) for item in items})
+            try:
+                uow.commit()
+            except BaseException:
+                if claim is not None and delivery is not None:
+                    delivery.rolled_back(claim)
+                raise
+        if claim is not None and delivery is not None:
+            delivery.committed(claim)
+        elif replies or notices:
             for listener in self._listeners:
                 listener()
         return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))

@@ -21,19 +21,21 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.clock import Clock
 from storage.db import Database
 from storage.records import OutboxRow
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
 BACKOFF = (1, 2, 5, 15, 60, 300, 900)  # seconds, by attempt
-MIN_SLEEP = 0.01  # seconds: a row due now is claimed by the next round, not in a busy loop
+MIN_SLEEP = 0.01  # seconds
+MARK_WITHIN = 0.5  # seconds: rows sent are marked by then at the latest
 Due = datetime | None
 
 
@@ -66,6 +68,16 @@ class ChannelSender(Protocol):
     channel: str
 
     async def send(self, row: OutboxRow) -> SendResult: ...
+
+
+@dataclass
+class TurnClaim:
+    """What a turn's transaction did for the dispatcher: marks, and the rows it claimed."""
+
+    marks: list[int]
+    at: float  # monotonic time of the claim (its lease's start)
+    rows: list[OutboxRow] = field(default_factory=list)
+    wanted: set[tuple[str, str]] = field(default_factory=set)  # (channel, chat) written to
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,13 @@ class OutboxDispatcher:
         self._sent: list[int] = []  # sent, to be marked in the next round's transaction
         self.last_round = 0.0  # monotonic time the loop last ran a round (/ready)
         self.running = False
+        # While running: the loop, its wake-up, the chats being sent (their tasks).
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake = asyncio.Event()
+        self._in_flight: dict[asyncio.Task[None], tuple[str, str]] = {}
+        self._max_chats = 500
+        self._blocked = False  # the last round left due rows behind chats in flight
+        self._deferred: set[tuple[str, str]] = set()  # chats a turn could not claim
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -168,7 +187,7 @@ class OutboxDispatcher:
         never claimed twice at once (the claim skips chats with a row in flight), and at
         most `max_chats` chats are in flight. On stop, what was not yet sent is handed back.
         """
-        in_flight: set[asyncio.Task[None]] = set()
+        self._loop, self._wake, self._max_chats = asyncio.get_running_loop(), wake, max_chats
         self.running = True
         heartbeat = asyncio.create_task(self._heartbeat(stop, wake))
         try:
@@ -178,34 +197,105 @@ class OutboxDispatcher:
                 claimed = 0
                 sleep = idle
                 try:
-                    room = max_chats - len(in_flight)
+                    room = max_chats - len(self._in_flight)
                     chats, next_due = await asyncio.to_thread(self._round, room)
                     for sender, rows in chats:
                         claimed += len(rows)
-                        task = asyncio.create_task(self._send_chat(sender, rows))
-                        in_flight.add(task)
-                        task.add_done_callback(in_flight.discard)
-                        task.add_done_callback(lambda _: wake.set())
-                    if next_due is not None:  # due later: a retry, a paced or held row
-                        wait = (next_due - self._clock.now()).total_seconds()
-                        if wait > 0:  # (one due now waits behind its chat: woken by it)
-                            sleep = min(idle, max(wait, MIN_SLEEP))
+                        self._start_chat(sender, rows)
+                    now = self._clock.now()
+                    self._blocked = next_due is not None and next_due <= now
+                    if next_due is not None and next_due > now:  # a retry, a held row
+                        sleep = min(idle, max((next_due - now).total_seconds(), MIN_SLEEP))
                 except Exception:
                     log.exception("outbox dispatch failed; retrying")
-                if claimed and len(in_flight) < max_chats:
+                if claimed and len(self._in_flight) < max_chats:
                     continue
+                if self._sent:  # sent rows are marked within MARK_WITHIN
+                    sleep = min(sleep, MARK_WITHIN)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=sleep)
-            if in_flight:  # let chats finish what they are sending, then hand back the rest
-                _, unfinished = await asyncio.wait(set(in_flight), timeout=stop_grace)
-                for task in unfinished:
-                    task.cancel()
-                await asyncio.gather(*unfinished, return_exceptions=True)
         finally:
-            self.running = False
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
-            await asyncio.to_thread(self._flush)
+            self.running = False  # turns stop claiming for this loop
+            try:
+                if self._in_flight:  # let chats finish their sends, then hand back the rest
+                    tasks = set(self._in_flight)
+                    _, unfinished = await asyncio.wait(tasks, timeout=stop_grace)
+                    for task in unfinished:
+                        task.cancel()
+                    await asyncio.gather(*unfinished, return_exceptions=True)
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+                await asyncio.to_thread(self._flush)
+                self._loop = None
+
+    def _start_chat(self, sender: ChannelSender, rows: list[OutboxRow]) -> None:
+        """One task sends one chat's claimed rows, in order."""
+        task = asyncio.create_task(self._send_chat(sender, rows))
+        self._in_flight[task] = (sender.channel, rows[0].chat_id)
+        task.add_done_callback(self._chat_done)
+
+    def _chat_done(self, task: asyncio.Task[None]) -> None:
+        chat = self._in_flight.pop(task, None)
+        full = len(self._in_flight) + 1 >= self._max_chats
+        deferred = chat is not None and chat in self._deferred
+        if deferred:
+            self._deferred.discard(chat)
+        if self._blocked or full or deferred:
+            self._wake.set()  # rows waited behind this chat (or for room): claim them
+
+    # --- a turn claims its own rows (one transaction a turn) ----------------------------
+
+    def in_turn(self, uow: SqlUnitOfWork, chats: Collection[tuple[str, str]]) -> TurnClaim | None:
+        """Inside a turn's transaction, before its commit: mark the rows sent since the
+        last transaction, and claim the due rows of the chats the turn wrote to, so that
+        the turn's answers go out without a round of their own. None while not running."""
+        if not self.running or len(self._in_flight) >= self._max_chats:
+            return None
+        marks, self._sent = self._sent, []
+        claim = TurnClaim(marks=marks, at=time.monotonic())
+        try:
+            now = self._clock.now()
+            uow.outbox.mark_sent(marks, now)
+            wanted: dict[str, list[str]] = defaultdict(list)
+            for channel, chat_id in chats:
+                if channel in self._senders:
+                    wanted[channel].append(chat_id)
+                    claim.wanted.add((channel, chat_id))
+            for channel, chat_ids in wanted.items():
+                claim.rows += uow.outbox.claim_chats(
+                    channel, chat_ids, self._worker, now, self._batch
+                )
+        except BaseException:
+            self.rolled_back(claim)
+            raise
+        return claim
+
+    def committed(self, claim: TurnClaim) -> None:
+        """After the turn's commit (any thread): its rows are sent from the loop."""
+        loop = self._loop
+        if loop is None:
+            return  # stopped meanwhile: the lease lapses, the rows go out at the next start
+        loop.call_soon_threadsafe(self._adopt, claim)
+
+    def rolled_back(self, claim: TurnClaim) -> None:
+        self._sent = claim.marks + self._sent  # not marked after all: the next time
+
+    def _adopt(self, claim: TurnClaim) -> None:
+        for row_id in claim.marks:
+            self._held.pop(row_id, None)
+        by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
+        for row in claim.rows:
+            self._held[row.id] = claim.at
+            by_chat[(row.channel, row.chat_id)].append(row)
+        for (channel, _), rows in by_chat.items():
+            self._start_chat(self._senders[channel], rows)
+        blocked = claim.wanted - set(by_chat)  # a row of theirs is still in flight
+        if blocked:
+            self._deferred |= blocked
+            in_flight = set(self._in_flight.values())
+            if not blocked <= in_flight:  # not behind a chat of ours: let the loop look
+                self._wake.set()
 
     # --- the lease ----------------------------------------------------------------------
 

@@ -130,7 +130,7 @@ _BACKLOG = (
 )
 
 
-def _build_claim(postgres: bool, by_channel: bool) -> Any:
+def _build_claim(postgres: bool, by_channel: bool, by_chats: bool = False) -> Any:
     """UPDATE .. RETURNING that claims due rows, keeping each chat's order.
 
     Candidates: pending rows that are due, whose chat has no earlier row being sent or
@@ -157,6 +157,8 @@ def _build_claim(postgres: bool, by_channel: bool) -> Any:
     )
     if by_channel:
         candidates = candidates.where(o.c.channel == bindparam("only_channel"))
+    if by_chats:
+        candidates = candidates.where(o.c.chat_id.in_(bindparam("chats", expanding=True)))
     candidates = candidates.order_by(o.c.id).limit(bindparam("limit"))
     if postgres:
         candidates = candidates.with_for_update(skip_locked=True, of=o)
@@ -191,6 +193,10 @@ _CLAIM = {
     (dialect, by_channel): _build_claim(dialect == "postgresql", by_channel)
     for dialect in ("postgresql", "sqlite")
     for by_channel in (False, True)
+}
+_CLAIM_CHATS = {
+    dialect: _build_claim(dialect == "postgresql", True, by_chats=True)
+    for dialect in ("postgresql", "sqlite")
 }
 
 
@@ -296,6 +302,24 @@ class Outbox:
         them was taken back, its lease having lapsed)."""
         params = {"worker": worker, "now": require_aware(now, "now")}
         return list(self._conn.execute(_RENEW, params).scalars())
+
+    def claim_chats(
+        self, channel: str, chat_ids: Sequence[str], worker: str, now: datetime, limit: int
+    ) -> list[OutboxRow]:
+        """``claim_due`` for a few chats of one channel (a turn claims its own rows)."""
+        if not chat_ids:
+            return []
+        params: dict[str, Any] = {
+            "now": require_aware(now, "now"),
+            "worker": worker,
+            "limit": limit,
+            "only_channel": channel,
+            "chats": list(chat_ids),
+        }
+        statement = _CLAIM_CHATS[self._conn.dialect.name]
+        rows = [_row(row) for row in self._conn.execute(statement, params)]
+        rows.sort(key=lambda r: r.id)
+        return rows
 
     def release_stale(self, older_than: datetime) -> int:
         """Give claims whose lease was last renewed before ``older_than`` back to the queue
