@@ -172,14 +172,16 @@ class OutboxDispatcher:
         stop: asyncio.Event,
         wake: asyncio.Event,
         *,
-        idle: float = 5.0,
+        idle: float = 1.0,
         max_chats: int = 500,
         stop_grace: float = 5.0,
     ) -> None:
         """Dispatch until `stop` is set.
 
         The loop sleeps until woken (a commit that wrote outbox rows, a chat finished, a
-        lease taken back) or until the earliest pending row is due, at most `idle` seconds.
+        lease taken back) or until the earliest pending row is due, at most `idle` seconds:
+        some writers make rows sendable without waking it (WeChat's release of the rows
+        kept for a user's next message, other processes).
 
         Each claimed chat is sent by its own task, so a chat waiting for its pacing (one
         message a second on Telegram) or a slow API call holds back only itself: the loop
