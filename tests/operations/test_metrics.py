@@ -17,6 +17,7 @@ from tests.live_server import serve
 from tests.prometheus import prometheus_figures, prometheus_value
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import SECRET, telegram_bot
+from tests.wechat.rig import wechat_rig
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -96,3 +97,29 @@ def test_health_is_liveness_and_ready_checks_database_migrations_and_dispatcher(
         "migrations": "ok",
         "dispatcher": "not running",
     }
+
+
+def test_wechat_window_closed_answers_and_bad_signatures_are_counted(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    openid = "oUSER_metrics_00000000000001"
+    with wechat_rig(sqlite_database, tmp_path / "media") as rig:
+        rig.say(openid, "/help")
+        rig.api.closed_windows.add(openid)  # customer-service sends answer 45015
+        rig.say(openid, "/help")
+        rig.settle()
+        http = rig.wechat.http
+        forged = http.post(
+            "/wechat/callback",
+            params={"signature": "0" * 40, "timestamp": str(rig.wechat.now()), "nonce": "1"},
+            content=b"<xml/>",
+        )
+        text = http.get("/metrics").text
+    assert forged.status_code == 403
+    assert prometheus_value(text, "claimbot_sends_total", channel="wechat", result="45015") >= 1
+    assert prometheus_value(text, "claimbot_sends_total", channel="wechat", result="sent") >= 1
+    assert prometheus_value(text, "claimbot_turn_seconds_count", channel="wechat") >= 2
+    refused = prometheus_value(
+        text, "claimbot_rejections_total", endpoint="wechat_callback", reason="forbidden"
+    )
+    assert refused == 1
