@@ -12,6 +12,7 @@ sees it, the bot process's peak RSS and CPU, and the load average at the start a
     .venv/bin/python bench/telegram.py --users 200
     .venv/bin/python bench/telegram.py --users 50 --peer            # the peer first, then ours
     .venv/bin/python bench/telegram.py --users 50 --profile /tmp/tg.raw   # py-spy on our bot
+    .venv/bin/python bench/telegram.py --users 50 --workers 2 --database-url postgresql+psycopg://…
 
 `--peer` first runs bench/peer_bot.py (a minimal python-telegram-bot bot: ConversationHandler
 and PicklePersistence, polling) through a fake Bot API of its own with the same simulated
@@ -35,9 +36,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,13 +83,13 @@ def free_port() -> int:
 
 
 def start_bot(
-    args: argparse.Namespace, api: FakeBotApi, workdir: Path, port: int
+    args: argparse.Namespace, api: FakeBotApi, workdir: Path, port: int, *, media: Path
 ) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")},
         "PYTHONPATH": str(ROOT),
         "CLAIMBOT_DATABASE_URL": args.database_url,
-        "CLAIMBOT_MEDIA_DIR": str(workdir / "media"),
+        "CLAIMBOT_MEDIA_DIR": str(media),  # shared by the workers
         "CLAIMBOT_TELEGRAM_TOKEN": TOKEN,
         "CLAIMBOT_TELEGRAM_API_URL": api.api_url,
         "CLAIMBOT_TELEGRAM_FILE_URL": api.file_url,
@@ -243,19 +245,49 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
     prepare(args.database_url)
     api = FakeBotApi(TOKEN)
     with api.running():
-        bot = start_bot(args, api, workdir, free_port())
+        ports = [free_port() for _ in range(args.workers)]
+        bots: list[subprocess.Popen[bytes]] = []
         try:
-            wait_started(bot, lambda: api.webhook is not None, workdir / "bot.log")
-            cpu_before = cpu_seconds(bot.pid)
-            with profiled(bot.pid, args.profile):
+            for n, port in enumerate(ports):
+                folder = workdir / f"worker-{n}"
+                folder.mkdir(exist_ok=True)
+                bots.append(start_bot(args, api, folder, port, media=workdir / "media"))
+                # each worker registers the webhook at its start
+                wait_started(bots[-1], partial(webhooks_at_least, api, n + 1), folder / "bot.log")
+            if args.workers > 1:  # a load balancer spreads the updates over the workers
+                api.spread_to = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
+            cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
+            with profiled(bots[0].pid, args.profile):
                 turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
-            rss = peak_rss_mib(bot.pid)
-            cpu = cpu_seconds(bot.pid) - cpu_before
+            rss = max(peak_rss_mib(bot.pid) for bot in bots)
+            cpu = sum(cpu_seconds(bot.pid) for bot in bots) - cpu_before
         finally:
-            stop(bot)
+            for bot in bots:
+                stop(bot)
+        report_duplicates(api, args.users)
         return Run(
             turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
         )
+
+
+def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
+    return sum(1 for call in api.calls if call[0] == "setwebhook" and call[2] == 200) >= count
+
+
+def report_duplicates(api: FakeBotApi, users: int) -> None:
+    """Every user took the same steps and got the same kinds of answers: a user with more
+    messages than the others got one twice (an update processed twice, a row sent twice)."""
+    counts = Counter(len(api.messages(FIRST_USER + n)) for n in range(users))
+    usual = counts.most_common(1)[0][0]
+    more = sum(n for length, n in counts.items() if length > usual)
+    fewer = sum(n for length, n in counts.items() if length < usual)
+    twice = sum(1 for _, status in api.deliveries if status == 200) - len(
+        {update for update, status in api.deliveries if status == 200}
+    )
+    print(
+        f"  duplicates      users with more messages than the usual {usual}: {more}, "
+        f"with fewer: {fewer}; updates answered 200 twice: {twice}"
+    )
 
 
 def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
@@ -320,6 +352,7 @@ def main() -> int:
     parser.add_argument("--per-second", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=120.0, help="per step, seconds")
     parser.add_argument("--peer", action="store_true", help="run the PTB peer first")
+    parser.add_argument("--workers", type=int, default=1, help="claimbot serve processes")
     parser.add_argument("--profile", metavar="FILE", help="py-spy our bot into FILE (raw)")
     args = parser.parse_args()
     print(f"load average at start {load_average()}")
@@ -336,7 +369,7 @@ def main() -> int:
     )
     if peer is not None:
         report("peer (python-telegram-bot, ConversationHandler + PicklePersistence, polling)", peer)
-    report(f"ours (claimbot serve, webhook, {engine})", ours)
+    report(f"ours ({args.workers} x claimbot serve, webhook, {engine})", ours)
     print(f"  claims filed    {claims}")
     print(f"load average at end {load_average()}")
     if args.profile:

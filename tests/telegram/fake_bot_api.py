@@ -135,6 +135,9 @@ class FakeBotApi:
         self.edits: list[JsonDict] = []
         self.commands: dict[str | None, list[JsonDict]] = {}
         self.webhook: JsonDict | None = None
+        # A load balancer before several workers: updates go round-robin to these URLs
+        # (by update id) instead of the registered webhook's (empty: no balancer).
+        self.spread_to: list[str] = []
         self.deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status) per attempt
         self.get_file_calls: Counter[str] = Counter()
         self.downloads: Counter[str] = Counter()
@@ -558,8 +561,11 @@ class FakeBotApi:
                 headers = {}
                 if hook.get("secret_token"):
                     headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
+                url = hook["url"]
+                if self.spread_to:
+                    url = self.spread_to[int(update["update_id"]) % len(self.spread_to)]
                 try:
-                    response = await client.post(hook["url"], json=update, headers=headers)
+                    response = await client.post(url, json=update, headers=headers)
                     status = response.status_code
                 except httpx.HTTPError:
                     status = 0
