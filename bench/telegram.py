@@ -7,9 +7,17 @@ what the bot sends. Each user waits for the bot's prompt before the next step (1
 the report, three single photos, summary, confirmation).
 
 Prints turns/s, p50/p99 from update delivery to the bot's first reply as the fake server
-sees it, and the bot process's peak RSS.
+sees it, the bot process's peak RSS and CPU, and the load average at the start and end.
 
     .venv/bin/python bench/telegram.py --users 200
+    .venv/bin/python bench/telegram.py --users 50 --peer            # the peer first, then ours
+    .venv/bin/python bench/telegram.py --users 50 --profile /tmp/tg.raw   # py-spy on our bot
+    .venv/bin/python bench/telegram.py --users 50 --workers 2 --database-url postgresql+psycopg://…
+
+`--peer` first runs bench/peer_bot.py (a minimal python-telegram-bot bot: ConversationHandler
+and PicklePersistence, polling) through a fake Bot API of its own with the same simulated
+users, then our bot, and ends with the line
+`ratio R (ours X turns/s, peer Y turns/s, our CPU C ms a turn)`.
 
 Telegram's own limits (about 1 message/s per chat, 30/s per bot) are off by default, so
 that the figures are the bot's; `--per-chat-interval 1 --per-second 30` turns them on.
@@ -28,8 +36,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +51,7 @@ import yaml  # noqa: E402
 
 from dialogs.consent import AGREE  # noqa: E402
 from messages.choices import START_REPORT  # noqa: E402
+from bench.profiling import print_top, profiled  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.directory import import_directory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -74,13 +85,13 @@ def free_port() -> int:
 
 
 def start_bot(
-    args: argparse.Namespace, api: FakeBotApi, workdir: Path, port: int
+    args: argparse.Namespace, api: FakeBotApi, workdir: Path, port: int, *, media: Path
 ) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")},
         "PYTHONPATH": str(ROOT),
         "CLAIMBOT_DATABASE_URL": args.database_url,
-        "CLAIMBOT_MEDIA_DIR": str(workdir / "media"),
+        "CLAIMBOT_MEDIA_DIR": str(media),  # shared by the workers
         "CLAIMBOT_TELEGRAM_TOKEN": TOKEN,
         "CLAIMBOT_TELEGRAM_API_URL": api.api_url,
         "CLAIMBOT_TELEGRAM_FILE_URL": api.file_url,
@@ -194,6 +205,149 @@ def claims_filed(database_url: str) -> int:
         database.dispose()
 
 
+@dataclass(frozen=True)
+class Run:
+    turns: int
+    elapsed: float
+    cpu: float  # the bot process's CPU seconds
+    rss: float
+    latencies: list[float]
+    messages: int
+    rate_limited: int
+
+    @property
+    def turns_per_second(self) -> float:
+        return self.turns / self.elapsed
+
+    @property
+    def cpu_ms_a_turn(self) -> float:
+        return self.cpu / self.turns * 1000
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def wait_started(bot: subprocess.Popen[bytes], started: Callable[[], bool], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not started():
+        if bot.poll() is not None or time.monotonic() > deadline:
+            sys.stdout.write(log.read_text())
+            raise SystemExit("the bot did not start")
+        time.sleep(0.05)
+
+
+def stop(bot: subprocess.Popen[bytes]) -> None:
+    bot.send_signal(signal.SIGTERM)
+    try:
+        bot.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        bot.kill()
+
+
+def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
+    prepare(args.database_url)
+    api = FakeBotApi(TOKEN)
+    with api.running():
+        ports = [free_port() for _ in range(args.workers)]
+        bots: list[subprocess.Popen[bytes]] = []
+        try:
+            for n, port in enumerate(ports):
+                folder = workdir / f"worker-{n}"
+                folder.mkdir(exist_ok=True)
+                bots.append(start_bot(args, api, folder, port, media=workdir / "media"))
+                # each worker registers the webhook at its start
+                wait_started(bots[-1], partial(webhooks_at_least, api, n + 1), folder / "bot.log")
+            if args.workers > 1:  # a load balancer spreads the updates over the workers
+                api.spread_to = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
+            cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
+            with profiled(bots[0].pid, args.profile):
+                turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
+            rss = max(peak_rss_mib(bot.pid) for bot in bots)
+            cpu = sum(cpu_seconds(bot.pid) for bot in bots) - cpu_before
+        finally:
+            for bot in bots:
+                stop(bot)
+        report_duplicates(api, args.users)
+        return Run(
+            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+        )
+
+
+def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
+    return sum(1 for call in api.calls if call[0] == "setwebhook" and call[2] == 200) >= count
+
+
+def report_duplicates(api: FakeBotApi, users: int) -> None:
+    """Every user took the same steps and got the same kinds of answers: a user with more
+    messages than the others got one twice (an update processed twice, a row sent twice)."""
+    counts = Counter(len(api.messages(FIRST_USER + n)) for n in range(users))
+    usual = counts.most_common(1)[0][0]
+    more = sum(n for length, n in counts.items() if length > usual)
+    fewer = sum(n for length, n in counts.items() if length < usual)
+    twice = sum(1 for _, status in api.deliveries if status == 200) - len(
+        {update for update, status in api.deliveries if status == 200}
+    )
+    print(
+        f"  duplicates      users with more messages than the usual {usual}: {more}, "
+        f"with fewer: {fewer}; updates answered 200 twice: {twice}"
+    )
+
+
+def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
+    folder = workdir / "peer"
+    folder.mkdir()
+    api = FakeBotApi(TOKEN)
+    with api.running():
+        env = {
+            **os.environ,
+            "PEER_TOKEN": TOKEN,
+            "PEER_API_URL": api.api_url,
+            "PEER_FILE_URL": api.file_url,
+            "PEER_DIR": str(folder),
+        }
+        log = folder / "peer.log"
+        bot = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "peer_bot.py")],
+            cwd=folder,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_started(bot, lambda: "getupdates" in {c[0] for c in api.calls}, log)
+            cpu_before = cpu_seconds(bot.pid)
+            turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
+            rss = peak_rss_mib(bot.pid)
+            cpu = cpu_seconds(bot.pid) - cpu_before
+        finally:
+            bot.send_signal(signal.SIGINT)  # run_polling stops on SIGINT, persisting once
+            try:
+                bot.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+        return Run(
+            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+        )
+
+
+def report(name: str, run: Run) -> None:
+    latencies = run.latencies
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    print(f"  {name}")
+    print(
+        f"    turns           {run.turns} in {run.elapsed:.1f} s"
+        f" = {run.turns_per_second:.0f} turns/s"
+    )
+    print(f"    delivery->reply p50 {p50:.1f} ms, p99 {p99:.1f} ms ({len(latencies)} turns)")
+    print(f"    messages sent   {run.messages}, 429s {run.rate_limited}")
+    print(
+        f"    bot peak RSS    {run.rss:.0f} MiB, CPU {run.cpu:.1f} s "
+        f"({run.cpu_ms_a_turn:.1f} ms a turn)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
@@ -201,45 +355,35 @@ def main() -> int:
     parser.add_argument("--per-chat-interval", type=float, default=0.0)
     parser.add_argument("--per-second", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=120.0, help="per step, seconds")
+    parser.add_argument("--peer", action="store_true", help="run the PTB peer first")
+    parser.add_argument("--workers", type=int, default=1, help="claimbot serve processes")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy our bot into FILE (raw)")
     args = parser.parse_args()
+    print(f"load average at start {load_average()}")
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-tg-") as tmp:
         workdir = Path(tmp)
+        peer = run_peer(args, workdir) if args.peer else None
         args.database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
-        prepare(args.database_url)
-        api = FakeBotApi(TOKEN)
-        with api.running():
-            port = free_port()
-            bot = start_bot(args, api, workdir, port)
-            try:
-                deadline = time.monotonic() + 60
-                while api.webhook is None:
-                    if bot.poll() is not None or time.monotonic() > deadline:
-                        sys.stdout.write((workdir / "bot.log").read_text())
-                        raise SystemExit("the bot did not start")
-                    time.sleep(0.05)
-                turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
-                rss = peak_rss_mib(bot.pid)
-                cpu = cpu_seconds(bot.pid)
-            finally:
-                bot.send_signal(signal.SIGTERM)
-                try:
-                    bot.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    bot.kill()
-        latencies = sorted(api.latencies)
+        ours = run_ours(args, workdir)
         claims = claims_filed(args.database_url)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     engine = args.database_url.split(":", 1)[0]
     print(
-        f"telegram webhook, {args.users} users, {engine}, pacing "
+        f"telegram, {args.users} users, pacing "
         f"{args.per_chat_interval}s/chat {args.per_second or 'unlimited'}/s"
     )
-    print(f"  turns           {turns} in {elapsed:.1f} s = {turns / elapsed:.0f} turns/s")
+    if peer is not None:
+        report("peer (python-telegram-bot, ConversationHandler + PicklePersistence, polling)", peer)
+    report(f"ours ({args.workers} x claimbot serve, webhook, {engine})", ours)
     print(f"  claims filed    {claims}")
-    print(f"  delivery->reply p50 {p50:.1f} ms, p99 {p99:.1f} ms ({len(latencies)} turns)")
-    print(f"  messages sent   {len(api.messages())}, 429s {api.rate_limited}")
-    print(f"  bot peak RSS    {rss:.0f} MiB, CPU {cpu:.1f} s ({cpu / turns * 1000:.1f} ms a turn)")
+    print(f"load average at end {load_average()}")
+    if args.profile:
+        print_top(Path(args.profile))
+    if peer is not None:
+        print(
+            f"ratio {ours.turns_per_second / peer.turns_per_second:.2f} "
+            f"(ours {ours.turns_per_second:.0f} turns/s, peer {peer.turns_per_second:.0f} turns/s, "
+            f"our CPU {ours.cpu_ms_a_turn:.1f} ms a turn)"
+        )
     return 0 if claims >= args.users else 1
 
 

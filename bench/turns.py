@@ -2,11 +2,13 @@
 
 Each turn goes through the real engine: dedupe, identity, the shared report machine, the
 conversation state and the outbox rows, in one transaction. Photos are stored once
-beforehand (the media store is not part of a turn). Prints turns/s, p50/p99 turn latency
-and RSS.
+beforehand (the media store is not part of a turn), or with `--photos-in-turn` each owner's
+own three photos are stored by the media store inside the photo turn, as in production.
+Prints turns/s, p50/p99 turn latency, RSS and the load average.
 
     .venv/bin/python bench/turns.py --owners 1000
     .venv/bin/python bench/turns.py --owners 10000
+    .venv/bin/python bench/turns.py --owners 1000 --photos-in-turn
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,21 +102,39 @@ def prepare(workdir: str) -> tuple[Container, tuple[MediaItem, ...]]:
     return container, photos
 
 
-def run(owners: int, concurrent: int) -> None:
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def owner_photos(n: int) -> list[bytes]:
+    from tests.media_samples import jpeg_bytes
+
+    return [jpeg_bytes(640, 480, seed=3 * n + k) for k in range(3)]
+
+
+def run(owners: int, concurrent: int, photos_in_turn: bool) -> None:
+    print(f"load average at start {load_average()}")
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-") as workdir:
         container, photos = prepare(workdir)
         steps = script(container, photos)
+        photo_step = len(steps) - 3
         latencies = array.array("d")  # 8 bytes a turn, so RSS shows the engine, not us
         rss_midway = 0.0
         filed = 0
         rss_at_start = current_rss_mib()
         started = time.perf_counter()
         for first in range(0, owners, concurrent):
-            batch = [f"bench-owner-{n:08d}" for n in range(first, min(first + concurrent, owners))]
-            for step in steps:  # the batch's owners take turns, as concurrent chats would
+            numbers = range(first, min(first + concurrent, owners))
+            batch = [f"bench-owner-{n:08d}" for n in numbers]
+            files = {owner: owner_photos(n) for owner, n in zip(batch, numbers, strict=True)}
+            for index, step in enumerate(steps):  # the batch's owners take turns
                 for owner in batch:
                     inbound = step(owner)
                     t0 = time.perf_counter()
+                    if photos_in_turn and index == photo_step:
+                        uploads = [Upload(data, "photo") for data in files[owner]]
+                        stored = container.intake.accept(uploads).items
+                        inbound = replace(inbound, media=stored)
                     outcome = container.engine.process(inbound)
                     latencies.append(time.perf_counter() - t0)
                     filed += sum(1 for r in outcome.replies if r.key == "report.filed")
@@ -133,14 +154,18 @@ def run(owners: int, concurrent: int) -> None:
     print(f"latency max       {max(latencies) * 1000:.2f} ms")
     print(f"rss start/half/end {rss_at_start:.1f} / {rss_midway:.1f} / {current_rss_mib():.1f} MiB")
     print(f"peak rss          {peak_rss_mib():.1f} MiB")
+    where = "stored inside the turn" if photos_in_turn else "stored beforehand"
+    print(f"photos            {where}")
+    print(f"load average at end {load_average()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--owners", type=int, default=1000)
     parser.add_argument("--concurrent", type=int, default=100)
+    parser.add_argument("--photos-in-turn", action="store_true")
     args = parser.parse_args()
-    run(args.owners, args.concurrent)
+    run(args.owners, args.concurrent, args.photos_in_turn)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import os
 import queue
 import random
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.profiling import profiled
 from bot.wechat.callback import signature
 from storage.migrate import upgrade
 from tests.live_server import serve
@@ -96,22 +96,6 @@ def app_server(env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-@contextmanager
-def profiled(pid: int, output: str | None) -> Iterator[None]:
-    """py-spy samples the server while the load runs (raw folded stacks, for flame graphs)."""
-    if output is None:
-        yield
-        return
-    py_spy = Path(sys.executable).with_name("py-spy")
-    command = [str(py_spy), "record", "-p", str(pid), "-f", "raw", "-o", output, "--nonblocking"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield
-    finally:
-        process.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
-        process.wait(timeout=60)
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -1,11 +1,11 @@
-"""The HTTP app: health, the web chat, and (as channels land) webhooks and the dashboard."""
+"""The HTTP app: the web chat, webhooks, the dashboard, the API, and the operators' probes
+(``/health``, ``/ready``, ``/metrics``: bot/probes.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -18,9 +18,9 @@ from bot.dashboard.pages import Dashboard
 from bot.privacy_page import PrivacyPage
 from bot.security import access_log, errors
 from bot.security.headers import SecurityHeaders
+from bot.probes import RejectionCounter, probes_router
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
-from scheduler.health import metrics as scheduler_metrics
 
 DEFAULT_BODY_LIMIT = 64 * 1024
 
@@ -38,6 +38,8 @@ def create_app(container: Container) -> FastAPI:
         for channel in container.channels:
             await channel.start()
         dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
+        container.engine.deliver_through(container.dispatcher)  # one transaction a turn
+        container.telemetry.dispatcher_running(True)
         timers = None
         if container.scheduler is not None:  # timer runner beside the dispatcher
             container.scheduler.on_outbox(wake_dispatcher)
@@ -45,9 +47,11 @@ def create_app(container: Container) -> FastAPI:
         try:
             yield
         finally:
+            container.engine.deliver_through(None)
             stop.set()
             wake.set()
             await dispatcher
+            container.telemetry.dispatcher_running(False)
             if timers is not None:
                 await timers
             for channel in reversed(container.channels):
@@ -99,16 +103,8 @@ def create_app(container: Container) -> FastAPI:
         if router is not None:
             app.include_router(router)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        with container.database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}
-
-    @app.get("/metrics")
-    def metrics() -> dict[str, Any]:
-        """Outbox backlog and oldest due timer (docs/deploy.md)."""
-        return scheduler_metrics(container.database, container.clock.now())
+    app.include_router(probes_router(container.database, container.dispatcher, container.telemetry))
+    app.add_middleware(RejectionCounter, telemetry=container.telemetry)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

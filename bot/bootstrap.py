@@ -15,6 +15,7 @@ from bot.media_intake import MediaIntake, UploadQuota
 from bot.media_links import MediaLinks
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
+from bot.telemetry import Telemetry
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
@@ -46,6 +47,7 @@ class ChannelDeps:
     engine: ConversationEngine
     intake: MediaIntake
     catalogs: Catalogs
+    telemetry: Telemetry
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Container:
     webchat: WebChat
     dispatcher: OutboxDispatcher
     signer: Signer
+    telemetry: Telemetry
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
 
@@ -114,14 +117,20 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         max_files=settings.max_files_per_upload,
         max_upload_request_bytes=settings.max_upload_request_mb * MEGABYTE,
     )
-    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    telemetry = Telemetry(database, clock, worker)
+    engine.on_turn(telemetry.turn)
+    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
     channels = _channels(deps)
     dispatcher = OutboxDispatcher(
         database,
         [channel.sender for channel in channels if channel.sender is not None],
         clock,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
+        worker=worker,
         pacing=_pacing(channels),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        on_result=telemetry.send,
+        on_retaken=telemetry.retaken,
     )
     container = Container(
         settings,
@@ -134,6 +143,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         webchat,
         dispatcher,
         signer,
+        telemetry,
         channels,
     )
     if settings.scheduler_enabled:

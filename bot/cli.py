@@ -186,23 +186,19 @@ def _listen_settings(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     from bot.app import create_app
     from bot.bootstrap import build
-    from bot.log_masking import masked_log_config
+    from bot.logs import configure
     from bot.memory import return_large_buffers
 
     settings = _listen_settings(args)
     return_large_buffers()
+    log_config = configure(settings.log_format)
     container = build(settings)
     try:
-        uvicorn.run(
-            create_app(container),
-            host=settings.host,
-            port=settings.port,
-            log_config=masked_log_config(LOGGING_CONFIG),
-        )
+        app = create_app(container)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config)
     finally:
         container.close()
     return 0

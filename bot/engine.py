@@ -17,10 +17,14 @@ party's conversation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
+from typing import Any, Protocol, TypeVar
 
+from bot.logs import turn_context
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import Lexicon
 from dialogs.router import handle_turn, locale_for, wants_pushed
@@ -34,8 +38,21 @@ from storage.conversations_pushed import PushedChoices
 from storage.db import Database
 from storage.recipients import Recipient
 from storage.records import ConversationRecord, OutboxItem
-from storage.status_links import with_status_links
+from storage.status_links import claim_numbers, with_status_links
 from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+Claim = TypeVar("Claim")
+
+
+class TurnDelivery(Protocol[Claim]):
+    """The outbox dispatcher, as a turn sees it (scheduler/dispatcher.py)."""
+
+    def in_turn(self, uow: SqlUnitOfWork, chats: Collection[tuple[str, str]]) -> Claim | None: ...
+
+    def committed(self, claim: Claim) -> None: ...
+
+    def rolled_back(self, claim: Claim) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -75,12 +92,34 @@ class ConversationEngine:
         self._booking_rules = booking_rules or BookingRules()
         self._limits = limits or Limits()
         self._listeners: list[Callable[[], None]] = []
+        self._turn_listeners: list[Callable[[str, float], None]] = []
+        self._delivery: TurnDelivery[Any] | None = None
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
         self._listeners.append(listener)
 
+    def deliver_through(self, delivery: TurnDelivery[Any] | None) -> None:
+        """Let each turn claim its own outbox rows in its transaction and hand them to
+        `delivery` after the commit (the running dispatcher); None: wake it instead."""
+        self._delivery = delivery
+
+    def on_turn(self, listener: Callable[[str, float], None]) -> None:
+        """Call `listener(channel, seconds)` after every turn processed (not duplicates)."""
+        self._turn_listeners.append(listener)
+
     def process(self, inbound: Inbound) -> TurnOutcome:
+        started = time.perf_counter()
+        with turn_context(channel=inbound.channel, message_id=inbound.message_id) as context:
+            outcome = self._process(inbound, context)
+            if not outcome.duplicate:
+                seconds = time.perf_counter() - started
+                log.debug("turn %s", inbound.kind.value, extra={"ms": round(seconds * 1000, 2)})
+                for turn_listener in self._turn_listeners:
+                    turn_listener(inbound.channel, seconds)
+        return outcome
+
+    def _process(self, inbound: Inbound, context: dict[str, object]) -> TurnOutcome:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             if not uow.inbound.first_time(inbound.channel, inbound.message_id, now):
@@ -102,22 +141,37 @@ class ConversationEngine:
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]
             notices = [out for out in outs if out.to_party not in (None, conv.party_id)]
+            payloads = [reply.to_payload() for reply in replies]
+            claims = [number for payload in payloads for number in claim_numbers(payload)]
+            if claims:  # the claim this turn is about, for the log lines
+                context["claim"] = claims[0]
             self._save(uow, conv, record, inbound)
             items = [
                 OutboxItem(
                     channel=inbound.channel,
                     chat_id=inbound.chat_id,
                     locale=conv.locale,
-                    payload=reply.to_payload(),
+                    payload=payload,
                     idempotency_key=f"{inbound.channel}:{inbound.message_id}:{index}",
                     party_id=conv.party_id,
                 )
-                for index, reply in enumerate(replies)
+                for index, payload in enumerate(payloads)
             ] + self._notices(uow, inbound, notices)
             # an owner's message naming their claim links its status page
             uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
-            uow.commit()
-        if replies or notices:
+            delivery = self._delivery
+            claim = None
+            if items and delivery is not None:  # the turn claims its own rows to send
+                claim = delivery.in_turn(uow, {(item.channel, item.chat_id) for item in items})
+            try:
+                uow.commit()
+            except BaseException:
+                if claim is not None and delivery is not None:
+                    delivery.rolled_back(claim)
+                raise
+        if claim is not None and delivery is not None:
+            delivery.committed(claim)
+        elif replies or notices:
             for listener in self._listeners:
                 listener()
         return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))

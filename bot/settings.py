@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     scheduler_poll_seconds: float = Field(default=1.0, gt=0)
     timer_stale_seconds: int = Field(default=120, gt=0)
+    # An outbox claim is a lease renewed every quarter of this; a dead worker's rows are
+    # taken back once it lapses (docs/deploy.md §4).
+    outbox_lease_seconds: float = Field(default=8.0, ge=2)
+    log_format: Literal["text", "json"] = "text"
     quiet_hours: str = "21:00-08:00"  # the owners' local night; "" = none
     nudge_after_minutes: int = Field(default=180, ge=0)  # 0 = no report nudges
     nudge_max_silence_hours: int = Field(default=48, gt=0)

@@ -151,7 +151,7 @@ class StatusPage:
     def _load(
         self, token: str
     ) -> tuple[rm.StatusPageOwner, rm.ClaimDetail, list[rm.BookingDetail]] | None:
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             owner = rm.claim_by_status_token(conn, token)
             detail = None if owner is None else rm.claim_detail(conn, owner.number)
             if owner is None or detail is None:

@@ -156,7 +156,7 @@ class WebChat:
         allowed = self._links.valid(media_id, exp, sig, self._clock.now())
         if not allowed:
             chat = self._sessions.current(request, response, renew=False)
-            with self._database.unit_of_work() as uow:
+            with self._database.reading() as uow:
                 party = None if chat is None else uow.recipients.party_of(CHANNEL, chat)
                 allowed = party is not None and may_view_media(uow, party, media_id)
         found = self._intake.served_copy(media_id) if allowed else None
@@ -261,17 +261,18 @@ class WebChat:
         """The chat's messages after ``after``; ``after=0`` (a page opened afresh): the
         newest HISTORY of them, so that old messages and their buttons do not come first."""
         now = self._clock.now()
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:  # a poll with nothing new writes nothing
             if after == 0:
                 rows = uow.outbox.newest_for_chat(CHANNEL, chat, HISTORY)
             else:
                 rows = uow.outbox.for_chat(CHANNEL, chat, after, HISTORY)
             attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
             kinds = self._visible_kinds(uow, chat, attached)
-            unsent = [row.id for row in rows if row.sent_at is None]
-            if unsent:
+        unsent = [row.id for row in rows if row.sent_at is None]
+        if unsent:
+            with self._database.unit_of_work() as uow:
                 uow.outbox.mark_sent(unsent, now)
-            uow.commit()
+                uow.commit()
         links = {media_id: self._links.url(media_id, now) for media_id in kinds}
         messages = [self._message(row, kinds, links) for row in rows]
         cursor = max((row.id for row in rows), default=after)

@@ -21,7 +21,7 @@ def metrics(database: Database, now: datetime) -> dict[str, Any]:
     ``timers.oldest_due_age_seconds``: how late the most overdue one is. Both ages should
     stay near zero; a growing one means the workers are down or cannot keep up.
     """
-    with database.engine.connect() as conn:
+    with database.reader.connect() as conn:
         outbox = outbox_stats(conn, now)
         timers = timer_stats(conn, now)
     return {

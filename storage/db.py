@@ -6,6 +6,11 @@ recipe for pysqlite: the driver's own transaction handling is switched off
 writers queue on the database lock (``busy_timeout``) instead of failing with
 SQLITE_BUSY when a read transaction upgrades to a write. PostgreSQL runs through
 psycopg 3 with ``pool_pre_ping``.
+
+Reads that never write (web chat polling, status pages, the dashboard, metrics) use
+``Database.reading()``: on a SQLite file a second engine whose transactions start with a
+plain (deferred) ``BEGIN`` on ``query_only`` connections, so in WAL mode they neither take
+nor wait for the write lock; on PostgreSQL a ``READ ONLY`` transaction on the same pool.
 """
 
 from __future__ import annotations
@@ -75,13 +80,15 @@ def create_engine_for(
     )
 
 
-def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool, read_only: bool = False) -> None:
     pragmas = (
         f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}",
         "PRAGMA journal_mode=WAL",
         f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "PRAGMA synchronous=NORMAL",
+        *(("PRAGMA query_only=ON",) if read_only else ()),
     )
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:
@@ -96,8 +103,19 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # Take the write lock at once: one writer at a time, waiting up to busy_timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at once: one at a time, waiting up to busy_timeout.
+        # Readers begin deferred: in WAL mode they read a snapshot and never wait.
+        connection.exec_driver_sql(begin)
+
+
+def _sqlite_reader(url: URL) -> Engine | None:
+    """A reading engine beside the writing one, for a SQLite file (None otherwise: an
+    in-memory database is private to its connection)."""
+    if _sqlite_file(url) is None:
+        return None
+    engine = create_engine(url, json_serializer=_json_dumps)
+    _configure_sqlite(engine, foreign_keys=True, read_only=True)
+    return engine
 
 
 class Database:
@@ -106,6 +124,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url: URL = normalize_url(url)
         self.engine: Engine = create_engine_for(self.url, echo=echo)
+        self._reader = _sqlite_reader(self.url) if self.is_sqlite else None
 
     @property
     def is_postgres(self) -> bool:
@@ -118,7 +137,21 @@ class Database:
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    @property
+    def reader(self) -> Engine:
+        """The engine for plain read connections (``with database.reader.connect()``)."""
+        return self._reader if self._reader is not None else self.engine
+
+    def reading(self) -> SqlUnitOfWork:
+        """A unit of work for reads only: it never takes SQLite's write lock, and a write
+        through it fails (``query_only`` on SQLite, a READ ONLY transaction on PostgreSQL)."""
+        if self._reader is not None:
+            return SqlUnitOfWork(self._reader, read_only=True)
+        return SqlUnitOfWork(self.engine, read_only=True)
+
     def dispose(self) -> None:
+        if self._reader is not None:
+            self._reader.dispose()
         self.engine.dispose()
 
     def __repr__(self) -> str:

@@ -112,3 +112,8 @@ def make_revision(url: str, message: str, rev_id: str | None = None) -> None:
         for key, value in hooks.items():
             config.set_section_option("post_write_hooks", key, value)
         command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+
+
+def revision_of(conn: Connection) -> str | None:
+    """The revision a database is at, read on an open connection (readiness checks)."""
+    return MigrationContext.configure(conn).get_current_revision()

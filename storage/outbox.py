@@ -4,6 +4,10 @@ A row is ``pending`` until a worker claims it (``sending``), then ``sent``, or b
 ``pending`` with a later ``available_at`` for a retry, or ``failed`` for good. Claims
 keep each chat's order: a row is not handed out while an earlier row of its chat is
 being sent by someone, or waits for a retry.
+
+A claim is a lease: ``claimed_at`` is when its worker last renewed it (``renew``, the
+dispatcher's heartbeat). Rows whose lease lapsed (``release_stale``) go back to the queue
+for any worker: their worker died or stalled.
 """
 
 from __future__ import annotations
@@ -101,6 +105,16 @@ _RELEASE = (
     .where(_c.id.in_(bindparam("ids", expanding=True)), _c.status == SENDING)
     .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=_c.attempts - 1)
 )
+_RELEASE_OWN = _RELEASE.where(_c.claimed_by == bindparam("worker"))
+_RENEW = (
+    update(outbox_t)
+    .where(_c.status == SENDING, _c.claimed_by == bindparam("worker"))
+    .values(claimed_at=bindparam("now", type_=_c.claimed_at.type))
+    .returning(_c.id)
+)
+_NEXT_DUE = select(func.min(_c.available_at)).where(
+    _c.status == PENDING, _c.channel.in_(bindparam("channels", expanding=True))
+)
 _BACKLOG = (
     select(func.count())
     .select_from(outbox_t)
@@ -116,7 +130,7 @@ _BACKLOG = (
 )
 
 
-def _build_claim(postgres: bool, by_channel: bool) -> Any:
+def _build_claim(postgres: bool, by_channel: bool, by_chats: bool = False) -> Any:
     """UPDATE .. RETURNING that claims due rows, keeping each chat's order.
 
     Candidates: pending rows that are due, whose chat has no earlier row being sent or
@@ -143,6 +157,8 @@ def _build_claim(postgres: bool, by_channel: bool) -> Any:
     )
     if by_channel:
         candidates = candidates.where(o.c.channel == bindparam("only_channel"))
+    if by_chats:
+        candidates = candidates.where(o.c.chat_id.in_(bindparam("chats", expanding=True)))
     candidates = candidates.order_by(o.c.id).limit(bindparam("limit"))
     if postgres:
         candidates = candidates.with_for_update(skip_locked=True, of=o)
@@ -177,6 +193,10 @@ _CLAIM = {
     (dialect, by_channel): _build_claim(dialect == "postgresql", by_channel)
     for dialect in ("postgresql", "sqlite")
     for by_channel in (False, True)
+}
+_CLAIM_CHATS = {
+    dialect: _build_claim(dialect == "postgresql", True, by_chats=True)
+    for dialect in ("postgresql", "sqlite")
 }
 
 
@@ -277,18 +297,46 @@ class Outbox:
         rows.sort(key=lambda r: r.id)
         return rows
 
+    def renew(self, worker: str, now: datetime) -> list[int]:
+        """Renew every lease ``worker`` holds; the ids it still holds (a row missing from
+        them was taken back, its lease having lapsed)."""
+        params = {"worker": worker, "now": require_aware(now, "now")}
+        return list(self._conn.execute(_RENEW, params).scalars())
+
+    def claim_chats(
+        self, channel: str, chat_ids: Sequence[str], worker: str, now: datetime, limit: int
+    ) -> list[OutboxRow]:
+        """``claim_due`` for a few chats of one channel (a turn claims its own rows)."""
+        if not chat_ids:
+            return []
+        params: dict[str, Any] = {
+            "now": require_aware(now, "now"),
+            "worker": worker,
+            "limit": limit,
+            "only_channel": channel,
+            "chats": list(chat_ids),
+        }
+        statement = _CLAIM_CHATS[self._conn.dialect.name]
+        rows = [_row(row) for row in self._conn.execute(statement, params)]
+        rows.sort(key=lambda r: r.id)
+        return rows
+
     def release_stale(self, older_than: datetime) -> int:
-        """Give claims taken before ``older_than`` (a crashed worker's) back to the queue."""
+        """Give claims whose lease was last renewed before ``older_than`` back to the queue
+        (their worker died or stalled)."""
         return self._conn.execute(
             _RELEASE_STALE, {"older_than": require_aware(older_than, "older_than")}
         ).rowcount
 
-    def release(self, ids: Iterable[int]) -> int:
-        """Hand claimed rows back untried (their attempt is not counted)."""
+    def release(self, ids: Iterable[int], worker: str | None = None) -> int:
+        """Hand claimed rows back untried (their attempt is not counted); with ``worker``,
+        only those that worker still holds."""
         wanted = list(ids)
         if not wanted:
             return 0
-        return self._conn.execute(_RELEASE, {"ids": wanted}).rowcount
+        if worker is None:
+            return self._conn.execute(_RELEASE, {"ids": wanted}).rowcount
+        return self._conn.execute(_RELEASE_OWN, {"ids": wanted, "worker": worker}).rowcount
 
     def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
         """A send failed: retry at ``retry_at``, or (None) give up on the row."""
@@ -301,6 +349,15 @@ class Outbox:
                 "error": error[:2000],
             },
         )
+
+    def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest pending row of these channels is due (None: none pending)."""
+        if not channels:
+            return None
+        due: datetime | None = self._conn.execute(
+            _NEXT_DUE, {"channels": list(channels)}
+        ).scalar_one()
+        return due
 
     def backlog(self, now: datetime | None = None) -> int:
         """Rows due and not sent yet (pending and due by ``now``, or being sent)."""

@@ -4,12 +4,14 @@
   chat; closed once no part has arrived for a quiet period, then processed as one message.
 - ``telegram_album_part``: one photo/video of an album, unique per Telegram message, with
   what the media store made of it once downloaded (``done``).
+- ``telegram_update``: polling mode's inbox: every update fetched with getUpdates, recorded
+  before the next getUpdates confirms it to Telegram, until it has been processed.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.tables import table_of
@@ -46,5 +48,25 @@ class TelegramAlbumPartRow(SQLModel, table=True):
     rejected: list[str] = Field(sa_type=JSON)  # refusal reasons (media.rejected.<reason>)
 
 
+class TelegramUpdateRow(SQLModel, table=True):
+    __tablename__ = "telegram_update"
+    __table_args__ = (
+        Index(
+            "ix_telegram_update_unprocessed",
+            "update_id",
+            sqlite_where=text("processed_at IS NULL"),
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+    )
+
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    payload: dict[str, Any] = Field(sa_type=JSON)  # the update as Telegram sent it
+    received_at: datetime
+    processed_at: datetime | None = None
+
+
 telegram_album_t = table_of(TelegramAlbumRow)
 telegram_album_part_t = table_of(TelegramAlbumPartRow)
+telegram_update_t = table_of(TelegramUpdateRow)

@@ -30,7 +30,8 @@ class SqlUnitOfWork(UnitOfWork):
     """``with db.unit_of_work() as uow: ...; uow.commit()``.
 
     Entering opens a connection and begins the transaction (``BEGIN IMMEDIATE`` on
-    SQLite). Leaving the block without ``commit()`` rolls back. The repositories speak
+    SQLite; a deferred, query-only ``BEGIN`` for ``Database.reading()``). Leaving the block
+    without ``commit()`` rolls back. The repositories speak
     SQLAlchemy Core on the one connection; ``session`` offers the ORM on the same
     transaction for the few places that want it.
     """
@@ -53,8 +54,9 @@ class SqlUnitOfWork(UnitOfWork):
     consents: ConsentRepository
     data_views: DataViewLog
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self.read_only = read_only
         self._conn: Connection | None = None
         self._session: Session | None = None
 
@@ -63,6 +65,8 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("a unit of work is entered once")
         conn = self._engine.connect()
         try:
+            if self.read_only and conn.dialect.name == "postgresql":
+                conn = conn.execution_options(postgresql_readonly=True)
             conn.begin()
         except BaseException:
             conn.close()
@@ -116,6 +120,8 @@ class SqlUnitOfWork(UnitOfWork):
         return self._session
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a reading unit of work has nothing to commit")
         conn = self.connection
         if self._session is not None:
             self._session.flush()

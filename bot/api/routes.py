@@ -90,7 +90,7 @@ def api_router(database: Database, clock: Clock, settings: Settings) -> APIRoute
         )
 
     def read() -> Connection:
-        return database.engine.connect()
+        return database.reader.connect()
 
     @router.get("/claims", response_model=ClaimPage, summary="Claims, newest report first")
     def list_claims(

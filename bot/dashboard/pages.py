@@ -168,7 +168,7 @@ class Dashboard:
         ).value
 
     def _marker(self, viewer: Viewer) -> str:
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             return read_models.change_marker(conn, shop_code=viewer.shop_code)
 
     # --- lists and details ---------------------------------------------------------------
@@ -192,7 +192,7 @@ class Dashboard:
         except FilterError as problem:
             return self._refused(request, viewer, problem, "/dashboard")
         now = self._clock.now()
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             found = read_models.list_claims(
                 conn,
                 shop_code=viewer.shop_code,
@@ -244,7 +244,7 @@ class Dashboard:
             return RedirectResponse(LOGIN, status_code=303)
         if full and not viewer.is_insurer:
             raise HTTPException(403)
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             detail = read_models.claim_detail(
                 conn,
                 number.strip().upper()[:20],
@@ -297,7 +297,7 @@ class Dashboard:
         viewer = self._viewer(request)
         if viewer is None:
             raise HTTPException(401)
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             detail = read_models.claim_detail(conn, number[:20], shop_code=viewer.shop_code)
         if detail is None or media_id not in {item.media_id for item in detail.evidence}:
             raise HTTPException(404)
@@ -316,7 +316,7 @@ class Dashboard:
         viewer = self._viewer(request)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
-        with self._database.engine.connect() as conn:
+        with self._database.reader.connect() as conn:
             detail = read_models.booking_detail(conn, booking_id, shop_code=viewer.shop_code)
             marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
         if detail is None:

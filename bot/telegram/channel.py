@@ -1,14 +1,17 @@
 """The Telegram channel: a python-telegram-bot Application driven by our own app.
 
-Polling mode (default): the PTB Updater long-polls getUpdates and feeds one catch-all
-handler. Webhook mode: the Application runs without an Updater; `POST /telegram/webhook`
-checks the secret header before reading anything, parses the update and hands it to the
-same handler. Either way, the Application is initialised and started by `start()` (its
-`post_init` hook would only run under `run_polling`/`run_webhook`).
+Polling mode (default): our own loop long-polls getUpdates and records each batch in the
+database before the next call confirms it to Telegram (bot/telegram/polling.py), then
+feeds the one update handler; PTB's Updater is not used, as it confirms updates before
+they are processed. Webhook mode: `POST /telegram/webhook` checks the secret header before
+reading anything, parses the update and hands it to the same handler. Either way, the
+Application (the Bot and its HTTP pools) is initialised and started by `start()`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -21,6 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.telegram.polling import Poller
 from bot.telegram.sender import CHANNEL, TelegramSender
 from bot.telegram.updates import UpdateHandler
 from dialogs.registry import REGISTRY
@@ -66,9 +70,8 @@ class TelegramChannel:
             # PTB refuses get_updates_* timeouts once a request instance is set
             .get_updates_request(_updates_request(settings.telegram_poll_timeout + 10))
             .concurrent_updates(True)  # chats in parallel; one chat in order (UpdateHandler)
+            .updater(None)  # polling is ours (Poller): PTB's confirms before processing
         )
-        if self._webhook:
-            builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -95,6 +98,15 @@ class TelegramChannel:
             max_download_bytes=settings.telegram_max_download_mb * 1024 * 1024,
             album_quiet=settings.telegram_album_quiet_seconds,
         )
+        self.poller = Poller(
+            bot,
+            self.updates.handle,
+            deps.database,
+            deps.clock,
+            timeout=settings.telegram_poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        self._polling: asyncio.Task[None] | None = None
 
     @property
     def sender(self) -> ChannelSender:
@@ -117,19 +129,18 @@ class TelegramChannel:
             )
             log.info("telegram webhook registered at %s", url)
         else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                timeout=settings.telegram_poll_timeout,
-                allowed_updates=list(ALLOWED_UPDATES),
-                error_callback=self._on_polling_error,
-            )
+            self._polling = asyncio.create_task(self.poller.run())
+            self._polling.add_done_callback(_log_polling_end)
         self.updates.start_sweeping()
 
     async def stop(self) -> None:
         app = self.application
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            await self.poller.stop()
         await self.updates.stop()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -153,12 +164,9 @@ class TelegramChannel:
             await self.updates.handle(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        # The update's id only: its text is an owner's words (names, phone numbers).
+        # the update id only: an update's text is the owner's, not the log's
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("telegram update %s failed", update_id, exc_info=context.error)
-
-    def _on_polling_error(self, error: TelegramError) -> None:
-        log.warning("getUpdates failed (retrying): %s", error)
+        log.error("telegram update failed", exc_info=context.error, extra={"update_id": update_id})
 
     def router(self) -> APIRouter | None:
         if not self._webhook:
@@ -181,6 +189,7 @@ class TelegramChannel:
         """
         given = request.headers.get(SECRET_HEADER, "").encode("latin-1")
         if not hmac.compare_digest(given, self._secret):
+            request.state.rejection = "secret"
             return Response(status_code=403)
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPDATE_BYTES):
@@ -195,9 +204,14 @@ class TelegramChannel:
         try:
             await self.updates.handle(update)
         except Exception:
-            log.exception("telegram update %s failed", update.update_id)
+            log.exception("telegram update failed", extra={"update_id": update.update_id})
             return Response(status_code=500)
         return Response(status_code=200)
+
+
+def _log_polling_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("telegram polling stopped", exc_info=task.exception())
 
 
 # httpcore checks every idle pooled connection for readability (a syscall each) before

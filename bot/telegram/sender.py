@@ -136,7 +136,7 @@ class TelegramSender:
                     self._sent(row.chat_id)
                 self._progress[row.id] = index + 1
         except RetryAfter as exc:
-            return Retry(str(exc), after=retry_after_seconds(exc))
+            return Retry(str(exc), after=retry_after_seconds(exc), code="429")
         except (Forbidden, BadRequest, ChatMigrated) as exc:
             # Blocked by the user, chat gone, or a message Telegram will never accept.
             self._progress.pop(row.id, None)
@@ -186,7 +186,7 @@ class TelegramSender:
         )
 
     def _load_media(self, media_ids: tuple[int, ...]) -> list[StoredMedia]:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             found = [uow.media.get(media_id) for media_id in media_ids]
         stored = [item for item in found if item is not None]
         if len(stored) < len(media_ids):

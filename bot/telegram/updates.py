@@ -22,6 +22,7 @@ from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
 from bot.engine import TurnOutcome
+from bot.logs import turn_context
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from bot.telegram.translate import (
     INBOUND_KIND,
@@ -109,6 +110,10 @@ class UpdateHandler:
 
     async def handle(self, update: Update) -> None:
         """Translate and process one update; raises if it could not be processed."""
+        with turn_context(channel=CHANNEL, update_id=update.update_id):
+            await self._handle(update)
+
+    async def _handle(self, update: Update) -> None:
         if update.callback_query is not None:
             await self._callback(update.callback_query)
             return
@@ -300,11 +305,11 @@ class UpdateHandler:
     # --- database work (run in threads) -------------------------------------------------
 
     def _seen(self, key: str) -> bool:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return inbound_seen(uow.connection, CHANNEL, key)
 
     def _locale(self, chat_id: str) -> str | None:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return conversation_locale(uow.connection, CHANNEL, chat_id)
 
     def _add_part(self, chat_id: str, group: str, user: User, message_id: int) -> PartSlot:
@@ -356,7 +361,7 @@ class UpdateHandler:
             uow.commit()
 
     def _due(self, now: datetime) -> list[int]:
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             return AlbumBuffer(uow.connection).due(
                 quiet_before=now - timedelta(seconds=self._quiet),
                 reclaim_before=now - RECLAIM_AFTER,

@@ -91,6 +91,7 @@ class WeChatChannel:
             template_config(settings),
             self.media,
             use_msgmenu=settings.wechat_msgmenu,
+            on_code=deps.telemetry.send,
         )
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,7 +86,9 @@ class WeChatSender:
         media: OutboundMedia,
         *,
         use_msgmenu: bool = False,
+        on_code: Callable[[str, str], None] | None = None,
     ) -> None:
+        self._on_code = on_code  # (channel, code): the window-closed answers, for /metrics
         self._database = database
         self._catalogs = catalogs
         self._clock = clock
@@ -130,7 +132,7 @@ class WeChatSender:
             except WeChatClientException as exc:
                 if exc.errcode not in WINDOW_CLOSED:
                     return self._failure(row, exc)
-                self._close_window(row.chat_id)
+                self._close_window(row.chat_id, exc.errcode)
             except requests.RequestException as exc:
                 return Retry(f"network: {exc}")
             else:
@@ -171,7 +173,7 @@ class WeChatSender:
                 self._media.send(row.chat_id, item)
             except WeChatClientException as exc:
                 if exc.errcode in WINDOW_CLOSED:
-                    self._close_window(row.chat_id)
+                    self._close_window(row.chat_id, exc.errcode)
                     log.warning("row %s: window closed before all files went", row.id)
                     break
                 result = self._failure(row, exc)
@@ -271,7 +273,9 @@ class WeChatSender:
             uow.commit()
         self._delivered.update(m.id for m in merged if m.claimed)
 
-    def _close_window(self, openid: str) -> None:
+    def _close_window(self, openid: str, code: int | None) -> None:
+        if self._on_code is not None:
+            self._on_code(CHANNEL, str(code))
         with self._database.unit_of_work() as uow:
             WeChatQuotas(uow.connection).close(openid)
             uow.commit()
@@ -291,7 +295,7 @@ class WeChatSender:
         code = exc.errcode
         error = f"wechat {code}: {exc.errmsg}"
         if isinstance(exc, APILimitedException) or code in RATE_LIMITED:
-            return Retry(error, after=60)
+            return Retry(error, after=60, code=str(code))
         if code is None or code == SYSTEM_BUSY or code in TOKEN_ERRORS:
             return Retry(error)
         if code in NEEDS_OPERATOR:

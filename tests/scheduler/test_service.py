@@ -24,6 +24,7 @@ from storage.timers import Timer, TimerSpec
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
+from tests.prometheus import prometheus_figures
 from tests.scheduler.helpers import bare_runner, config
 
 
@@ -85,19 +86,16 @@ def test_metrics_show_the_outbox_backlog_and_the_oldest_due_timer(container: Con
         assert http.get("/health").json() == {"status": "ok"}
         deadline = time.monotonic() + 10
         while True:  # the sweeps armed at start-up have run
-            data = http.get("/metrics").json()
-            if data["timers"]["due"] == 0 or time.monotonic() > deadline:
+            data = prometheus_figures(http.get("/metrics").text)
+            if data["claimbot_timers_due"] == 0 or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
     # The unknown kind was put back five minutes later; the sweeps ran and re-armed.
-    assert data["timers"] == {
-        "due": 0,
-        "oldest_due_age_seconds": None,
-        "oldest_due_at": None,
-        "firing": 0,
-        "failed": 0,
-    }
-    assert data["outbox"] == {"backlog": 0, "oldest_due_age_seconds": None, "failed": 0}
+    assert data["claimbot_timers_due"] == 0
+    assert data["claimbot_timer_lag_seconds"] == 0
+    assert data["claimbot_timers_firing"] == data["claimbot_timers_failed"] == 0
+    assert data["claimbot_outbox_backlog"] == data["claimbot_outbox_failed"] == 0
+    assert data["claimbot_outbox_oldest_due_age_seconds"] == 0
     with container.database.unit_of_work() as uow:
         uow.outbox.add([], now)
         uow.timers.set(TimerSpec("from_a_newer_worker", "x", now - timedelta(minutes=3)), now)

@@ -88,7 +88,7 @@ async def main(args: argparse.Namespace) -> None:
         [FileSender(Path(args.out), args.send_delay)],
         clock,
         worker=f"d{os.getpid()}",
-        stale_after=timedelta(seconds=args.stale),
+        lease=timedelta(seconds=args.lease),
     )
     stop, wake = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -112,6 +112,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ready", required=True)
     parser.add_argument("--poll", type=float, default=0.2)
     parser.add_argument("--stale", type=float, default=120)
+    parser.add_argument("--lease", type=float, default=8.0)  # the outbox lease, seconds
     parser.add_argument("--send-delay", type=float, default=0.0)
     parser.add_argument("--fire-delay", type=float, default=0.0)
     return parser.parse_args(argv)

@@ -125,6 +125,8 @@ class FakeBotApi:
         self._awaiting_reply: dict[str, float] = {}
         self._injected: defaultdict[str, list[Injected]] = defaultdict(list)
         self._answered: set[str] = set()
+        self._held: set[str] = set()  # methods whose calls wait until released
+        self.held_calls: Counter[str] = Counter()  # calls that had to wait, by method
         self._tasks: set[asyncio.Task[None]] = set()
         self.files: dict[str, StoredFile] = {}
         # What happened, for assertions.
@@ -136,6 +138,9 @@ class FakeBotApi:
         self.edits: list[JsonDict] = []
         self.commands: dict[str | None, list[JsonDict]] = {}
         self.webhook: JsonDict | None = None
+        # A load balancer before several workers: updates go round-robin to these URLs
+        # (by update id) instead of the registered webhook's (empty: no balancer).
+        self.spread_to: list[str] = []
         self.deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status) per attempt
         self.get_file_calls: Counter[str] = Counter()
         self.downloads: Counter[str] = Counter()
@@ -221,6 +226,20 @@ class FakeBotApi:
                 for _ in range(times)
             )
 
+    def hold(self, method: str) -> None:
+        """Keep calls of `method` waiting (a slow Telegram) until `release(method)`."""
+        with self._lock:
+            self._held.add(method.lower())
+
+    def release(self, method: str) -> None:
+        with self._lock:
+            self._held.discard(method.lower())
+
+    def unconfirmed(self) -> list[int]:
+        """Update ids getUpdates has not been told (by a higher offset) to drop yet."""
+        with self._lock:
+            return [int(update["update_id"]) for update in self._pending]
+
     def messages(self, chat_id: int | str | None = None) -> list[SentMessage]:
         with self._lock:
             return list(self.sent if chat_id is None else self._by_chat.get(str(chat_id), []))
@@ -286,6 +305,11 @@ class FakeBotApi:
         return params
 
     async def _answer(self, name: str, params: JsonDict) -> Response:
+        if name in self._held:
+            with self._lock:
+                self.held_calls[name] += 1
+        while name in self._held:
+            await asyncio.sleep(0.01)
         with self._lock:
             injected = self._injected[name].pop(0) if self._injected[name] else None
         if injected is not None:
@@ -542,8 +566,11 @@ class FakeBotApi:
                 headers = {}
                 if hook.get("secret_token"):
                     headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
+                url = hook["url"]
+                if self.spread_to:
+                    url = self.spread_to[int(update["update_id"]) % len(self.spread_to)]
                 try:
-                    response = await client.post(hook["url"], json=update, headers=headers)
+                    response = await client.post(url, json=update, headers=headers)
                     status = response.status_code
                 except httpx.HTTPError:
                     status = 0
