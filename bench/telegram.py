@@ -49,9 +49,9 @@ sys.path[0] = str(ROOT)
 
 import yaml  # noqa: E402
 
+from bench.profiling import print_top, profiled  # noqa: E402
 from dialogs.consent import AGREE  # noqa: E402
 from messages.choices import START_REPORT  # noqa: E402
-from bench.profiling import print_top, profiled  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.directory import import_directory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -9,16 +9,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from sqlalchemy import text
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.pages import Dashboard
 from bot.privacy_page import PrivacyPage
+from bot.probes import RejectionCounter, probes_router
 from bot.security import access_log, errors
 from bot.security.headers import SecurityHeaders
-from bot.probes import RejectionCounter, probes_router
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
 

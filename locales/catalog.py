@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
-from domain.masking import mask_name, mask_phone, mask_plate, mask_policy
+from domain.masking import mask_name, mask_phone, mask_plate, mask_policy, mask_text
 from domain.money import Money
 from locales.notes import NoteWords, booking_note, claim_note
 
@@ -28,6 +28,7 @@ MASKS = {
     "mask_phone": mask_phone,
     "mask_policy": mask_policy,
     "mask_name": mask_name,
+    "mask_text": mask_text,  # every plate and number found in a free text
 }
 
 

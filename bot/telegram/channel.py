@@ -166,7 +166,12 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # the update id only: an update's text is the owner's, not the log's
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("telegram update failed", exc_info=context.error, extra={"update_id": update_id})
+        log.error(
+            "telegram update %s failed",
+            update_id,
+            exc_info=context.error,
+            extra={"update_id": update_id},
+        )
 
     def router(self) -> APIRouter | None:
         if not self._webhook:
