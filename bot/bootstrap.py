@@ -70,7 +70,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         tz=tz,
     )
     catalogs = Catalogs(tz)
-    lexicon = Lexicon(catalogs.words(), catalogs.date_replacements())
+    lexicon = Lexicon(catalogs.words(), catalogs.tables())
     engine = ConversationEngine(
         database,
         clock=clock,

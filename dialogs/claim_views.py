@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from dialogs.conversation import TurnContext
 from dialogs.messages import Outbound
+from dialogs.moneyparse import read_money
 from domain.adjudication import (
     Adjudication,
     LiabilityFinding,
@@ -19,7 +20,7 @@ from domain.claim import Claim, looks_like_claim_number
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
 from domain.geo import place_fields
-from domain.money import InvalidAmount, Money
+from domain.money import Money
 from domain.services import owner_actor
 
 T = TypeVar("T")
@@ -58,12 +59,12 @@ def lexicon_pick(ctx: TurnContext, text: str, groups: Mapping[str, T]) -> T | No
     return next((value for group, value in groups.items() if ctx.lexicon.means(text, group)), None)
 
 
-def amount(text: str, *, allow_zero: bool = False) -> Money:
-    """A positive (or zero) amount in yuan with at most two decimals, else BadAmount."""
-    try:
-        value = Money.from_yuan(text)
-    except InvalidAmount:
-        raise BadAmount(amount=text[:20]) from None
+def amount(text: str, ctx: TurnContext, *, allow_zero: bool = False) -> Money:
+    """A positive (or zero) amount as people write it ("2150.5元", "两千一百五", "1.2万"),
+    else BadAmount."""
+    value = read_money(text, ctx.lexicon)
+    if value is None:
+        raise BadAmount(amount=text[:20])
     if not (valid_item_amount(value) or (allow_zero and value == Money.zero())):
         raise BadAmount(amount=text[:20])
     return value

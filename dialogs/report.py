@@ -14,6 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs.answers import yes_no
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
 from dialogs.messages import Choice, Inbound, InboundKind, MediaItem, Outbound
@@ -402,22 +403,22 @@ def _step_description(
     return Accepted()
 
 
-def _yes_no(answer: Answer, ctx: TurnContext) -> bool | None:
+def _yes_no(answer: Answer, ctx: TurnContext, question: str) -> bool | None:
     if answer.choice in ("yes", "no"):
         return answer.choice == "yes"
-    if ctx.lexicon.means(answer.text, "yes"):
-        return True
-    if ctx.lexicon.means(answer.text, "no"):
-        return False
-    return None
+    return yes_no(answer.text, question, ctx.lexicon)
+
+
+def _not_yes_no(question: str) -> Problem:
+    return Problem("report.error.yes_no", {"question": question})
 
 
 def _step_injuries(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "injuries")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("injuries")
     draft.injuries = value
     return Accepted((Outbound("report.injuries_urgent"),) if value else ())
 
@@ -425,9 +426,9 @@ def _step_injuries(
 def _step_drivable(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "drivable")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("drivable")
     draft.drivable = value
     if value:
         draft.rescue_requested = None
@@ -438,9 +439,9 @@ def _step_drivable(
 def _step_rescue(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "rescue")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("rescue")
     draft.rescue_requested = value
     return Accepted((Outbound("report.rescue_noted", _location_params(draft)),) if value else ())
 
@@ -448,15 +449,16 @@ def _step_rescue(
 def _step_has_other(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    if answer.choice == "none" or ctx.lexicon.means(answer.text, "no"):
+    said = yes_no(answer.text, "has_other", ctx.lexicon)
+    if answer.choice == "none" or said is False:
         draft.other_vehicles = []
         return Accepted()
-    if answer.choice == "yes" or ctx.lexicon.means(answer.text, "yes"):
+    if answer.choice == "yes" or said is True:
         draft.other_vehicles = None
         return Accepted(step="other_plate")
     if looks_like_plate(answer.text):
         return _add_other_vehicle(draft, normalize_plate(answer.text))
-    return Problem("report.error.yes_no")
+    return _not_yes_no("has_other")
 
 
 def _step_other_plate(
@@ -499,9 +501,9 @@ def _step_other_insurer(
 def _step_more_other(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "more_other")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("more_other")
     return Accepted(step="other_plate") if value else Accepted()
 
 

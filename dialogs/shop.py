@@ -31,7 +31,7 @@ from dialogs.booking_views import (
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.messages import Choice, Inbound, InboundKind, Outbound
-from dialogs.timeparse import parse_accident_time
+from dialogs.timeparse import parse_appointment_time
 from domain import booking_services as svc
 from domain.booking import (
     Booking,
@@ -340,7 +340,7 @@ def _step_estimate(
     if answer is not None and answer.startswith("est:"):
         estimate = parse_slot_key(answer.removeprefix("est:"))
     elif inbound.kind is InboundKind.TEXT:
-        estimate = parse_accident_time(inbound.text, ctx.now, shop.tz, ctx.lexicon)
+        estimate = parse_appointment_time(inbound.text, ctx.now, shop.tz, ctx.lexicon)
     else:
         estimate = None
     if estimate is None:

@@ -90,7 +90,7 @@ def test_a_maintenance_booking_from_request_to_rating(
 
     assert owner.choose("bk:1:accept") == ["booking.accepted"]
     assert owner.choose("bk:1:pay") == ["booking.ask.amount"]
-    assert owner.text("八百") == ["booking.error.amount", "booking.ask.amount"]
+    assert owner.text("很多") == ["booking.error.amount", "booking.ask.amount"]
     assert owner.text("880.50") == ["booking.ask.rating"]
     assert staff.last("booking.shop.paid").params["amount"] == "880.50"
     assert owner.choose("bk:1:rate:2") == ["booking.rated"]

@@ -16,7 +16,7 @@ from tests.fakes import FakeUnitOfWork, FixedClock
 
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOGS = Catalogs(TZ)
-LEXICON = Lexicon(CATALOGS.words(), CATALOGS.date_replacements())
+LEXICON = Lexicon(CATALOGS.words(), CATALOGS.tables())
 _ids = itertools.count(1)
 
 

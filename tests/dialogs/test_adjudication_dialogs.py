@@ -162,7 +162,7 @@ def test_staff_commands_from_an_unbound_person_change_nothing(
         (f"/liability {NUMBER} 一半", "claims.usage.liability"),
         (f"/liability {NUMBER} 主责", "claims.refusal.wrong_stage"),
         (f"/loss {NUMBER} part 后保险杠 -1200", "claims.refusal.bad_amount"),
-        (f"/loss {NUMBER} part 后保险杠 一千二", "claims.refusal.bad_amount"),
+        (f"/loss {NUMBER} part 后保险杠 好多钱", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 12.345", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 0", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 1200", "claims.usage.loss"),
