@@ -79,6 +79,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         locales=catalogs.locales,
         default_locale=settings.default_locale,
         resume_after=settings.resume_after,
+        hotline=settings.service_hotline,
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),

@@ -57,6 +57,7 @@ class ConversationEngine:
         rules: AdjudicationRules | None = None,
         booking_rules: BookingRules | None = None,
         status_base_url: str = "",
+        hotline: str = "",
     ) -> None:
         self._database = database
         self._status_base_url = status_base_url  # owners' messages link their status page
@@ -69,6 +70,7 @@ class ConversationEngine:
         self._rules = rules or AdjudicationRules()
         self._booking_rules = booking_rules or BookingRules()
         self._listeners: list[Callable[[], None]] = []
+        self._hotline = hotline
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
@@ -89,6 +91,7 @@ class ConversationEngine:
                 resume_after=self._resume_after,
                 rules=self._rules,
                 booking=self._booking_rules,
+                hotline=self._hotline,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     max_video_mb: int = 20
     max_files_per_upload: int = 10
     resume_after_minutes: int = 120
+    service_hotline: str = "95500"  # wherever the bot says "call us"
 
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep
     # their default), the evidence check's tolerances, invite lifetime.

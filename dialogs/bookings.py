@@ -17,8 +17,6 @@ from domain.errors import Refusal
 COMMANDS = frozenset({"/book", "/bookings", "/bind"})
 MAX_CODE = 40
 DIALOGS = frozenset({booking.NAME, shop.NAME})
-MENU_KEY = "BOOK"  # the WeChat menu button 预约
-WORD = "book"  # the lexicon group of words that start a booking (预约, ...)
 
 
 def is_booking_choice(value: str) -> bool:

@@ -60,3 +60,4 @@ class TurnContext:
     max_check_failures: int = 5
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)
+    hotline: str = ""  # the service hotline (settings)

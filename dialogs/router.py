@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import adjuster, bookings, claims, owner_claims, report
+from dialogs import adjuster, bookings, claims, intents, owner_claims, report
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
-    Choice,
     Inbound,
     InboundKind,
     MediaItem,
@@ -22,8 +21,7 @@ from dialogs.messages import (
 
 MAX_TEXT = 4000
 START_REPORT = "start:report"
-IDLE_PROMPT = "idle.prompt"  # the owner's "report an accident" prompt
-MENU_KEYS = {"REPORT": "/report", bookings.MENU_KEY: "/book"}
+IDLE_PROMPT = intents.MENU  # the owner's opening menu
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -71,7 +69,7 @@ def _route(
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
-    command = _command(inbound, ctx)
+    command = _command(conv, inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)
     if inbound.kind is InboundKind.CHOICE and claims.is_claim_choice(inbound.text):
@@ -80,6 +78,8 @@ def _route(
     if inbound.kind is InboundKind.CHOICE and bookings.is_booking_choice(inbound.text):
         before = conv.dialog
         return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
+    if inbound.kind is InboundKind.CHOICE and inbound.text in intents.START_CHOICES:
+        return _run_command(conv, intents.START_CHOICES[inbound.text], ctx)
     if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):
         return [Outbound("input.stale_choice"), *_reprompt(conv)]
     if inbound.kind is InboundKind.CHOICE and inbound.text == START_REPORT:
@@ -95,19 +95,15 @@ def _route(
     return _idle(conv, inbound, ctx)
 
 
-def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
+def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | None:
     if inbound.kind is InboundKind.EVENT:
-        return MENU_KEYS.get(str(inbound.payload.get("key", "")))
+        return intents.MENU_KEYS.get(str(inbound.payload.get("key", "")))
     if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
         return None
     text = inbound.text.strip()
     if text.startswith("/"):
         return text
-    if ctx.lexicon.means(text, "report"):
-        return "/report"
-    if ctx.lexicon.means(text, bookings.WORD):
-        return "/book"
-    return None
+    return intents.command_for(text, ctx.lexicon, in_dialog=conv.dialog is not None)
 
 
 def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
@@ -141,6 +137,8 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
             return [Outbound(topic), *_reprompt(conv)]
         case "/lang":
             return _change_language(conv, argument.strip(), ctx)
+        case "/human":
+            return [Outbound("intent.human", {"hotline": ctx.hotline}), *_reprompt(conv)]
         case "/mute" | "/unmute":
             return [_set_muted(conv, name == "/mute", ctx), *_reprompt(conv)]
         case _ if name in bookings.COMMANDS:
@@ -196,7 +194,7 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return [Outbound("welcome"), *_reprompt(conv)]
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv)]
-    return _reprompt(conv)
+    return [intents.menu(unclear=True)]  # a text that fits nothing
 
 
 def _then_reprompt(conv: Conversation, before: str | None, outs: list[Outbound]) -> list[Outbound]:
@@ -221,7 +219,7 @@ def _reprompt(conv: Conversation) -> list[Outbound]:
         return owner_claims.reprompt(conv)
     if conv.dialog in bookings.DIALOGS:
         return bookings.reprompt(conv)
-    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT, "choice.report"),))]
+    return [intents.menu()]
 
 
 def _staff_help(conv: Conversation, ctx: TurnContext) -> str | None:

@@ -180,3 +180,10 @@ def test_every_batch_says_the_locale_the_bot_speaks(client: httpx.Client) -> Non
     assert quiet.json()["locale"] is None  # nothing new: the page keeps what it has
     history = client.get("/chat/api/messages", params={"user_id": USER, "after": 0}).json()
     assert history["locale"] == "en"
+
+
+def test_an_empty_chat_opens_with_the_menu(client: httpx.Client) -> None:
+    data = say(client, kind="open")
+    menu = data["messages"][-1]
+    assert menu["text"].startswith("请问需要办理什么业务")
+    assert [c["label"] for c in menu["choices"]] == ["报案", "查进度", "预约维修", "人工客服"]

@@ -1,4 +1,4 @@
-"""The Official Account's custom menu: 报案 REPORT / 预约 BOOK / 进度 STATUS.
+"""The Official Account's custom menu: 报案 REPORT / 预约 BOOK / 进度 STATUS / 人工 HUMAN.
 
 Each button is a ``click`` that WeChat reports as a CLICK event with its key; the names
 come from the locale catalogs (``wechat.menu.*``).
@@ -15,6 +15,7 @@ BUTTONS = (
     ("REPORT", "wechat.menu.report"),
     ("BOOK", "wechat.menu.book"),
     ("STATUS", "wechat.menu.status"),
+    ("HUMAN", "wechat.menu.human"),
 )
 # user/info and menu match rules name languages this way.
 WECHAT_LANGUAGE = {"zh_CN": "zh_CN", "en": "en"}

@@ -214,7 +214,7 @@ def test_survey_ask_and_the_owners_evidence(
     ]
     assert "2026年11月26日 10:00" in wang.texts[1] and "张江路 88 号" in wang.texts[1]
     owner.send(InboundKind.MEDIA, media=(MediaItem(500, "photo"),))
-    assert owner.keys == ["idle.media_kept", "idle.prompt"]  # nobody asked: kept for a report
+    assert owner.keys == ["idle.media_kept", "intent.menu"]  # nobody asked: kept for a report
     wang.text(f"/ask {NUMBER} 请补拍后保险杠")
     assert addressed(wang.replies) == [
         (None, "claims.adjuster.asked"),
@@ -545,7 +545,7 @@ def test_help_is_per_role_and_staff_are_not_asked_to_report(
     owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
 ) -> None:
     owner.text("/help")
-    assert owner.keys == ["help.idle", "idle.prompt"]
+    assert owner.keys == ["help.idle", "intent.menu"]
     for command in ("/status", "/book", "/bookings", "/accept", "/dispute", "/withdraw"):
         assert command in owner.texts[0]
     wang.text("/help")

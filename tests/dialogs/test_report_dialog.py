@@ -267,7 +267,7 @@ def test_cancel_drops_the_draft_and_files_nothing() -> None:
     assert d.conv.dialog is None
     assert d.uow.claims.claims == {}
     d.text("/cancel")
-    assert d.keys == ["cancel.nothing", "idle.prompt"]
+    assert d.keys == ["cancel.nothing", "intent.menu"]
 
 
 def test_a_stale_button_changes_nothing() -> None:
@@ -333,7 +333,7 @@ def test_lang_switches_and_reasks_in_the_new_language() -> None:
 def test_help_anywhere() -> None:
     d = DialogDriver()
     d.text("/help")
-    assert d.keys == ["help.idle", "idle.prompt"]
+    assert d.keys == ["help.idle", "intent.menu"]
     d.fill_report(until="location")
     d.text("/help")
     assert d.keys == ["help.report", "report.ask.location"]
@@ -388,7 +388,7 @@ def test_report_while_a_draft_exists_offers_to_continue() -> None:
 def test_photos_sent_before_starting_become_evidence() -> None:
     d = DialogDriver()
     d.photos(2)
-    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    assert d.keys == ["idle.media_kept", "intent.menu"]
     d.choose("start:report")
     assert len(d.conv.slots["draft"]["evidence"]) == 2
 
@@ -526,7 +526,7 @@ def test_an_upload_with_nothing_kept_says_only_what_was_refused(
 ) -> None:
     d = DialogDriver(locale=locale)
     d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
-    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    assert d.keys == ["idle.media_kept", "intent.menu"]
     assert d.texts[0] == expected
     d.fill_report(until="photos")
     d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
@@ -568,7 +568,7 @@ def test_a_time_or_a_number_at_the_place_question_is_asked_again(typed: str) -> 
 def test_back_with_no_report_says_there_is_none() -> None:
     d = DialogDriver()
     d.text("/back")
-    assert d.keys == ["back.no_report", "idle.prompt"]
+    assert d.keys == ["back.no_report", "intent.menu"]
     assert "没有进行中的报案" in d.texts[0]
 
 

@@ -1,0 +1,89 @@
+"""What people come for, read from their own words ("撞车了", "查进度", "修车", "转人工"),
+and the opening menu that offers it (报案 / 查进度 / 预约维修 / 人工客服).
+
+The words are locale data (``_lexicon.intents``). A text is matched exactly, then by a
+phrase it contains, then fuzzily (rapidfuzz), the last two only outside a dialog: inside
+one, "被追尾了" is an answer, not a new report.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from dialogs.lexicon import Lexicon, normalize_word
+from dialogs.messages import Choice, Outbound
+
+MENU = "intent.menu"
+# Intent → the command it runs; the menu's choices, in order.
+COMMANDS = {
+    "report": "/report",
+    "status": "/status",
+    "book": "/book",
+    "maintenance": "/book maint",
+    "human": "/human",
+    "cancel": "/cancel",
+}
+MENU_INTENTS = ("report", "status", "book", "human")
+# Menu buttons that run a command whenever tapped (start:report and start:book are the
+# report's and the booking's own choices).
+START_CHOICES = {f"start:{intent}": COMMANDS[intent] for intent in ("status", "human")}
+# The WeChat menu's click keys.
+MENU_KEYS = {"REPORT": "/report", "BOOK": "/book", "STATUS": "/status", "HUMAN": "/human"}
+EXACT_ONLY = frozenset({"cancel"})  # "取消" inside a sentence cancels nothing
+IN_DIALOG = frozenset({"human", "cancel"})  # inside a dialog "追尾了" is an answer
+MAX_FREE_TEXT = 24  # longer texts are not read as a request for a menu item
+FUZZY_CUTOFF = 75.0
+
+
+def recognise(text: str, lexicon: Lexicon, *, in_dialog: bool) -> str | None:
+    """The intent a text names, or None."""
+    said = normalize_word(text)
+    if not said or said.startswith("/"):
+        return None
+    phrases = _phrases(lexicon)
+    for intent, words in phrases.items():
+        if said in words and (intent in IN_DIALOG or not in_dialog):
+            return intent
+    if in_dialog or len(said) > MAX_FREE_TEXT:
+        return None
+    contained = [
+        (len(word), intent)
+        for intent, words in phrases.items()
+        if intent not in EXACT_ONLY
+        for word in words
+        if len(word) >= 2 and word in said
+    ]
+    if contained:
+        return max(contained)[1]
+    return _fuzzy(said, phrases)
+
+
+def command_for(text: str, lexicon: Lexicon, *, in_dialog: bool) -> str | None:
+    intent = recognise(text, lexicon, in_dialog=in_dialog)
+    return None if intent is None else COMMANDS[intent]
+
+
+def menu(*, unclear: bool = False) -> Outbound:
+    """The opening: what people come for, as buttons (numbers on WeChat)."""
+    choices = tuple(Choice(f"start:{intent}", f"intent.choice.{intent}") for intent in MENU_INTENTS)
+    return Outbound(MENU, {"unclear": unclear}, choices)
+
+
+def _fuzzy(said: str, phrases: dict[str, frozenset[str]]) -> str | None:
+    candidates = {
+        word: intent
+        for intent, words in phrases.items()
+        if intent not in EXACT_ONLY
+        for word in words
+        if len(word) >= 2
+    }
+    best = process.extractOne(said, list(candidates), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return None if best is None else candidates[best[0]]
+
+
+def _phrases(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    table = lexicon.table("intents")
+    return {
+        intent: frozenset(normalize_word(str(word)) for word in table.get(intent, []))
+        for intent in COMMANDS
+    }
