@@ -46,7 +46,10 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def script(container: Container, photos: tuple[MediaItem, ...]) -> list[Step]:
+def scripts(container: Container, photos: tuple[MediaItem, ...]) -> list[list[Step]]:
+    """Owners of three kinds, in turn: one who taps the buttons, one who says the facts in
+    the description, one who types every answer. Each step is one owner action."""
+
     def make(kind: InboundKind, text: str = "", **extra: Any) -> Step:
         def step(owner: str) -> Inbound:
             return Inbound(
@@ -63,22 +66,42 @@ def script(container: Container, photos: tuple[MediaItem, ...]) -> list[Step]:
 
         return step
 
-    return [
-        make(InboundKind.TEXT, "/report"),
+    opening = [
         make(InboundKind.TEXT, "沪A12345"),
         make(InboundKind.TEXT, "8001"),
+    ]
+    place = make(InboundKind.LOCATION, payload={"lat": 31.2304, "lon": 121.4737})
+    buttons = [
+        make(InboundKind.TEXT, "/report"),
+        *opening,
         make(InboundKind.CHOICE, "r:time:now"),
-        make(InboundKind.LOCATION, payload={"lat": 31.2304, "lon": 121.4737}),
-        make(InboundKind.TEXT, "在路口等红灯时被后车追尾，后保险杠受损。"),
-        make(InboundKind.CHOICE, "r:injuries:no"),
-        make(InboundKind.CHOICE, "r:drivable:yes"),
-        make(InboundKind.CHOICE, "r:has_other:none"),
+        place,
+        make(InboundKind.TEXT, "倒车时撞到路边护栏，后保险杠受损。"),
+        make(InboundKind.CHOICE, "r:injuries:all_fine"),
         make(InboundKind.CHOICE, "r:witnesses:skip"),
-        make(InboundKind.CHOICE, "r:police:skip"),
         make(InboundKind.MEDIA, media=photos),
-        make(InboundKind.CHOICE, "r:evidence:done"),
         make(InboundKind.CHOICE, "r:summary:confirm"),
     ]
+    facts_told = [
+        make(InboundKind.TEXT, "撞车了"),
+        *opening,
+        make(InboundKind.TEXT, "刚刚"),
+        place,
+        make(InboundKind.TEXT, "倒车时撞到护栏，后保险杠受损，没人受伤，车还能开"),
+        make(InboundKind.MEDIA, media=photos),
+        make(InboundKind.CHOICE, "r:summary:confirm"),
+    ]
+    typed = [
+        make(InboundKind.TEXT, "出险了"),
+        *opening,
+        make(InboundKind.TEXT, "10分钟前"),
+        make(InboundKind.TEXT, "浦东新区世纪大道100号"),
+        make(InboundKind.TEXT, "倒车时撞到路边护栏，后保险杠受损。"),
+        make(InboundKind.TEXT, "没人受伤，车能开，没有其他车"),
+        make(InboundKind.MEDIA, media=photos),
+        make(InboundKind.TEXT, "确认"),
+    ]
+    return [buttons, facts_told, typed]
 
 
 def prepare(workdir: str) -> tuple[Container, tuple[MediaItem, ...]]:
@@ -99,7 +122,7 @@ def prepare(workdir: str) -> tuple[Container, tuple[MediaItem, ...]]:
 def run(owners: int, concurrent: int) -> None:
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-") as workdir:
         container, photos = prepare(workdir)
-        steps = script(container, photos)
+        styles = scripts(container, photos)
         latencies = array.array("d")  # 8 bytes a turn, so RSS shows the engine, not us
         rss_midway = 0.0
         filed = 0
@@ -107,9 +130,11 @@ def run(owners: int, concurrent: int) -> None:
         started = time.perf_counter()
         for first in range(0, owners, concurrent):
             batch = [f"bench-owner-{n:08d}" for n in range(first, min(first + concurrent, owners))]
-            for step in steps:  # the batch's owners take turns, as concurrent chats would
-                for owner in batch:
-                    inbound = step(owner)
+            plans = {owner: styles[n % len(styles)] for n, owner in enumerate(batch)}
+            for index in range(max(len(steps) for steps in styles)):
+                # the batch's owners take turns, as concurrent chats would
+                for owner in (o for o in batch if index < len(plans[o])):
+                    inbound = plans[owner][index](owner)
                     t0 = time.perf_counter()
                     outcome = container.engine.process(inbound)
                     latencies.append(time.perf_counter() - t0)
@@ -122,7 +147,13 @@ def run(owners: int, concurrent: int) -> None:
     if filed != owners:
         raise SystemExit(f"only {filed} of {owners} reports were filed")
     quantiles = statistics.quantiles(latencies, n=100)
+    actions = [len(styles[n % len(styles)]) for n in range(owners)]
     print(f"owners            {owners} ({concurrent} at a time), all reports filed")
+    print(
+        f"owner actions     median {statistics.median(actions):g} a report "
+        f"(buttons {len(styles[0])}, facts in the description {len(styles[1])}, "
+        f"all typed {len(styles[2])})"
+    )
     print(f"turns             {len(latencies)} in {elapsed:.2f} s")
     print(f"throughput        {len(latencies) / elapsed:,.0f} turns/s")
     print(f"latency p50       {quantiles[49] * 1000:.2f} ms")

@@ -33,7 +33,7 @@ def test_an_owner_answers_in_plain_words(container: Container) -> None:
     owner.text("倒车时撞到护栏，后保险杠受损")
     replies = owner.text("没事")
     assert "report.error.yes_no" not in replies
-    assert owner.text("能开") == ["report.ask.has_other"]
+    assert owner.text("能开") == ["report.ask.witnesses"]  # no other car: said before
     draft = draft_of(container, owner)
     assert draft["injuries"] is False and draft["drivable"] is True
     assert datetime.fromisoformat(draft["accident_at"]).strftime("%d %H:%M") == "24 17:00"

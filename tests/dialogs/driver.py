@@ -94,10 +94,8 @@ class DialogDriver:
             ("injuries", lambda: self.choose("r:injuries:no")),
             ("drivable", lambda: self.choose("r:drivable:yes")),
             ("has_other", lambda: self.choose("r:has_other:none")),
-            ("witnesses", lambda: self.choose("r:witnesses:skip")),
-            ("police", lambda: self.choose("r:police:skip")),
-            ("photos", lambda: self.photos(3)),
-            ("evidence", lambda: self.choose("r:evidence:done")),
+            ("witnesses", lambda: self.choose("r:witnesses:skip")),  # with the police number
+            ("photos", lambda: self.photos(3)),  # then on to the summary by itself
         ]
         for step, action in script:
             if step == until:
