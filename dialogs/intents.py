@@ -22,6 +22,13 @@ COMMANDS = {
     "maintenance": "/book maint",
     "human": "/human",
     "cancel": "/cancel",
+    "back": "/back",
+    "mute": "/mute",
+    "unmute": "/unmute",
+    "bookings": "/bookings",
+    "lang_en": "/lang en",
+    "lang_zh": "/lang zh",
+    "help": "/help",
 }
 MENU_INTENTS = ("report", "status", "book", "human")
 # Menu buttons that run a command whenever tapped (start:report and start:book are the
@@ -29,8 +36,10 @@ MENU_INTENTS = ("report", "status", "book", "human")
 START_CHOICES = {f"start:{intent}": COMMANDS[intent] for intent in ("status", "human")}
 # The WeChat menu's click keys.
 MENU_KEYS = {"REPORT": "/report", "BOOK": "/book", "STATUS": "/status", "HUMAN": "/human"}
-EXACT_ONLY = frozenset({"cancel"})  # "取消" inside a sentence cancels nothing
-IN_DIALOG = frozenset({"human", "cancel"})  # inside a dialog "追尾了" is an answer
+# Words for the small commands: read only when they are the whole message.
+SMALL = frozenset({"cancel", "back", "mute", "unmute", "bookings", "lang_en", "lang_zh", "help"})
+EXACT_ONLY = SMALL  # "取消" inside a sentence cancels nothing
+IN_DIALOG = SMALL - {"bookings"} | {"human"}  # inside a dialog "追尾了" is an answer
 MAX_FREE_TEXT = 24  # longer texts are not read as a request for a menu item
 FUZZY_CUTOFF = 75.0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import adjuster, bookings, claims, intents, owner_claims, report
+from dialogs import adjuster, bookings, claims, intents, owner_claims, report, staff_words
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
     Inbound,
@@ -69,6 +69,8 @@ def _route(
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv)]
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
+    if (answered := staff_words.reply(conv, inbound, ctx)) is not None:
+        return answered  # a shop's "确认" / "改到明天下午3点" / "满了" to a waiting request
     command = _command(conv, inbound, ctx)
     if command is not None:
         return _run_command(conv, command, ctx)
@@ -78,6 +80,8 @@ def _route(
     if inbound.kind is InboundKind.CHOICE and bookings.is_booking_choice(inbound.text):
         before = conv.dialog
         return _then_reprompt(conv, before, bookings.choose(conv, inbound.text, ctx))
+    if inbound.kind is InboundKind.CHOICE and staff_words.is_choice(inbound.text):
+        return staff_words.choose(conv, inbound.text, inbound, ctx)
     if inbound.kind is InboundKind.CHOICE and inbound.text in intents.START_CHOICES:
         return _run_command(conv, intents.START_CHOICES[inbound.text], ctx)
     if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):

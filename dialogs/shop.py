@@ -241,7 +241,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         staff = svc.shop_staff(ctx.uow, conv.party_id)
         booking_id = int(conv.slots["booking"])
         if conv.state == PROPOSE:
-            return _step_propose(conv, staff, booking_id, answer, ctx)
+            return _step_propose(conv, staff, booking_id, answer or _typed_slot(inbound, ctx), ctx)
         if conv.state == REASON:
             return _step_reason(conv, staff, booking_id, inbound, ctx)
         if conv.state == ESTIMATE:
@@ -250,6 +250,14 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         return [refusal(error), *reprompt(conv)]
     _leave(conv)
     return []
+
+
+def _typed_slot(inbound: Inbound, ctx: TurnContext) -> str | None:
+    """A time typed instead of tapped ("后天下午三点"), as the slot button's answer."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    at = parse_appointment_time(inbound.text, ctx.now, ctx.tz, ctx.lexicon)
+    return None if at is None else f"at:{key_of(at)}"
 
 
 def _step_propose(
