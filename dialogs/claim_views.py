@@ -95,6 +95,7 @@ def report_params(claim: Claim, ctx: TurnContext) -> dict[str, Any]:
         "late": claim.late,
         "others": [{"plate": v.plate, "insurer": v.insurer} for v in report.other_vehicles or []],
         "police": report.police_report_no,
+        "witnesses": report.witnesses,
         **media_counts(report.evidence),
         "checks": evidence_checks(report.evidence, claim, ctx),
     }
