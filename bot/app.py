@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.api import api_router
 from bot.bootstrap import Container
+from bot.dashboard.handoffs import HandoffDesk
 from bot.dashboard.pages import Dashboard
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
@@ -53,9 +54,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.include_router(container.webchat.router())
     if container.settings.demo_mode:  # the identity switcher; 404 otherwise
-        app.include_router(
-            demo_router(container.engine, container.database, container.clock)
-        )
+        app.include_router(demo_router(container.engine, container.database, container.clock))
     app.include_router(
         Dashboard(
             container.database,
@@ -63,6 +62,15 @@ def create_app(container: Container) -> FastAPI:
             container.settings,
             container.clock,
             container.intake,
+        ).router()
+    )
+    app.include_router(
+        HandoffDesk(
+            container.database,
+            container.catalogs,
+            container.settings,
+            container.clock,
+            container.engine.outbox_written,
         ).router()
     )
     app.include_router(api_router(container.database, container.clock, container.settings))

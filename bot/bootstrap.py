@@ -80,6 +80,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         default_locale=settings.default_locale,
         resume_after=settings.resume_after,
         hotline=settings.service_hotline,
+        handoff_wait_minutes=settings.handoff_wait_minutes,
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),

@@ -58,6 +58,7 @@ class ConversationEngine:
         booking_rules: BookingRules | None = None,
         status_base_url: str = "",
         hotline: str = "",
+        handoff_wait_minutes: int = 5,
     ) -> None:
         self._database = database
         self._status_base_url = status_base_url  # owners' messages link their status page
@@ -71,10 +72,16 @@ class ConversationEngine:
         self._booking_rules = booking_rules or BookingRules()
         self._listeners: list[Callable[[], None]] = []
         self._hotline = hotline
+        self._handoff_wait_minutes = handoff_wait_minutes
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
         self._listeners.append(listener)
+
+    def outbox_written(self) -> None:
+        """Wake the listeners: rows were committed to the outbox (also by the dashboard)."""
+        for listener in self._listeners:
+            listener()
 
     def process(self, inbound: Inbound) -> TurnOutcome:
         now = self._clock.now()
@@ -92,6 +99,7 @@ class ConversationEngine:
                 rules=self._rules,
                 booking=self._booking_rules,
                 hotline=self._hotline,
+                handoff_wait_minutes=self._handoff_wait_minutes,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]
@@ -112,8 +120,7 @@ class ConversationEngine:
             uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
             uow.commit()
         if replies or notices:
-            for listener in self._listeners:
-                listener()
+            self.outbox_written()
         return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))
 
     def _pushed(self, uow: SqlUnitOfWork, conv: Conversation, inbound: Inbound) -> tuple[str, ...]:

@@ -60,4 +60,5 @@ class TurnContext:
     max_check_failures: int = 5
     rules: AdjudicationRules = field(default_factory=AdjudicationRules)
     booking: BookingRules = field(default_factory=BookingRules)
-    hotline: str = ""  # the service hotline (settings)
+    hotline: str = "95500"  # the service hotline (settings)
+    handoff_wait_minutes: int = 5  # the wait an owner asking for a person is told

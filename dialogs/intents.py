@@ -47,8 +47,8 @@ FUZZY_CUTOFF = 75.0
 def recognise(text: str, lexicon: Lexicon, *, in_dialog: bool) -> str | None:
     """The intent a text names, or None."""
     said = normalize_word(text)
-    if not said or said.startswith("/"):
-        return None
+    if not said or said.startswith("/") or lexicon.means(said, "end_human"):
+        return None  # "结束人工" ends a handoff (dialogs/human.py); it asks for nothing
     phrases = _phrases(lexicon)
     for intent, words in phrases.items():
         if said in words and (intent in IN_DIALOG or not in_dialog):

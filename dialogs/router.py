@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import adjuster, bookings, claims, intents, owner_claims, report, staff_words
+from dialogs import adjuster, bookings, claims, human, intents, owner_claims, report, staff_words
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.messages import (
     Inbound,
@@ -71,7 +71,12 @@ def _route(
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
     if (answered := staff_words.reply(conv, inbound, ctx)) is not None:
         return answered  # a shop's "确认" / "改到明天下午3点" / "满了" to a waiting request
+    if conv.dialog == human.NAME and not _asks_for_person(conv, inbound, ctx):
+        ended = human.handle(conv, inbound, ctx)  # else a person answers from the dashboard
+        return [*ended, *_reprompt(conv)] if ended else ended
     command = _command(conv, inbound, ctx)
+    if command == "/human":
+        return human.begin(conv, inbound, ctx, "asked")
     if command is not None:
         return _run_command(conv, command, ctx)
     if inbound.kind is InboundKind.CHOICE and claims.is_claim_choice(inbound.text):
@@ -83,6 +88,8 @@ def _route(
     if inbound.kind is InboundKind.CHOICE and staff_words.is_choice(inbound.text):
         return staff_words.choose(conv, inbound.text, inbound, ctx)
     if inbound.kind is InboundKind.CHOICE and inbound.text in intents.START_CHOICES:
+        if intents.START_CHOICES[inbound.text] == "/human":
+            return human.begin(conv, inbound, ctx, "asked")
         return _run_command(conv, intents.START_CHOICES[inbound.text], ctx)
     if inbound.kind is InboundKind.CHOICE and inbound.text not in (*conv.offered, *pushed):
         return [Outbound("input.stale_choice"), *_reprompt(conv)]
@@ -110,7 +117,16 @@ def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | No
     return intents.command_for(text, ctx.lexicon, in_dialog=conv.dialog is not None)
 
 
+def _asks_for_person(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> bool:
+    """Inside a handoff, asking again for a person is answered with the wait."""
+    return (
+        inbound.kind is InboundKind.TEXT
+        and intents.recognise(inbound.text, ctx.lexicon, in_dialog=True) == "human"
+    )
+
+
 def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
+    conv.slots.pop("unclear", None)
     name, _, argument = command.partition(" ")
     name = name.lower().split("@", 1)[0]  # Telegram groups append @botname
     match name:
@@ -141,8 +157,6 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
             return [Outbound(topic), *_reprompt(conv)]
         case "/lang":
             return _change_language(conv, argument.strip(), ctx)
-        case "/human":
-            return [Outbound("intent.human", {"hotline": ctx.hotline}), *_reprompt(conv)]
         case "/mute" | "/unmute":
             return [_set_muted(conv, name == "/mute", ctx), *_reprompt(conv)]
         case _ if name in bookings.COMMANDS:
@@ -198,7 +212,11 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return [Outbound("welcome"), *_reprompt(conv)]
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv)]
-    return [intents.menu(unclear=True)]  # a text that fits nothing
+    misses = int(conv.slots.get("unclear", 0)) + 1  # texts in a row that fit nothing
+    if misses >= human.MISUNDERSTOOD_LIMIT:
+        return human.begin(conv, inbound, ctx, "misunderstood")
+    conv.slots["unclear"] = misses
+    return [intents.menu(unclear=True)]
 
 
 def _then_reprompt(conv: Conversation, before: str | None, outs: list[Outbound]) -> list[Outbound]:
@@ -214,6 +232,11 @@ def _then_reprompt(conv: Conversation, before: str | None, outs: list[Outbound])
 
 def _pending_evidence(conv: Conversation) -> list[MediaItem]:
     return [media_item_from_json(item) for item in conv.slots.get("pending_evidence", [])]
+
+
+def reprompt(conv: Conversation) -> list[Outbound]:
+    """What the conversation waits for, asked again (after a person handed it back)."""
+    return _reprompt(conv)
 
 
 def _reprompt(conv: Conversation) -> list[Outbound]:

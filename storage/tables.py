@@ -303,6 +303,7 @@ import storage.tables_adjudication  # noqa: E402
 import storage.tables_api  # noqa: E402
 import storage.tables_booking  # noqa: E402
 import storage.tables_escalation  # noqa: E402
+import storage.tables_handoff  # noqa: E402
 import storage.tables_telegram  # noqa: E402
 import storage.tables_timers  # noqa: E402
 import storage.tables_wechat  # noqa: E402, F401

@@ -12,6 +12,7 @@ from domain.ports import UnitOfWork
 from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
 from storage.conversations import ConversationRepository
+from storage.handoffs import HandoffRepository
 from storage.inbound import InboundLog
 from storage.media_repository import MediaRepository
 from storage.outbox import Outbox
@@ -44,6 +45,7 @@ class SqlUnitOfWork(UnitOfWork):
     recipients: RecipientDirectory
     timers: TimerRepository
     reminders: ReminderRepository
+    handoffs: HandoffRepository
     shops: SqlShopRepository
     bookings: SqlBookingRepository
     booking_timers: SqlBookingTimers
@@ -74,6 +76,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.recipients = RecipientDirectory(conn)
         self.timers = TimerRepository(conn)
         self.reminders = ReminderRepository(conn)
+        self.handoffs = HandoffRepository(conn)
         self.shops = SqlShopRepository(conn)
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)

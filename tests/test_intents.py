@@ -37,10 +37,10 @@ def test_first_contact_opens_with_the_menu(container: Container) -> None:
         ("我的案子怎么样了", "claims.owner.status_empty"),
         ("我的案件怎么样了", "claims.owner.status_empty"),  # fuzzy
         ("claim status", "claims.owner.status_empty"),
-        ("人工客服", "intent.human"),
-        ("转人工", "intent.human"),
-        ("人工客户", "intent.human"),  # fuzzy
-        ("talk to a person", "intent.human"),
+        ("人工客服", "human.queued"),
+        ("转人工", "human.queued"),
+        ("人工客户", "human.queued"),  # fuzzy
+        ("talk to a person", "human.queued"),
         ("修车", "booking.ask.vehicle"),
         ("保养", "booking.ask.vehicle"),
         ("取消", "cancel.nothing"),
@@ -53,10 +53,11 @@ def test_plain_words_name_what_people_come_for(
     assert owner.text(said)[0] == answer
 
 
-def test_the_human_answer_names_the_hotline_from_settings(container: Container) -> None:
+def test_the_person_asked_for_comes_with_the_wait_and_the_hotline(container: Container) -> None:
     owner = Owner(container)
     owner.text("人工客服")
-    assert "人工客服热线：95500" in owner.rendered()[0]
+    assert "预计 5分钟 内回复" in owner.rendered()[0]
+    assert "客服热线 95500" in owner.rendered()[0]
 
 
 def test_a_text_that_fits_nothing_gets_the_menu(container: Container) -> None:
@@ -71,7 +72,8 @@ def test_menu_buttons_run_what_they_name(container: Container) -> None:
     owner = Owner(container)
     owner.send(InboundKind.EVENT, payload={"event": "open"})
     assert owner.choose("start:status") == ["claims.owner.status_empty"]
-    assert owner.choose("start:human")[0] == "intent.human"
+    assert owner.choose("start:human")[0] == "human.queued"
+    assert owner.choose("h:end") == ["human.ended", "intent.menu"]
     assert owner.choose("start:report") == ["report.started", "report.ask.plate"]
 
 
@@ -83,4 +85,4 @@ def test_inside_a_report_words_are_answers_not_intents(container: Container) -> 
     owner.text("刚刚")
     owner.text("浦东新区世纪大道100号")
     assert owner.text("被追尾了，后保险杠受损")[0] != "report.started"
-    assert owner.text("转人工")[0] == "intent.human"  # a person can be asked for anywhere
+    assert owner.text("转人工")[0] == "human.queued"  # a person can be asked for anywhere
