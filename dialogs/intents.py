@@ -8,6 +8,9 @@ one, "被追尾了" is an answer, not a new report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rapidfuzz import fuzz, process
 
 from dialogs.lexicon import Lexicon, normalize_word
@@ -90,9 +93,17 @@ def _fuzzy(said: str, phrases: dict[str, frozenset[str]]) -> str | None:
     return None if best is None else candidates[best[0]]
 
 
+_CACHE: dict[int, tuple[Mapping[str, Any], dict[str, frozenset[str]]]] = {}
+
+
 def _phrases(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """The lexicon's intent phrases, normalised once per table (kept to pin its id)."""
     table = lexicon.table("intents")
-    return {
-        intent: frozenset(normalize_word(str(word)) for word in table.get(intent, []))
-        for intent in COMMANDS
-    }
+    cached = _CACHE.get(id(table))
+    if cached is None or cached[0] is not table:
+        phrases = {
+            intent: frozenset(normalize_word(str(word)) for word in table.get(intent, []))
+            for intent in COMMANDS
+        }
+        cached = _CACHE[id(table)] = (table, phrases)
+    return cached[1]
