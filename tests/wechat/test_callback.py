@@ -175,7 +175,7 @@ def test_rows_left_by_a_stopped_process_are_processed_on_start(
         uow.commit()
     with wechat_rig(sqlite_database, tmp_path / "media") as rig:
         rig.settle()
-        assert rig.api.texts(USER)[0].startswith("可用命令")
+        assert rig.api.texts(USER)[0].startswith("直接说想办的事")
 
 
 def test_a_photo_that_cannot_be_fetched_is_asked_for_again(rig: WeChatRig) -> None:
