@@ -53,6 +53,14 @@ def test_a_yes_no_question_names_its_own_buttons(container: Container) -> None:
     assert owner.text("开不了") == ["report.ask.rescue"]
 
 
+def test_can_drive_in_other_words(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos_described("倒车时后保险杠受损")
+    owner.text("没事")
+    assert owner.text("可以开") == ["report.ask.has_other"]
+    assert draft_of(container, owner)["drivable"] is True
+
+
 def test_an_adjuster_writes_amounts_and_times_as_people_do(container: Container) -> None:
     owner = Party(container, "owner-web-0001")
     adjuster = Party(container, "adjuster-web-0001")
