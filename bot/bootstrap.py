@@ -20,6 +20,7 @@ from scheduler.booking import booking_timer_kinds
 from scheduler.config import SchedulerConfig
 from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
+from scheduler.handoff_sla import HandoffSlaConfig, handoff_timer_kinds
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
 from scheduler.runner import TimerRunner
@@ -154,6 +155,11 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
     for kind in escalation_timer_kinds(
         EscalationConfig(settings.sla_policy, settings.default_locale)
     ):
+        registry.register(kind)
+    handoff_sla = HandoffSlaConfig(
+        timedelta(minutes=settings.handoff_answer_minutes), settings.default_locale
+    )
+    for kind in handoff_timer_kinds(handoff_sla):
         registry.register(kind)
     shop_schedule = ShopScheduleConfig(
         at=parse_clock(settings.shop_schedule_time),

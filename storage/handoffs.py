@@ -95,6 +95,26 @@ class HandoffRepository:
         )
         return result.rowcount == 1
 
+    def unanswered(self, opened_before: datetime, limit: int = 100) -> list[Handoff]:
+        """Open handoffs opened before the cut-off with no staff reply whose supervisors
+        were not told yet, oldest first."""
+        replied = select(_m.handoff_id).where(_m.from_owner.is_(False))
+        rows = self._conn.execute(
+            select(handoff_t)
+            .where(
+                _h.closed_at.is_(None),
+                _h.paged_at.is_(None),
+                _h.opened_at <= opened_before,
+                _h.id.not_in(replied),
+            )
+            .order_by(_h.opened_at, _h.id)
+            .limit(limit)
+        ).all()
+        return [self._with_messages(row) for row in rows]
+
+    def mark_paged(self, handoff_id: int, now: datetime) -> None:
+        self._conn.execute(update(handoff_t).where(_h.id == handoff_id).values(paged_at=now))
+
     def get(self, handoff_id: int) -> Handoff | None:
         row = self._conn.execute(select(handoff_t).where(_h.id == handoff_id)).first()
         return None if row is None else self._with_messages(row)

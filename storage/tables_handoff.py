@@ -2,7 +2,8 @@
 
 ``handoff``: a conversation handed to a person (the owner asked for 人工客服, or the bot
 misunderstood three messages in a row): where the owner is (channel, chat, locale), why,
-when it was opened and closed and by whom. At most one open handoff per party.
+when it was opened and closed and by whom, and when the supervisors were told that nobody
+answered in time. At most one open handoff per party.
 ``handoff_message``: the chat while it is open, the owner's messages and the staff's replies.
 """
 
@@ -32,6 +33,7 @@ class HandoffRow(SQLModel, table=True):
     opened_at: datetime
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=60)
+    paged_at: datetime | None = None  # supervisors told nobody answered in time
 
 
 class HandoffMessageRow(SQLModel, table=True):

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("opened_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("closed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("closed_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+        sa.Column("paged_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.CheckConstraint("reason IN ('asked', 'misunderstood')", name=op.f("ck_handoff_reason")),
         sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_handoff_party_id_party")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff")),
