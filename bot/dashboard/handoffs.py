@@ -61,7 +61,7 @@ class HandoffDesk:
             waiting = uow.handoffs.waiting()
         now = self._clock.now()
         locale = pick_locale(
-            request.cookies.get(LANG_COOKIE),
+            request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
             request.headers.get("accept-language"),
             self._settings.default_locale,
         )
