@@ -71,7 +71,7 @@ def _route(
     inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
     if (answered := staff_words.reply(conv, inbound, ctx)) is not None:
         return answered  # a shop's "确认" / "改到明天下午3点" / "满了" to a waiting request
-    if conv.dialog == human.NAME and not _asks_for_person(conv, inbound, ctx):
+    if conv.dialog == human.NAME and not _bypasses_handoff(inbound, ctx):
         ended = human.handle(conv, inbound, ctx)  # else a person answers from the dashboard
         return [*ended, *_reprompt(conv)] if ended else ended
     command = _command(conv, inbound, ctx)
@@ -117,8 +117,11 @@ def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | No
     return intents.command_for(text, ctx.lexicon, in_dialog=conv.dialog is not None)
 
 
-def _asks_for_person(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> bool:
-    """Inside a handoff, asking again for a person is answered with the wait."""
+def _bypasses_handoff(inbound: Inbound, ctx: TurnContext) -> bool:
+    """Inside a handoff, asking again for a person is answered with the wait, and a tap on
+    a claim's or a booking's card (accepting a settlement) is still that card's."""
+    if inbound.kind is InboundKind.CHOICE:
+        return claims.is_claim_choice(inbound.text) or bookings.is_booking_choice(inbound.text)
     return (
         inbound.kind is InboundKind.TEXT
         and intents.recognise(inbound.text, ctx.lexicon, in_dialog=True) == "human"
@@ -213,7 +216,7 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv)]
     misses = int(conv.slots.get("unclear", 0)) + 1  # texts in a row that fit nothing
-    if misses >= human.MISUNDERSTOOD_LIMIT:
+    if misses >= human.MISUNDERSTOOD_LIMIT and _staff_help(conv, ctx) is None:
         return human.begin(conv, inbound, ctx, "misunderstood")
     conv.slots["unclear"] = misses
     return [intents.menu(unclear=True)]

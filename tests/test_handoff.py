@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
+from tests.booking_support import STAFF_USER, bind_staff_to_web
 from tests.dashboard.support import token
 from tests.live_server import serve
 
@@ -115,3 +116,9 @@ def test_a_report_in_progress_survives_a_handoff(container: Container, http: htt
 def test_shop_staff_may_not_open_the_queue(container: Container, http: httpx.Client) -> None:
     http.post("/dashboard/login", data={"token": token(container, "shop", "SHOP-PD-01")})
     assert http.get("/dashboard/handoffs").status_code == 403
+
+
+def test_staff_are_not_handed_to_a_person(container: Container) -> None:
+    staff_user = bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
+    for said in ("嗯", "这个那个", "唉", "哦"):
+        assert staff_user.text(said) == ["help.staff_prompt"]
