@@ -178,7 +178,12 @@ def offer_resume(conv: Conversation, inbound: Inbound | None, ctx: TurnContext) 
 
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    asked = conv.slots.pop("cancel_asked", False)
+    if asked and inbound.kind is InboundKind.CHOICE and inbound.text == ABANDON:
+        return cancel(conv)
     draft = _draft(conv)
+    if inbound.kind is InboundKind.CHOICE and inbound.text == KEEP_GOING:
+        return [Outbound("report.kept"), *_prompt(conv, draft)]
     if inbound.kind is InboundKind.MEDIA:
         received = _add_media(conv, draft, inbound)
         if _photos_end_collecting(conv, draft):
@@ -224,6 +229,22 @@ def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
         return [Outbound("back.nothing"), *_prompt(conv, draft)]
     conv.slots["step"] = history.pop()
     return _prompt(conv, draft)
+
+
+ABANDON, KEEP_GOING = "r:abandon:abandon", "r:abandon:keep"
+
+
+def ask_cancel(conv: Conversation) -> list[Outbound]:
+    """/cancel (or "取消") with a report in progress: "放弃本次报案？" first; a second
+    /cancel, or the button, confirms. The resume offer has its own cancel button."""
+    if conv.state == RESUME or conv.slots.get("cancel_asked"):
+        return cancel(conv)
+    conv.slots["cancel_asked"] = True
+    choices = (
+        Choice(ABANDON, "report.choice.abandon"),
+        Choice(KEEP_GOING, "report.choice.keep_going"),
+    )
+    return [Outbound("report.confirm_cancel", {}, choices)]
 
 
 def cancel(conv: Conversation) -> list[Outbound]:

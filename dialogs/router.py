@@ -139,7 +139,7 @@ def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Out
             return _start_report(conv, ctx)
         case "/cancel":
             if conv.dialog == report.NAME:
-                return report.cancel(conv)
+                return report.ask_cancel(conv)
             if conv.dialog == owner_claims.DISPUTE:
                 return owner_claims.cancel(conv)
             if conv.dialog in bookings.DIALOGS:

@@ -68,4 +68,7 @@ def test_back_and_cancel_in_words_inside_a_report(container: Container) -> None:
     owner.text("报案")
     owner.text("沪A12345")
     assert owner.text("返回") == ["report.ask.plate"]
-    assert owner.text("取消") == ["report.cancelled"]
+    assert owner.text("取消") == ["report.confirm_cancel"]
+    assert owner.choose("r:abandon:keep") == ["report.kept", "report.ask.plate"]
+    assert owner.text("取消") == ["report.confirm_cancel"]
+    assert owner.choose("r:abandon:abandon") == ["report.cancelled"]

@@ -261,6 +261,9 @@ def test_cancel_drops_the_draft_and_files_nothing() -> None:
     d = DialogDriver()
     d.fill_report(until="photos")
     d.text("/cancel")
+    assert d.keys == ["report.confirm_cancel"]  # asked first: "放弃本次报案？"
+    assert d.offered == ["r:abandon:abandon", "r:abandon:keep"]
+    d.choose("r:abandon:abandon")
     assert d.keys == ["report.cancelled"]
     assert d.conv.dialog is None
     assert d.uow.claims.claims == {}

@@ -27,8 +27,7 @@ def paged(container: Container) -> list[str]:
     return [
         container.catalogs.render(row.locale, row.payload["key"], row.payload["params"])
         for row in outbox(container.database)
-        if row.payload["key"] == "escalation.handoff"
-        and (row.channel, row.chat_id) == SUPERVISOR
+        if row.payload["key"] == "escalation.handoff" and (row.channel, row.chat_id) == SUPERVISOR
     ]
 
 
@@ -51,9 +50,7 @@ def test_an_unanswered_handoff_is_told_to_the_supervisors_once(
     assert len(paged(container)) == 1  # once
 
 
-def test_an_answered_or_ended_handoff_is_not_paged(
-    container: Container, clock: FixedClock
-) -> None:
+def test_an_answered_or_ended_handoff_is_not_paged(container: Container, clock: FixedClock) -> None:
     owner = Owner(container)
     owner.text("转人工")
     owner.text("结束人工")
