@@ -163,12 +163,10 @@ async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: 
         (lambda: user.tap("r:injuries:no"), "r:drivable:yes"),
         (lambda: user.tap("r:drivable:yes"), "r:has_other:none"),
         (lambda: user.tap("r:has_other:none"), "r:witnesses:skip"),
-        (lambda: user.tap("r:witnesses:skip"), "r:police:skip"),
-        (lambda: user.tap("r:police:skip"), "r:evidence:menu"),
+        (lambda: user.tap("r:witnesses:skip"), "r:evidence:menu"),
         (lambda: user.photo(photos[0]), "r:evidence:menu"),
         (lambda: user.photo(photos[1]), "r:evidence:menu"),
-        (lambda: user.photo(photos[2]), "r:evidence:done"),
-        (lambda: user.tap("r:evidence:done"), "r:summary:confirm"),
+        (lambda: user.photo(photos[2]), "r:summary:confirm"),
         (lambda: user.tap("r:summary:confirm"), "start:report"),
     ]
     for act, marker in steps:

@@ -13,6 +13,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from bot.api import api_router
 from bot.bootstrap import Container
+from bot.dashboard.handoffs import HandoffDesk
 from bot.dashboard.pages import Dashboard
 from bot.privacy_page import PrivacyPage
 from bot.probes import RejectionCounter, probes_router
@@ -87,6 +88,15 @@ def create_app(container: Container) -> FastAPI:
             container.clock,
             container.intake,
             container.signer,
+        ).router()
+    )
+    app.include_router(
+        HandoffDesk(
+            container.database,
+            container.catalogs,
+            container.settings,
+            container.clock,
+            container.engine.outbox_written,
         ).router()
     )
     app.include_router(api_router(container.database, container.clock, container.settings))

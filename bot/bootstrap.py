@@ -26,6 +26,7 @@ from scheduler.booking import booking_timer_kinds
 from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
+from scheduler.handoff_sla import HandoffSlaConfig, handoff_timer_kinds
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
 from scheduler.retention import RetentionConfig, retention_timer_kinds
@@ -83,7 +84,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         tz=tz,
     )
     catalogs = Catalogs(tz)
-    lexicon = Lexicon(catalogs.words(), catalogs.date_replacements())
+    lexicon = Lexicon(catalogs.words(), catalogs.tables())
     engine = ConversationEngine(
         database,
         clock=clock,
@@ -92,6 +93,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         locales=catalogs.locales,
         default_locale=settings.default_locale,
         resume_after=settings.resume_after,
+        hotline=settings.service_hotline,
+        handoff_wait_minutes=settings.handoff_wait_minutes,
         rules=settings.adjudication_rules,
         booking_rules=settings.booking_rules,
         status_base_url=public_base_url(settings),
@@ -205,6 +208,11 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
     ):
         registry.register(kind)
     for kind in clock_timer_kinds(ClockPageConfig(settings.clock_rules, settings.default_locale)):
+        registry.register(kind)
+    handoff_sla = HandoffSlaConfig(
+        timedelta(minutes=settings.handoff_answer_minutes), settings.default_locale
+    )
+    for kind in handoff_timer_kinds(handoff_sla):
         registry.register(kind)
     shop_schedule = ShopScheduleConfig(
         at=parse_clock(settings.shop_schedule_time),

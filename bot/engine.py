@@ -78,6 +78,8 @@ class ConversationEngine:
         status_base_url: str = "",
         limits: Limits | None = None,
         retention_days: int = 730,
+        hotline: str = "",
+        handoff_wait_minutes: int = 5,
     ) -> None:
         self._retention_days = retention_days
         self._database = database
@@ -94,6 +96,8 @@ class ConversationEngine:
         self._listeners: list[Callable[[], None]] = []
         self._turn_listeners: list[Callable[[str, float], None]] = []
         self._delivery: TurnDelivery[Any] | None = None
+        self._hotline = hotline
+        self._handoff_wait_minutes = handoff_wait_minutes
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
@@ -107,6 +111,10 @@ class ConversationEngine:
     def on_turn(self, listener: Callable[[str, float], None]) -> None:
         """Call `listener(channel, seconds)` after every turn processed (not duplicates)."""
         self._turn_listeners.append(listener)
+    def outbox_written(self) -> None:
+        """Wake the listeners: rows were committed to the outbox (also by the dashboard)."""
+        for listener in self._listeners:
+            listener()
 
     def process(self, inbound: Inbound) -> TurnOutcome:
         started = time.perf_counter()
@@ -137,6 +145,8 @@ class ConversationEngine:
                 limits=self._limits,
                 public_url=self._status_base_url,
                 retention_days=self._retention_days,
+                hotline=self._hotline,
+                handoff_wait_minutes=self._handoff_wait_minutes,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]
@@ -172,8 +182,7 @@ class ConversationEngine:
         if claim is not None and delivery is not None:
             delivery.committed(claim)
         elif replies or notices:
-            for listener in self._listeners:
-                listener()
+            self.outbox_written()
         return TurnOutcome(duplicate=False, replies=tuple(replies), notices=tuple(notices))
 
     def _pushed(self, uow: SqlUnitOfWork, conv: Conversation, inbound: Inbound) -> tuple[str, ...]:

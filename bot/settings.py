@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     upload_quota_files: int = Field(default=200, ge=0)
     upload_quota_mb: int = Field(default=500, ge=0)
     resume_after_minutes: int = 120
+    service_hotline: str = "95500"  # wherever the bot says "call us"
+    handoff_wait_minutes: int = 5  # the wait an owner asking for a person (人工客服) is told
+    handoff_answer_minutes: int = 10  # unanswered that long: the supervisors are told
 
     # Adjudication: liability shares in percent by grade (JSON; grades left out keep
     # their default), the evidence check's tolerances, invite lifetime.

@@ -46,7 +46,7 @@ MAX_MESSAGE_BYTES = 128 * 1024  # 20,000 characters of Chinese text and the JSON
 class ChatMessageIn(BaseModel):
     message_id: str = Field(pattern=ID_PATTERN)
     language: str | None = Field(default=None, max_length=35)
-    kind: Literal["text", "choice", "location"]
+    kind: Literal["text", "choice", "location", "open"]  # open: the chat shown, still empty
     text: str | None = Field(default=None, max_length=20000)
     value: str | None = Field(default=None, max_length=64)
     lat: float | None = None
@@ -232,6 +232,8 @@ class WebChat:
         }
         if message.kind == "choice":
             return Inbound(kind=InboundKind.CHOICE, text=message.value or "", **base)
+        if message.kind == "open":
+            return Inbound(kind=InboundKind.EVENT, payload={"event": "open"}, **base)
         if message.kind == "location":
             payload = {"lat": message.lat, "lon": message.lon, "system": "wgs84"}
             return Inbound(kind=InboundKind.LOCATION, payload=payload, **base)

@@ -31,7 +31,7 @@ from dialogs.claim_views import (
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.handoff import take_choice
 from dialogs.owner_claims import settlement_choices
-from dialogs.timeparse import parse_accident_time
+from dialogs.timeparse import parse_appointment_time
 from domain.adjudication import (
     MAX_LOSS_DESCRIPTION,
     MAX_REFERENCE,
@@ -216,7 +216,7 @@ def _time_and_place(rest: list[str], ctx: TurnContext) -> tuple[datetime | None,
     """The longest leading words that read as a time (up to three), then the place."""
     for count in (3, 2, 1):
         if len(rest) >= count:
-            at = parse_accident_time(" ".join(rest[:count]), ctx.now, ctx.tz, ctx.lexicon)
+            at = parse_appointment_time(" ".join(rest[:count]), ctx.now, ctx.tz, ctx.lexicon)
             if at is not None:
                 return at, " ".join(rest[count:]) or None
     return None, " ".join(rest) or None
@@ -313,7 +313,7 @@ def _loss(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
         kind = lexicon_pick(ctx, parts[1], LOSS_WORDS)
         if kind is None or len(parts) < 4:
             raise Usage("/loss")
-        value = amount(parts[-1])
+        value = amount(parts[-1], ctx)
         description = " ".join(parts[2:-1])
         if len(description) > MAX_LOSS_DESCRIPTION:
             raise TextTooLong(max=MAX_LOSS_DESCRIPTION)
@@ -375,7 +375,7 @@ def _paid(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     if len(parts) != 3 or len(parts[2]) > MAX_REFERENCE:
         raise Usage("/paid")
     number = claim_number(parts[0])
-    paid = amount(parts[1], allow_zero=True)
+    paid = amount(parts[1], ctx, allow_zero=True)
     reference = parts[2]
     handled = record_claim_payment(ctx.uow, conv.party_id, number, paid, reference, ctx.now)
     claim = handled.claim

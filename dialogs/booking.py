@@ -35,6 +35,7 @@ from dialogs.booking_views import (
     to_shop,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.moneyparse import read_money
 from dialogs.owner_claims import to_adjuster
 from domain import booking_services as svc
 from domain.booking import (
@@ -49,7 +50,6 @@ from domain.booking import (
 from domain.claim import looks_like_claim_number
 from domain.errors import Refusal
 from domain.geo import CoordinateSystem, GeoPoint, InvalidCoordinates
-from domain.money import InvalidAmount, Money
 from domain.policy import Policy, looks_like_plate, normalize_plate
 from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
@@ -644,10 +644,7 @@ def _step_amount(
     if answer == "keep":
         _leave(conv)
         return [Outbound("booking.nothing_changed")]
-    try:
-        amount = Money.from_yuan(inbound.text) if inbound.kind is InboundKind.TEXT else None
-    except InvalidAmount:
-        amount = None
+    amount = read_money(inbound.text, ctx.lexicon) if inbound.kind is InboundKind.TEXT else None
     if amount is None:
         return [Outbound("booking.error.amount"), *reprompt(conv)]
     booking = svc.pay(ctx.uow, _target(conv), conv.party_id, amount, ctx.now, ctx.booking)

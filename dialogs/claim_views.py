@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from dialogs.conversation import TurnContext
+from dialogs.moneyparse import read_money
 from domain.adjudication import (
     Adjudication,
     LiabilityFinding,
@@ -18,7 +19,7 @@ from domain.claim import Claim, looks_like_claim_number
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
 from domain.geo import place_fields
-from domain.money import InvalidAmount, Money
+from domain.money import Money
 from domain.services import owner_actor
 from messages.outbound import Outbound
 
@@ -58,12 +59,12 @@ def lexicon_pick(ctx: TurnContext, text: str, groups: Mapping[str, T]) -> T | No
     return next((value for group, value in groups.items() if ctx.lexicon.means(text, group)), None)
 
 
-def amount(text: str, *, allow_zero: bool = False) -> Money:
-    """A positive (or zero) amount in yuan with at most two decimals, else BadAmount."""
-    try:
-        value = Money.from_yuan(text)
-    except InvalidAmount:
-        raise BadAmount(amount=text[:20]) from None
+def amount(text: str, ctx: TurnContext, *, allow_zero: bool = False) -> Money:
+    """A positive (or zero) amount as people write it ("2150.5元", "两千一百五", "1.2万"),
+    else BadAmount."""
+    value = read_money(text, ctx.lexicon)
+    if value is None:
+        raise BadAmount(amount=text[:20])
     if not (valid_item_amount(value) or (allow_zero and value == Money.zero())):
         raise BadAmount(amount=text[:20])
     return value
@@ -94,6 +95,7 @@ def report_params(claim: Claim, ctx: TurnContext) -> dict[str, Any]:
         "late": claim.late,
         "others": [{"plate": v.plate, "insurer": v.insurer} for v in report.other_vehicles or []],
         "police": report.police_report_no,
+        "witnesses": report.witnesses,
         **media_counts(report.evidence),
         "checks": evidence_checks(report.evidence, claim, ctx),
     }

@@ -78,3 +78,5 @@ class TurnContext:
     registry: Registry | None = None  # None: dialogs.registry.REGISTRY
     public_url: str = ""  # the product's public base URL (links in messages)
     retention_days: int = 730  # personal data kept this long after a claim closes
+    hotline: str = "95500"  # the service hotline (settings)
+    handoff_wait_minutes: int = 5  # the wait an owner asking for a person is told

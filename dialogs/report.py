@@ -15,9 +15,17 @@ from typing import Any
 from transitions import Machine
 
 from dialogs import verification
+from dialogs.answers import yes_no
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
 from dialogs.report_codec import draft_from_json, draft_to_json
+from dialogs.report_facts import (
+    FACTS_WRONG,
+    forget_facts,
+    looks_like_police_number,
+    take_stated_facts,
+    understood,
+)
 from dialogs.timeparse import read_accident_time
 from domain.claim import IncompleteReport, PolicyNotInForce
 from domain.evidence import (
@@ -88,6 +96,8 @@ FIRST_STEP: dict[ReportItem, str] = {
     ReportItem.EVIDENCE: "evidence",
 }
 MENU = "menu"
+ALL_FINE = "all_fine"  # the situation card's one tap: nobody hurt, drivable, no other car
+PHOTO_READY_STEPS = frozenset({"witnesses", "police", "evidence"})
 
 
 @contextmanager
@@ -171,9 +181,17 @@ def offer_resume(conv: Conversation, inbound: Inbound | None, ctx: TurnContext) 
 
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
+    asked = conv.slots.pop("cancel_asked", False)
+    if asked and inbound.kind is InboundKind.CHOICE and inbound.text == ABANDON:
+        return cancel(conv)
     draft = _draft(conv)
+    if inbound.kind is InboundKind.CHOICE and inbound.text == KEEP_GOING:
+        return [Outbound("report.kept"), *_prompt(conv, draft)]
     if inbound.kind is InboundKind.MEDIA:
-        return [*_add_media(conv, draft, inbound), *_prompt(conv, draft)]
+        received = _add_media(conv, draft, inbound)
+        if _photos_end_collecting(conv, draft):
+            return [*received, *_ask_next(conv, draft, ctx)]
+        return [*received, *_prompt(conv, draft)]
     if inbound.kind is InboundKind.LOCATION:
         return _handle_location(conv, draft, inbound, ctx)
     if conv.state == RESUME:
@@ -181,6 +199,21 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
     if conv.state == SUMMARY:
         return _handle_summary(conv, draft, inbound, ctx)
     return _handle_collecting(conv, draft, inbound, ctx)
+
+
+def _photos_end_collecting(conv: Conversation, draft: ReportDraft) -> bool:
+    """Photos sent at the optional step or the photo step, once enough: the optional
+    items not given are skipped and the report moves on by itself."""
+    step = conv.slots.get("step")
+    if conv.state != COLLECTING or step not in PHOTO_READY_STEPS:
+        return False
+    if not has_enough_photos(draft.evidence):
+        return False
+    for item in OPTIONAL_ITEMS:
+        if not draft.is_answered(item):
+            draft.skipped.add(item)
+    _save(conv, draft)
+    return True
 
 
 def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -199,6 +232,22 @@ def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
         return [Outbound("back.nothing"), *_prompt(conv, draft)]
     conv.slots["step"] = history.pop()
     return _prompt(conv, draft)
+
+
+ABANDON, KEEP_GOING = "r:abandon:abandon", "r:abandon:keep"
+
+
+def ask_cancel(conv: Conversation) -> list[Outbound]:
+    """/cancel (or "取消") with a report in progress: "放弃本次报案？" first; a second
+    /cancel, or the button, confirms. The resume offer has its own cancel button."""
+    if conv.state == RESUME or conv.slots.get("cancel_asked"):
+        return cancel(conv)
+    conv.slots["cancel_asked"] = True
+    choices = (
+        Choice(ABANDON, "report.choice.abandon"),
+        Choice(KEEP_GOING, "report.choice.keep_going"),
+    )
+    return [Outbound("report.confirm_cancel", {}, choices)]
 
 
 def cancel(conv: Conversation) -> list[Outbound]:
@@ -250,6 +299,10 @@ def _handle_collecting(
     answer = _answer(inbound)
     if answer.choice == "menu" and step != MENU:
         return _goto(conv, draft, MENU)
+    if answer.choice == FACTS_WRONG:
+        forget_facts(draft, conv.slots.pop("stated", []))
+        _save(conv, draft)
+        return _ask_next(conv, draft, ctx)
     if step == MENU:
         return _handle_menu(conv, draft, answer, ctx)
     if inbound.kind not in (InboundKind.TEXT, InboundKind.CHOICE):
@@ -282,6 +335,9 @@ def _goto(conv: Conversation, draft: ReportDraft, step: str) -> list[Outbound]:
 
 
 def _ask_next(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outbound]:
+    if draft.missing()[:1] == [ReportItem.EVIDENCE] and has_enough_photos(draft.evidence):
+        draft.evidence_done = True  # the photos needed are in: on to the summary
+        _save(conv, draft)
     missing = draft.missing()
     if not missing:
         if conv.state == COLLECTING:
@@ -401,25 +457,37 @@ def _step_description(
     if len(text) > MAX_DESCRIPTION:
         return Problem("report.error.too_long", {"max": MAX_DESCRIPTION})
     draft.description = text
-    return Accepted()
+    taken = take_stated_facts(draft, text, ctx.lexicon)
+    conv.slots["stated"] = taken
+    return Accepted((understood(draft, taken),) if taken else ())
 
 
-def _yes_no(answer: Answer, ctx: TurnContext) -> bool | None:
+def _yes_no(answer: Answer, ctx: TurnContext, question: str) -> bool | None:
     if answer.choice in ("yes", "no"):
         return answer.choice == "yes"
-    if ctx.lexicon.means(answer.text, "yes"):
-        return True
-    if ctx.lexicon.means(answer.text, "no"):
-        return False
-    return None
+    return yes_no(answer.text, question, ctx.lexicon)
+
+
+def _not_yes_no(question: str) -> Problem:
+    return Problem("report.error.yes_no", {"question": question})
 
 
 def _step_injuries(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    if answer.choice == ALL_FINE or ctx.lexicon.means(answer.text, ALL_FINE):
+        draft.injuries = False
+        if draft.drivable is None:
+            draft.drivable, draft.rescue_requested = True, None
+        if draft.other_vehicles is None:
+            draft.other_vehicles = []
+        return Accepted()
+    taken = take_stated_facts(draft, answer.text, ctx.lexicon) if answer.text else []
+    if "injuries" in taken:  # "没人受伤，车能开" answers the card's questions at once
+        return Accepted((Outbound("report.injuries_urgent"),) if draft.injuries else ())
+    value = _yes_no(answer, ctx, "injuries")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("injuries")
     draft.injuries = value
     return Accepted((Outbound("report.injuries_urgent"),) if value else ())
 
@@ -427,9 +495,9 @@ def _step_injuries(
 def _step_drivable(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "drivable")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("drivable")
     draft.drivable = value
     if value:
         draft.rescue_requested = None
@@ -440,9 +508,9 @@ def _step_drivable(
 def _step_rescue(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "rescue")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("rescue")
     draft.rescue_requested = value
     return Accepted((Outbound("report.rescue_noted", _location_params(draft)),) if value else ())
 
@@ -450,15 +518,16 @@ def _step_rescue(
 def _step_has_other(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    if answer.choice == "none" or ctx.lexicon.means(answer.text, "no"):
+    said = yes_no(answer.text, "has_other", ctx.lexicon)
+    if answer.choice == "none" or said is False:
         draft.other_vehicles = []
         return Accepted()
-    if answer.choice == "yes" or ctx.lexicon.means(answer.text, "yes"):
+    if answer.choice == "yes" or said is True:
         draft.other_vehicles = None
         return Accepted(step="other_plate")
     if looks_like_plate(answer.text):
         return _add_other_vehicle(draft, normalize_plate(answer.text))
-    return Problem("report.error.yes_no")
+    return _not_yes_no("has_other")
 
 
 def _step_other_plate(
@@ -501,9 +570,9 @@ def _step_other_insurer(
 def _step_more_other(
     draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
 ) -> Result:
-    value = _yes_no(answer, ctx)
+    value = _yes_no(answer, ctx, "more_other")
     if value is None:
-        return Problem("report.error.yes_no")
+        return _not_yes_no("more_other")
     return Accepted(step="other_plate") if value else Accepted()
 
 
@@ -523,6 +592,28 @@ def _optional_text(limit: int, attribute: str, item: ReportItem) -> StepHandler:
         return Accepted()
 
     return handler
+
+
+def _step_extras(
+    draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext
+) -> Result:
+    """The optional items as one step: a witness or a police report number typed, or
+    skipped together; the other one is left for the edit menu."""
+    if answer.choice == "police":
+        return Accepted(step="police")
+    if looks_like_police_number(answer.text):
+        result = _optional_text(MAX_POLICE_NUMBER, "police_report_no", ReportItem.POLICE)(
+            draft, answer, conv, ctx
+        )
+    else:
+        result = _optional_text(MAX_SHORT_TEXT, "witnesses", ReportItem.WITNESSES)(
+            draft, answer, conv, ctx
+        )
+    if isinstance(result, Accepted):
+        for item in OPTIONAL_ITEMS:
+            if not draft.is_answered(item):
+                draft.skipped.add(item)
+    return result
 
 
 def _step_evidence(
@@ -549,7 +640,7 @@ STEP_HANDLERS: dict[str, StepHandler] = {
     "other_plate": _step_other_plate,
     "other_insurer": _step_other_insurer,
     "more_other": _step_more_other,
-    "witnesses": _optional_text(MAX_SHORT_TEXT, "witnesses", ReportItem.WITNESSES),
+    "witnesses": _step_extras,
     "police": _optional_text(MAX_POLICE_NUMBER, "police_report_no", ReportItem.POLICE),
     "evidence": _step_evidence,
 }
@@ -744,7 +835,7 @@ _EXTRA_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "has_other": (("none", "choice.other_none"), ("yes", "choice.other_yes")),
     "other_plate": (("unknown", "choice.other_unknown"),),
     "other_insurer": (("skip", "choice.skip"),),
-    "witnesses": (("skip", "choice.skip"),),
+    "witnesses": (("skip", "choice.skip"), ("police", "report.choice.add_police")),
     "police": (("skip", "choice.skip"),),
 }
 
@@ -753,12 +844,15 @@ def _ask(step: str, draft: ReportDraft) -> Outbound:
     if step == MENU:
         return _menu(draft)
     choices: list[Choice] = []
+    params: dict[str, Any] = {}
+    if step == "injuries":  # one card: injuries, and whether the car drives and others
+        params = {"drivable": draft.drivable is None, "others": draft.other_vehicles is None}
+        choices.append(Choice(choice_value(step, ALL_FINE), "report.choice.all_fine", params))
     if step in _YES_NO_LABELS:
         yes, no = _YES_NO_LABELS[step]
         choices += [Choice(choice_value(step, "yes"), yes), Choice(choice_value(step, "no"), no)]
     for answer, label in _EXTRA_CHOICES.get(step, ()):
         choices.append(Choice(choice_value(step, answer), label))
-    params: dict[str, Any] = {}
     if step == "evidence":
         params = {
             "missing": [role.value for role in missing_photo_roles(draft.evidence)],

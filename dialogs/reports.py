@@ -40,7 +40,7 @@ class ReportDialog(DialogBase):
         return report.handle(conv, inbound, ctx)
 
     def cancel(self, conv: Conversation) -> list[Outbound]:
-        return report.cancel(conv)
+        return report.ask_cancel(conv)  # "放弃本次报案？" first; a second /cancel confirms
 
     def back(self, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
         return report.go_back(conv, ctx)

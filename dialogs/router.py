@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs import consent
+from dialogs import consent, human, intents, staff_words
 from dialogs.conversation import Conversation, TurnContext, keep_pending_media
 from dialogs.registry import REGISTRY, Registry
-from messages.choices import START_REPORT
 from messages.inbound import Inbound, InboundKind
-from messages.outbound import Choice, Outbound, stale_choice_answer
+from messages.outbound import Outbound, stale_choice_answer
 
 MAX_TEXT = 4000
-IDLE_PROMPT = "idle.prompt"  # the owner's "report an accident" prompt
+IDLE_PROMPT = intents.MENU  # the owner's opening menu
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -75,7 +74,14 @@ def _route(
     )
     if held is not None:
         return held
-    command = _command(inbound, ctx)
+    if (answered := staff_words.reply(conv, inbound, ctx)) is not None:
+        return answered  # a shop's "确认" / "改到明天下午3点" / "满了" to a waiting request
+    if conv.dialog == human.NAME and not _bypasses_handoff(inbound, ctx):
+        ended = human.handle(conv, inbound, ctx)  # else a person answers from the dashboard
+        return [*ended, *_reprompt(conv, ctx)] if ended else ended
+    command = _command(conv, inbound, ctx)
+    if command == "/human":
+        return human.begin(conv, inbound, ctx, "asked")
     if command is not None:
         return _run_command(conv, command, ctx)
     if inbound.kind is InboundKind.CHOICE:
@@ -83,6 +89,12 @@ def _route(
         if owner is not None:  # a button naming its subject, checked against it
             before = conv.dialog
             return _then_reprompt(conv, ctx, before, owner.choose(conv, inbound.text, ctx))
+        if staff_words.is_choice(inbound.text):
+            return staff_words.choose(conv, inbound.text, inbound, ctx)
+        if inbound.text in intents.START_CHOICES:  # the opening menu
+            if intents.START_CHOICES[inbound.text] == "/human":
+                return human.begin(conv, inbound, ctx, "asked")
+            return _run_command(conv, intents.START_CHOICES[inbound.text], ctx)
         if inbound.text not in (*conv.offered, *pushed):
             return [stale_choice_answer(), *_reprompt(conv, ctx)]
         starts = _registry(ctx).started_by(inbound.text)
@@ -98,18 +110,33 @@ def _registry(ctx: TurnContext) -> Registry:
     return REGISTRY if ctx.registry is None else ctx.registry
 
 
-def _command(inbound: Inbound, ctx: TurnContext) -> str | None:
+def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | None:
     if inbound.kind is InboundKind.EVENT:
-        return _registry(ctx).menu_command(str(inbound.payload.get("key", "")))
+        key = str(inbound.payload.get("key", ""))
+        return _registry(ctx).menu_command(key) or intents.MENU_KEYS.get(key)
     if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
         return None
     text = inbound.text.strip()
     if text.startswith("/"):
         return text
-    return _registry(ctx).word_command(text, ctx.lexicon)
+    return intents.command_for(
+        text, ctx.lexicon, in_dialog=conv.dialog is not None
+    ) or _registry(ctx).word_command(text, ctx.lexicon)
+
+
+def _bypasses_handoff(inbound: Inbound, ctx: TurnContext) -> bool:
+    """Inside a handoff, asking again for a person is answered with the wait, and a tap on
+    a claim's or a booking's card (accepting a settlement) is still that card's."""
+    if inbound.kind is InboundKind.CHOICE:
+        return _registry(ctx).for_choice(inbound.text) is not None
+    return (
+        inbound.kind is InboundKind.TEXT
+        and intents.recognise(inbound.text, ctx.lexicon, in_dialog=True) == "human"
+    )
 
 
 def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
+    conv.slots.pop("unclear", None)
     name, _, argument = command.partition(" ")
     name = name.lower().split("@", 1)[0]  # Telegram groups append @botname
     running = _registry(ctx).running(conv)
@@ -172,7 +199,11 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return [Outbound("welcome"), *_reprompt(conv, ctx)]
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv, ctx)]
-    return _reprompt(conv, ctx)
+    misses = int(conv.slots.get("unclear", 0)) + 1  # texts in a row that fit nothing
+    if misses >= human.MISUNDERSTOOD_LIMIT and _staff_help(conv, ctx) is None:
+        return human.begin(conv, inbound, ctx, "misunderstood")
+    conv.slots["unclear"] = misses
+    return [intents.menu(unclear=True)]
 
 
 def _then_reprompt(
@@ -188,11 +219,20 @@ def _then_reprompt(
     return [*outs, *again]
 
 
+def reprompt(conv: Conversation) -> list[Outbound]:
+    """What the conversation waits for, asked again (after a person handed it back)."""
+    return _asked_again(conv, REGISTRY)
+
+
 def _reprompt(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    running = _registry(ctx).running(conv)
+    return _asked_again(conv, _registry(ctx))
+
+
+def _asked_again(conv: Conversation, registry: Registry) -> list[Outbound]:
+    running = registry.running(conv)
     if running is not None:
         return running.reprompt(conv)
-    return [Outbound(IDLE_PROMPT, {}, (Choice(START_REPORT.encode(), "choice.report"),))]
+    return [intents.menu()]
 
 
 def _staff_help(conv: Conversation, ctx: TurnContext) -> str | None:

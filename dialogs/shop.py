@@ -29,7 +29,7 @@ from dialogs.booking_views import (
     to_owner,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
-from dialogs.timeparse import parse_accident_time
+from dialogs.timeparse import parse_appointment_time
 from domain import booking_services as svc
 from domain.booking import (
     Booking,
@@ -250,7 +250,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         staff = svc.shop_staff(ctx.uow, conv.party_id)
         booking_id = int(conv.slots["booking"])
         if conv.state == PROPOSE:
-            return _step_propose(conv, staff, booking_id, answer, ctx)
+            return _step_propose(conv, staff, booking_id, answer or _typed_slot(inbound, ctx), ctx)
         if conv.state == REASON:
             return _step_reason(conv, staff, booking_id, inbound, ctx)
         if conv.state == ESTIMATE:
@@ -259,6 +259,14 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         return [refusal(error), *reprompt(conv)]
     _leave(conv)
     return []
+
+
+def _typed_slot(inbound: Inbound, ctx: TurnContext) -> str | None:
+    """A time typed instead of tapped ("后天下午三点"), as the slot button's answer."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    at = parse_appointment_time(inbound.text, ctx.now, ctx.tz, ctx.lexicon)
+    return None if at is None else f"at:{key_of(at)}"
 
 
 def _step_propose(
@@ -349,7 +357,7 @@ def _step_estimate(
     if answer is not None and answer.startswith("est:"):
         estimate = parse_slot_key(answer.removeprefix("est:"))
     elif inbound.kind is InboundKind.TEXT:
-        estimate = parse_accident_time(inbound.text, ctx.now, shop.tz, ctx.lexicon)
+        estimate = parse_appointment_time(inbound.text, ctx.now, shop.tz, ctx.lexicon)
     else:
         estimate = None
     if estimate is None:

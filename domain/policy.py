@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,12 +12,24 @@ from domain.money import Money
 # Province abbreviation (one CJK character), issuing-office letter, 5 (fuel) or 6 (new energy)
 # letters/digits.
 _PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}$")
-_PLATE_NOISE = re.compile(r"[\s\u00b7\u2022\-.]")
+_PLATE_NOISE = re.compile(r"[\s\u00b7\u2022\u30fb\-.]")
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_IN_TEXT = re.compile(
+    rf"[{_PROVINCES}]\s*[A-Za-zＡ-Ｚａ-ｚ](?:[\s\u00b7\u2022\-.]?[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]){{5,6}}(?![A-Za-z0-9])"
+)
 PHONE_TAIL_DIGITS = 4
 
 
 def normalize_plate(text: str) -> str:
-    return _PLATE_NOISE.sub("", text).upper()
+    """One spelling of a plate: full-width letters and digits made ASCII, separators and
+    spaces dropped, letters upper case ("沪a 123·45" → "沪A12345")."""
+    return _PLATE_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def find_plates(text: str) -> list[str]:
+    """The plates written inside a longer text ("被沪B 67890追尾"), normalised."""
+    found = (normalize_plate(match.group(0)) for match in _PLATE_IN_TEXT.finditer(text))
+    return [plate for plate in found if _PLATE.match(plate)]
 
 
 def looks_like_plate(text: str) -> bool:

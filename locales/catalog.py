@@ -66,7 +66,7 @@ class Catalogs:
 
     def _load_locale(self, folder: Path) -> None:
         sources: dict[str, str] = {}
-        lexicon: dict[str, Any] = {"words": {}, "date_replacements": {}}
+        lexicon: dict[str, Any] = {"words": {}}
         for path in sorted(folder.glob("*.yaml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for part, values in (data.pop(LEXICON_KEY, None) or {}).items():
@@ -99,10 +99,22 @@ class Catalogs:
                 merged.setdefault(group, set()).update(str(w).casefold() for w in words)
         return {group: frozenset(words) for group, words in merged.items()}
 
-    def date_replacements(self) -> dict[str, str]:
-        merged: dict[str, str] = {}
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """Every locale's other lexicon parts (``time``, ``answers``, ``intents``, ...),
+        merged one level deep: mappings are joined, lists concatenated."""
+        merged: dict[str, dict[str, Any]] = {}
         for lexicon in self._lexicons.values():
-            merged.update(lexicon.get("date_replacements") or {})
+            for part, table in lexicon.items():
+                if part == "words" or not isinstance(table, Mapping):
+                    continue
+                into = merged.setdefault(part, {})
+                for name, value in table.items():
+                    if isinstance(value, Mapping):
+                        into.setdefault(name, {}).update(value)
+                    elif isinstance(value, list):
+                        into.setdefault(name, []).extend(value)
+                    else:
+                        into[name] = value
         return merged
 
     def note_words(self, locale: str) -> NoteWords:

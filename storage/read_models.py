@@ -223,6 +223,7 @@ class ClaimDetail:
     rescue_requested: bool | None
     other_vehicles: list[OtherVehicleInfo]
     police_report_no: str | None
+    witnesses: str | None  # names and phones, as the owner typed them
     initial_assessment: str | None
     survey: SurveyInfo | None
     loss_items: list[LossLine]
@@ -452,6 +453,7 @@ def claim_detail(
         _c.rescue_requested,
         _c.other_vehicles,
         _c.police_report_no,
+        _c.witnesses,
     )
     row = conn.execute(query.where(_c.number == number)).first()
     if row is None:
@@ -479,6 +481,7 @@ def claim_detail(
             for item in (row.other_vehicles or [])
         ],
         police_report_no=row.police_report_no,
+        witnesses=row.witnesses,
         **_adjudication(conn, row.id),
         loss_items=loss_items,
         loss_total_fen=sum(item.amount_fen for item in loss_items),

@@ -14,6 +14,7 @@ from storage.bookings import SqlBookingRepository, SqlBookingTimers
 from storage.claims import SqlClaimRepository
 from storage.consents import ConsentRepository, DataViewLog
 from storage.conversations import ConversationRepository
+from storage.handoffs import HandoffRepository
 from storage.inbound import InboundLog
 from storage.media_repository import MediaRepository
 from storage.outbox import Outbox
@@ -47,6 +48,7 @@ class SqlUnitOfWork(UnitOfWork):
     recipients: RecipientDirectory
     timers: TimerRepository
     reminders: ReminderRepository
+    handoffs: HandoffRepository
     shops: SqlShopRepository
     bookings: SqlBookingRepository
     booking_timers: SqlBookingTimers
@@ -83,6 +85,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.recipients = RecipientDirectory(conn)
         self.timers = TimerRepository(conn)
         self.reminders = ReminderRepository(conn)
+        self.handoffs = HandoffRepository(conn)
         self.shops = SqlShopRepository(conn)
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)

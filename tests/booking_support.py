@@ -88,7 +88,6 @@ def file_claim(owner: WebUser) -> str:
     """A claim reported through the report dialog; its number."""
     owner.report_until_photos()
     owner.photos([jpeg_bytes(seed=n) for n in range(3)])
-    owner.choose("r:evidence:done")
     owner.choose("r:summary:confirm")
     number = owner.last("report.filed").params["number"]
     assert isinstance(number, str)

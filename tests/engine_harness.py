@@ -91,6 +91,15 @@ class Owner:
             rows = uow.outbox.for_chat("web", self.user_id, 0)
         return [render(self.container.catalogs, row.locale, row.payload).text for row in rows]
 
+    def report_until_photos_described(self, description: str) -> None:
+        """A report up to the description, which is `description`."""
+        self.text("/report")
+        self.text("沪A12345")
+        self.text("8001")
+        self.choose("r:time:now")
+        self.send(InboundKind.LOCATION, payload={"lat": 31.2304, "lon": 121.4737})
+        self.text(description)
+
     def report_until_photos(self) -> None:
         self.text("/report")
         self.text("沪A12345")
@@ -101,5 +110,4 @@ class Owner:
         self.choose("r:injuries:no")
         self.choose("r:drivable:yes")
         self.choose("r:has_other:none")
-        self.choose("r:witnesses:skip")
-        self.choose("r:police:skip")
+        self.choose("r:witnesses:skip")  # the optional items, skipped together

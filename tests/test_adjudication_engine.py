@@ -94,7 +94,6 @@ def book_repair(container: Container, status: BookingStatus, booking_id: int | N
 def file_report(owner: Owner, photos: list[bytes] | None = None) -> None:
     owner.report_until_photos()
     owner.photos(photos or [jpeg_bytes(seed=n) for n in range(3)])
-    owner.choose("r:evidence:done")
     assert owner.choose("r:summary:confirm") == ["report.filed"]
 
 

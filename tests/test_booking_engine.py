@@ -90,9 +90,9 @@ def test_a_maintenance_booking_from_request_to_rating(
 
     assert owner.choose("bk:1:accept") == ["booking.accepted"]
     assert owner.choose("bk:1:pay") == ["booking.ask.amount"]
-    assert owner.text("八百") == ["booking.error.amount", "booking.ask.amount"]
-    assert owner.text("880.50") == ["booking.ask.rating"]
-    assert staff.last("booking.shop.paid").params["amount"] == "880.50"
+    assert owner.text("很多") == ["booking.error.amount", "booking.ask.amount"]
+    assert owner.text("2150.5元") == ["booking.ask.rating"]
+    assert staff.last("booking.shop.paid").params["amount"] == "2150.50"
     assert owner.choose("bk:1:rate:2") == ["booking.rated"]
     assert owner.text("等了很久，前台态度一般") == ["booking.thanks"]
 
@@ -101,13 +101,13 @@ def test_a_maintenance_booking_from_request_to_rating(
         shop = uow.shops.by_code("SHOP-PD-01")
     assert booking is not None and shop is not None
     assert booking.status is BookingStatus.RATED
-    assert booking.paid == Money.from_yuan("880.50")
+    assert booking.paid == Money.from_yuan("2150.50")
     assert booking.comment == "等了很久，前台态度一般"
     assert shop.rating == pytest.approx((4.7 * 5 + 2) / 6)  # the rating fed the shop's
     changes = [(c.to_status.value, c.note) for c in booking.timeline][-4:]
     assert changes == [
         ("accepted", ""),
-        ("paid", "owner 880.50"),
+        ("paid", "owner 2150.50"),
         ("rated", "2"),
         ("rated", "等了很久，前台态度一般"),  # the comment, on the timeline too
     ]

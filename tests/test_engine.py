@@ -21,8 +21,7 @@ def three_photos() -> list[bytes]:
 def test_a_report_end_to_end_stores_the_claim(container: Container) -> None:
     owner = Owner(container)
     owner.report_until_photos()
-    assert owner.photos(three_photos()) == ["report.evidence_received", "report.ask.evidence"]
-    assert owner.choose("r:evidence:done") == ["report.summary"]
+    assert owner.photos(three_photos()) == ["report.evidence_received", "report.summary"]
     assert owner.choose("r:summary:confirm") == ["report.filed"]
     texts = owner.rendered()
     assert "报案号：BA2026112500001" in texts[-1]
@@ -52,11 +51,10 @@ def test_the_conversation_survives_a_restart(
     restarted = make_container(database, tmp_path / "media", clock)
     try:
         again = Owner(restarted)
-        assert again.photos(three_photos()) == ["report.evidence_received", "report.ask.evidence"]
+        assert again.photos(three_photos()) == ["report.evidence_received", "report.summary"]
         clock.advance(timedelta(days=3))
-        assert again.choose("r:evidence:done") == ["report.resume"]
-        assert again.choose("r:resume:yes") == ["report.resumed", "report.ask.evidence"]
-        assert again.choose("r:evidence:done") == ["report.summary"]
+        assert again.choose("r:summary:confirm") == ["report.resume"]
+        assert again.choose("r:resume:yes") == ["report.resumed", "report.summary"]
     finally:
         restarted.close()
 
@@ -100,7 +98,6 @@ def test_claim_numbers_stay_unique_across_owners(container: Container) -> None:
         owner = Owner(container, user_id=f"owner-{n:04d}")
         owner.report_until_photos()
         owner.photos([jpeg_bytes(seed=10 * n + k) for k in range(3)])
-        owner.choose("r:evidence:done")
         owner.choose("r:summary:confirm")
         numbers.append(owner.rendered()[-1])
     assert len(set(numbers)) == 3
@@ -114,8 +111,7 @@ def test_the_same_photo_uploaded_twice_fills_one_role(container: Container) -> N
     assert owner.photos([p0]) == ["report.evidence_received", "report.ask.evidence"]
     assert "之前已经收到过" in owner.rendered()[-2]
     assert owner.text("完成") == ["report.error.need_photos", "report.ask.evidence"]
-    owner.photos([p2, p2])
-    owner.choose("r:evidence:done")
+    assert owner.photos([p2, p2]) == ["report.evidence_received", "report.summary"]
     assert owner.choose("r:summary:confirm") == ["report.filed"]
     with container.database.unit_of_work() as uow:
         claim = uow.claims.get("BA2026112500001")
@@ -133,7 +129,6 @@ def test_a_report_refused_at_confirm_does_not_skip_a_claim_number(container: Con
     owner = Owner(container)
     owner.report_until_photos()
     owner.photos(three_photos())
-    owner.choose("r:evidence:done")
     # The insurer's directory moves the policy's period while the report is open.
     import_sample(container, valid_around=date(2028, 1, 1))
     refused = owner.choose("r:summary:confirm")

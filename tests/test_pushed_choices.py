@@ -160,7 +160,7 @@ def test_the_shop_and_the_owner_answer_each_others_cards_by_number(
 ) -> None:
     staff = bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
     book_maintenance(owner)
-    assert owner.text("/help")[-1] == "idle.prompt"  # the owner's own last list: 1. report
+    assert owner.text("/help")[-1] == "intent.menu"  # the owner's own last list: 1. report
     assert staff.choices("booking.shop.request") == ["sh:1:ok", "sh:1:prop", "sh:1:no"]
     deliver(staff)
     later(clock)

@@ -226,6 +226,7 @@ class ClaimDetailOut(ClaimOut):
     rescue_requested: bool | None
     other_vehicles: list[OtherVehicleOut]
     police_report_no: str | None
+    witnesses: str | None = Field(description="witness names and phones, as the owner typed them")
     initial_assessment: str | None
     survey: SurveyOut | None
     evidence: list[EvidenceOut]

@@ -379,12 +379,20 @@
       const q = `after=${cursor}&language=${encodeURIComponent(LANG)}`;
       const fresh = ingest(await call(`/chat/api/messages?${q}`, { cache: 'no-store' }, 20000));
       setConn('poll', false);
-      if (!restored) { restored = true; restoreSent(fresh); }
+      if (!restored) {
+        restored = true;
+        restoreSent(fresh);
+        if (!fresh.length && !cursor) openChat();
+      }
     } catch (err) {
       if (err.retry && !err.server) setConn('poll', true);
     }
   }
   let restored = false;
+  // An empty chat opens with the menu of what people come for (sent once, no bubble).
+  async function openChat() {
+    try { ingest(await request({ id: uuid(), body: { kind: 'open' } })); } catch { /* the menu follows the first message too */ }
+  }
   async function pollLoop() {
     await poll();
     setTimeout(pollLoop, 3000);

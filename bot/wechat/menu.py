@@ -1,4 +1,4 @@
-"""The Official Account's custom menu: 报案 REPORT / 预约 BOOK / 进度 STATUS.
+"""The Official Account's custom menu: 报案 REPORT / 预约 BOOK / 进度 STATUS / 人工 HUMAN.
 
 The buttons are the dialogs' (``dialogs.registry``: each entry's ``menu``). Each is a
 ``click`` that WeChat reports as a CLICK event with its key, which the router maps to the

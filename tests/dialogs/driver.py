@@ -17,7 +17,7 @@ from tests.fakes import FakeUnitOfWork, FixedClock
 
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOGS = Catalogs(TZ)
-LEXICON = Lexicon(CATALOGS.words(), CATALOGS.date_replacements())
+LEXICON = Lexicon(CATALOGS.words(), CATALOGS.tables())
 _ids = itertools.count(1)
 
 
@@ -95,10 +95,8 @@ class DialogDriver:
             ("injuries", lambda: self.choose("r:injuries:no")),
             ("drivable", lambda: self.choose("r:drivable:yes")),
             ("has_other", lambda: self.choose("r:has_other:none")),
-            ("witnesses", lambda: self.choose("r:witnesses:skip")),
-            ("police", lambda: self.choose("r:police:skip")),
-            ("photos", lambda: self.photos(3)),
-            ("evidence", lambda: self.choose("r:evidence:done")),
+            ("witnesses", lambda: self.choose("r:witnesses:skip")),  # with the police number
+            ("photos", lambda: self.photos(3)),  # then on to the summary by itself
         ]
         for step, action in script:
             if step == until:

@@ -163,7 +163,7 @@ def test_staff_commands_from_an_unbound_person_change_nothing(
         (f"/liability {NUMBER} 一半", "claims.usage.liability"),
         (f"/liability {NUMBER} 主责", "claims.refusal.wrong_stage"),
         (f"/loss {NUMBER} part 后保险杠 -1200", "claims.refusal.bad_amount"),
-        (f"/loss {NUMBER} part 后保险杠 一千二", "claims.refusal.bad_amount"),
+        (f"/loss {NUMBER} part 后保险杠 好多钱", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 12.345", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 0", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 1200", "claims.usage.loss"),
@@ -215,7 +215,7 @@ def test_survey_ask_and_the_owners_evidence(
     ]
     assert "2026年11月26日 10:00" in wang.texts[1] and "张江路 88 号" in wang.texts[1]
     owner.send(InboundKind.MEDIA, media=(MediaItem(500, "photo"),))
-    assert owner.keys == ["idle.media_kept", "idle.prompt"]  # nobody asked: kept for a report
+    assert owner.keys == ["idle.media_kept", "intent.menu"]  # nobody asked: kept for a report
     wang.text(f"/ask {NUMBER} 请补拍后保险杠")
     assert addressed(wang.replies) == [
         (None, "claims.adjuster.asked"),
@@ -490,7 +490,7 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
     assert [c.value for c in proposal.choices] == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
     text = wang.texts[1]
     assert "1. 配件 后保险杠：1200.00 元" in text
-    assert f"如需在合作修理厂维修，可以发送 /book {NUMBER}" in text
+    assert "如需在合作修理厂维修，可以点菜单里的“预约维修”" in text
 
     # A revision withdraws the pending proposal: the owner is told once.
     wang.text(f"/loss {NUMBER} paint 喷漆 200")
@@ -509,7 +509,7 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
         f"c:dis:{NUMBER}:2",
         f"start:book:{NUMBER}",
     ]
-    assert f"直赔：请预约修理厂维修（点“预约维修”，或发送 /book {NUMBER}）" in wang.texts[1]
+    assert "直赔：请点“预约维修”预约修理厂维修" in wang.texts[1]
     wang.text(f"/liability {NUMBER} 主责")
     assert "此前的理赔方案（第 2 版）因此撤回" in wang.texts[1]
 
@@ -537,7 +537,7 @@ def test_the_dispute_notice_names_a_settle_command_that_works(
     wang.text(f"/settle {NUMBER} shop")
     owner.text(f"/dispute {NUMBER} 价格偏低")
     told = owner.render(owner.replies[1])
-    hint = f"/settle {NUMBER} shop"
+    hint = f"/settle {NUMBER} 修理厂"  # the route in Chinese, as the command takes it
     assert hint in told
     wang.text(hint)
     assert wang.keys[0] == "claims.adjuster.settlement_proposed"
@@ -547,9 +547,10 @@ def test_help_is_per_role_and_staff_are_not_asked_to_report(
     owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
 ) -> None:
     owner.text("/help")
-    assert owner.keys == ["help.idle", "idle.prompt"]
-    for command in ("/status", "/book", "/bookings", "/accept", "/dispute", "/withdraw"):
-        assert command in owner.texts[0]
+    assert owner.keys == ["help.idle", "intent.menu"]
+    assert "/" not in owner.texts[0]  # an owner is shown words and buttons, not commands
+    for words in ("撞车了", "查进度", "修车", "我的预约", "接受", "有异议", "转人工"):
+        assert words in owner.texts[0]
     wang.text("/help")
     assert wang.keys == ["claims.help.staff"]
     wang.text("/lang en")

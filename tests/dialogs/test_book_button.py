@@ -81,11 +81,11 @@ def test_a_direct_repair_proposal_offers_it_a_cash_one_names_the_command(
     wang.text(f"/settle {NUMBER} owner")
     cash, text = notice(wang, "claims.owner.settlement")
     assert values(cash) == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
-    assert f"/book {NUMBER}" in text  # for an owner who wants a partner shop anyway
+    assert "点菜单里的“预约维修”" in text  # for an owner who wants a partner shop anyway
     wang.text(f"/settle {NUMBER} shop")
     direct, text = notice(wang, "claims.owner.settlement")
     assert values(direct) == [f"c:acc:{NUMBER}:2", f"c:dis:{NUMBER}:2", BOOK]
-    assert f"/book {NUMBER}" in text  # the typed equivalent, for channels without buttons
+    assert "请点“预约维修”" in text  # the button, numbered on channels without buttons
     assert wang.render(Outbound(direct.choices[-1].label_key)) == "预约维修"
 
 

@@ -25,8 +25,8 @@ def local_accident_time(driver: DialogDriver) -> str:
 def test_a_complete_report_gets_a_claim_number() -> None:
     d = DialogDriver()
     d.fill_report()
-    assert d.keys == ["report.summary"]
-    assert "沪A12345" in d.texts[0]
+    assert d.keys == ["report.evidence_received", "report.summary"]
+    assert "沪A12345" in d.texts[-1]
     d.choose("r:summary:confirm")
     assert d.keys == ["report.filed"]
     number = d.last.params["number"]
@@ -227,13 +227,11 @@ def test_photos_say_which_kinds_are_still_wanted() -> None:
     d.photos(1)
     assert d.last.params["missing"] == ["damage", "plate_vin"]
     assert "r:evidence:done" not in d.offered
-    d.photos(2, start_id=200)
-    assert d.last.params["missing"] == []
-    assert "r:evidence:done" in d.offered
     d.send(InboundKind.MEDIA, media=(), rejected=("not_an_image",))
     assert "不是有效的图片" in d.texts[0]
-    d.choose("r:evidence:done")
-    assert d.keys == ["report.summary"]
+    assert d.keys == ["report.evidence_received", "report.ask.evidence"]
+    d.photos(2, start_id=200)  # the photos needed are in: on to the summary by itself
+    assert d.keys == ["report.evidence_received", "report.summary"]
 
 
 def test_any_order_through_the_menu_and_location_at_any_time() -> None:
@@ -290,11 +288,14 @@ def test_cancel_drops_the_draft_and_files_nothing() -> None:
     d = DialogDriver()
     d.fill_report(until="photos")
     d.text("/cancel")
+    assert d.keys == ["report.confirm_cancel"]  # asked first: "放弃本次报案？"
+    assert d.offered == ["r:abandon:abandon", "r:abandon:keep"]
+    d.choose("r:abandon:abandon")
     assert d.keys == ["report.cancelled"]
     assert d.conv.dialog is None
     assert d.uow.claims.claims == {}
     d.text("/cancel")
-    assert d.keys == ["cancel.nothing", "idle.prompt"]
+    assert d.keys == ["cancel.nothing", "intent.menu"]
 
 
 def test_a_stale_button_changes_nothing() -> None:
@@ -312,7 +313,7 @@ def test_a_stale_button_changes_nothing() -> None:
 def test_numbered_replies_answer_the_offered_choices() -> None:
     d = DialogDriver()
     d.fill_report(until="injuries")
-    d.text("2")  # the second button: no injuries
+    d.text("3")  # the third button: no injuries (the first: all fine, the second: injured)
     assert d.conv.slots["draft"]["injuries"] is False
     assert d.keys == ["report.ask.drivable"]
 
@@ -360,7 +361,7 @@ def test_lang_switches_and_reasks_in_the_new_language() -> None:
 def test_help_anywhere() -> None:
     d = DialogDriver()
     d.text("/help")
-    assert d.keys == ["help.idle", "idle.prompt"]
+    assert d.keys == ["help.idle", "intent.menu"]
     d.fill_report(until="location")
     d.text("/help")
     assert d.keys == ["help.report", "report.ask.location"]
@@ -415,7 +416,7 @@ def test_report_while_a_draft_exists_offers_to_continue() -> None:
 def test_photos_sent_before_starting_become_evidence() -> None:
     d = DialogDriver()
     d.photos(2)
-    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    assert d.keys == ["idle.media_kept", "intent.menu"]
     d.choose("start:report")
     assert len(d.conv.slots["draft"]["evidence"]) == 2
 
@@ -553,7 +554,7 @@ def test_an_upload_with_nothing_kept_says_only_what_was_refused(
 ) -> None:
     d = DialogDriver(locale=locale)
     d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
-    assert d.keys == ["idle.media_kept", "idle.prompt"]
+    assert d.keys == ["idle.media_kept", "intent.menu"]
     assert d.texts[0] == expected
     d.fill_report(until="photos")
     d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
@@ -595,7 +596,7 @@ def test_a_time_or_a_number_at_the_place_question_is_asked_again(typed: str) -> 
 def test_back_with_no_report_says_there_is_none() -> None:
     d = DialogDriver()
     d.text("/back")
-    assert d.keys == ["back.no_report", "idle.prompt"]
+    assert d.keys == ["back.no_report", "intent.menu"]
     assert "没有进行中的报案" in d.texts[0]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from scheduler.payloads import outbound_payload
+from messages.outbound import Outbound
 from storage import migrate
 from storage.db import Database
 from storage.records import OutboxItem
@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_send_hands_its_rows_over_within_seconds_once_each(
             channel=CHANNEL,
             chat_id=f"chat-{chat}",
             locale="zh_CN",
-            payload=outbound_payload("reminders.unmuted", {"due": now.isoformat()}),
+            payload=Outbound("reminders.unmuted", {"due": now.isoformat()}).to_payload(),
             idempotency_key=f"crash:{chat}:{n}",
         )
         for chat in range(CHATS)

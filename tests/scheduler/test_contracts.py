@@ -41,7 +41,9 @@ def test_every_scheduler_message_renders(locale: str) -> None:
         assert "10:00" in CATALOGS.render(locale, KEY_REPORT_NUDGE, params)
     maintenance = {"plate": "沪A12345", "vehicle": "", "policy_number": "PD1", "months": 6}
     assert "沪A12345" in CATALOGS.render(locale, KEY_MAINTENANCE, maintenance)
-    assert "/unmute" in CATALOGS.render(locale, "reminders.muted")
+    assert ("开启提醒" if locale == "zh_CN" else "/unmute") in CATALOGS.render(
+        locale, "reminders.muted"
+    )
     assert CATALOGS.render(locale, "reminders.unmuted")
     assert CATALOGS.render(locale, "reminders.unavailable")
 

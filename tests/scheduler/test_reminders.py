@@ -99,6 +99,7 @@ def test_no_nudge_for_a_report_finished_or_cancelled_in_time(
     clock.advance(timedelta(hours=2))
     run.run_due()
     owner.text("/cancel")
+    owner.text("/cancel")  # the second confirms "放弃本次报案？"
     clock.advance(timedelta(hours=10))
     run.run_due()
     assert nudges(container) == []
@@ -204,7 +205,8 @@ def test_an_owner_who_cancelled_their_only_report_is_not_known(
         run = runner_of(container)
         owner = Owner(container)
         start_report(owner)
-        owner.text("/cancel")  # the draft, and with it the policy link, is gone
+        owner.text("/cancel")
+        owner.text("/cancel")  # confirmed: the draft, and with it the policy link, is gone
         run.run_due()
         clock.current = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
         run.run_due()

@@ -106,7 +106,7 @@ def test_safe_mode_checks_the_message_signature(safe_rig: WeChatRig) -> None:
 
 def test_compatible_mode_is_understood(sqlite_database: Database, tmp_path: Path) -> None:
     with wechat_rig(sqlite_database, tmp_path / "media", mode="compatible") as rig:
-        assert rig.say(USER, "/help")[0].startswith("可用命令")
+        assert rig.say(USER, "/help")[0].startswith("直接说想办的事")
 
 
 def test_a_message_posted_three_times_is_processed_once(rig: WeChatRig) -> None:
@@ -175,7 +175,7 @@ def test_rows_left_by_a_stopped_process_are_processed_on_start(
         uow.commit()
     with wechat_rig(sqlite_database, tmp_path / "media") as rig:
         rig.settle()
-        assert rig.api.texts(USER)[0].startswith("可用命令")
+        assert rig.api.texts(USER)[0].startswith("直接说想办的事")
 
 
 def test_a_photo_that_cannot_be_fetched_is_asked_for_again(rig: WeChatRig) -> None:

@@ -96,19 +96,20 @@ def test_the_menu_command_installs_the_menu(
     }.items():
         monkeypatch.setenv(f"CLAIMBOT_{name}", value)
     assert main(["wechat", "menu", "--english"]) == 0
-    assert "报案 / 预约 / 进度" in capsys.readouterr().out
+    assert "报案 / 预约 / 进度 / 人工" in capsys.readouterr().out
     assert fake.menus == [
         {
             "button": [
                 {"type": "click", "name": "报案", "key": "REPORT"},
                 {"type": "click", "name": "预约", "key": "BOOK"},
                 {"type": "click", "name": "进度", "key": "STATUS"},
+                {"type": "click", "name": "人工", "key": "HUMAN"},
             ]
         }
     ]
     english = fake.conditional_menus[0]
     assert english["matchrule"] == {"language": "en"}
-    assert [b["name"] for b in english["button"]] == ["Report", "Book", "Status"]
+    assert [b["name"] for b in english["button"]] == ["Report", "Book", "Status", "Agent"]
     fake.fail_next("menu/create", 48001)
     assert main(["wechat", "menu"]) == 1
     monkeypatch.delenv("CLAIMBOT_WECHAT_APP_SECRET")

@@ -50,8 +50,7 @@ def report(rig: WeChatRig) -> str:
     answers = pick(rig, answers[-1], "choice.injuries_no")
     answers = pick(rig, answers[-1], "choice.drivable_yes")
     answers = pick(rig, answers[-1], "choice.other_none")
-    answers = pick(rig, answers[-1], "choice.skip")
-    answers = pick(rig, answers[-1], "choice.skip")
+    answers = pick(rig, answers[-1], "choice.skip")  # the optional items, together
     assert "拍照上传" in answers[-1]
 
     for n in range(3):
@@ -63,8 +62,7 @@ def report(rig: WeChatRig) -> str:
     answers = rig.api.texts(OWNER)
     assert any("1 段视频" in text for text in answers)
 
-    answers = pick(rig, answers[-1], "choice.evidence_done")
-    assert answers[0].startswith("请核对报案信息")
+    assert answers[-1].startswith("请核对报案信息")  # the photos needed are in: the summary
     answers = pick(rig, answers[-1], "choice.confirm")
     match = re.search(r"报案号：(BA\d{13})", answers[0])
     assert match, answers

@@ -111,7 +111,6 @@ def test_a_paged_adjuster_takes_the_claim_by_tapping_the_cards_item(
         owner = Owner(rig.container, user_id="owner-web-0001")
         owner.report_until_photos()
         owner.photos([jpeg_bytes(seed=n) for n in range(3)])
-        owner.choose("r:evidence:done")
         assert owner.choose("r:summary:confirm") == ["report.filed"]
         with rig.container.database.unit_of_work() as uow:
             (claim,) = uow.claims.for_owner(uow.parties.resolve("web", owner.user_id).id)
