@@ -77,7 +77,8 @@ def test_serve_port_and_host_are_the_settings_everything_is_built_from(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(kwargs))
     assert main(["migrate"]) == 0
     assert main(["serve", "--host", "127.0.0.2", "--port", "18080"]) == 0
-    assert ran == {"host": "127.0.0.2", "port": 18080}
+    assert (ran["host"], ran["port"]) == ("127.0.0.2", 18080)
+    assert ran["log_config"]["formatters"]  # text logs: uvicorn's own format (not JSON)
     assert public_base_url(built[0]) == "http://127.0.0.2:18080"  # the owners' status links
 
 
