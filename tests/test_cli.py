@@ -79,6 +79,7 @@ def test_serve_port_and_host_are_the_settings_everything_is_built_from(
     assert main(["serve", "--host", "127.0.0.2", "--port", "18080"]) == 0
     assert (ran["host"], ran["port"]) == ("127.0.0.2", 18080)
     assert "mask_personal_data" in ran["log_config"]["filters"]  # logs masked (security.md)
+    assert ran["log_config"]["formatters"]  # text logs: uvicorn's own format (not JSON)
     assert public_base_url(built[0]) == "http://127.0.0.2:18080"  # the owners' status links
 
 
