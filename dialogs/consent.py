@@ -21,6 +21,8 @@ PRIVACY_PATH = "/privacy"
 AGREE = "consent:agree"
 DECLINE = "consent:decline"
 _PASSING_COMMANDS = ("/bind", "/lang", "/help")
+HELD = "held_text"  # the slot keeping what the owner wrote before agreeing
+HELD_MAX = 500
 
 
 def privacy_url(base_url: str, locale: str) -> str:
@@ -46,21 +48,26 @@ def gate(
     *,
     is_staff: Callable[[], bool],
     reprompt: Callable[[], list[Outbound]],
+    resume: Callable[[str], list[Outbound]],
 ) -> list[Outbound] | None:
-    """The answer while the notice is not agreed to; None lets the turn go on."""
-    consents = getattr(ctx.uow, "consents", None)
-    if consents is None:  # a unit of work without consent storage (dialog-only tests)
-        return None
+    """The answer while the notice is not agreed to; None lets the turn go on. What the
+    owner first wrote ("撞车了", "/report") is kept and, once they agree, ``resume``d: they
+    need not say it again."""
+    consents = ctx.uow.consents
     if consents.agreed_version(conv.party_id) == NOTICE_VERSION:
         return None
     choice = inbound.text if inbound.kind is InboundKind.CHOICE else None
     if choice == AGREE:
         consents.record(conv.party_id, NOTICE_VERSION, inbound.channel, ctx.now)
-        return [Outbound("consent.agreed", {"version": NOTICE_VERSION}), *reprompt()]
+        held = conv.slots.pop(HELD, None)
+        then = resume(str(held)) if held else reprompt()
+        return [Outbound("consent.agreed", {"version": NOTICE_VERSION}), *then]
     if is_staff() or _passes(inbound):
         return None
     if choice == DECLINE:
         return [Outbound("consent.declined"), notice(conv, ctx)]
+    if inbound.kind in (InboundKind.TEXT, InboundKind.COMMAND) and inbound.text.strip():
+        conv.slots.setdefault(HELD, inbound.text.strip()[:HELD_MAX])  # the first one
     return [notice(conv, ctx)]
 
 

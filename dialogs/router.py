@@ -9,6 +9,7 @@ sent something unexpected always learns what is expected, and nothing given is l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dialogs import consent, human, intents, staff_words
 from dialogs.conversation import Conversation, TurnContext, keep_pending_media
@@ -71,6 +72,7 @@ def _route(
         ctx,
         is_staff=lambda: _staff_help(conv, ctx) is not None,
         reprompt=lambda: _reprompt(conv, ctx),
+        resume=lambda text: _route(conv, _as_text(inbound, text), ctx, ()),
     )
     if held is not None:
         return held
@@ -104,6 +106,10 @@ def _route(
     if running is not None:
         return running.handle(conv, inbound, ctx)
     return _idle(conv, inbound, ctx)
+
+
+def _as_text(inbound: Inbound, text: str) -> Inbound:
+    return replace(inbound, kind=InboundKind.TEXT, text=text)
 
 
 def _registry(ctx: TurnContext) -> Registry:

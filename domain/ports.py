@@ -191,6 +191,18 @@ class ReminderSettings(abc.ABC):
         """Reminders (not progress updates) stop, or resume, for the party."""
 
 
+class ConsentLog(abc.ABC):
+    """Which version of the privacy notice each party agreed to (PIPL)."""
+
+    @abc.abstractmethod
+    def agreed_version(self, party_id: int) -> str | None:
+        """The notice version the party last agreed to; None: never."""
+
+    @abc.abstractmethod
+    def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
+        """The party agreed to ``version`` on ``channel`` at ``at``."""
+
+
 class UnitOfWork(abc.ABC):
     """Every repository a dialog turn or a domain service may use; test fakes implement
     all of it (tests/fakes.py), and tests/test_port_contract.py runs the same cases against
@@ -204,3 +216,4 @@ class UnitOfWork(abc.ABC):
     booking_timers: BookingTimers
     attempts: AttemptStore
     reminders: ReminderSettings
+    consents: ConsentLog

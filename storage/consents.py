@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select
 
+from domain.ports import ConsentLog
 from storage._sql import require_aware
 from storage.tables_privacy import consent_t, personal_data_view_t
 
@@ -32,7 +33,7 @@ class DataView:
     at: datetime
 
 
-class ConsentRepository:
+class ConsentRepository(ConsentLog):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

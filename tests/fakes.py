@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from dialogs.consent import NOTICE_VERSION
 from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
 from domain.booking import HOLDING, OPEN, Booking, TimerPlan
 from domain.claim import Claim, ClaimStatus
@@ -17,6 +18,7 @@ from domain.ports import (
     BookingRepository,
     BookingTimers,
     ClaimRepository,
+    ConsentLog,
     PolicyRepository,
     ReminderSettings,
     ShopRepository,
@@ -290,6 +292,20 @@ class FakeReminderSettings(ReminderSettings):
         self.muted[party_id] = muted
 
 
+class FakeConsentLog(ConsentLog):
+    """Dialog tests start from owners who agreed to the privacy notice (the notice itself
+    is tested through the engine: tests/test_consent_notice.py)."""
+
+    def __init__(self) -> None:
+        self.versions: dict[int, str] = {}
+
+    def agreed_version(self, party_id: int) -> str | None:
+        return self.versions.get(party_id, NOTICE_VERSION)
+
+    def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
+        self.versions[party_id] = version
+
+
 class FakeUnitOfWork(UnitOfWork):
     """The whole port: no shops or bookings unless a test adds them."""
 
@@ -304,6 +320,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.bookings = FakeBookingRepository()
         self.booking_timers = FakeBookingTimers()
         self.reminders = FakeReminderSettings()
+        self.consents = FakeConsentLog()
 
 
 class FixedClock:

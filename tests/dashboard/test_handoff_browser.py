@@ -12,10 +12,10 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
-from bot.web_auth import TOKEN_COOKIE
 from storage.db import Database
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.dashboard.support import token
+from tests.dashboard.test_browser import sign_in
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -56,13 +56,18 @@ async def _drive(base: str, raw: str, tmp_path: Path) -> None:
     browser = await Browser.launch(profile_dir(tmp_path))
     try:
         await browser.navigate(f"{base}/chat")
-        # An empty chat opens with the menu of what people come for.
-        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 4")
+        # A first contact: the privacy notice; once agreed, the menu of what people come for.
+        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 2")
+        await browser.evaluate(
+            "Array.from(document.querySelectorAll('#log .choice'))"
+            ".filter(b => b.textContent === 'Agree and continue').pop().click()"
+        )
+        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 6")
         await _type(browser, "人工客服")
         await browser.wait_for(f"{BOT_TEXT}.some(t => t.includes('passed you to a person'))")
         await _type(browser, "My car broke down on the motorway")
 
-        await browser.page("Network.setCookie", name=TOKEN_COOKIE, value=raw, url=base)
+        await sign_in(browser, base, raw)
         await browser.navigate(f"{base}/dashboard/handoffs?lang=zh_CN")
         queue = await browser.evaluate("document.querySelector('main').textContent")
         assert "My car broke down on the motorway" in queue and "客户要求人工" in queue
