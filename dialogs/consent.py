@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dialogs import intents
 from dialogs.conversation import Conversation, TurnContext
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
@@ -66,9 +67,22 @@ def gate(
         return None
     if choice == DECLINE:
         return [Outbound("consent.declined"), notice(conv, ctx)]
-    if inbound.kind in (InboundKind.TEXT, InboundKind.COMMAND) and inbound.text.strip():
-        conv.slots.setdefault(HELD, inbound.text.strip()[:HELD_MAX])  # the first one
+    _hold(conv, inbound, ctx)
     return [notice(conv, ctx)]
+
+
+def _hold(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> None:
+    """Keep what to go on with once the owner agrees: the latest request ("报案", "/report",
+    "查进度"), else the first other text ("8001" in the middle of a report); never the
+    "/start" a channel sends on its own."""
+    text = inbound.text.strip()[:HELD_MAX]
+    if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND) or not text:
+        return
+    if text.split(" ", 1)[0].lower() == "/start":
+        return
+    asks = text.startswith("/") or intents.recognise(text, ctx.lexicon, in_dialog=False)
+    if asks or HELD not in conv.slots:
+        conv.slots[HELD] = text
 
 
 def _passes(inbound: Inbound) -> bool:
