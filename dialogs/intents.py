@@ -37,8 +37,7 @@ MENU_INTENTS = ("report", "status", "book", "human")
 # Menu buttons that run a command whenever tapped (start:report and start:book are the
 # report's and the booking's own choices).
 START_CHOICES = {f"start:{intent}": COMMANDS[intent] for intent in ("status", "human")}
-# The WeChat menu's click keys.
-MENU_KEYS = {"REPORT": "/report", "BOOK": "/book", "STATUS": "/status", "HUMAN": "/human"}
+
 # Words for the small commands: read only when they are the whole message.
 SMALL = frozenset({"cancel", "back", "mute", "unmute", "bookings", "lang_en", "lang_zh", "help"})
 EXACT_ONLY = SMALL  # "取消" inside a sentence cancels nothing

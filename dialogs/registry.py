@@ -14,10 +14,11 @@ from dialogs.bookings import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
+from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP, HUMAN)
 
 
 class Registry:

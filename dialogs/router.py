@@ -119,7 +119,7 @@ def _registry(ctx: TurnContext) -> Registry:
 def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | None:
     if inbound.kind is InboundKind.EVENT:
         key = str(inbound.payload.get("key", ""))
-        return _registry(ctx).menu_command(key) or intents.MENU_KEYS.get(key)
+        return _registry(ctx).menu_command(key)
     if inbound.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
         return None
     text = inbound.text.strip()

@@ -3,7 +3,6 @@ dashboard's queue; replies reach the owner through the outbox."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,10 +12,9 @@ import pytest
 from bot.app import create_app
 from bot.bootstrap import Container
 from tests.booking_support import STAFF_USER, bind_staff_to_web
-from tests.dashboard.support import token
+from tests.dashboard.support import sign_in, token
 from tests.live_server import serve
-
-USER = "browser-owner-0001"
+from tests.web_chat_client import ChatBrowser
 
 
 @pytest.fixture
@@ -26,33 +24,21 @@ def http(container: Container) -> Iterator[httpx.Client]:
 
 
 class Chat:
-    """The owner's web chat: what they send, and every message shown to them so far."""
+    """The owner's web chat in a browser of its own (its session cookie): what they send,
+    and every message shown to them so far."""
 
     def __init__(self, http: httpx.Client) -> None:
-        self.http = http
-        self.cursor = 0
+        self.browser = ChatBrowser(str(http.base_url))
 
     def say(self, text: str = "", kind: str = "text", **body: Any) -> list[str]:
-        payload = {"user_id": USER, "message_id": uuid.uuid4().hex, "language": "zh-CN"}
-        response = self.http.post(
-            "/chat/api/messages",
-            json={**payload, "kind": kind, "text": text, "after": self.cursor, **body},
-        )
-        assert response.status_code == 200, response.text
-        return self._take(response.json())
+        return [m["text"] for m in self.browser.say(text, kind, **body)]
 
     def poll(self) -> list[str]:
-        params: dict[str, Any] = {"user_id": USER, "after": self.cursor}
-        return self._take(self.http.get("/chat/api/messages", params=params).json())
-
-    def _take(self, data: dict[str, Any]) -> list[str]:
-        self.cursor = max(self.cursor, int(data["cursor"]))
-        return [m["text"] for m in data["messages"]]
+        return [m["text"] for m in self.browser.poll()]
 
 
 def staff(container: Container, http: httpx.Client) -> None:
-    response = http.post("/dashboard/login", data={"token": token(container, "insurer")})
-    assert response.status_code == 303
+    assert sign_in(http, token(container, "insurer")).status_code == 303
 
 
 def open_handoff(http: httpx.Client) -> str:
@@ -114,7 +100,7 @@ def test_a_report_in_progress_survives_a_handoff(container: Container, http: htt
 
 
 def test_shop_staff_may_not_open_the_queue(container: Container, http: httpx.Client) -> None:
-    http.post("/dashboard/login", data={"token": token(container, "shop", "SHOP-PD-01")})
+    sign_in(http, token(container, "shop", "SHOP-PD-01"))
     assert http.get("/dashboard/handoffs").status_code == 403
 
 

@@ -31,7 +31,7 @@ def test_every_listed_command_and_menu_button_has_its_words(locale: str) -> None
 
 
 def test_every_menu_button_runs_a_command_a_dialog_owns() -> None:
-    assert [item.key for item in REGISTRY.channel_menu()] == ["REPORT", "BOOK", "STATUS"]
+    assert [item.key for item in REGISTRY.channel_menu()] == ["REPORT", "BOOK", "STATUS", "HUMAN"]
     for item in REGISTRY.channel_menu():
         assert REGISTRY.for_command(item.command) is not None
 
