@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Container
-from tests.dashboard.support import token
+from tests.dashboard.support import sign_in, token
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes
 from tests.test_adjudication_engine import NUMBER, Party, invite
@@ -49,7 +49,7 @@ def test_the_handoff_card_and_case_show_witnesses_other_vehicle_and_photo_checks
     assert adjuster.news() == ["claims.handoff.card"]
     card = adjuster.last_text()
     assert f"目击者：{WITNESS}" in card
-    assert "对方车辆：沪B67890" in card
+    assert "对方车辆：沪B6**90" in card  # plates masked in staff cards
     assert "1. 全景照：" in card and "距报案地点 1067" in card
     adjuster.choose(f"c:take:{NUMBER}")
     adjuster.text(f"/case {NUMBER}")
@@ -68,7 +68,7 @@ def test_the_dashboard_and_the_api_show_witnesses_and_photo_checks(
     body = detail.json()
     assert body["witnesses"] == WITNESS
     assert body["evidence"][0]["distance_km"] > 1000
-    http.post("/dashboard/login", data={"token": raw})
+    sign_in(http, raw)
     page = http.get(f"/dashboard/claims/{NUMBER}").text
     assert WITNESS in page
     assert "全景照：⚠ 不一致" in page and "距报案地点 1067" in page

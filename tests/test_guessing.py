@@ -89,6 +89,7 @@ def test_one_browser_trying_plate_after_plate_is_paused(served: Served) -> None:
     browser = ChatBrowser(base)
     for n in range(5):
         browser.say("/cancel")
+        browser.say("/cancel")  # the second confirms giving the report up
         browser.say("报案")
         browser.say(f"京A1000{n}")
         last = browser.say("0000")

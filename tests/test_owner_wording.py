@@ -20,6 +20,7 @@ STAFF_PREFIXES = (
     "claims.handoff.",
     "claims.refusal.not_staff",
     "claims.refusal.not_taken",
+    "claims.refusal.settlement_invalid",  # the adjuster's /settle refused
     "claims.supervisor.",
     "booking.shop.",
     "booking.help.staff",

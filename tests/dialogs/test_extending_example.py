@@ -61,7 +61,7 @@ class Chat:
             uow=self.uow,
             now=now,
             tz=TZ,
-            lexicon=Lexicon(self.catalogs.words(), self.catalogs.date_replacements()),
+            lexicon=Lexicon(self.catalogs.words(), self.catalogs.tables()),
             locales=self.catalogs.locales,
             registry=self.registry,
         )

@@ -86,6 +86,7 @@ def test_checks_pause_after_five_failures_even_when_the_plate_is_sent_again() ->
     d.text("沪A12345")
     assert d.keys == ["security.verify.locked", "report.ask.plate"]
     d.text("/cancel")
+    d.text("/cancel")  # the second confirms giving the report up
     d.text("/report")
     d.text("沪A12345")
     assert d.keys == ["security.verify.locked", "report.ask.plate"]
