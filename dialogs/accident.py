@@ -42,6 +42,7 @@ from domain.adjudication import MAX_REFERENCE
 from domain.claim import Claim
 from domain.claim_accident import Ratios, adjust_accident, adjust_ratios, record_part_payment
 from domain.errors import Refusal
+from domain.policy import normalize_plate
 from domain.services import Handled, staff_member, view_claim
 from domain.settlement.accident import LiabilitySource, LiabilitySourceKind, LossKind, TotalLoss
 from messages.choices import AccidentAction, AccidentChoice
@@ -130,7 +131,7 @@ def _party(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound
     kind = lexicon_pick(ctx, parts[1], PARTY_WORDS)
     if kind is None:
         raise Usage("/party")
-    label = parts[2].upper() if kind is PartyKind.VEHICLE else parts[2]
+    label = normalize_plate(parts[2]) if kind is PartyKind.VEHICLE else parts[2]
     party = _vehicle_flags(ctx, label, parts[3:]) if kind is PartyKind.VEHICLE else None
     if party is None:
         if len(parts) > 3:

@@ -250,8 +250,11 @@ class Claim:
 
     @property
     def other_party_identified(self) -> bool:
-        """Another vehicle with a known plate is involved: it can be held to a share."""
-        return any(vehicle.plate for vehicle in self.report.other_vehicles or [])
+        """Another party is involved that can be held to a share: a vehicle with a known
+        plate, or a party the adjuster recorded."""
+        record = self.adjudication.accident
+        recorded = record is not None and any(party.liable for party in record.parties)
+        return recorded or any(vehicle.plate for vehicle in self.report.other_vehicles or [])
 
     @property
     def closed(self) -> bool:

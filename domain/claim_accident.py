@@ -87,15 +87,13 @@ def record_ratios(
     finding, the others' go to the accident record."""
     claim.require_stage(Action.LIABILITY)
     source = ratios.source
-    note = f"{source.kind.value} {source.reference}".strip()
-    finding = LiabilityFinding(grade_for_share(ratios.own), ratios.own, note)
+    finding = LiabilityFinding(grade_for_share(ratios.own), ratios.own, source.reference)
     record = _checked(
         claim, coverage, lambda r: with_ratios(r, ratios.others, source), finding, rules
     )
     claim.adjudication.accident = record
     claim.adjudication.liability = finding
-    shares = " ".join(f"{label} {share}%" for label, share in ratios.others.items())
-    text = f"{finding.grade.value} {finding.share}% {shares} {note}".strip()
+    text = f"{finding.grade.value} {finding.share}% {finding.note}".strip()
     claim.assessment_changed(at, actor, Action.LIABILITY, text)
     return finding
 
@@ -129,8 +127,9 @@ def _checked(
 
 
 def _summary(record: AccidentRecord) -> str:
-    parties = ", ".join(p.label for p in record.parties)
-    return f"{len(record.parties)} parties ({parties}), {len(record.losses)} losses"[:500]
+    """The timeline's note: how many parties and losses are recorded (no names: the
+    timeline is shown unmasked)."""
+    return f"{len(record.parties)} {len(record.losses)}"
 
 
 def pay_part(claim: Claim, amount: Money, reference: str, at: datetime, actor: str) -> Money:
