@@ -30,6 +30,14 @@ def accident_choices(claim: Claim) -> tuple[Choice, ...]:
     )
 
 
+def recorded_insurers(claim: Claim) -> dict[str, str]:
+    """The insurers of the parties the adjuster recorded, by label."""
+    record = claim.adjudication.accident
+    if record is None:
+        return {}
+    return {party.label: party.insurer for party in record.parties if party.insurer}
+
+
 def _yuan(fen: int | None) -> str | None:
     return None if fen is None else Money(fen).yuan()
 

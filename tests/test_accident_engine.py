@@ -46,6 +46,7 @@ def test_parties_losses_and_ratios_make_the_statement(container: Container) -> N
     assert stored(container).status is ClaimStatus.ASSESSED
     adjuster.text(f"/settle {NUMBER} owner")
     assert owner.news() == ["claims.owner.settlement"]
+    assert "交强险（平安）财产损失：2000.00 元" in owner.last_text()
     # The owner's car: 苏B67890's 交强险 (有责) 2,000, then 8,000 by the ratios: 40 % to
     # its 三者险, 60 % to the owner's 车损险.
     assert sorted(_lines(container)) == sorted(
