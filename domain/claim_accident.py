@@ -26,7 +26,13 @@ from domain.errors import Refusal
 from domain.money import Money
 from domain.policy import Coverage
 from domain.ports import UnitOfWork
-from domain.services import Handled, UnknownPolicy, adjust, settlement_rules_of
+from domain.services import (
+    Handled,
+    UnknownPolicy,
+    adjust,
+    record_claim_payment,
+    settlement_rules_of,
+)
 from domain.settlement.accident import LiabilitySource
 from domain.settlement.errors import InvalidAccident
 from domain.settlement.owner import OtherCar, owner_statement
@@ -191,7 +197,12 @@ def adjust_ratios(
 def record_part_payment(
     uow: UnitOfWork, party_id: int, number: str, amount: Money, reference: str, now: datetime
 ) -> tuple[Handled, Money]:
-    """A part of the agreed amount paid (先予支付); also what is still due."""
+    """A part of the agreed amount paid (先予支付); also what is still due. A part that
+    pays all that is due is the closing payment, with its conditions (直赔: the owner
+    accepted the repair)."""
+    claim = uow.claims.get(number.strip().upper())
+    if claim is not None and claim.adjudication.agreement and amount == claim.adjudication.due:
+        return record_claim_payment(uow, party_id, number, amount, reference, now), Money.zero()
     return adjust(uow, party_id, number, lambda c, a: pay_part(c, amount, reference, now, a.actor))
 
 

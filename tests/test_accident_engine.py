@@ -4,9 +4,17 @@ payments, through the real engine and storage (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from bot.bootstrap import Container
+from domain.booking import BookingStatus
 from domain.claim import ClaimStatus
 from domain.settlement import Coverage
-from tests.test_adjudication_engine import NUMBER, Party, file_report, invite, stored
+from tests.test_adjudication_engine import (
+    NUMBER,
+    Party,
+    book_repair,
+    file_report,
+    invite,
+    stored,
+)
 
 OTHER = "苏B67890"
 
@@ -130,3 +138,20 @@ def test_a_split_payment_leaves_the_rest_due(container: Container) -> None:
     assert claim.status is ClaimStatus.PAID
     assert claim.adjudication.paid.fen == 480_000 and claim.adjudication.due.fen == 0
     assert [c.action for c in claim.timeline][-2:] == ["pay_part", "pay"]
+
+
+def test_a_part_that_pays_all_of_a_direct_repair_waits_for_the_repair(
+    container: Container,
+) -> None:
+    owner, adjuster = _assigned(container)
+    adjuster.text(f"/liability {NUMBER} 全责")
+    adjuster.text(f"/loss {NUMBER} part 后保险杠 4800")
+    adjuster.text(f"/settle {NUMBER} shop")
+    owner.choose(f"c:acc:{NUMBER}:1")
+    assert adjuster.text(f"/advance {NUMBER} 1000 ADV-1") == ["accident.adjuster.part_paid"]
+    refused = ["claims.refusal.repair_not_accepted"]
+    assert adjuster.text(f"/advance {NUMBER} 3800 ADV-2") == refused
+    assert stored(container).adjudication.paid.fen == 100_000
+    book_repair(container, BookingStatus.ACCEPTED)
+    assert adjuster.text(f"/advance {NUMBER} 3800 ADV-2") == ["accident.adjuster.part_paid"]
+    assert stored(container).status is ClaimStatus.PAID
