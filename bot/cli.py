@@ -307,7 +307,6 @@ def _wechat(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _token_parser(commands: Any) -> None:
     token = commands.add_parser("token", help="API and dashboard tokens (docs/api.md)")
     token_commands = token.add_subparsers(dest="token_command", required=True)

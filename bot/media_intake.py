@@ -95,6 +95,7 @@ class MediaIntake:
             quota.bytes and size + len(upload.data) > quota.bytes
         ):
             raise MediaRejected(MediaRejection.QUOTA_EXCEEDED)
+
     def served_copy(self, media_id: int) -> tuple[bytes, str] | None:
         """A stored photo or video as owners and shops get it (no recorded location), and
         its MIME type (None: unknown or gone)."""

@@ -137,9 +137,7 @@ class StatusPage:
             html = self._render("status.html", locale, claim=None, other_lang=None)
             return HTMLResponse(html, status_code=404, headers=HEADERS)
         owner, detail, bookings = loaded
-        locale = pick_locale(
-            lang, owner.owner_locale, self._catalogs.locales, self._default_locale
-        )
+        locale = pick_locale(lang, owner.owner_locale, self._catalogs.locales, self._default_locale)
         html = self._render(
             "status.html",
             locale,
@@ -178,6 +176,7 @@ class StatusPage:
             "loss_total_fen": detail.loss_total_fen,
             "settlement": settlement,
             "payment": detail.payment,
+            "payments": detail.payments,
             "bookings": [
                 {"detail": b, "steps": repair_steps(b.summary.status)}
                 for b in reversed(bookings)
@@ -211,6 +210,9 @@ def _applied_share(detail: rm.ClaimDetail) -> dict[str, Any]:
     found = None if detail.liability is None else detail.liability.share
     if found is None:
         return {"liability_share": None, "liability_alone": False}
-    identified = any(vehicle.plate for vehicle in detail.other_vehicles)
+    recorded = detail.accident.parties if detail.accident is not None else ()
+    identified = any(vehicle.plate for vehicle in detail.other_vehicles) or any(
+        party.kind != "property" for party in recorded
+    )
     share = effective_share(found, identified)
     return {"liability_share": share, "liability_alone": share != found}

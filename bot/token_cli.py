@@ -42,9 +42,7 @@ def run_token_command(
         database.dispose()
 
 
-def _create(
-    database: Database, args: argparse.Namespace, settings: Settings, out: TextIO
-) -> int:
+def _create(database: Database, args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         scope, shop_code = parse_scope(args.scope)
     except ScopeError as exc:

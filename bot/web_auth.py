@@ -82,9 +82,7 @@ def _session_viewer(database: Database, raw: str, clock: Clock | None) -> Viewer
     return Viewer(scope=token.scope, shop_code=token.shop_code, token_id=token.id)
 
 
-def viewer_dependency(
-    database: Database, clock: Clock | None = None
-) -> Callable[..., Viewer]:
+def viewer_dependency(database: Database, clock: Clock | None = None) -> Callable[..., Viewer]:
     def dependency(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dialogs.accident_views import accident_choices
 from dialogs.booking import book_choice
 from dialogs.claim_views import (
     Usage,
@@ -458,7 +459,7 @@ def _case(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
                 "outcome": None if current is None else current.outcome.value,
                 "timeline": timeline_params(claim),
             },
-            () if claim.adjuster_id is not None else (take_choice(claim.number),),
+            accident_choices(claim) if claim.adjuster_id else (take_choice(claim.number),),
         )
     ]
 

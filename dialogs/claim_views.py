@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from dialogs.accident_views import recorded_insurers
 from dialogs.conversation import TurnContext
 from dialogs.moneyparse import read_money
 from domain.adjudication import (
@@ -162,6 +163,7 @@ def payer_lines(claim: Claim, settlement: Settlement) -> list[dict[str, Any]]:
     before statements shows its recorded payout and the other party's share."""
     figures = settlement.figures
     insurers = {v.plate: v.insurer for v in claim.report.other_vehicles or [] if v.insurer}
+    insurers.update(recorded_insurers(claim))
     if not figures.lines:
         recorded = [
             ("own_damage", True, figures.payout),

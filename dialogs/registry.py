@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dialogs.accident import ACCIDENT
 from dialogs.bookings import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
@@ -18,7 +19,7 @@ from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP, HUMAN)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, ACCIDENT, SHOP, HUMAN)
 
 
 class Registry:

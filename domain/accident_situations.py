@@ -140,9 +140,7 @@ def liability_of(situation: Situation, at_fault: AccidentParty | None) -> Agreed
     return AgreedLiability(situation, at_fault, (parties[0], parties[1]))
 
 
-def compare_picks(
-    first: Pick | None, second: Pick | None
-) -> AgreedLiability | Disagreement:
+def compare_picks(first: Pick | None, second: Pick | None) -> AgreedLiability | Disagreement:
     """The liability both drivers agree on, or why they do not agree."""
     if first is None or second is None:
         return Disagreement.MISSING

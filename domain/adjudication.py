@@ -18,6 +18,7 @@ from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits
 from domain.money import Money
 
 if TYPE_CHECKING:
+    from domain.accident_record import AccidentRecord
     from domain.settlement.statement import Line, Receivable
 
 MAX_NOTE = 500
@@ -175,6 +176,20 @@ class SettlementNotPossible(Refusal):
     reason = "settlement_invalid"
 
 
+def refused_settlement(
+    number: str, reason: str, params: Mapping[str, int | str], refusal: type[Refusal] | None = None
+) -> Refusal:
+    """A settlement model's refusal (``InvalidAccident``) as an answer: amounts (``_fen``
+    parameters) in yuan under their name without the suffix."""
+    details = {
+        name.removesuffix("_fen"): Money(value).yuan()
+        if name.endswith("_fen") and isinstance(value, int)
+        else value
+        for name, value in params.items()
+    }
+    return (refusal or SettlementNotPossible)(number=number, problem=reason, details=details)
+
+
 def effective_share(share: int, other_party_identified: bool) -> int:
     """The owner's share a settlement applies: the found share only when another vehicle
     with a known plate can be held to the rest, else 100."""
@@ -227,8 +242,10 @@ class Adjudication:
     liability: LiabilityFinding | None = None
     loss_items: list[LossItem] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
-    payment: Payment | None = None
+    payment: Payment | None = None  # the payment that closed the claim (the rest, or all)
     evidence_request: EvidenceRequest | None = None
+    accident: AccidentRecord | None = None  # parties, victims' losses, ratios, options
+    part_payments: list[Payment] = field(default_factory=list)  # 先予支付, before the rest
 
     @property
     def loss_total(self) -> Money:
@@ -252,3 +269,17 @@ class Adjudication:
             (s for s in reversed(self.settlements) if s.outcome is ProposalOutcome.ACCEPTED),
             None,
         )
+
+    @property
+    def paid(self) -> Money:
+        """What has been paid on the claim so far: the parts, and the closing payment."""
+        closing = [self.payment] if self.payment is not None else []
+        return sum((p.amount for p in (*self.part_payments, *closing)), Money.zero())
+
+    @property
+    def due(self) -> Money:
+        """What the agreement still owes (nothing before agreement)."""
+        agreement = self.agreement
+        if agreement is None:
+            return Money.zero()
+        return max(agreement.figures.payout - self.paid, Money.zero())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.accident_record import without_ratios
 from domain.adjudication import (
     MAX_LOSS_ITEMS,
     MAX_NOTE,
@@ -19,8 +20,8 @@ from domain.adjudication import (
     PaymentRoute,
     ProposalOutcome,
     Settlement,
-    SettlementNotPossible,
     Survey,
+    refused_settlement,
 )
 from domain.errors import (
     AmountMismatch,
@@ -110,10 +111,12 @@ class Action(StrEnum):
     REPLY = "reply"  # the owner answered a request in words
     LIABILITY = "liability"
     LOSS = "loss"
+    ACCIDENT = "accident"  # the accident's parties, victims' losses, ratios and options
     SETTLE = "settle"
     ACCEPT = "accept"
     DISPUTE = "dispute"
     PAY = "pay"
+    PAY_PART = "pay_part"  # a part of the agreed amount (先予支付); the rest stays due
     WITHDRAW = "withdraw"
     REJECT = "reject"
     REPAGE = "repage"  # still untaken at the re-page deadline: the adjusters paged again
@@ -132,10 +135,12 @@ ACTION_STAGES: dict[Action, frozenset[ClaimStatus]] = {
     Action.REPLY: _WORKING,
     Action.LIABILITY: _ASSESSING,
     Action.LOSS: _ASSESSING | {_S.AGREED},  # after agreement: supplements (增项) only
+    Action.ACCIDENT: _ASSESSING,
     Action.SETTLE: frozenset({_S.ASSESSED, _S.SETTLEMENT_PROPOSED, _S.DISPUTED}),
     Action.ACCEPT: frozenset({_S.SETTLEMENT_PROPOSED}),
     Action.DISPUTE: frozenset({_S.SETTLEMENT_PROPOSED}),
     Action.PAY: frozenset({_S.AGREED}),
+    Action.PAY_PART: frozenset({_S.AGREED}),
     Action.WITHDRAW: frozenset({_S.REPORTED} | _WORKING),
     Action.REJECT: _WORKING,
     Action.REPAGE: frozenset({_S.REPORTED}),
@@ -245,8 +250,11 @@ class Claim:
 
     @property
     def other_party_identified(self) -> bool:
-        """Another vehicle with a known plate is involved: it can be held to a share."""
-        return any(vehicle.plate for vehicle in self.report.other_vehicles or [])
+        """Another party is involved that can be held to a share: a vehicle with a known
+        plate, or a party the adjuster recorded."""
+        record = self.adjudication.accident
+        recorded = record is not None and any(party.liable for party in record.parties)
+        return recorded or any(vehicle.plate for vehicle in self.report.other_vehicles or [])
 
     @property
     def closed(self) -> bool:
@@ -325,9 +333,13 @@ class Claim:
         self.require_stage(Action.LIABILITY)
         if len(finding.note) > MAX_NOTE:
             raise TextTooLong(max=MAX_NOTE)
+        previous = self.adjudication.liability
+        record = self.adjudication.accident
+        if record is not None and previous is not None and previous.share != finding.share:
+            self.adjudication.accident = without_ratios(record)  # recorded for another share
         self.adjudication.liability = finding
         note = f"{finding.grade.value} {finding.share}% {finding.note}".strip()
-        self._assessment_changed(at, actor, Action.LIABILITY, note)
+        self.assessment_changed(at, actor, Action.LIABILITY, note)
 
     def add_loss_item(self, item: LossItem, at: datetime, actor: str) -> None:
         """Record a loss item; after agreement it is a supplement (增项): the claim is
@@ -338,7 +350,7 @@ class Claim:
             raise TooManyLossItems(max=MAX_LOSS_ITEMS)
         self.adjudication.loss_items.append(item)
         note = f"+ {item.kind.value} {item.description} {item.amount.yuan()}"
-        self._assessment_changed(at, actor, Action.LOSS, note)
+        self.assessment_changed(at, actor, Action.LOSS, note)
 
     def remove_loss_item(self, position: int, at: datetime, actor: str) -> LossItem:
         """Remove item ``position`` (1-based). An assessed claim keeps at least one; an
@@ -353,10 +365,10 @@ class Claim:
             raise LastLossItem(number=self.number)
         item = items.pop(position - 1)
         note = f"- {item.kind.value} {item.description} {item.amount.yuan()}"
-        self._assessment_changed(at, actor, Action.LOSS, note)
+        self.assessment_changed(at, actor, Action.LOSS, note)
         return item
 
-    def _assessment_changed(self, at: datetime, actor: str, action: Action, note: str) -> None:
+    def assessment_changed(self, at: datetime, actor: str, action: Action, note: str) -> None:
         """Liability and loss both recorded: assessed (a pending proposal lapses)."""
         pending = self.adjudication.pending_settlement
         if pending is not None:
@@ -388,17 +400,10 @@ class Claim:
                 others,
                 injuries=bool(self.report.injuries),
                 rules=rules,
+                record=self.adjudication.accident,
             )
         except InvalidAccident as problem:
-            details = {
-                name.removesuffix("_fen"): Money(value).yuan()
-                if name.endswith("_fen") and isinstance(value, int)
-                else value
-                for name, value in problem.params.items()
-            }
-            raise SettlementNotPossible(
-                number=self.number, problem=problem.reason, details=details
-            ) from None
+            raise refused_settlement(self.number, problem.reason, problem.params) from None
         figures = owner.figures()
         pending = self.adjudication.pending_settlement
         if pending is not None:
@@ -419,10 +424,9 @@ class Claim:
         self.require_stage(Action.PAY)
         agreement = self.adjudication.agreement
         assert agreement is not None  # ensured by the stage
-        if amount != agreement.figures.payout:
-            raise AmountMismatch(
-                number=self.number, amount=amount.yuan(), agreed=agreement.figures.payout.yuan()
-            )
+        rest = agreement.figures.payout - self.adjudication.paid
+        if amount != rest:
+            raise AmountMismatch(number=self.number, amount=amount.yuan(), agreed=rest.yuan())
         self.adjudication.payment = Payment(amount, reference, actor, at)
         self.change_status(ClaimStatus.PAID, at, actor, f"{amount.yuan()} {reference}", Action.PAY)
 

@@ -237,9 +237,7 @@ def propose_settlement(
 ) -> tuple[Handled, Settlement]:
     """Settle the claim into a statement (docs/settlement.md) and propose it to the owner;
     ``rules`` give the 交强险 limits and liability grades configured."""
-    settlement_rules = None
-    if rules is not None:
-        settlement_rules = SettlementRules(jiaoqiang=rules.jiaoqiang, grades=rules.liability_shares)
+    settlement_rules = settlement_rules_of(rules)
 
     def step(claim: Claim, adjuster: Adjuster) -> Settlement:
         policy = uow.policies.by_number(claim.policy_number)
@@ -250,6 +248,13 @@ def propose_settlement(
         )
 
     return adjust(uow, party_id, number, step)
+
+
+def settlement_rules_of(rules: AdjudicationRules | None) -> SettlementRules | None:
+    """The statement's rules from the configured 交强险 limits and liability grades."""
+    if rules is None:
+        return None
+    return SettlementRules(jiaoqiang=rules.jiaoqiang, grades=rules.liability_shares)
 
 
 # A direct repair (直赔) is paid once the owner has accepted the repaired car (验收).

@@ -41,6 +41,7 @@ def shown_rating(rating: float | None) -> float | None:
     """A rating as people are shown it (one decimal)."""
     return None if rating is None else round(rating, RATING_DIGITS)
 
+
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 

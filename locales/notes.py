@@ -120,6 +120,13 @@ def _payment(words: NoteWords, note: str) -> str | None:
     return words.t("dashboard.note.payment", amount=_money(words, found[1]), reference=found[2])
 
 
+def _accident(words: NoteWords, note: str) -> str | None:
+    counts = note.split()
+    if len(counts) != 2 or not all(part.isdigit() for part in counts):
+        return None
+    return words.t("accident.note", parties=int(counts[0]), losses=int(counts[1]))
+
+
 def _evidence(words: NoteWords, note: str) -> str | None:
     ids = note.split()
     if not ids or not all(part.isdigit() for part in ids):
@@ -135,6 +142,8 @@ CLAIM_NOTES: dict[str, Formatter] = {
     "accept": _answer,
     "dispute": _answer,
     "pay": _payment,
+    "pay_part": _payment,
+    "accident": _accident,
     "evidence": _evidence,
 }
 

@@ -30,6 +30,7 @@ class ChoiceKind(StrEnum):
     SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
     START = "start"  # starts a dialog
+    ACCIDENT = "ac"  # an adjuster's buttons on a claim's accident record
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -74,6 +75,33 @@ class ClaimChoice:
                 return cls(ClaimAction.TAKE, number)
             case [ChoiceKind.CLAIM, "acc" | "dis" as action, number, version] if version.isdigit():
                 return cls(ClaimAction(action), number, int(version))
+        return None
+
+
+class AccidentAction(StrEnum):
+    VIEW = "view"  # show the accident's parties, losses, ratios and options
+    SUBROGATION = "sub"  # turn 代位求偿 on or off
+
+
+@dataclass(frozen=True)
+class AccidentChoice:
+    """``ac:<action>:<number>``: the adjuster's buttons on a claim's accident record."""
+
+    action: AccidentAction
+    number: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.ACCIDENT, self.action, self.number)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.ACCIDENT)
+
+    @classmethod
+    def decode(cls, value: str) -> AccidentChoice | None:
+        match value.split(SEP):
+            case [ChoiceKind.ACCIDENT, action, number] if action in set(AccidentAction):
+                return cls(AccidentAction(action), number)
         return None
 
 

@@ -140,6 +140,5 @@ class ApiTokenRepository:
 
     def _shop_exists(self, code: str) -> bool:
         return (
-            self._conn.execute(select(shop_t.c.id).where(shop_t.c.code == code)).first()
-            is not None
+            self._conn.execute(select(shop_t.c.id).where(shop_t.c.code == code)).first() is not None
         )

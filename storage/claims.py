@@ -32,6 +32,7 @@ from domain.money import Money
 from domain.ports import ClaimRepository
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from storage._sql import AnyRow, DialectInsert, per_dialect, pick
+from storage.accident_codec import accident_json, accident_record, payments, payments_json
 from storage.settlement_codec import statement_json, statement_parts
 from storage.tables import (
     claim_counter_t,
@@ -295,6 +296,8 @@ def _adjudication_values(claim_id: int, adj: Adjudication) -> dict[str, Any]:
         "request_text": None if request is None else request.text,
         "request_by": None if request is None else request.asked_by,
         "request_at": None if request is None else request.asked_at,
+        "accident": accident_json(adj.accident),
+        "part_payments": payments_json(adj.part_payments),
     }
 
 
@@ -331,6 +334,7 @@ def _adjudication(
         )
     if row is None:
         return adj
+    adj.accident, adj.part_payments = accident_record(row.accident), payments(row.part_payments)
     adj.initial_assessment = row.initial_assessment
     if row.survey_mode is not None:
         adj.survey = Survey(SurveyMode(row.survey_mode), row.survey_at, row.survey_place)

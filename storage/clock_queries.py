@@ -13,9 +13,7 @@ from storage.tables import claim_t
 from storage.tables_timers import timer_t
 
 _c = claim_t.c
-_ARMED = exists().where(
-    timer_t.c.dedupe_key == bindparam("prefix", type_=String()) + _c.number
-)
+_ARMED = exists().where(timer_t.c.dedupe_key == bindparam("prefix", type_=String()) + _c.number)
 _UNARMED = (
     select(_c.number)
     .where(_c.status == bindparam("status"), ~_ARMED)

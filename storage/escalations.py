@@ -26,9 +26,7 @@ class UntakenClaim:
     urgent: bool
 
 
-_ARMED = exists().where(
-    timer_t.c.dedupe_key == bindparam("prefix", type_=String()) + _c.number
-)
+_ARMED = exists().where(timer_t.c.dedupe_key == bindparam("prefix", type_=String()) + _c.number)
 _UNARMED = (
     select(_c.number, _c.reported_at, _c.urgent)
     .where(_c.adjuster_id.is_(None), _c.status == ClaimStatus.REPORTED.value, ~_ARMED)

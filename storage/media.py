@@ -163,6 +163,7 @@ class MediaStore:
     @property
     def _limits(self) -> _DecodeLimits:
         return _DecodeLimits(self.max_photo_pixels, self.max_decoded_bytes)
+
     def remove(self, relative_path: str) -> bool:
         """Delete a stored file (retention, erasure); False if it was not there."""
         try:

@@ -47,9 +47,7 @@ LOCALES = ("zh_CN", "en")
 MAX_PRICE_FEN = 100_000_000  # one million yuan for one component of one part: a typo
 
 
-def import_price_list(
-    conn: Connection, section: Mapping[str, Any], summary: ImportSummary
-) -> None:
+def import_price_list(conn: Connection, section: Mapping[str, Any], summary: ImportSummary) -> None:
     """Create or update the price list in ``section``; the caller commits (or rolls back)."""
     if not isinstance(section, Mapping):
         raise DirectoryError(f"{SECTION}: a mapping with classes and parts is expected")
@@ -166,8 +164,8 @@ class PriceListRepository:
         class_codes = {int(row.id): row.code for row in classes}
         prices: dict[int, dict[str, PartPrice]] = {}
         for row in self._conn.execute(select(repair_price_t)):
-            prices.setdefault(int(row.part_id), {})[class_codes[int(row.car_class_id)]] = (
-                PartPrice(Money(row.part_fen), Money(row.labour_fen), Money(row.paint_fen))
+            prices.setdefault(int(row.part_id), {})[class_codes[int(row.car_class_id)]] = PartPrice(
+                Money(row.part_fen), Money(row.labour_fen), Money(row.paint_fen)
             )
         parts = self._conn.execute(
             select(repair_part_t).order_by(repair_part_t.c.position, repair_part_t.c.id)

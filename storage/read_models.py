@@ -40,6 +40,7 @@ from domain.geo import CoordinateSystem, GeoPoint
 from domain.policy import normalize_plate
 from domain.shop import blend_rating, shown_rating
 from storage._sql import AnyRow
+from storage.accident_read import AccidentInfo, PaymentsInfo, accident_info, payments_info
 from storage.settlement_read import ReceivableInfo, SettlementLineInfo, statement_fields
 from storage.tables import (
     adjuster_t,
@@ -232,6 +233,8 @@ class ClaimDetail:
     settlement: SettlementInfo | None  # the latest proposal
     payment: PaymentInfo | None
     bookings: list[BookingSummary]
+    accident: AccidentInfo | None = None  # parties and victims' losses as recorded
+    payments: PaymentsInfo | None = None  # paid and due, once agreed
 
 
 @dataclass(frozen=True)
@@ -563,6 +566,10 @@ def _adjudication(conn: Connection, claim_id: int) -> dict[str, Any]:
     row = conn.execute(select(claim_adjudication_t).where(a.claim_id == claim_id)).first()
     if row is None:
         return {"initial_assessment": None, "survey": None, "liability": None}
+    recorded = {
+        "accident": accident_info(row.accident),
+        "payments": payments_info(conn, claim_id, row),
+    }
     survey = None
     if row.survey_mode is not None:
         survey = SurveyInfo(row.survey_mode, row.survey_at, row.survey_place)
@@ -573,6 +580,7 @@ def _adjudication(conn: Connection, claim_id: int) -> dict[str, Any]:
         "initial_assessment": row.initial_assessment,
         "survey": survey,
         "liability": liability,
+        **recorded,
     }
 
 

@@ -29,8 +29,10 @@ _BY_CODE = _ADJUSTERS.where(_a.code == bindparam("code"))
 _ALL = _ADJUSTERS.order_by(_a.id)
 _SUPERVISORS = _ADJUSTERS.where(_a.code.in_(select(supervisor_t.c.code))).order_by(_a.id)
 _ADD_SUPERVISOR = per_dialect(
-    lambda ins: ins(supervisor_t).on_conflict_do_nothing(index_elements=["code"]).returning(
-        supervisor_t.c.id
+    lambda ins: (
+        ins(supervisor_t)
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(supervisor_t.c.id)
     )
 )
 _SET_PARTY = (

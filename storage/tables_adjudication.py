@@ -49,6 +49,10 @@ class ClaimAdjudicationRow(SQLModel, table=True):
     request_text: str | None = Field(default=None, sa_type=Text)
     request_by: str | None = Field(default=None, max_length=100)
     request_at: datetime | None = None
+    # the accident's parties, victims' losses, ratios and options; the parts paid before
+    # the rest (storage.accident_codec); NULL when none were recorded
+    accident: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    part_payments: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
 
 
 class ClaimLossItemRow(SQLModel, table=True):

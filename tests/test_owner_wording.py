@@ -33,6 +33,9 @@ STAFF_PREFIXES = (
     "wechat.",
     "command.",  # the answer to a typed slash command
     "adjudication.",
+    "accident.card",  # the adjuster's record of the accident
+    "accident.usage.",
+    "accident.adjuster.",
 )
 SLASH = re.compile(r"(?<![\w/:.])/[a-z]+")
 

@@ -122,7 +122,6 @@ class AgreementRenderer:
         pdf.multi_cell(0, 6, view.declaration, new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
 
-
     def _cjk_font(self) -> tuple[Path, int]:
         if self._font is None:
             path = find_cjk_font(self._configured_font)

@@ -169,6 +169,49 @@ class PaymentOut(Out):
     recorded_at: datetime
 
 
+class AccidentPartyOut(Out):
+    label: str = Field(description="a plate for a vehicle, a name otherwise")
+    kind: str = Field(description="vehicle, non_motor, pedestrian or property")
+    insurer: str
+    insured: bool
+    jiaoqiang: bool
+    third_party_fen: int | None = Field(description="三者险 limit; null when not known")
+    share: int | None = Field(description="liability percent; null when no ratios recorded")
+
+
+class VictimLossOut(Out):
+    victim: str
+    kind: str = Field(description="vehicle, property, medical or disability_death")
+    amount_fen: int
+    person: str
+    role: str | None = Field(description="driver, passenger or third_party")
+
+
+class AccidentOut(Out):
+    parties: list[AccidentPartyOut] = Field(description="the other parties recorded")
+    losses: list[VictimLossOut] = Field(description="the victims' losses besides the own car")
+    source: str | None = Field(description="police, agreement or insurer: the ratios' source")
+    reference: str
+    subrogation: bool
+    total_loss_value_fen: int | None
+    salvage_fen: int | None
+    insurer_takes_salvage: bool
+    rescue_fen: int
+
+
+class PartPaymentOut(Out):
+    amount_fen: int
+    reference: str
+    recorded_at: datetime
+
+
+class PaymentsOut(Out):
+    agreed_fen: int
+    paid_fen: int = Field(description="paid so far: parts (先予支付) and the closing payment")
+    due_fen: int
+    parts: list[PartPaymentOut]
+
+
 class BookingOut(Out):
     id: int
     reference: str = Field(description="how chats name it, e.g. #42")
@@ -181,6 +224,7 @@ class BookingOut(Out):
     claim_number: str | None
     plate: str | None
     updated_at: datetime
+
 
 class BookingPage(Out):
     items: list[BookingOut]
@@ -234,9 +278,11 @@ class ClaimDetailOut(ClaimOut):
     loss_total_fen: int
     liability: LiabilityOut | None
     settlement: SettlementOut | None = Field(description="the latest proposal")
-    payment: PaymentOut | None
+    payment: PaymentOut | None = Field(description="the payment that closed the claim")
     bookings: list[BookingOut]
     timeline: list[TimelineEntryOut]
+    accident: AccidentOut | None = Field(description="parties and losses recorded in chat")
+    payments: PaymentsOut | None = Field(description="paid and due, once agreed")
 
     @classmethod
     def of_detail(cls, detail: rm.ClaimDetail, sla: SlaState) -> ClaimDetailOut:

@@ -35,9 +35,7 @@ def parse_menu_id(value: str) -> tuple[int, int] | None:
     return (row_id, index) if row_id > 0 and index > 0 else None
 
 
-def msgmenu(
-    head: str, row_id: int, choices: Sequence[RenderedChoice], tail: str
-) -> dict[str, Any]:
+def msgmenu(head: str, row_id: int, choices: Sequence[RenderedChoice], tail: str) -> dict[str, Any]:
     """The ``msgmenu`` object of a customer-service message."""
     return {
         "head_content": head,

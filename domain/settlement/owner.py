@@ -10,18 +10,21 @@ to the proposal is the parties' agreement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
+from domain.accident_record import AccidentParty, AccidentRecord, PartyKind
 from domain.adjudication import SettlementFigures
 from domain.money import Money
 from domain.policy import Coverage as PolicyCoverage
 from domain.settlement.accident import (
+    INJURY_KINDS,
     Accident,
     Loss,
     LossKind,
     MotorVehicle,
     Options,
+    OtherParty,
     OwnDamageCover,
     SeatCover,
 )
@@ -103,8 +106,12 @@ def owner_accident(
     loss: Money,
     others: Sequence[OtherCar],
     injuries: bool,
+    record: AccidentRecord | None = None,
 ) -> Accident:
-    """The accident as the claim knows it (see the module's note); ``share`` in percent."""
+    """The accident as the claim knows it; ``share`` in percent. With parties recorded by
+    the adjuster (``record``) those are the accident; else the module's note applies."""
+    if record is not None and record.parties:
+        return recorded_accident(plate, coverage, share, loss, record, injuries)
     named = [car for car in others if car.plate and car.plate != plate]
     labels = list(dict.fromkeys(car.plate for car in named))
     own_share = share if labels else 100
@@ -117,13 +124,100 @@ def owner_accident(
             for label, s in zip(labels, shares, strict=True)
         ),
     )
+    options = _owner_options(plate, record)
     mutual = (
-        len(vehicles) > 1 and all(v.share > 0 and v.jiaoqiang for v in vehicles) and not injuries
+        len(vehicles) > 1
+        and all(v.share > 0 and v.jiaoqiang for v in vehicles)
+        and not injuries
+        and not options.subrogation
     )
     return Accident(
         vehicles=vehicles,
-        losses=(Loss(plate, LossKind.VEHICLE, loss.fen),),
-        options=Options(mutual=mutual),
+        losses=(Loss(plate, LossKind.VEHICLE, loss.fen), *_recorded_losses(record)),
+        options=replace(options, mutual=mutual),
+    )
+
+
+def recorded_accident(
+    plate: str,
+    coverage: PolicyCoverage,
+    share: int,
+    loss: Money,
+    record: AccidentRecord,
+    injuries: bool,
+) -> Accident:
+    """The accident of the recorded parties: their ratios (the owner's is ``share``), or
+    without recorded ratios the rest of the liability shared equally by the other
+    vehicles; a vehicle's 三者险 not known is taken as ``ASSUMED_THIRD_PARTY``."""
+    vehicles = [p for p in record.parties if p.kind is PartyKind.VEHICLE]
+    liable = [p for p in record.parties if p.liable and p.kind is not PartyKind.VEHICLE]
+    if record.ratios is not None:
+        own_share = share
+        shares = {p.label: record.share_of(p.label) for p in (*vehicles, *liable)}
+    else:
+        own_share = share if vehicles else 100
+        split = apportion(100 - own_share, [1] * len(vehicles)) if vehicles else []
+        shares = {p.label: s for p, s in zip(vehicles, split, strict=True)}
+        shares.update({p.label: 0 for p in liable})
+    losses = (Loss(plate, LossKind.VEHICLE, loss.fen), *_recorded_losses(record))
+    options = _owner_options(plate, record)
+    hurt = injuries or any(x.kind in INJURY_KINDS for x in losses)
+    outside = any(p.kind is not PartyKind.VEHICLE for p in record.parties)
+    all_vehicles = (_insured_vehicle(plate, own_share, coverage), *map(_vehicle(shares), vehicles))
+    mutual = (
+        not hurt
+        and not outside
+        and not options.subrogation
+        and all(v.share > 0 and v.jiaoqiang for v in all_vehicles)
+    )
+    return Accident(
+        vehicles=all_vehicles,
+        losses=losses,
+        others=tuple(OtherParty(p.label, shares[p.label]) for p in liable),
+        options=replace(options, mutual=mutual),
+        source=None if record.ratios is None else record.ratios.source,
+    )
+
+
+def _vehicle(shares: dict[str, int]) -> Callable[[AccidentParty], MotorVehicle]:
+    def vehicle(party: AccidentParty) -> MotorVehicle:
+        third_party = party.third_party
+        if third_party is None and party.insured:
+            third_party = ASSUMED_THIRD_PARTY
+        return MotorVehicle(
+            party.label,
+            shares[party.label],
+            jiaoqiang=party.insured and party.jiaoqiang,
+            insurer=party.insurer,
+            third_party=third_party if party.insured else None,
+        )
+
+    return vehicle
+
+
+def _recorded_losses(record: AccidentRecord | None) -> tuple[Loss, ...]:
+    if record is None:
+        return ()
+    return tuple(
+        Loss(
+            x.victim,
+            x.kind,
+            x.amount,
+            occupant=None if x.role is None else x.role.occupant,
+            person=x.person,
+        )
+        for x in record.losses
+    )
+
+
+def _owner_options(plate: str, record: AccidentRecord | None) -> Options:
+    if record is None:
+        return Options()
+    chosen = record.options
+    return Options(
+        subrogation=frozenset({plate}) if chosen.subrogation else frozenset(),
+        rescue={plate: chosen.rescue} if chosen.rescue else {},
+        total_loss={plate: chosen.total_loss} if chosen.total_loss is not None else {},
     )
 
 
@@ -135,17 +229,19 @@ def owner_statement(
     others: Sequence[OtherCar],
     injuries: bool,
     rules: SettlementRules | None = None,
+    record: AccidentRecord | None = None,
 ) -> OwnerStatement:
     """Settle the claim; 互碰自赔 falls back to the liability rules when the car's loss is
     above the property limit. ``InvalidAccident`` for what cannot be settled (a loss above
     the sum insured)."""
-    accident = owner_accident(plate, coverage, share, loss, others, injuries)
+    accident = owner_accident(plate, coverage, share, loss, others, injuries, record)
     try:
         statement = settle(accident, rules)
     except InvalidAccident as refused:
         if not refused.reason.startswith("mutual"):
             raise
-        accident = Accident(accident.vehicles, accident.losses, options=Options())
+        options = replace(accident.options, mutual=False)
+        accident = replace(accident, options=options)
         statement = settle(accident, rules)
     return OwnerStatement(statement, plate, accident.vehicles[0].share)
 
