@@ -36,6 +36,9 @@ STAFF_PREFIXES = (
     "accident.card",  # the adjuster's record of the accident
     "accident.usage.",
     "accident.adjuster.",
+    "claims.refusal.accident_invalid",  # the adjuster's record refused
+    "settlement.error.own_damage_by_items",  # what the adjuster records next
+    "settlement.error.unknown_party",
 )
 SLASH = re.compile(r"(?<![\w/:.])/[a-z]+")
 
