@@ -32,6 +32,7 @@ from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.clock import Clock
+from domain.ports import QuickDealServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
 from storage.conversations_pushed import PushedChoices
@@ -94,6 +95,11 @@ class ConversationEngine:
         self._listeners: list[Callable[[], None]] = []
         self._turn_listeners: list[Callable[[str, float], None]] = []
         self._delivery: TurnDelivery[Any] | None = None
+        self._quick_deal: Callable[[SqlUnitOfWork], QuickDealServices] | None = None
+
+    def use_quick_deal(self, services: Callable[[SqlUnitOfWork], QuickDealServices]) -> None:
+        """快处快赔's QR codes and agreement documents, on each turn's unit of work."""
+        self._quick_deal = services
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
@@ -137,6 +143,8 @@ class ConversationEngine:
                 limits=self._limits,
                 public_url=self._status_base_url,
                 retention_days=self._retention_days,
+                channel=inbound.channel,
+                quick_deal=self._quick_deal(uow) if self._quick_deal is not None else None,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

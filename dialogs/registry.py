@@ -15,9 +15,10 @@ from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
 from dialogs.lexicon import Lexicon
+from dialogs.quickdeal.dialog import QUICK_DEAL
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP, QUICK_DEAL)
 
 
 class Registry:

@@ -30,6 +30,7 @@ class ChoiceKind(StrEnum):
     SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
     START = "start"  # starts a dialog
+    QUICK_DEAL = "q"  # 快处快赔: the invitation and both drivers' picks and confirmations
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -120,6 +121,41 @@ class ShopChoice:
         if parts[0] != ChoiceKind.SHOP or len(parts) != 3 or not parts[1].isdigit():
             return None
         return cls(int(parts[1]), parts[2])
+
+
+class QuickDealAction(StrEnum):
+    INVITE = "inv"  # the owner asks for an invitation
+    SITUATION = "sit"  # <situation>: what happened
+    CAR = "car"  # <situation>.<a|b>: which car the situation names
+    CONFIRM = "ok"
+    DECLINE = "no"
+
+
+@dataclass(frozen=True)
+class QuickDealChoice:
+    """``q:<action>:<claim number>[:<argument>]``: checked against the 快处快赔 case of the
+    claim and the sender's part in it, since either driver may tap it on a card the other
+    driver's turn sent."""
+
+    action: QuickDealAction
+    number: str
+    argument: str = ""
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.QUICK_DEAL, self.action, self.number, last=self.argument)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.QUICK_DEAL)
+
+    @classmethod
+    def decode(cls, value: str) -> QuickDealChoice | None:
+        parts = value.split(SEP, 3)
+        if parts[0] != ChoiceKind.QUICK_DEAL or len(parts) < 3:
+            return None
+        if parts[1] not in {action.value for action in QuickDealAction}:
+            return None
+        return cls(QuickDealAction(parts[1]), parts[2], parts[3] if len(parts) == 4 else "")
 
 
 # --- answers to a dialog's current step (valid only while offered) -----------------------

@@ -139,6 +139,7 @@
         b.addEventListener('click', () => {
           b.classList.add('picked');
           send({ kind: 'choice', value: c.value }, c.label);
+          if (c.value === 'consent:agree') sendJoin();
         });
         box.append(b);
       }
@@ -387,6 +388,8 @@
   let restored = false;
   async function pollLoop() {
     await poll();
+    takeJoinCode();
+    sendJoin();
     setTimeout(pollLoop, 3000);
   }
 
@@ -458,6 +461,26 @@
     applyWords();
   }
 
+  // ---------- 快处快赔: /chat?join=CODE ----------
+  // The invitation's link carries the code: it goes as the first message, and once more
+  // right after the privacy notice is agreed to (a first visit is held for the notice).
+  let joinCode = null;
+  function takeJoinCode() {
+    const params = new URLSearchParams(location.search);
+    const code = (params.get('join') || '').replace(/[^0-9A-Za-z-]/g, '').slice(0, 20);
+    if (!code) return;
+    params.delete('join');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+    joinCode = code;
+  }
+  let joinSends = 0;
+  function sendJoin() {
+    if (!joinCode || joinSends >= 2) return;
+    joinSends += 1;
+    send({ kind: 'text', text: `/join ${joinCode}` }, `快处 ${joinCode}`);
+  }
+
   // ---------- boot ----------
   async function boot() {
     applyWords();
@@ -485,6 +508,8 @@
     for (const p of Array.isArray(pending) ? pending : []) {
       if (p && p.id && p.body) enqueue({ id: p.id, body: p.body, label: p.label || '', row: userBubble(p.label || '') });
     }
+    takeJoinCode();
+    sendJoin();
     setTimeout(pollLoop, 3000);
   }
 
