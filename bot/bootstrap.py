@@ -29,6 +29,7 @@ from scheduler.booking import booking_timer_kinds
 from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
+from scheduler.quickdeal import quickdeal_timer_kind
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
 from scheduler.retention import RetentionConfig, retention_timer_kinds
@@ -225,6 +226,7 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
         registry.register(kind)
     for kind in clock_timer_kinds(ClockPageConfig(settings.clock_rules, settings.default_locale)):
         registry.register(kind)
+    registry.register(quickdeal_timer_kind(settings.default_locale))
     shop_schedule = ShopScheduleConfig(
         at=parse_clock(settings.shop_schedule_time),
         days_ahead=1 if settings.shop_schedule_day == "tomorrow" else 0,

@@ -19,11 +19,13 @@ from enum import StrEnum
 
 from domain.accident_situations import AccidentParty, Pick
 from domain.agreement import Confirmation
+from domain.booking import TimerPlan
 from domain.staff import CODE_ALPHABET, normalize_invite_code
 
 CODE_LENGTH = 8  # about 39 bits; wrong codes are also counted against the sender
 DEFAULT_LIFETIME = timedelta(hours=2)
 MAX_PHOTOS = 20
+EXPIRY_TIMER = "quickdeal_expiry"  # the timer kind that tells the owner of an unused code
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -93,9 +95,9 @@ class QuickDeal:
 
     def refusal(self, party_id: int, now: datetime) -> JoinRefusal | None:
         """Why ``party_id`` may not join with this invitation now (None: they may)."""
-        if self.other_id is not None or self.state is not DealState.INVITED:
+        if self.other_id is not None or self.state not in (DealState.INVITED, DealState.EXPIRED):
             return JoinRefusal.USED
-        if now >= self.expires_at:
+        if now >= self.expires_at or self.state is DealState.EXPIRED:
             return JoinRefusal.EXPIRED
         if party_id == self.owner_id:
             return JoinRefusal.SAME_PERSON
@@ -162,3 +164,17 @@ def same_phone(first: str, second: str) -> bool:
     return normalize_mobile(first) is not None and normalize_mobile(first) == normalize_mobile(
         second
     )
+
+
+def expiry_timer(deal: QuickDeal) -> TimerPlan:
+    """The timer that tells the owner when the invitation expires unused."""
+    return TimerPlan(
+        EXPIRY_TIMER,
+        f"{EXPIRY_TIMER}:{deal.claim_number}:{deal.code_hash[:12]}",
+        deal.expires_at,
+        {"number": deal.claim_number, "code_hash": deal.code_hash},
+    )
+
+
+def timer_subject(number: str) -> str:
+    return f"quickdeal:{number}"

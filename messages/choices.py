@@ -261,3 +261,9 @@ def alternative_shop_choices(
         Choice(BookingChoice(booking_id, "alt", code).encode(), "booking.choice.shop", params)
         for code, params in shops
     )
+
+
+def quick_deal_invite_choice(number: str, label_key: str = "quickdeal.choice.invite") -> Choice:
+    """The owner's button for a (new) 快处快赔 invitation, for whoever offers one: the
+    report's end, the expired invitation's notice (a driver's turn or the scheduler)."""
+    return Choice(QuickDealChoice(QuickDealAction.INVITE, number).encode(), label_key)

@@ -163,7 +163,7 @@ def test_an_invitation_nobody_uses_in_time_expires(container: Container, clock: 
     clock.advance(timedelta(minutes=121))
     assert other.text(f"快处 {code}") == ["quickdeal.join.expired"]
     assert owner.news() == ["quickdeal.owner.expired"]
-    assert other.text(f"快处 {code}") == ["quickdeal.join.used"]
+    assert other.text(f"快处 {code}") == ["quickdeal.join.expired"]
     assert owner.news() == []  # told once
     assert deal(container).state is DealState.EXPIRED
     fresh = invite(container, owner)  # a new invitation replaces the expired one

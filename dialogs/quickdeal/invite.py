@@ -10,22 +10,25 @@ codes count against the sender like wrong /bind codes (``domain.attempts``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.quickdeal.common import DEAL, NAME, PLATE, choice, claim_and_policy
+from dialogs.quickdeal.common import DEAL, NAME, PLATE, claim_and_policy
 from domain.claim import Claim
 from domain.quick_deal import (
     DEFAULT_LIFETIME,
     DealState,
     JoinRefusal,
     QuickDeal,
+    expiry_timer,
     hash_code,
     looks_like_code,
     new_code,
+    timer_subject,
 )
 from domain.staff import normalize_invite_code
-from messages.choices import QuickDealAction
+from messages.choices import quick_deal_invite_choice
 from messages.outbound import Outbound, stale_choice_answer
 
 JOIN_COMMAND = "/join"
@@ -39,7 +42,7 @@ def offer(claim: Claim) -> list[Outbound]:
     """The 快处快赔 button after a filed report, when the accident qualifies."""
     if not qualifies(claim):
         return []
-    button = choice(QuickDealAction.INVITE, claim.number, "quickdeal.choice.invite")
+    button = quick_deal_invite_choice(claim.number)
     return [Outbound("quickdeal.offer", {"number": claim.number}, (button,))]
 
 
@@ -73,6 +76,7 @@ def invite(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbound]:
     if services is not None:
         deal.qr_media = services.invitation_qr(url)
     ctx.uow.quick_deals.add(deal)
+    ctx.uow.booking_timers.replace(timer_subject(number), [expiry_timer(deal)], ctx.now)
     params = {
         "number": number,
         "code": code,
@@ -111,6 +115,7 @@ def join(conv: Conversation, code: str, ctx: TurnContext) -> list[Outbound]:
         return [Outbound(f"quickdeal.join.{refusal.value}")]
     deal.join(conv.party_id, ctx.now)
     ctx.uow.quick_deals.save(deal)
+    ctx.uow.booking_timers.replace(timer_subject(deal.claim_number), [], ctx.now)
     conv.reset()
     conv.dialog, conv.state = NAME, PLATE
     conv.slots[DEAL] = deal.claim_number
@@ -121,19 +126,17 @@ def join(conv: Conversation, code: str, ctx: TurnContext) -> list[Outbound]:
     ]
 
 
+def expired_notice(number: str) -> Outbound:
+    """The owner's notice of an invitation that expired unused, with a button for another."""
+    again = quick_deal_invite_choice(number, "quickdeal.choice.invite_again")
+    return Outbound("quickdeal.owner.expired", {"number": number}, (again,))
+
+
 def _expired(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
     """The driver is told; the owner is told once, with a button for a new invitation."""
     outs = [Outbound("quickdeal.join.expired")]
     if deal.state is DealState.INVITED:
         deal.state = DealState.EXPIRED
         ctx.uow.quick_deals.save(deal)
-        again = choice(QuickDealAction.INVITE, deal.claim_number, "quickdeal.choice.invite_again")
-        outs.append(
-            Outbound(
-                "quickdeal.owner.expired",
-                {"number": deal.claim_number},
-                (again,),
-                to_party=deal.owner_id,
-            )
-        )
+        outs.append(replace(expired_notice(deal.claim_number), to_party=deal.owner_id))
     return outs
