@@ -24,7 +24,7 @@ from domain.policy import Policy
 from domain.quick_deal import DealState, QuickDeal
 from domain.services import adjusters_to_page
 from messages.choices import QuickDealAction, QuickDealChoice
-from messages.outbound import Outbound, stale_choice_answer
+from messages.outbound import Choice, Outbound, stale_choice_answer
 
 DECLINED = "declined"
 _ANSWERING = frozenset({DealState.PICKING, DealState.CONFIRMING})
@@ -113,10 +113,7 @@ def _picked(deal: QuickDeal, pick: Pick, ctx: TurnContext) -> list[Outbound]:
 def _confirm_card(
     deal: QuickDeal, liability: AgreedLiability, role: AccidentParty, ctx: TurnContext
 ) -> Outbound:
-    buttons = (
-        choice(QuickDealAction.CONFIRM, deal.claim_number, "quickdeal.choice.confirm"),
-        choice(QuickDealAction.DECLINE, deal.claim_number, "quickdeal.choice.decline"),
-    )
+    buttons = _confirm_buttons(deal)
     params = {
         "number": deal.claim_number,
         "situation": liability.situation.value,
@@ -125,6 +122,13 @@ def _confirm_card(
         "mine": role.value,
     }
     return Outbound("quickdeal.confirm", params, buttons, to_party=deal.party_of(role))
+
+
+def _confirm_buttons(deal: QuickDeal) -> tuple[Choice, Choice]:
+    return (
+        choice(QuickDealAction.CONFIRM, deal.claim_number, "quickdeal.choice.confirm"),
+        choice(QuickDealAction.DECLINE, deal.claim_number, "quickdeal.choice.decline"),
+    )
 
 
 def _confirm(deal: QuickDeal, role: AccidentParty, ctx: TurnContext) -> list[Outbound]:
@@ -136,7 +140,12 @@ def _confirm(deal: QuickDeal, role: AccidentParty, ctx: TurnContext) -> list[Out
         other = deal.party_of(role.other)
         return [
             Outbound("quickdeal.confirmed_wait"),
-            Outbound("quickdeal.other_confirmed", {"number": deal.claim_number}, to_party=other),
+            Outbound(
+                "quickdeal.other_confirmed",
+                {"number": deal.claim_number},
+                _confirm_buttons(deal),
+                to_party=other,
+            ),
         ]
     return _issue(deal, ctx)
 
