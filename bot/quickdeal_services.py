@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import qrcode
 
 from bot.agreement.files import AgreementFiles
-from bot.agreement.render import AgreementRenderer
+from bot.agreement.render import AgreementRenderer, PdfFontMissing
 from bot.agreement.view import agreement_view
 from bot.signing import KEY_NAME, Signer
 from domain.agreement import Agreement
@@ -24,6 +25,8 @@ from storage._sql import utcnow
 from storage.media import MediaStore
 from storage.server_secrets import shared_secret
 from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,12 @@ class TurnQuickDealServices(QuickDealServices):
             embedded[photo.media_id] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
         number = agreement.number
         files_kept = self._kit.files
-        pdf_url = files_kept.keep(number, "pdf", self._kit.renderer.pdf(view, files), self._signer)
+        try:
+            pdf = self._kit.renderer.pdf(view, files)
+        except PdfFontMissing:  # the page still serves; the operator is told in the log
+            log.error("agreement %s: no CJK font for the PDF (CLAIMBOT_PDF_FONT)", number)
+            pdf = None
+        pdf_url = files_kept.keep(number, "pdf", pdf, self._signer) if pdf is not None else ""
         html = self._kit.renderer.html(view, embedded).encode()
         html_url = files_kept.keep(number, "html", html, self._signer)
         return IssuedAgreement(html_url=html_url, pdf_url=pdf_url)

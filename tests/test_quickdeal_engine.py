@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -14,9 +15,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.agreement.render import PdfFontMissing, find_cjk_font
-from bot.bootstrap import Container
+from bot.bootstrap import Container, build
+from bot.settings import Settings
 from domain.adjudication import Liability
 from domain.quick_deal import DealState, QuickDeal
+from storage.db import Database
+from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
 from tests.quickdeal_support import (
@@ -179,3 +183,29 @@ def test_the_other_driver_cannot_be_the_owner_by_phone_or_plate(container: Conta
     assert other.text("138 0013 8001") == ["quickdeal.error.same_phone", "quickdeal.ask.phone"]
     assert other.text("12345") == ["quickdeal.error.phone", "quickdeal.ask.phone"]
     assert deal(container).driver.phone == ""
+
+
+def test_without_a_pdf_font_the_agreement_is_still_issued_as_a_page(
+    database: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = Settings(
+        database_url=database_url(database),
+        media_dir=tmp_path / "media",
+        pdf_font=tmp_path / "no-such-font.ttf",
+    )
+    built = build(settings, clock=clock)
+    try:
+        import_sample(built)
+        owner, other = drivers(built)
+        join_with_details(other, invite(built, owner))
+        for driver in (owner, other):
+            driver.choose(f"q:sit:{NUMBER}:both_at_fault")
+        owner.choose(f"q:ok:{NUMBER}")
+        assert other.choose(f"q:ok:{NUMBER}") == ["quickdeal.issued"]
+        issued = last_payload(built, other, "quickdeal.issued")["params"]
+        assert issued["pdf_url"] == "" and "/agreements/" in issued["html_url"]
+        assert "PDF" not in other.last_text() and "打印版" in other.last_text()
+        finding = stored(built).adjudication.liability
+        assert finding is not None and (finding.grade, finding.share) == (Liability.EQUAL, 50)
+    finally:
+        built.close()
