@@ -198,7 +198,8 @@ class QuickDealRepository(abc.ABC):
 
     @abc.abstractmethod
     def add(self, deal: QuickDeal) -> None:
-        """A new invitation; it replaces an earlier, unused one of the same claim."""
+        """A new invitation; it replaces the claim's earlier one if that never started
+        (``domain.quick_deal.REPLACEABLE``)."""
 
     @abc.abstractmethod
     def by_code_for_update(self, code_hash: str) -> QuickDeal | None: ...

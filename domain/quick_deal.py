@@ -40,6 +40,9 @@ class DealState(StrEnum):
 
 
 OPEN_STATES = frozenset({DealState.JOINED, DealState.PICKING, DealState.CONFIRMING})
+# A new invitation may replace one nobody used, one that expired, or one whose driver left
+# before giving their details (the code was used, the case never started).
+REPLACEABLE = frozenset({DealState.INVITED, DealState.EXPIRED, DealState.JOINED})
 
 
 class JoinRefusal(StrEnum):

@@ -12,6 +12,7 @@ from domain.agreement import Confirmation
 from domain.ports import QuickDealRepository
 from domain.quick_deal import (
     OPEN_STATES,
+    REPLACEABLE,
     DealState,
     IssuedAgreement,
     OtherDriver,
@@ -33,7 +34,7 @@ class SqlQuickDealRepository(QuickDealRepository):
         self._conn = conn
 
     def add(self, deal: QuickDeal) -> None:
-        replaceable = [DealState.INVITED.value, DealState.EXPIRED.value]
+        replaceable = [state.value for state in REPLACEABLE]
         self._conn.execute(
             delete(quick_deal_t).where(
                 _q.claim_number == deal.claim_number, _q.state.in_(replaceable)

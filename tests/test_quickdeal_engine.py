@@ -209,3 +209,18 @@ def test_without_a_pdf_font_the_agreement_is_still_issued_as_a_page(
         assert finding is not None and (finding.grade, finding.share) == (Liability.EQUAL, 50)
     finally:
         built.close()
+
+
+def test_a_driver_who_leaves_before_the_details_can_be_invited_again(
+    container: Container,
+) -> None:
+    owner, other = drivers(container)
+    code = invite(container, owner)
+    assert other.text(f"快处 {code}")[0] == "quickdeal.joined"
+    assert other.text("/cancel") == ["quickdeal.left"]
+    assert other.text(OTHER_PLATE) != ["quickdeal.ask.phone"]  # out of the case
+    fresh = invite(container, owner)
+    assert other.text(f"快处 {code}") == ["quickdeal.join.unknown"]  # the old code is gone
+    assert join_with_details(other, fresh) == ["quickdeal.facts", "quickdeal.pick"]
+    # once the case is under way, it is not replaced
+    assert owner.choose(f"q:inv:{NUMBER}") == ["quickdeal.already"]

@@ -31,7 +31,7 @@ def claim_and_policy(ctx: TurnContext, number: str) -> tuple[Claim, Policy | Non
 
 
 def party_plate(deal: QuickDeal, claim: Claim, role: AccidentParty) -> str:
-    return claim.report.plate or "" if role is AccidentParty.A else deal.driver.plate
+    return (claim.report.plate or "") if role is AccidentParty.A else deal.driver.plate
 
 
 def held_deal(conv: Conversation, ctx: TurnContext) -> QuickDeal | None:

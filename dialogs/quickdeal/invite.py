@@ -18,6 +18,7 @@ from dialogs.quickdeal.common import DEAL, NAME, PLATE, claim_and_policy
 from domain.claim import Claim
 from domain.quick_deal import (
     DEFAULT_LIFETIME,
+    REPLACEABLE,
     DealState,
     JoinRefusal,
     QuickDeal,
@@ -65,7 +66,7 @@ def invite(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbound]:
     if not qualifies(claim):
         return [Outbound("quickdeal.not_offered", {"number": number})]
     current = ctx.uow.quick_deals.for_claim_for_update(number)
-    if current is not None and current.state not in (DealState.INVITED, DealState.EXPIRED):
+    if current is not None and current.state not in REPLACEABLE:
         return [Outbound("quickdeal.already", {"number": number})]
     services = ctx.quick_deal
     lifetime = services.invite_lifetime if services else DEFAULT_LIFETIME
