@@ -32,7 +32,7 @@ from tests.quickdeal_support import (
     last_payload,
     report_two_cars,
 )
-from tests.test_adjudication_engine import Party, stored
+from tests.test_adjudication_engine import Party, outbox, stored, text
 from tests.test_adjudication_engine import invite as staff_invite
 
 
@@ -176,12 +176,15 @@ def test_an_invitation_nobody_uses_in_time_expires(container: Container, clock: 
 
 
 def test_the_other_driver_cannot_be_the_owner_by_phone_or_plate(container: Container) -> None:
-    owner, other = drivers(container)
+    owner, _ = drivers(container)
+    other = Party(container, "other-web-0042", hint="en-GB")  # answered in English
     assert other.text(f"快处 {invite(container, owner)}")[0] == "quickdeal.joined"
+    assert other.last_text() == "Please send your plate number, e.g. 沪B67890."
     assert other.text("沪A12345") == ["quickdeal.error.same_plate", "quickdeal.ask.plate"]
     assert other.text(OTHER_PLATE) == ["quickdeal.ask.phone"]
     assert other.text("138 0013 8001") == ["quickdeal.error.same_phone", "quickdeal.ask.phone"]
     assert other.text("12345") == ["quickdeal.error.phone", "quickdeal.ask.phone"]
+    assert "not a mobile number" in text_of(container, other, -2)
     assert deal(container).driver.phone == ""
 
 
@@ -224,3 +227,7 @@ def test_a_driver_who_leaves_before_the_details_can_be_invited_again(
     assert join_with_details(other, fresh) == ["quickdeal.facts", "quickdeal.pick"]
     # once the case is under way, it is not replaced
     assert owner.choose(f"q:inv:{NUMBER}") == ["quickdeal.already"]
+
+
+def text_of(container: Container, party: Party, index: int) -> str:
+    return text(container, outbox(container, party.user_id)[index])
