@@ -74,6 +74,8 @@ def create_app(container: Container) -> FastAPI:
     errors.install(app)
     access_log.install()
     app.include_router(container.webchat.router())
+    if container.agreements is not None:
+        app.include_router(container.agreements.router())
     if container.settings.demo_mode:  # the identity switcher; 404 otherwise
         app.include_router(
             demo_router(

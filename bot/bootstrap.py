@@ -7,12 +7,15 @@ import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.agreement.files import AgreementFiles
+from bot.agreement.render import AgreementRenderer
 from bot.channels import Channel
 from bot.chat_sessions import ChatSessions, SessionPolicy
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake, UploadQuota
 from bot.media_links import MediaLinks
+from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
 from bot.telemetry import Telemetry
@@ -27,6 +30,7 @@ from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.dispatcher import OutboxDispatcher, Pacing
 from scheduler.escalation import EscalationConfig, escalation_timer_kinds
 from scheduler.handoff_sla import HandoffSlaConfig, handoff_timer_kinds
+from scheduler.quickdeal import quickdeal_timer_kind
 from scheduler.quiet import QuietHours, parse_clock
 from scheduler.reminders import default_registry
 from scheduler.retention import RetentionConfig, retention_timer_kinds
@@ -66,6 +70,7 @@ class Container:
     telemetry: Telemetry
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
+    agreements: AgreementFiles | None = None  # issued 快处快赔 agreements and their links
 
     def close(self) -> None:
         self.database.dispose()
@@ -108,6 +113,20 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         UploadQuota(settings.upload_quota_files, settings.upload_quota_mb * MEGABYTE),
     )
     signer = server_signer(settings.secret_key, database, clock)
+    agreements = AgreementFiles(
+        settings.media_dir / "agreements", signer, public_base_url(settings)
+    )
+    quick_deal = QuickDealKit(
+        media,
+        AgreementRenderer(settings.pdf_font),
+        agreements,
+        catalogs,
+        timedelta(minutes=settings.quickdeal_invite_minutes),
+        settings.insurer_name,
+        public_base_url(settings),
+        settings.secret_key,
+    )
+    engine.use_quick_deal(quick_deal.for_turn)
     webchat = WebChat(
         engine,
         database,
@@ -149,6 +168,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         telemetry,
         channels,
     )
+    container.agreements = agreements
     if settings.scheduler_enabled:
         container.scheduler = _scheduler(settings, database, clock)
     return container
@@ -214,6 +234,7 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
     )
     for kind in handoff_timer_kinds(handoff_sla):
         registry.register(kind)
+    registry.register(quickdeal_timer_kind(settings.default_locale))
     shop_schedule = ShopScheduleConfig(
         at=parse_clock(settings.shop_schedule_time),
         days_ahead=1 if settings.shop_schedule_day == "tomorrow" else 0,

@@ -32,6 +32,7 @@ from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.clock import Clock
+from domain.ports import QuickDealServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
 from storage.conversations_pushed import PushedChoices
@@ -98,6 +99,11 @@ class ConversationEngine:
         self._delivery: TurnDelivery[Any] | None = None
         self._hotline = hotline
         self._handoff_wait_minutes = handoff_wait_minutes
+        self._quick_deal: Callable[[SqlUnitOfWork], QuickDealServices] | None = None
+
+    def use_quick_deal(self, services: Callable[[SqlUnitOfWork], QuickDealServices]) -> None:
+        """快处快赔's QR codes and agreement documents, on each turn's unit of work."""
+        self._quick_deal = services
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
@@ -147,6 +153,8 @@ class ConversationEngine:
                 retention_days=self._retention_days,
                 hotline=self._hotline,
                 handoff_wait_minutes=self._handoff_wait_minutes,
+                channel=inbound.channel,
+                quick_deal=self._quick_deal(uow) if self._quick_deal is not None else None,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

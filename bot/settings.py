@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     evidence_after_hours: int = Field(default=48, ge=0)
     evidence_distance_km: float = Field(default=2.0, gt=0)
     staff_invite_hours: int = Field(default=24, gt=0)
+    # 快处快赔: how long the other driver's invitation code works; our name on the agreement.
+    quickdeal_invite_minutes: int = Field(default=120, gt=0, le=7 * 24 * 60)
+    insurer_name: str = Field(default="本公司", min_length=1, max_length=40)
 
     # The scheduler: timers, reminders, quiet hours (docs/configuration.md, docs/deploy.md).
     scheduler_enabled: bool = True

@@ -11,7 +11,7 @@ from dialogs.lexicon import Lexicon
 from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
-from domain.ports import UnitOfWork
+from domain.ports import QuickDealServices, UnitOfWork
 from messages.inbound import MediaItem, media_item_from_json, media_item_to_json
 
 if TYPE_CHECKING:
@@ -80,3 +80,5 @@ class TurnContext:
     retention_days: int = 730  # personal data kept this long after a claim closes
     hotline: str = "95500"  # the service hotline (settings)
     handoff_wait_minutes: int = 5  # the wait an owner asking for a person is told
+    channel: str = ""  # the channel of the message this turn answers
+    quick_deal: QuickDealServices | None = None  # None: no QR codes or agreement documents

@@ -17,9 +17,10 @@ from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
 from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
+from dialogs.quickdeal.dialog import QUICK_DEAL
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, ACCIDENT, SHOP, HUMAN)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, ACCIDENT, SHOP, QUICK_DEAL, HUMAN)
 
 
 class Registry:

@@ -18,6 +18,7 @@ from dialogs import verification
 from dialogs.answers import yes_no
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
+from dialogs.quickdeal.invite import offer as quickdeal_offer
 from dialogs.report_codec import draft_from_json, draft_to_json
 from dialogs.report_facts import (
     FACTS_WRONG,
@@ -766,6 +767,7 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
             {"number": claim.number, "urgent": claim.urgent, "late": claim.late},
             (Choice(START_REPORT.encode(), "choice.report_another"),),
         ),
+        *quickdeal_offer(claim),  # two cars, nobody hurt: 快处快赔 offered
         *handoff_cards(claim, ctx),  # the region's adjusters are paged
     ]
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from domain.agreement import Agreement
 from domain.attempts import AttemptStore
 from domain.booking import Booking, TimerPlan
 from domain.claim import Claim
 from domain.policy import Policy
+from domain.quick_deal import IssuedAgreement, QuickDeal
 from domain.shop import Shop, ShopStaff
 from domain.slots import TimeSlot
 from domain.staff import Adjuster, Invite
@@ -203,6 +205,50 @@ class ConsentLog(abc.ABC):
         """The party agreed to ``version`` on ``channel`` at ``at``."""
 
 
+class QuickDealRepository(abc.ABC):
+    """快处快赔 cases, one per claim, found by the invitation code's hash."""
+
+    @abc.abstractmethod
+    def add(self, deal: QuickDeal) -> None:
+        """A new invitation; it replaces the claim's earlier one if that never started
+        (``domain.quick_deal.REPLACEABLE``)."""
+
+    @abc.abstractmethod
+    def by_code_for_update(self, code_hash: str) -> QuickDeal | None: ...
+
+    @abc.abstractmethod
+    def for_claim_for_update(self, number: str) -> QuickDeal | None: ...
+
+    @abc.abstractmethod
+    def joined_by(self, party_id: int) -> QuickDeal | None:
+        """The open case the party joined as the other driver (the latest), if any."""
+
+    @abc.abstractmethod
+    def save(self, deal: QuickDeal) -> None: ...
+
+    @abc.abstractmethod
+    def viewers_of_media(self, media_id: int) -> set[int]:
+        """Both drivers of every case the photo belongs to: the owner's report photos, the
+        other driver's photos, the invitation's QR code."""
+
+
+class QuickDealServices(abc.ABC):
+    """What a 快处快赔 turn needs beyond data: the invitation's lifetime and QR code, our
+    name on the agreement, and the agreement's documents (HTML and PDF)."""
+
+    invite_lifetime: timedelta
+    insurer: str  # how the agreement names us as the owner's insurer
+    public_url: str  # the base of the web chat link in an invitation
+
+    @abc.abstractmethod
+    def invitation_qr(self, url: str) -> int:
+        """A QR code (PNG) of ``url``, stored as a photo: its media id."""
+
+    @abc.abstractmethod
+    def issue(self, agreement: Agreement, locale: str, now: datetime) -> IssuedAgreement:
+        """Render the agreement (HTML and PDF), keep both with the claim; their links."""
+
+
 class UnitOfWork(abc.ABC):
     """Every repository a dialog turn or a domain service may use; test fakes implement
     all of it (tests/fakes.py), and tests/test_port_contract.py runs the same cases against
@@ -217,3 +263,4 @@ class UnitOfWork(abc.ABC):
     attempts: AttemptStore
     reminders: ReminderSettings
     consents: ConsentLog
+    quick_deals: QuickDealRepository

@@ -156,10 +156,13 @@ def escalation_recipients(uow: UnitOfWork, claim: Claim) -> list[Adjuster]:
 
 
 def may_view_media(uow: UnitOfWork, party_id: int, media_id: int) -> bool:
-    """Claim photos are seen by the claim's owner and by the insurer's adjusters."""
+    """Claim photos are seen by the claim's owner and by the insurer's adjusters, and in a
+    快处快赔 case by both drivers."""
     if uow.staff.adjuster_for_party(party_id) is not None:
         return True
-    return party_id in uow.claims.owners_of_media(media_id)
+    if party_id in uow.claims.owners_of_media(media_id):
+        return True
+    return party_id in uow.quick_deals.viewers_of_media(media_id)
 
 
 # --- the adjuster's steps ----------------------------------------------------------------

@@ -31,6 +31,7 @@ class ChoiceKind(StrEnum):
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
     START = "start"  # starts a dialog
     ACCIDENT = "ac"  # an adjuster's buttons on a claim's accident record
+    QUICK_DEAL = "q"  # 快处快赔: the invitation and both drivers' picks and confirmations
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -150,6 +151,41 @@ class ShopChoice:
         return cls(int(parts[1]), parts[2])
 
 
+class QuickDealAction(StrEnum):
+    INVITE = "inv"  # the owner asks for an invitation
+    SITUATION = "sit"  # <situation>: what happened
+    CAR = "car"  # <situation>.<a|b>: which car the situation names
+    CONFIRM = "ok"
+    DECLINE = "no"
+
+
+@dataclass(frozen=True)
+class QuickDealChoice:
+    """``q:<action>:<claim number>[:<argument>]``: checked against the 快处快赔 case of the
+    claim and the sender's part in it, since either driver may tap it on a card the other
+    driver's turn sent."""
+
+    action: QuickDealAction
+    number: str
+    argument: str = ""
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.QUICK_DEAL, self.action, self.number, last=self.argument)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.QUICK_DEAL)
+
+    @classmethod
+    def decode(cls, value: str) -> QuickDealChoice | None:
+        parts = value.split(SEP, 3)
+        if parts[0] != ChoiceKind.QUICK_DEAL or len(parts) < 3:
+            return None
+        if parts[1] not in {action.value for action in QuickDealAction}:
+            return None
+        return cls(QuickDealAction(parts[1]), parts[2], parts[3] if len(parts) == 4 else "")
+
+
 # --- answers to a dialog's current step (valid only while offered) -----------------------
 
 
@@ -253,3 +289,9 @@ def alternative_shop_choices(
         Choice(BookingChoice(booking_id, "alt", code).encode(), "booking.choice.shop", params)
         for code, params in shops
     )
+
+
+def quick_deal_invite_choice(number: str, label_key: str = "quickdeal.choice.invite") -> Choice:
+    """The owner's button for a (new) 快处快赔 invitation, for whoever offers one: the
+    report's end, the expired invitation's notice (a driver's turn or the scheduler)."""
+    return Choice(QuickDealChoice(QuickDealAction.INVITE, number).encode(), label_key)

@@ -314,6 +314,7 @@ import storage.tables_escalation  # noqa: E402
 import storage.tables_fastlane  # noqa: E402
 import storage.tables_handoff  # noqa: E402
 import storage.tables_privacy  # noqa: E402
+import storage.tables_quickdeal  # noqa: E402
 import storage.tables_security  # noqa: E402
 import storage.tables_telegram  # noqa: E402
 import storage.tables_timers  # noqa: E402

@@ -20,6 +20,7 @@ from storage.media_repository import MediaRepository
 from storage.outbox import Outbox
 from storage.parties import PartyRepository
 from storage.policies import SqlPolicyRepository
+from storage.quick_deals import SqlQuickDealRepository
 from storage.recipients import RecipientDirectory
 from storage.reminders import ReminderRepository
 from storage.shops import SqlShopRepository
@@ -55,6 +56,7 @@ class SqlUnitOfWork(UnitOfWork):
     attempts: SqlAttemptStore
     consents: ConsentRepository
     data_views: DataViewLog
+    quick_deals: SqlQuickDealRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -92,6 +94,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.attempts = SqlAttemptStore(conn)
         self.consents = ConsentRepository(conn)
         self.data_views = DataViewLog(conn)
+        self.quick_deals = SqlQuickDealRepository(conn)
         return self
 
     def __exit__(

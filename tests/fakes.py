@@ -20,11 +20,13 @@ from domain.ports import (
     ClaimRepository,
     ConsentLog,
     PolicyRepository,
+    QuickDealRepository,
     ReminderSettings,
     ShopRepository,
     StaffRepository,
     UnitOfWork,
 )
+from domain.quick_deal import OPEN_STATES, QuickDeal
 from domain.shop import Shop, ShopStaff
 from domain.slots import TimeSlot
 from domain.staff import Adjuster, Invite
@@ -159,6 +161,8 @@ class FakeAttemptStore(AttemptStore):
         blocked = now + rule.cooldown if failures >= rule.limit else stored.blocked_until
         self.rows[key] = (start, AttemptState(failures, blocked))
         return current(self.rows[key][1], start, rule, now)
+
+
 class FakeShopRepository(ShopRepository):
     def __init__(self, shops: Sequence[Shop], staff: Sequence[ShopStaff]) -> None:
         self.shops = {shop.id: shop for shop in shops}
@@ -304,6 +308,37 @@ class FakeConsentLog(ConsentLog):
 
     def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
         self.versions[party_id] = version
+class FakeQuickDealRepository(QuickDealRepository):
+    def __init__(self, claims: dict[str, Claim]) -> None:
+        self.deals: dict[str, QuickDeal] = {}  # by claim number
+        self.claims = claims
+
+    def add(self, deal: QuickDeal) -> None:
+        self.deals[deal.claim_number] = copy.deepcopy(deal)
+
+    def by_code_for_update(self, code_hash: str) -> QuickDeal | None:
+        found = (d for d in self.deals.values() if d.code_hash == code_hash)
+        return copy.deepcopy(next(found, None))
+
+    def for_claim_for_update(self, number: str) -> QuickDeal | None:
+        return copy.deepcopy(self.deals.get(number))
+
+    def joined_by(self, party_id: int) -> QuickDeal | None:
+        mine = [d for d in self.deals.values() if d.other_id == party_id and d.state in OPEN_STATES]
+        latest = max(mine, key=lambda d: d.created_at, default=None)
+        return copy.deepcopy(latest)
+
+    def save(self, deal: QuickDeal) -> None:
+        self.deals[deal.claim_number] = copy.deepcopy(deal)
+
+    def viewers_of_media(self, media_id: int) -> set[int]:
+        viewers: set[int] = set()
+        for deal in self.deals.values():
+            claim = self.claims.get(deal.claim_number)
+            evidence = [item.media_id for item in claim.report.evidence] if claim else []
+            if media_id in (*deal.media, *evidence):
+                viewers |= {deal.owner_id, *([deal.other_id] if deal.other_id else [])}
+        return viewers
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -321,6 +356,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.booking_timers = FakeBookingTimers()
         self.reminders = FakeReminderSettings()
         self.consents = FakeConsentLog()
+        self.quick_deals = FakeQuickDealRepository(self.claims.claims)
 
 
 class FixedClock:

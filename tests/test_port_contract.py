@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.accident_situations import AccidentParty, Pick, Situation
 from domain.ports import UnitOfWork
+from domain.quick_deal import DealState, IssuedAgreement, QuickDeal, hash_code
 from domain.staff import Invite, StaffRole
 from storage.db import Database
 from storage.directory import import_directory
@@ -123,3 +125,75 @@ def test_muting_is_accepted_for_any_party(port: Port) -> None:
     port.uow.reminders.set_muted(party, True, NOW)
     port.uow.reminders.set_muted(party, False, NOW + timedelta(minutes=1))
     port.uow.reminders.set_muted(party, False, NOW + timedelta(minutes=2))
+
+
+# --- 快处快赔 cases (domain.quick_deal) -------------------------------------------------
+
+QD_NUMBER = "BA2026112500001"
+
+
+def _quick_deal(owner: int, code: str = "K7QM4XPD") -> QuickDeal:
+    return QuickDeal(QD_NUMBER, owner, hash_code(code), NOW, NOW + timedelta(hours=2))
+
+
+def test_a_case_is_found_by_its_code_and_claim_and_kept_whole(port: Port) -> None:
+    deals = port.uow.quick_deals
+    owner, other = port.new_party(), port.new_party()
+    deals.add(_quick_deal(owner))
+    assert deals.by_code_for_update(hash_code("ZZZZ2222")) is None
+    found = deals.by_code_for_update(hash_code("k7qm-4xpd"))
+    assert found is not None and found.state is DealState.INVITED and found.other_id is None
+
+    found.join(other, NOW + timedelta(minutes=5))
+    found.driver.plate, found.driver.phone, found.driver.insurer = "沪B67890", "13900139002", "人保"
+    found.state = DealState.CONFIRMING
+    found.pick(Pick(AccidentParty.A, Situation.REAR_END, AccidentParty.B))
+    found.pick(Pick(AccidentParty.B, Situation.BOTH_AT_FAULT))
+    found.confirm(AccidentParty.B, NOW + timedelta(minutes=9), "wechat")
+    found.issued = IssuedAgreement("https://x/a.html", "https://x/a.pdf")
+    deals.save(found)
+
+    again = deals.for_claim_for_update(QD_NUMBER)
+    assert again is not None
+    assert again.other_id == other and again.joined_at == NOW + timedelta(minutes=5)
+    assert again.driver.phone == "13900139002"
+    assert again.pick_of(AccidentParty.A) == Pick(
+        AccidentParty.A, Situation.REAR_END, AccidentParty.B
+    )
+    assert again.pick_of(AccidentParty.B) == Pick(AccidentParty.B, Situation.BOTH_AT_FAULT)
+    confirmation = again.confirmations[AccidentParty.B]
+    assert (confirmation.at, confirmation.channel) == (NOW + timedelta(minutes=9), "wechat")
+    assert again.issued == IssuedAgreement("https://x/a.html", "https://x/a.pdf")
+    assert deals.joined_by(other) is not None and deals.joined_by(owner) is None
+
+
+def test_a_new_invitation_replaces_an_unused_one(port: Port) -> None:
+    deals = port.uow.quick_deals
+    owner = port.new_party()
+    deals.add(_quick_deal(owner, "K7QM4XPD"))
+    deals.add(_quick_deal(owner, "ABCD2345"))
+    assert deals.by_code_for_update(hash_code("K7QM4XPD")) is None
+    assert deals.by_code_for_update(hash_code("ABCD2345")) is not None
+
+
+def test_the_other_drivers_photos_are_seen_by_both_drivers_only(port: Port) -> None:
+    deals = port.uow.quick_deals
+    owner, other = port.new_party(), port.new_party()
+    deal = _quick_deal(owner)
+    deals.add(deal)
+    photo = _quick_deal_media(port)
+    assert deals.viewers_of_media(photo) == set()
+    deal.join(other, NOW)
+    deal.photos.append(photo)
+    deals.save(deal)
+    assert deals.viewers_of_media(photo) == {owner, other}
+    assert deals.joined_by(other) == deal
+
+
+def _quick_deal_media(port: Port) -> int:
+    media = getattr(port.uow, "media", None)
+    if media is None:  # the fake knows no media rows: any id will do
+        return 4242
+    from storage.media_types import StoredMedia
+
+    return int(media.add(StoredMedia("e" * 64, "photo", "image/jpeg", 10, "ee/ee/x.jpg")))

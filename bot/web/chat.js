@@ -395,6 +395,8 @@
   }
   async function pollLoop() {
     await poll();
+    takeJoinCode();
+    sendJoin();
     setTimeout(pollLoop, 3000);
   }
 
@@ -466,6 +468,26 @@
     applyWords();
   }
 
+  // ---------- 快处快赔: /chat?join=CODE ----------
+  // The invitation's link carries the code: it goes as the first message once (on a first
+  // visit the server keeps it while the privacy notice is agreed to, then goes on with it).
+  let joinCode = null;
+  function takeJoinCode() {
+    const params = new URLSearchParams(location.search);
+    const code = (params.get('join') || '').replace(/[^0-9A-Za-z-]/g, '').slice(0, 20);
+    if (!code) return;
+    params.delete('join');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+    joinCode = code;
+  }
+  let joinSends = 0;
+  function sendJoin() {
+    if (!joinCode || joinSends >= 1) return;
+    joinSends += 1;
+    send({ kind: 'text', text: `/join ${joinCode}` }, `快处 ${joinCode}`);
+  }
+
   // ---------- boot ----------
   async function boot() {
     applyWords();
@@ -493,6 +515,8 @@
     for (const p of Array.isArray(pending) ? pending : []) {
       if (p && p.id && p.body) enqueue({ id: p.id, body: p.body, label: p.label || '', row: userBubble(p.label || '') });
     }
+    takeJoinCode();
+    sendJoin();
     setTimeout(pollLoop, 3000);
   }
 
