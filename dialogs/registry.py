@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dialogs.approvals import APPROVALS
 from dialogs.bookings import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
@@ -17,7 +18,7 @@ from dialogs.dialog import Dialog, MenuItem
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP, APPROVALS)
 
 
 class Registry:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from domain.adjudication import AdjudicationRules, PaymentRoute, RepairNotAccepted, Settlement
+from domain.approval import NotSupervisor
 from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import (
     Action,
@@ -298,6 +299,20 @@ def view_claim(uow: UnitOfWork, party_id: int, number: str) -> Handled:
     if claim.adjuster_id is not None:
         _authorize(uow, adjuster, claim, taking=False)
     return Handled(claim, adjuster)
+
+
+def supervise(
+    uow: UnitOfWork, party_id: int, number: str, step: Callable[[Claim, Adjuster], T]
+) -> tuple[Handled, T]:
+    """Apply a supervisor's step (核赔) to any claim, and store it; NotSupervisor for
+    anyone else."""
+    supervisor = staff_member(uow, party_id)
+    if not supervisor.supervisor:
+        raise NotSupervisor()
+    claim = _locked_claim(uow, number)
+    result = step(claim, supervisor)
+    uow.claims.save(claim)
+    return Handled(claim, supervisor), result
 
 
 # --- the owner's steps -------------------------------------------------------------------

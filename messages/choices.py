@@ -29,6 +29,7 @@ class ChoiceKind(StrEnum):
     BOOKING_STEP = "b"  # an answer to a step of the owner's booking dialog
     SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
+    APPROVAL = "ap"  # second approval (核赔) and appeal: approve, send back, appeal
     START = "start"  # starts a dialog
 
 
@@ -75,6 +76,38 @@ class ClaimChoice:
             case [ChoiceKind.CLAIM, "acc" | "dis" as action, number, version] if version.isdigit():
                 return cls(ClaimAction(action), number, int(version))
         return None
+
+
+class ApprovalAction(StrEnum):
+    APPROVE = "ok"
+    SEND_BACK = "back"
+    APPEAL = "appeal"
+    CANCEL = "cancel"  # stop giving a reason (send back, appeal)
+
+
+@dataclass(frozen=True)
+class ApprovalChoice:
+    """``ap:ok:<number>``, ``ap:back:<number>`` (a supervisor's), ``ap:appeal:<number>``
+    (the owner's): checked against what the claim waits for when tapped."""
+
+    action: ApprovalAction
+    number: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.APPROVAL, self.action, last=self.number)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.APPROVAL)
+
+    @classmethod
+    def decode(cls, value: str) -> ApprovalChoice | None:
+        parts = value.split(SEP)
+        if len(parts) != 3 or parts[0] != ChoiceKind.APPROVAL:
+            return None
+        if parts[1] not in {a.value for a in ApprovalAction} or not parts[2]:
+            return None
+        return cls(ApprovalAction(parts[1]), parts[2])
 
 
 @dataclass(frozen=True)
