@@ -87,6 +87,7 @@ def create_app(container: Container) -> FastAPI:
             container.clock,
             container.intake,
             container.signer,
+            container.engine,
         ).router()
     )
     app.include_router(api_router(container.database, container.clock, container.settings))
