@@ -15,10 +15,11 @@ from dialogs.bookings import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
+from dialogs.documents import DOCUMENTS
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 
-DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, CLAIMS, SHOP, APPROVALS)
+DIALOGS: tuple[Dialog, ...] = (REPORT, BOOKING, DOCUMENTS, CLAIMS, SHOP, APPROVALS)
 
 
 class Registry:

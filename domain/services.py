@@ -22,6 +22,7 @@ from domain.claim import (
     PolicyNotInForce,
     format_claim_number,
 )
+from domain.claim_documents import require_documents
 from domain.errors import (
     AlreadyStaff,
     AlreadyTaken,
@@ -246,6 +247,7 @@ def propose_settlement(
         policy = uow.policies.by_number(claim.policy_number)
         if policy is None:
             raise UnknownPolicy(claim.policy_number)
+        require_documents(claim)  # an asked checklist is complete first (保险法 第二十二条)
         return claim.propose_settlement(
             route, policy.coverage, now, adjuster.actor, settlement_rules
         )
@@ -269,6 +271,7 @@ def record_claim_payment(
 
     def step(claim: Claim, adjuster: Adjuster) -> None:
         claim.require_stage(Action.PAY)
+        require_documents(claim)
         agreement = claim.adjudication.agreement
         if agreement is not None and agreement.route is PaymentRoute.SHOP:
             _require_accepted_repair(claim, uow.bookings.for_claim(claim.number))

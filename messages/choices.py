@@ -30,6 +30,7 @@ class ChoiceKind(StrEnum):
     SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
     APPROVAL = "ap"  # second approval (核赔) and appeal: approve, send back, appeal
+    DOCUMENT = "dc"  # the owner files an upload against a checklist item
     START = "start"  # starts a dialog
 
 
@@ -108,6 +109,29 @@ class ApprovalChoice:
         if parts[1] not in {a.value for a in ApprovalAction} or not parts[2]:
             return None
         return cls(ApprovalAction(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    """``dc:<number>:<item>``: file the uploads just sent as this checklist item
+    (``dc:<number>:cancel`` keeps them unfiled)."""
+
+    number: str
+    item: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.DOCUMENT, self.number, last=self.item)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.DOCUMENT)
+
+    @classmethod
+    def decode(cls, value: str) -> DocumentChoice | None:
+        parts = value.split(SEP)
+        if len(parts) != 3 or parts[0] != ChoiceKind.DOCUMENT or not parts[1] or not parts[2]:
+            return None
+        return cls(parts[1], parts[2])
 
 
 @dataclass(frozen=True)
