@@ -1,5 +1,6 @@
 """The dashboard's second approval (核赔): a supervisor approves or sends back a held
-decision from the claim page, and the page shows what waits and the statutory clocks.
+decision from the claim page, and the page shows what waits, the documents checklist
+and the statutory clocks.
 
 A dashboard token acts only as the staff member it was issued to (``claimbot token
 create --scope insurer --staff SUP-SH-01``). The action is the supervisor's own chat turn
@@ -23,6 +24,7 @@ from bot.engine import ConversationEngine
 from bot.web_auth import Viewer
 from domain.approval import PendingApproval, pending_approval
 from domain.claim_clocks import clock_events
+from domain.claim_documents import ClaimChecklist, claim_checklist
 from domain.clock import Clock
 from domain.statutory_clocks import ClockRules, ClockState, StatutoryClock, claim_clocks
 from messages.inbound import Inbound, InboundKind
@@ -45,6 +47,7 @@ class Rulebook:
     pending: PendingApproval | None
     clocks: list[ClockView]
     may_approve: bool  # the viewer is a supervisor other than the one who asked
+    checklist: ClaimChecklist | None = None
 
 
 def rulebook(
@@ -56,7 +59,10 @@ def rulebook(
     if claim is None:
         return None
     held = pending_approval(claim)
-    clocks = [ClockView(c, c.state(now)) for c in claim_clocks(clock_events(claim), rules)]
+    documents = claim_checklist(claim)
+    complete_at = None if documents is None else documents.complete_at
+    events = clock_events(claim, complete_at)
+    clocks = [ClockView(c, c.state(now)) for c in claim_clocks(events, rules)]
     may = (
         held is not None
         and viewer.is_insurer
@@ -64,7 +70,7 @@ def rulebook(
         and staff.supervisor
         and staff.actor != held.requested_by
     )
-    return Rulebook(held, clocks, may)
+    return Rulebook(held, clocks, may, documents)
 
 
 Refused = Callable[[Request, Viewer, str, dict[str, Any], str], Response]

@@ -19,6 +19,7 @@ from tests.dashboard.support import sign_in, token
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
+from tests.media_samples import jpeg_bytes
 from tests.test_adjudication_engine import NUMBER, Party, file_report, invite, stored
 
 
@@ -119,3 +120,28 @@ def test_a_token_names_an_existing_staff_member(container: Container) -> None:
         ApiTokenRepository(uow.connection).create(
             "insurer", None, None, container.clock.now(), "SUP-XX-99"
         )
+
+
+def test_the_claim_page_shows_the_checklist_and_the_decision_clock(
+    container: Container, http: httpx.Client
+) -> None:
+    owner = Party(container, "owner-web-0001")
+    adjuster = Party(container, "adjuster-web-0001")
+    adjuster.text(f"/bind {invite(container, 'ADJ-SH-01')}")
+    file_report(owner)
+    adjuster.text(f"/take {NUMBER}")
+    adjuster.text(f"/survey {NUMBER} remote")
+    adjuster.text(f"/docs {NUMBER} owner")
+    assert sign_in(http, token(container, "insurer")).status_code == 303
+    page = http.get(f"/dashboard/claims/{NUMBER}").text
+    assert 'id="checklist"' in page and page.count('class="doc-missing"') == 6
+    assert 'class="clock-' not in page  # no clock before the documents are complete
+
+    assert owner.photos([jpeg_bytes(seed=70)]) == ["documents.pick"]
+    owner.choose(f"dc:{NUMBER}:driving_licence")
+    for position in range(2, 7):
+        adjuster.text(f"/waive {NUMBER} {position} 远程查勘已核实")
+    page = http.get(f"/dashboard/claims/{NUMBER}").text
+    assert page.count('class="doc-received"') == 1 and page.count('class="doc-waived"') == 5
+    assert page.count('class="clock-running"') == 2
+    assert "核定时限" in page and "先予支付时限" in page and "进行中" in page
