@@ -122,13 +122,9 @@ def proposal_made(
         "threshold": threshold,
         "reason": "",
     }
-    return [
-        Outbound(
-            "approval.held",
-            {**params, "kind": ApprovalKind.PROPOSAL.value, "threshold": threshold},
-        ),
-        *_supervisors(held.claim, ctx, "approval.card", card, exclude=conv.party_id),
-    ]
+    cards = _supervisors(held.claim, ctx, "approval.card", card, exclude=conv.party_id)
+    told = {**params, "kind": ApprovalKind.PROPOSAL.value, "threshold": threshold}
+    return [Outbound("approval.held", {**told, "reached": len(cards)}), *cards]
 
 
 def request_rejection(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -145,10 +141,9 @@ def request_rejection(argument: str, conv: Conversation, ctx: TurnContext) -> li
         "adjuster": handled.adjuster.name,
         "reason": reason,
     }
-    return [
-        Outbound("approval.held", {"number": number, "kind": ApprovalKind.REJECTION.value}),
-        *_supervisors(handled.claim, ctx, "approval.card", card, exclude=conv.party_id),
-    ]
+    cards = _supervisors(handled.claim, ctx, "approval.card", card, exclude=conv.party_id)
+    told = {"number": number, "kind": ApprovalKind.REJECTION.value, "reached": len(cards)}
+    return [Outbound("approval.held", told), *cards]
 
 
 # --- the supervisor's verdict -------------------------------------------------------------

@@ -139,6 +139,7 @@ def test_a_supervisor_does_not_approve_their_own_rejection(container: Container)
     file_report(owner)
     supervisor.text(f"/take {NUMBER}")
     assert supervisor.text(f"/reject {NUMBER} 非保险事故") == ["approval.held"]
+    assert "目前没有主管在聊天中绑定" in supervisor.last_text()  # the only one is them
     assert supervisor.text(f"/approve {NUMBER}") == ["claims.refusal.own_decision"]
     assert stored(container).status is ClaimStatus.ASSIGNED
 
