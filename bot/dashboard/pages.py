@@ -26,7 +26,7 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from bot.dashboard.analytics_view import build_report, report_csv, report_html
-from bot.dashboard.approvals import ApprovalAction, rulebook
+from bot.dashboard.approvals import ApprovalAction, awaiting_approval, rulebook
 from bot.dashboard.login import Login
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.engine import ConversationEngine
@@ -237,6 +237,7 @@ class Dashboard:
             stages=stages,
             filters=filters,
             stage_names=list(STAGES),
+            awaiting=awaiting_approval(self._database) if viewer.is_insurer else [],
             page_query=lambda at: urlencode({**filters, "offset": max(at, 0)}),
             offset=offset,
             more=len(found) > PAGE_SIZE,

@@ -66,6 +66,8 @@ def test_a_supervisor_approves_a_rejection_on_the_claim_page(
     owner, adjuster, supervisor = held_rejection(container)
     # An insurer token of no one sees what waits, without the buttons, and cannot act.
     assert sign_in(http, token(container, "insurer")).status_code == 303
+    listed = http.get("/dashboard").text
+    assert 'id="awaiting-approval"' in listed and f'href="/dashboard/claims/{NUMBER}"' in listed
     page = http.get(f"/dashboard/claims/{NUMBER}").text
     assert 'id="pending-approval"' in page and "驾驶人无有效驾驶证" in page
     assert 'id="approve"' not in page
@@ -86,6 +88,7 @@ def test_a_supervisor_approves_a_rejection_on_the_claim_page(
     )
     assert done.status_code == 303 and done.headers["location"] == f"/dashboard/claims/{NUMBER}"
     assert stored(container).status is ClaimStatus.REJECTED
+    assert 'id="awaiting-approval"' not in http.get("/dashboard").text
     assert owner.news() == ["approval.owner_rejected"]
     assert adjuster.news() == ["approval.approved"]
     assert supervisor.news() == ["approval.done"]  # the supervisor's chat keeps the record
