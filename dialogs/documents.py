@@ -118,10 +118,10 @@ def _waive(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound
 
     handled, (item, found) = adjust(ctx.uow, conv.party_id, number, lambda c, a: waive(c, a.actor))
     params = {**_checklist_params(found), "item": item.value}
-    return [
-        Outbound("documents.waived", {"number": number, **params}),
-        _to_owner(handled.claim, "documents.owner_waived", params),
-    ]
+    answer = Outbound("documents.waived", {"number": number, **params})
+    if found.missing:  # the owner hears when nothing more is needed, not of each waiver
+        return [answer]
+    return [answer, _to_owner(handled.claim, "documents.owner_complete", params)]
 
 
 def run(command: str, argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:

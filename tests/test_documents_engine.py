@@ -83,7 +83,7 @@ def test_documents_asked_once_filed_waived_then_the_proposal(
     assert adjuster.text(f"/waive {NUMBER} 4 单方事故未报警，已远程查勘核实") == [
         "documents.waived"
     ]
-    assert owner.news() == ["documents.owner_waived"]
+    assert owner.news() == ["documents.owner_complete"]
     assert "已全部齐全" in owner.last_text()
 
     claim = stored(container)
