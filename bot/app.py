@@ -90,6 +90,7 @@ def create_app(container: Container) -> FastAPI:
             container.clock,
             container.intake,
             container.signer,
+            container.engine,
         ).router()
     )
     app.include_router(

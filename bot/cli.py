@@ -315,6 +315,9 @@ def _token_parser(commands: Any) -> None:
         "--scope", required=True, help="insurer (sees everything) or shop:CODE (its own)"
     )
     create.add_argument("--label", type=_bounded(100), help="who or what uses it")
+    create.add_argument(
+        "--staff", type=_bounded(40), help="insurer tokens: the staff code it acts as (核赔)"
+    )
     create.add_argument("--host", help="as given to serve --host (for the printed curl line)")
     create.add_argument("--port", type=int, help="as given to serve --port (the curl line)")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its id")

@@ -163,6 +163,8 @@ class Settings(BaseSettings):
     fraud_phash_distance: int = Field(default=6, ge=0, le=31)  # bits of 64: the same photo
     fraud_photo_lookback_days: int = Field(default=365, gt=0)  # photos compared with
     pdf_font: Path | None = None  # a CJK TTF/OTF/TTC; unset: fonts-noto-cjk and the like
+    # Second approval (核赔): a proposal paying more than this (yuan) waits for a supervisor.
+    approval_threshold: str = "10000.00"
 
     # Statutory clocks (保险法 第二十二—二十五条), in days, and the warning point.
     clock_decision_days: int = Field(default=30, gt=0)
@@ -227,6 +229,7 @@ class Settings(BaseSettings):
         return replace(
             _rules(self.liability_shares, tolerance),
             jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
+            approval_threshold=Money.from_yuan(self.approval_threshold),
         )
 
     @field_validator("jiaoqiang_limits")
@@ -295,7 +298,7 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"SLA deadlines: {exc}") from exc
 
-    @field_validator("fast_max_amount")
+    @field_validator("fast_max_amount", "approval_threshold")
     @classmethod
     def _fast_max_amount(cls, value: str) -> str:
         try:
@@ -303,7 +306,7 @@ class Settings(BaseSettings):
         except InvalidAmount as exc:
             raise ValueError(f"an amount in yuan, e.g. 5000.00, not {value!r}") from exc
         if amount <= Money.zero():
-            raise ValueError("the fast lane's maximum amount is positive")
+            raise ValueError("the amount is positive")
         return value
 
     @model_validator(mode="after")

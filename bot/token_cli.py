@@ -9,7 +9,7 @@ from typing import TextIO
 from bot.links import public_base_url
 from bot.settings import Settings
 from domain.clock import SystemClock
-from storage.api_tokens import ApiToken, ApiTokenRepository, Scope, UnknownShop
+from storage.api_tokens import ApiToken, ApiTokenRepository, Scope, UnknownShop, UnknownStaff
 from storage.db import Database
 
 
@@ -51,11 +51,14 @@ def _create(database: Database, args: argparse.Namespace, settings: Settings, ou
     try:
         with database.unit_of_work() as uow:
             raw, token = ApiTokenRepository(uow.connection).create(
-                scope, shop_code, args.label, SystemClock().now()
+                scope, shop_code, args.label, SystemClock().now(), args.staff
             )
             uow.commit()
     except UnknownShop:
         print(f"claimbot token create: no shop {shop_code!r} (import it first)", file=sys.stderr)
+        return 2
+    except UnknownStaff as exc:
+        print(f"claimbot token create: no staff member {exc}", file=sys.stderr)
         return 2
     print(f"token: {raw}", file=out)
     print(f"id: {token.id}, scope: {_scope(token)}", file=out)
@@ -94,4 +97,6 @@ def _list(database: Database, settings: Settings, out: TextIO) -> int:
 
 
 def _scope(token: ApiToken) -> str:
-    return "insurer" if token.shop_code is None else f"shop:{token.shop_code}"
+    if token.shop_code is not None:
+        return f"shop:{token.shop_code}"
+    return "insurer" if token.staff_code is None else f"insurer (staff {token.staff_code})"

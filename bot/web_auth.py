@@ -20,7 +20,7 @@ from fastapi import HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.clock import Clock
-from storage.api_tokens import ApiTokenRepository
+from storage.api_tokens import ApiToken, ApiTokenRepository
 from storage.db import Database
 from storage.web_sessions import WebSessionRepository
 
@@ -35,6 +35,7 @@ class Viewer:
     scope: Literal["insurer", "shop"]
     shop_code: str | None  # set when scope == "shop"
     token_id: int
+    staff_code: str | None = None  # the staff member an insurer token was issued to
 
     @property
     def is_insurer(self) -> bool:
@@ -59,7 +60,16 @@ def verify_token(database: Database, raw: str, clock: Clock | None = None) -> Vi
         uow.commit()
     if token is None:
         return None
-    return Viewer(scope=token.scope, shop_code=token.shop_code, token_id=token.id)
+    return _viewer(token)
+
+
+def _viewer(token: ApiToken) -> Viewer:
+    return Viewer(
+        scope=token.scope,
+        shop_code=token.shop_code,
+        token_id=token.id,
+        staff_code=token.staff_code,
+    )
 
 
 def viewer_of(request: Request, database: Database, clock: Clock | None = None) -> Viewer | None:
@@ -79,7 +89,7 @@ def _session_viewer(database: Database, raw: str, clock: Clock | None) -> Viewer
         token = None if token_id is None else ApiTokenRepository(conn).get(token_id)
     if token is None or not token.active:
         return None
-    return Viewer(scope=token.scope, shop_code=token.shop_code, token_id=token.id)
+    return _viewer(token)
 
 
 def viewer_dependency(database: Database, clock: Clock | None = None) -> Callable[..., Viewer]:

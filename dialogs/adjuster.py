@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dialogs import approvals
 from dialogs.accident_views import accident_choices
-from dialogs.booking import book_choice
 from dialogs.claim_views import (
     Usage,
     amount,
@@ -31,7 +31,6 @@ from dialogs.claim_views import (
 )
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.handoff import take_choice
-from dialogs.owner_claims import settlement_choices
 from dialogs.timeparse import parse_appointment_time
 from domain.adjudication import (
     MAX_LOSS_DESCRIPTION,
@@ -356,19 +355,7 @@ def _settle(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     handled, settlement = propose_settlement(
         ctx.uow, conv.party_id, number, route, ctx.now, ctx.rules
     )
-    claim = handled.claim
-    params = settlement_params(claim, settlement)
-    # Direct repair (直赔) is repaired at a shop: the proposal offers the booking too.
-    book = (book_choice(claim.number),) if route is PaymentRoute.SHOP else ()
-    return [
-        Outbound("claims.adjuster.settlement_proposed", params),
-        to_owner(
-            claim,
-            "claims.owner.settlement",
-            {**params, **loss_params(claim.adjudication), "adjuster": handled.adjuster.name},
-            choices=settlement_choices(claim.number, settlement.version) + book,
-        ),
-    ]
+    return approvals.proposal_made(handled, settlement, conv, ctx)
 
 
 def _paid(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
@@ -386,19 +373,6 @@ def _paid(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     return [
         Outbound("claims.adjuster.paid", {"number": claim.number, **params}),
         to_owner(claim, "claims.owner.paid", params),
-    ]
-
-
-def _reject(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    number, reason = _number_and_text(argument, "/reject")
-    handled = _step(ctx, conv, number, lambda c, actor: c.reject(reason, ctx.now, actor))
-    claim = handled.claim
-    note = claim.timeline[-1].note
-    return [
-        Outbound("claims.adjuster.rejected", {"number": claim.number}),
-        to_owner(
-            claim, "claims.owner.rejected", {"reason": note, "adjuster": handled.adjuster.name}
-        ),
     ]
 
 
@@ -473,7 +447,7 @@ HANDLERS: dict[str, Handler] = {
     "/loss": _loss,
     "/settle": _settle,
     "/paid": _paid,
-    "/reject": _reject,
+    "/reject": approvals.request_rejection,  # held for a supervisor (核赔)
     "/cases": _cases,
     "/case": _case,
 }

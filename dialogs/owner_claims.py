@@ -24,10 +24,18 @@ from dialogs.claim_views import (
     words,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from domain.adjudication import Settlement
+from domain.approval import disputes, released_proposal, require_released
 from domain.claim import Action, Claim, ClaimStatus
 from domain.errors import ReasonRequired, Refusal, TextTooLong, UnknownClaim
 from domain.evidence import MediaKind, PhotoRole, evidence_from_metadata
-from domain.services import adjusters_to_page, attach_requested_evidence, owner_act, owner_actor
+from domain.services import (
+    adjusters_to_page,
+    attach_requested_evidence,
+    escalation_recipients,
+    owner_act,
+    owner_actor,
+)
 from messages.choices import ChoiceKind, ClaimAction, ClaimChoice, StepChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
@@ -74,6 +82,15 @@ def to_adjuster(
     return [Outbound(key, body, to_party=party, **extra) for party in parties if party is not None]
 
 
+def repeated_dispute(claim: Claim, ctx: TurnContext, params: dict[str, Any]) -> list[Outbound]:
+    """A second dispute on a claim goes to the supervisors of its region too."""
+    if disputes(claim) < 2:
+        return []
+    told = {"disputes": disputes(claim), "plate": claim.report.plate, **params}
+    parties = {s.party_id for s in escalation_recipients(ctx.uow, claim) if s.party_id}
+    return [Outbound("approval.dispute_again", told, to_party=p) for p in sorted(parties)]
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -84,7 +101,7 @@ def _status(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     listed: list[dict[str, Any]] = []
     choices: list[Choice] = []
     for claim in claims:
-        pending = claim.adjudication.pending_settlement
+        pending = released_proposal(claim)  # a proposal held for approval is not shown
         survey = claim.adjudication.survey
         listed.append(
             {
@@ -150,12 +167,12 @@ def answer(
     conv: Conversation, ctx: TurnContext, number: str, version: int, *, accept: bool, reason: str
 ) -> list[Outbound]:
     actor = owner_actor(conv.party_id)
-    claim, settlement = owner_act(
-        ctx.uow,
-        conv.party_id,
-        number,
-        lambda c: c.answer_settlement(version, accept, reason, ctx.now, actor),
-    )
+
+    def step(claim: Claim) -> Settlement:
+        require_released(claim, version)
+        return claim.answer_settlement(version, accept, reason, ctx.now, actor)
+
+    claim, settlement = owner_act(ctx.uow, conv.party_id, number, step)
     params = settlement_params(claim, settlement)
     if accept:
         return [
@@ -166,6 +183,7 @@ def answer(
     return [
         Outbound("claims.owner.disputed", params),
         *to_adjuster(claim, ctx, "claims.adjuster.disputed", params),
+        *repeated_dispute(claim, ctx, params),
     ]
 
 
@@ -179,6 +197,7 @@ def begin_dispute(
     claim = ctx.uow.claims.get(number)
     if claim is None or claim.owner_id != conv.party_id:
         raise UnknownClaim(number=number)
+    require_released(claim, version)
     claim.proposal_awaiting_answer(version, Action.DISPUTE)
     if conv.dialog is not None:  # a report in progress keeps the conversation
         return [Outbound("claims.owner.dispute_by_command", {"number": number})]

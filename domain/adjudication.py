@@ -28,6 +28,7 @@ MAX_REFERENCE = 64
 # One item above ten million yuan is a typing error, not a car part.
 MAX_ITEM_AMOUNT = Money(1_000_000_000)
 SURVEY_HORIZON = timedelta(days=30)
+APPROVAL_THRESHOLD = Money(1_000_000)  # 10,000.00 yuan: above it, a payout waits for 核赔
 SURVEY_PAST_TOLERANCE = timedelta(minutes=5)
 
 
@@ -73,6 +74,8 @@ class AdjudicationRules:
     )
     evidence: EvidenceTolerance = field(default_factory=EvidenceTolerance)
     jiaoqiang: JiaoqiangLimits = JIAOQIANG_2020  # the settlement's 交强险 sub-limits
+    # A proposal paying more waits for a supervisor's approval (核赔, domain.approval).
+    approval_threshold: Money = APPROVAL_THRESHOLD
 
     def __post_init__(self) -> None:
         if set(self.liability_shares) != set(Liability):

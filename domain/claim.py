@@ -161,7 +161,9 @@ ACTION_TARGETS: dict[Action, ClaimStatus | None] = {
 CLAIM_NUMBER = re.compile(r"^BA\d{13}$")
 SLA_ACTOR = "system:sla"  # the timeline's "who" of re-pages and escalations
 # The insurer's own steps on the timeline, which the owner's status page leaves out.
-INTERNAL_ACTIONS: frozenset[str] = frozenset({Action.REPAGE.value, Action.ESCALATE.value})
+# The second approval's holds and verdicts (domain.approval) are internal too.
+_APPROVAL_STEPS = ("hold_reject", "hold_settle", "approve", "send_back")
+INTERNAL_ACTIONS = frozenset((Action.REPAGE.value, Action.ESCALATE.value, *_APPROVAL_STEPS))
 
 
 def looks_like_claim_number(text: str) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from domain.adjudication import AdjudicationRules, PaymentRoute, RepairNotAccepted, Settlement
+from domain.approval import NotSupervisor
 from domain.booking import Booking, BookingKind, BookingStatus
 from domain.claim import (
     Action,
@@ -21,6 +22,7 @@ from domain.claim import (
     PolicyNotInForce,
     format_claim_number,
 )
+from domain.claim_documents import require_documents
 from domain.errors import (
     AlreadyStaff,
     AlreadyTaken,
@@ -246,6 +248,7 @@ def propose_settlement(
         policy = uow.policies.by_number(claim.policy_number)
         if policy is None:
             raise UnknownPolicy(claim.policy_number)
+        require_documents(claim)  # an asked checklist is complete first (保险法 第二十二条)
         return claim.propose_settlement(
             route, policy.coverage, now, adjuster.actor, settlement_rules
         )
@@ -276,6 +279,7 @@ def record_claim_payment(
 
     def step(claim: Claim, adjuster: Adjuster) -> None:
         claim.require_stage(Action.PAY)
+        require_documents(claim)
         agreement = claim.adjudication.agreement
         if agreement is not None and agreement.route is PaymentRoute.SHOP:
             _require_accepted_repair(claim, uow.bookings.for_claim(claim.number))
@@ -306,6 +310,20 @@ def view_claim(uow: UnitOfWork, party_id: int, number: str) -> Handled:
     if claim.adjuster_id is not None:
         _authorize(uow, adjuster, claim, taking=False)
     return Handled(claim, adjuster)
+
+
+def supervise(
+    uow: UnitOfWork, party_id: int, number: str, step: Callable[[Claim, Adjuster], T]
+) -> tuple[Handled, T]:
+    """Apply a supervisor's step (核赔) to any claim, and store it; NotSupervisor for
+    anyone else."""
+    supervisor = staff_member(uow, party_id)
+    if not supervisor.supervisor:
+        raise NotSupervisor()
+    claim = _locked_claim(uow, number)
+    result = step(claim, supervisor)
+    uow.claims.save(claim)
+    return Handled(claim, supervisor), result
 
 
 # --- the owner's steps -------------------------------------------------------------------

@@ -29,6 +29,8 @@ class ChoiceKind(StrEnum):
     BOOKING_STEP = "b"  # an answer to a step of the owner's booking dialog
     SHOP_STEP = "s"  # an answer to a step of the shop staff's dialog
     DISPUTE_STEP = "d"  # an answer while a dispute's reason is awaited
+    APPROVAL = "ap"  # second approval (核赔) and appeal: approve, send back, appeal
+    DOCUMENT = "dc"  # the owner files an upload against a checklist item
     START = "start"  # starts a dialog
     ACCIDENT = "ac"  # an adjuster's buttons on a claim's accident record
     QUICK_DEAL = "q"  # 快处快赔: the invitation and both drivers' picks and confirmations
@@ -104,6 +106,61 @@ class AccidentChoice:
             case [ChoiceKind.ACCIDENT, action, number] if action in set(AccidentAction):
                 return cls(AccidentAction(action), number)
         return None
+
+
+class ApprovalAction(StrEnum):
+    APPROVE = "ok"
+    SEND_BACK = "back"
+    APPEAL = "appeal"
+    CANCEL = "cancel"  # stop giving a reason (send back, appeal)
+
+
+@dataclass(frozen=True)
+class ApprovalChoice:
+    """``ap:ok:<number>``, ``ap:back:<number>`` (a supervisor's), ``ap:appeal:<number>``
+    (the owner's): checked against what the claim waits for when tapped."""
+
+    action: ApprovalAction
+    number: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.APPROVAL, self.action, last=self.number)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.APPROVAL)
+
+    @classmethod
+    def decode(cls, value: str) -> ApprovalChoice | None:
+        parts = value.split(SEP)
+        if len(parts) != 3 or parts[0] != ChoiceKind.APPROVAL:
+            return None
+        if parts[1] not in {a.value for a in ApprovalAction} or not parts[2]:
+            return None
+        return cls(ApprovalAction(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    """``dc:<number>:<item>``: file the uploads just sent as this checklist item
+    (``dc:<number>:cancel`` keeps them unfiled)."""
+
+    number: str
+    item: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.DOCUMENT, self.number, last=self.item)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.DOCUMENT)
+
+    @classmethod
+    def decode(cls, value: str) -> DocumentChoice | None:
+        parts = value.split(SEP)
+        if len(parts) != 3 or parts[0] != ChoiceKind.DOCUMENT or not parts[1] or not parts[2]:
+            return None
+        return cls(parts[1], parts[2])
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """Pages for the Insurance Law's clocks: the supervisors hear at 80 % and at breach, once each.
 
-The clocks are ``domain.statutory_clocks`` (``CLAIMBOT_CLOCK_*``). Paged today: the
-payment clock (payment due within 10 days of the owner's agreement, 保险法 第二十三条),
-whose instants the claim's timeline holds. A rejection is told to the owner with its
-reason in the same step, so its notice clock never runs; the decision clock starts when
-the documents are complete, which the checklist will record.
+The clocks are ``domain.statutory_clocks`` (``CLAIMBOT_CLOCK_*``). Paged: the payment
+clock (payment due within 10 days of the owner's agreement, 保险法 第二十三条), and the
+decision clock (a proposal or a rejection due within 30 days of complete documents, from
+the instant the checklist recorded them complete, ``domain.claim_documents``). A
+rejection is told to the owner with its reasons when approved, so its notice clock never
+runs.
 
-- ``clock_scan`` (every few minutes) finds agreed claims whose timers are not armed and arms
-  ``clock_warn:payment:<number>`` at the warning instant and ``clock_breach:payment:<number>``
-  at the due instant.
+- ``clock_scan`` (every few minutes) finds claims whose clock runs and whose timers are
+  not armed (agreed claims; claims being assessed with complete documents) and arms
+  ``clock_warn:<clock>:<number>`` at the warning instant and
+  ``clock_breach:<clock>:<number>`` at the due instant.
 - Each re-reads the claim when due: paid meanwhile → nothing; not yet at the instant
   (the settings changed) → later; else the supervisors of the claim's region are told.
 
@@ -23,6 +25,7 @@ from datetime import timedelta
 
 from domain.claim import Claim, ClaimStatus
 from domain.claim_clocks import clock_events
+from domain.claim_documents import DocStep, documents_complete_at
 from domain.services import escalation_recipients
 from domain.statutory_clocks import (
     ClockKind,
@@ -52,8 +55,15 @@ CLOCK_WARN = "clock_warn"
 CLOCK_BREACH = "clock_breach"
 KEY_AT_RISK = "rulebook.page.at_risk"
 KEY_BREACHED = "rulebook.page.breached"
-# The clocks paged, and the claim status in which each runs.
-PAGED: dict[ClockKind, ClaimStatus] = {ClockKind.PAYMENT: ClaimStatus.AGREED}
+# The clocks paged: the claim statuses in which each runs, and the timeline action that
+# starts it where the status alone does not tell (complete documents, for the decision).
+PAGED: dict[ClockKind, tuple[frozenset[ClaimStatus], str | None]] = {
+    ClockKind.PAYMENT: (frozenset({ClaimStatus.AGREED}), None),
+    ClockKind.DECISION: (
+        frozenset({ClaimStatus.ASSIGNED, ClaimStatus.SURVEYING, ClaimStatus.ASSESSED}),
+        DocStep.COMPLETE.value,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,8 @@ def _clock(
     claim = ctx.uow.claims.get(number)
     if claim is None:
         return None
-    clock = next((c for c in claim_clocks(clock_events(claim), rules) if c.kind is kind), None)
+    events = clock_events(claim, documents_complete_at(claim))
+    clock = next((c for c in claim_clocks(events, rules) if c.kind is kind), None)
     return None if clock is None else (claim, clock)
 
 
@@ -86,9 +97,9 @@ class ClockScan:
         queries = ClockQueries(ctx.uow.connection)
         specs: list[TimerSpec] = []
         full = False
-        for kind, status in PAGED.items():
+        for kind, (statuses, started_by) in PAGED.items():
             prefix = page_key(CLOCK_BREACH, kind, "")
-            numbers = queries.unarmed(status, prefix, self._config.scan_page)
+            numbers = queries.unarmed(statuses, prefix, self._config.scan_page, started_by)
             full = full or len(numbers) == self._config.scan_page
             for number in numbers:
                 found = _clock(ctx, number, kind, self._config.rules)

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import Connection, insert, select, update
 
 from storage._sql import AnyRow, require_aware
-from storage.tables import shop_t
+from storage.tables import adjuster_t, shop_t
 from storage.tables_api import api_token_t
 
 TOKEN_PREFIX = "cbt_"
@@ -31,6 +31,10 @@ class UnknownShop(ValueError):
     """A shop-scoped token names a shop code that is not in the directory."""
 
 
+class UnknownStaff(ValueError):
+    """An insurer token names a staff code that is not an adjuster's."""
+
+
 @dataclass(frozen=True)
 class ApiToken:
     id: int
@@ -40,6 +44,7 @@ class ApiToken:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    staff_code: str | None = None  # the staff member an insurer token was issued to
 
     @property
     def active(self) -> bool:
@@ -59,6 +64,7 @@ _COLUMNS = (
     _t.created_at,
     _t.last_used_at,
     _t.revoked_at,
+    _t.staff_code,
 )
 
 
@@ -71,6 +77,7 @@ def _token(row: AnyRow) -> ApiToken:
         created_at=row.created_at,
         last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
+        staff_code=row.staff_code,
     )
 
 
@@ -79,15 +86,24 @@ class ApiTokenRepository:
         self._conn = conn
 
     def create(
-        self, scope: Scope, shop_code: str | None, label: str | None, now: datetime
+        self,
+        scope: Scope,
+        shop_code: str | None,
+        label: str | None,
+        now: datetime,
+        staff_code: str | None = None,
     ) -> tuple[str, ApiToken]:
-        """A new token: (the raw token, shown once; its record)."""
+        """A new token: (the raw token, shown once; its record). An insurer token may be
+        issued to a staff member (``staff_code``), whose dashboard actions it takes."""
         require_aware(now, "now")
         if scope == "shop":
             if not shop_code or not self._shop_exists(shop_code):
                 raise UnknownShop(shop_code or "")
+            staff_code = None
         else:
             shop_code = None
+        if staff_code is not None and not self._staff_exists(staff_code):
+            raise UnknownStaff(staff_code)
         raw = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
         token_id = self._conn.execute(
             insert(api_token_t).returning(_t.id),
@@ -97,9 +113,10 @@ class ApiTokenRepository:
                 "shop_code": shop_code,
                 "label": label,
                 "created_at": now,
+                "staff_code": staff_code,
             },
         ).scalar_one()
-        token = ApiToken(token_id, scope, shop_code, label, now, None, None)
+        token = ApiToken(token_id, scope, shop_code, label, now, None, None, staff_code)
         return raw, token
 
     def verify(self, raw: str, now: datetime | None = None) -> ApiToken | None:
@@ -142,3 +159,7 @@ class ApiTokenRepository:
         return (
             self._conn.execute(select(shop_t.c.id).where(shop_t.c.code == code)).first() is not None
         )
+
+    def _staff_exists(self, code: str) -> bool:
+        found = self._conn.execute(select(adjuster_t.c.id).where(adjuster_t.c.code == code))
+        return found.first() is not None

@@ -28,6 +28,7 @@ class ApiTokenRow(SQLModel, table=True):
     scope: str = Field(max_length=10)
     shop_code: str | None = Field(default=None, max_length=40)
     label: str | None = Field(default=None, max_length=100)
+    staff_code: str | None = Field(default=None, max_length=40)  # an insurer token's holder
     created_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None

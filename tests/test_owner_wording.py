@@ -39,6 +39,10 @@ STAFF_PREFIXES = (
     "claims.refusal.accident_invalid",  # the adjuster's record refused
     "settlement.error.own_damage_by_items",  # what the adjuster records next
     "settlement.error.unknown_party",
+    "approval.card",  # the supervisor's card
+    "claims.refusal.documents_",  # the adjuster's /settle or /paid waiting for documents
+    "documents.checklist",  # the adjuster's view of the checklist
+    "documents.none",
 )
 SLASH = re.compile(r"(?<![\w/:.])/[a-z]+")
 

@@ -26,8 +26,10 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from bot.dashboard.analytics_view import build_report, report_csv, report_html
+from bot.dashboard.approvals import ApprovalAction, awaiting_approval, rulebook
 from bot.dashboard.login import Login
 from bot.dashboard.rendering import STATIC, PageRenderer, pick_locale
+from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake
 from bot.security.media_response import media_copy_response, media_response
 from bot.settings import Settings
@@ -84,8 +86,10 @@ class Dashboard:
         clock: Clock,
         intake: MediaIntake,
         signer: Signer,
+        engine: ConversationEngine | None = None,  # the supervisor's approvals (核赔)
     ) -> None:
         self._database = database
+        self._approval = ApprovalAction(database, engine, clock, self._viewer, self._answer)
         self._signer = signer
         self._settings = settings
         self._clock = clock
@@ -112,6 +116,9 @@ class Dashboard:
         router.add_api_route("/claims/{number}", self.claim, methods=["GET"])
         router.add_api_route("/claims/{number}/full", self.claim_in_full, methods=["POST"])
         router.add_api_route("/claims/{number}/media/{media_id}", self.media, methods=["GET"])
+        router.add_api_route(
+            "/claims/{number}/approval", self._approval.submit, methods=["POST"]
+        )
         router.add_api_route("/bookings/{booking_id}", self.booking, methods=["GET"])
         router.add_api_route("/analytics", self.analytics, methods=["GET"])
         router.add_api_route("/analytics.csv", self.analytics_csv, methods=["GET"])
@@ -153,6 +160,12 @@ class Dashboard:
         return self._page(
             request, "error.html", status=400, viewer=viewer, active="", problem=reason, back=back
         )
+
+    def _answer(
+        self, request: Request, viewer: Viewer, key: str, params: dict[str, Any], back: str
+    ) -> Response:
+        """A refused action, answered with the chat's own sentence for it."""
+        return self._refused(request, viewer, FilterError(key, **params), back)
 
     def _notes(self, request: Request) -> NoteWords:
         return self._pages.note_words(self._locale(request))
@@ -224,6 +237,7 @@ class Dashboard:
             stages=stages,
             filters=filters,
             stage_names=list(STAGES),
+            awaiting=awaiting_approval(self._database) if viewer.is_insurer else [],
             page_query=lambda at: urlencode({**filters, "offset": max(at, 0)}),
             offset=offset,
             more=len(found) > PAGE_SIZE,
@@ -275,6 +289,9 @@ class Dashboard:
             note=lambda entry: claim_note(words, entry.action, entry.reason),
             full=identifiers,
             data_views=views,
+            rulebook=rulebook(
+                self._database, summary.number, viewer, self._settings.clock_rules, now
+            ),
         )
 
     def _personal_data(

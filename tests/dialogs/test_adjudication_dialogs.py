@@ -25,6 +25,7 @@ from tests.fakes import FakeStaffRepository, FakeUnitOfWork
 NUMBER = "BA2026112500001"
 WANG = Adjuster(1, "ADJ-SH-01", "王建国", "上海", party_id=21)
 CHEN = Adjuster(2, "ADJ-SH-02", "陈静", "上海", party_id=22)
+ZHAO = Adjuster(3, "SUP-SH-01", "赵主管", "上海", party_id=23, supervisor=True)
 
 
 def party(
@@ -339,14 +340,27 @@ def test_withdraw_and_reject_close_the_claim(
     assert claim_of(uow).status is ClaimStatus.WITHDRAWN
 
 
-def test_reject_tells_the_owner_the_reason(owner: DialogDriver, wang: DialogDriver) -> None:
+def reject_with_approval(uow: FakeUnitOfWork, wang: DialogDriver, reason: str) -> DialogDriver:
+    """Wang's rejection, approved by the supervisor 赵主管 (核赔); returns the supervisor."""
+    uow.staff.by_id[ZHAO.id] = ZHAO
+    zhao = party(uow, ZHAO.party_id or 0, wang)
+    wang.text(f"/reject {NUMBER} {reason}")
+    assert addressed(wang.replies) == [(None, "approval.held"), (23, "approval.card")]
+    zhao.choose(f"ap:ok:{NUMBER}")
+    return zhao
+
+
+def test_reject_tells_the_owner_the_reason(
+    owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
+) -> None:
     wang.text(f"/take {NUMBER}")
-    wang.text(f"/reject {NUMBER} 事故不在保险责任范围内")
-    assert addressed(wang.replies) == [
-        (None, "claims.adjuster.rejected"),
-        (1, "claims.owner.rejected"),
+    zhao = reject_with_approval(uow, wang, "事故不在保险责任范围内")
+    assert addressed(zhao.replies) == [
+        (None, "approval.done"),
+        (1, "approval.owner_rejected"),
+        (21, "approval.approved"),
     ]
-    assert "不在保险责任范围内" in wang.texts[1]
+    assert "不在保险责任范围内" in zhao.texts[1]
 
 
 def test_status_and_cases(owner: DialogDriver, wang: DialogDriver) -> None:
@@ -576,7 +590,10 @@ def test_booking_a_closed_claim_says_it_is_closed(
     owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork, close: str, said: str
 ) -> None:
     wang.text(f"/take {NUMBER}")
-    (owner if close.startswith("/withdraw") else wang).text(close)
+    if close.startswith("/withdraw"):
+        owner.text(close)
+    else:
+        reject_with_approval(uow, wang, close.split(maxsplit=2)[2])
     owner.text(f"/book {NUMBER}")
     assert owner.keys == ["booking.refusal.claim_not_ready"]
     assert said in owner.texts[0]
