@@ -19,6 +19,7 @@ from bot.privacy_page import PrivacyPage
 from bot.probes import RejectionCounter, probes_router
 from bot.security import access_log, errors
 from bot.security.headers import SecurityHeaders
+from bot.security.ops_gate import OpsGate
 from bot.status_page import StatusPage
 from bot.web_demo import demo_router
 
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
     # Inside SecurityHeaders, so that a 413 carries the headers too; a route's own
     # max_body_size (uploads, webhooks) replaces this default for that route.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=DEFAULT_BODY_LIMIT)
+    app.add_middleware(OpsGate, token=container.settings.ops_token)
     app.add_middleware(SecurityHeaders, https=https)
     errors.install(app)
     access_log.install()

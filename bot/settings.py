@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     sla_urgent_repage_minutes: int = Field(default=5, gt=0)
     sla_urgent_escalate_minutes: int = Field(default=10, gt=0)
 
+    # /metrics and /openapi.json: with a token, only for requests bearing it; without one,
+    # only for clients on this machine (docs/security.md).
+    ops_token: str | None = Field(default=None, min_length=16)
+
     # Web identity and abuse limits (docs/security.md). The signing key of media links and
     # forms; unset: one generated once and kept in the database for every worker.
     secret_key: str | None = Field(default=None, min_length=32)

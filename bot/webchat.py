@@ -226,7 +226,7 @@ class WebChat:
             "channel": CHANNEL,
             "user_id": chat,
             "chat_id": chat,
-            "message_id": message.message_id,
+            "message_id": f"{chat}:{message.message_id}",  # the browser's id, per sender
             "received_at": self._clock.now(),
             "language_hint": message.language,
         }
@@ -251,7 +251,7 @@ class WebChat:
             channel=CHANNEL,
             user_id=user_id,
             chat_id=user_id,
-            message_id=message_id,
+            message_id=f"{user_id}:{message_id}",  # the browser's id, per sender
             kind=InboundKind.MEDIA,
             received_at=self._clock.now(),
             media=items,
