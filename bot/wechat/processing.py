@@ -3,7 +3,9 @@
 Translation only: text → TEXT (a tap on a menu message's item, which comes as text with
 ``bizmsgmenuid``, → CHOICE: ``bot.wechat.msgmenu``), image/video → MEDIA (downloaded
 now: WeChat keeps user media for 3 days), location → LOCATION (GCJ-02, as WeChat gives
-it), voice and other kinds → UNSUPPORTED (the dialogs answer what is expected), follow →
+it), voice with WeChat's speech recognition (``Recognition``) → TEXT marked as voice
+(``payload`` ``{"voice": true, "media_id": ...}``; the recording itself is not fetched),
+voice without it and other kinds → UNSUPPORTED (the dialogs answer what is expected), follow →
 ``/start``, a menu click → EVENT with its key (the router maps REPORT to ``/report``).
 Unfollow, location reports and link views change nothing. A new user's WeChat language
 is fetched once (user/info) and picks the locale of the first contact.
@@ -108,6 +110,9 @@ class MessageProcessor:
             return Inbound(kind=InboundKind.CHOICE, text=self._tapped(row, fields), **base)
         if msg_type == "text":
             return Inbound(kind=InboundKind.TEXT, text=str(fields.get("Content") or ""), **base)
+        if msg_type == "voice" and (heard := _recognised(fields)):
+            payload = {"voice": True, "media_id": str(fields.get("MediaId") or "")}
+            return Inbound(kind=InboundKind.TEXT, text=heard, payload=payload, **base)
         if msg_type in MEDIA_KINDS:
             media = self._download(row, str(fields.get("MediaId") or ""), msg_type, last_attempt)
             if media is None:
@@ -129,7 +134,7 @@ class MessageProcessor:
                 return Inbound(kind=InboundKind.COMMAND, text="/start", **base)
             key = str(fields.get("EventKey") or "")
             return Inbound(kind=InboundKind.EVENT, payload={"key": key, "event": event}, **base)
-        return Inbound(kind=InboundKind.UNSUPPORTED, **base)  # voice, link, file, ...
+        return Inbound(kind=InboundKind.UNSUPPORTED, **base)  # voice not recognised, link, file
 
     def _tapped(self, row: InboxRow, fields: Mapping[str, Any]) -> str:
         """The choice a menu tap stands for; "" (answered as no longer current) when the id
@@ -219,3 +224,8 @@ def _number(value: Any) -> float | str:
         return float(value)
     except (TypeError, ValueError):
         return str(value or "")
+
+
+def _recognised(fields: Mapping[str, Any]) -> str:
+    """The text WeChat's speech recognition made of a voice message ("" when it is off)."""
+    return str(fields.get("Recognition") or "").strip()

@@ -56,8 +56,13 @@ class WeChatSimulator:
     def video(self, openid: str, media_id: str, **kw: Any) -> httpx.Response:
         return self.message(openid, "video", {"MediaId": media_id, "ThumbMediaId": "t"}, **kw)
 
-    def voice(self, openid: str, **kw: Any) -> httpx.Response:
-        return self.message(openid, "voice", {"MediaId": "voice-1", "Format": "amr"}, **kw)
+    def voice(self, openid: str, recognition: str | None = None, **kw: Any) -> httpx.Response:
+        """A voice message; ``recognition`` is what WeChat's speech recognition heard (the
+        element is there, perhaps empty, only when the account has recognition on)."""
+        fields = {"MediaId": "voice-1", "Format": "amr"}
+        if recognition is not None:
+            fields["Recognition"] = recognition
+        return self.message(openid, "voice", fields, **kw)
 
     def location(self, openid: str, lat: str, lon: str, label: str, **kw: Any) -> httpx.Response:
         fields = {"Location_X": lat, "Location_Y": lon, "Scale": "15", "Label": label}
