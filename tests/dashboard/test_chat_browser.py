@@ -65,6 +65,8 @@ async def _drive(base: str, container: Container, tmp_path: Path) -> None:
         await browser.wait_for("!document.getElementById('identity').hidden")
         await _header_fits(browser)
 
+        # An empty chat opens by itself (the privacy notice on a first visit); type after it
+        await browser.wait_for("document.querySelectorAll('#log .row.bot').length >= 1")
         await _say(browser, "/report")
         assert await browser.evaluate("document.cookie") == ""  # the session: HttpOnly
         session = await browser.cookie(f"{base}/chat", COOKIE)
