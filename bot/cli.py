@@ -316,7 +316,7 @@ def _token_parser(commands: Any) -> None:
     )
     create.add_argument("--label", type=_bounded(100), help="who or what uses it")
     create.add_argument(
-        "--staff", type=_bounded(40), help="insurer tokens: the staff code it acts as (核赔)"
+        "--staff", type=_bounded(40), help="insurer tokens: the staff code it acts as (approvals)"
     )
     create.add_argument("--host", help="as given to serve --host (for the printed curl line)")
     create.add_argument("--port", type=int, help="as given to serve --port (the curl line)")

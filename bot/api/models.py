@@ -131,7 +131,7 @@ class SettlementLineOut(Out):
     rule: str = Field(description="the allocation rule that produced it (docs/settlement.md)")
     person: str | None
     handled_by: str | None = Field(
-        description="the vehicle whose insurer pays it on the payer's behalf (无责代赔)"
+        description="the vehicle whose insurer pays it for the no-fault payer"
     )
 
 
@@ -175,7 +175,7 @@ class AccidentPartyOut(Out):
     insurer: str
     insured: bool
     jiaoqiang: bool
-    third_party_fen: int | None = Field(description="三者险 limit; null when not known")
+    third_party_fen: int | None = Field(description="third-party cover limit; null: unknown")
     share: int | None = Field(description="liability percent; null when no ratios recorded")
 
 
@@ -207,7 +207,7 @@ class PartPaymentOut(Out):
 
 class PaymentsOut(Out):
     agreed_fen: int
-    paid_fen: int = Field(description="paid so far: parts (先予支付) and the closing payment")
+    paid_fen: int = Field(description="paid so far: parts first, then the rest")
     due_fen: int
     parts: list[PartPaymentOut]
 
