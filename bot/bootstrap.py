@@ -151,6 +151,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         worker=worker,
         pacing=_pacing(channels),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
+        mark_within=settings.outbox_mark_within_seconds,
         on_result=telemetry.send,
         on_retaken=telemetry.retaken,
     )

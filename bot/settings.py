@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # An outbox claim is a lease renewed every quarter of this; a dead worker's rows are
     # taken back once it lapses (docs/deploy.md §4).
     outbox_lease_seconds: float = Field(default=8.0, ge=2)
+    # Rows sent are marked in the next transaction, at the latest this long after the send
+    # (the window in which a crash makes a message go out twice).
+    outbox_mark_within_seconds: float = Field(default=0.5, gt=0, le=5)
     log_format: Literal["text", "json"] = "text"
     quiet_hours: str = "21:00-08:00"  # the owners' local night; "" = none
     nudge_after_minutes: int = Field(default=180, ge=0)  # 0 = no report nudges

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 BACKOFF = (1, 2, 5, 15, 60, 300, 900)  # seconds, by attempt
 MIN_SLEEP = 0.01  # seconds
-MARK_WITHIN = 0.5  # seconds: rows sent are marked by then at the latest
+MARK_WITHIN = 0.5  # seconds: by default, rows sent are marked by then at the latest
 Due = datetime | None
 
 
@@ -128,6 +128,7 @@ class OutboxDispatcher:
         batch: int = 100,
         max_attempts: int = 8,
         lease: timedelta = timedelta(seconds=8),
+        mark_within: float = MARK_WITHIN,
         on_result: Callable[[str, str], None] | None = None,
         on_retaken: Callable[[int], None] | None = None,
     ) -> None:
@@ -142,6 +143,8 @@ class OutboxDispatcher:
         self._batch = batch
         self._max_attempts = max_attempts
         self._lease = lease.total_seconds()
+        self._mark_within = mark_within
+        self._mark_due: asyncio.TimerHandle | None = None  # wakes the loop to mark sent rows
         self._on_result = on_result
         self._on_retaken = on_retaken
         self._held: dict[int, float] = {}  # row id -> monotonic time its lease was confirmed
@@ -212,8 +215,8 @@ class OutboxDispatcher:
                     log.exception("outbox dispatch failed; retrying")
                 if claimed and len(self._in_flight) < max_chats:
                     continue
-                if self._sent:  # sent rows are marked within MARK_WITHIN
-                    sleep = min(sleep, MARK_WITHIN)
+                if self._sent:  # sent rows are marked within mark_within
+                    sleep = min(sleep, self._mark_within)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=sleep)
         finally:
@@ -228,6 +231,9 @@ class OutboxDispatcher:
             finally:
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)
+                if self._mark_due is not None:
+                    self._mark_due.cancel()
+                    self._mark_due = None
                 await asyncio.to_thread(self._flush)
                 self._loop = None
 
@@ -245,6 +251,19 @@ class OutboxDispatcher:
             self._deferred.discard(chat)
         if self._blocked or full or deferred:
             self._wake.set()  # rows waited behind this chat (or for room): claim them
+
+    def _mark_soon(self) -> None:
+        """Sent rows are marked within `mark_within`: the loop may be asleep for longer
+        (it went to sleep before this send), so wake it then unless a turn or a round
+        marks them first."""
+        if self._mark_due is not None or self._loop is None:
+            return
+        self._mark_due = self._loop.call_later(self._mark_within, self._marks_due)
+
+    def _marks_due(self) -> None:
+        self._mark_due = None
+        if self._sent:
+            self._wake.set()
 
     # --- a turn claims its own rows (one transaction a turn) ----------------------------
 
@@ -418,6 +437,7 @@ class OutboxDispatcher:
                 if isinstance(result, Sent):
                     settled = index + 1
                     self._sent.append(row.id)  # marked by the next round's transaction
+                    self._mark_soon()
                     continue
                 settled = len(rows)
                 await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])

@@ -178,3 +178,31 @@ def test_stopping_hands_back_what_was_not_sent(sqlite_database: Database) -> Non
 
     asyncio.run(scenario())
     assert statuses(sqlite_database, "a") == ["sent", "pending", "pending"]
+
+
+def test_a_row_sent_while_the_loop_sleeps_is_marked_within_the_bound(
+    sqlite_database: Database,
+) -> None:
+    """The loop sleeps up to `idle` (here 5 s) once nothing is due; a row sent meanwhile
+    is still marked sent within `mark_within`, not at the loop's next wake-up."""
+    clock = FixedClock()
+    add_rows(sqlite_database, clock, {"a": 1})
+    sender = RecordingSender()
+    dispatcher = make(sqlite_database, sender, clock, mark_within=0.2)
+
+    async def scenario() -> float:
+        stop, wake = asyncio.Event(), asyncio.Event()
+        runner = asyncio.create_task(dispatcher.run(stop, wake, idle=5.0))
+        while not sender.sent:
+            await asyncio.sleep(0.01)
+        sent_at = time.monotonic()
+        while await asyncio.to_thread(statuses, sqlite_database, "a") != ["sent"]:
+            assert time.monotonic() - sent_at < 4.0, "not marked before the loop woke"
+            await asyncio.sleep(0.02)
+        marked_after = time.monotonic() - sent_at
+        stop.set()
+        wake.set()
+        await runner
+        return marked_after
+
+    assert asyncio.run(scenario()) < 4.0

@@ -17,6 +17,7 @@ The server runs on its own thread and event loop; the public methods are thread-
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -704,9 +705,14 @@ class FakeUser:
         )
 
     def tap(self, value: str, message: SentMessage | None = None) -> int:
-        """Tap the button with callback data ``value`` (on the latest message offering it)."""
+        """Tap the button with callback data ``value`` (on the latest message offering it;
+        a card pushed to this chat by another user's turn may still be on its way)."""
         if message is None:
-            offering = [m for m in self.messages() if value in m.values]
+            offering = self._offering(value)
+            if not offering:
+                with contextlib.suppress(AssertionError):  # answered below, by name
+                    self.api.wait_until(lambda: bool(self._offering(value)), timeout=10)
+                offering = self._offering(value)
             if not offering:
                 raise AssertionError(f"no message offers {value!r}")
             message = offering[-1]
@@ -727,3 +733,6 @@ class FakeUser:
 
     def messages(self) -> list[SentMessage]:
         return self.api.messages(self.chat_id)
+
+    def _offering(self, value: str) -> list[SentMessage]:
+        return [m for m in self.messages() if value in m.values]
