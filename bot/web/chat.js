@@ -263,6 +263,7 @@
 
   // ---------- outbox: serial, retried with the same message_id ----------
   const queue = [];
+  let userSpoke = false;  // this page sent something of the user's (then no 'open' event)
   let busy = false, wake = null;
 
   function saveOutbox() {
@@ -314,6 +315,7 @@
   }
 
   function enqueue(job) {
+    userSpoke = true;
     job.after = cursor;
     setState(job, 'sending');
     queue.push(job);
@@ -382,7 +384,8 @@
       if (!restored) {
         restored = true;
         restoreSent(fresh);
-        if (!fresh.length && !cursor) openChat();
+        // Typed before the first poll came back: that message opens the chat instead.
+        if (!fresh.length && !cursor && !userSpoke) openChat();
       }
     } catch (err) {
       if (err.retry && !err.server) setConn('poll', true);
