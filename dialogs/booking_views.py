@@ -116,8 +116,15 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
     """For a claim repair, the assessed loss the shop will repair (定损金额); for a direct
     repair (直赔) also what the insurer pays the shop (``payout``) and the owner's own part
     of the settlement statement, which the owner pays the shop (``owner_pays``; None when
-    nothing is the owner's) — never another insurer's share."""
-    none: dict[str, Any] = {"loss": None, "items": 0, "payout": None, "owner_pays": None}
+    nothing is the owner's) — never another insurer's share, which is named apart
+    (``other_share``)."""
+    none: dict[str, Any] = {
+        "loss": None,
+        "items": 0,
+        "payout": None,
+        "owner_pays": None,
+        "other_share": None,
+    }
     if booking.kind is not BookingKind.REPAIR or booking.claim_number is None:
         return none
     claim = ctx.uow.claims.get(booking.claim_number)
@@ -135,4 +142,6 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
         found["loss"] = figures.loss_total.grouped()
         found["payout"] = figures.payout.grouped()
         found["owner_pays"] = rest.grouped() if rest > Money.zero() else None
+        others = figures.other_share
+        found["other_share"] = others.grouped() if others > Money.zero() else None
     return found

@@ -4,12 +4,23 @@ on SQLite and PostgreSQL. Every amount a person reads there carries a thousands 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from bot.app import create_app
 from bot.bootstrap import Container
-from domain.adjudication import LossKind
+from domain.accident_record import AccidentParty, AccidentRecord, PartyKind
+from domain.adjudication import (
+    Liability,
+    LiabilityFinding,
+    LossItem,
+    LossKind,
+    PaymentRoute,
+    Survey,
+    SurveyMode,
+)
 from domain.claim import ClaimStatus
 from domain.money import Money
 from storage.tables import adjuster_t, claim_t, identity_t
@@ -119,3 +130,37 @@ def test_what_is_not_an_item_or_not_the_shops_is_refused_and_changes_nothing(
         claim = uow.claims.get(number)
     assert claim is not None and len(claim.adjudication.loss_items) == 1
     assert claim.status is ClaimStatus.AGREED
+
+
+def _agree_minor_fault_direct_repair(container: Container, number: str) -> None:
+    """次责 (30 %) against an insured car, a 5,000.00 loss, 500.00 deductible, 直赔."""
+    now, actor = container.clock.now(), "adjuster:ADJ-SH-01"
+    record = AccidentRecord(parties=(AccidentParty("沪B99999", PartyKind.VEHICLE, insurer="平安"),))
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(number)
+        policy = uow.policies.by_number(claim.policy_number) if claim else None
+        assert claim is not None and policy is not None
+        coverage = replace(policy.coverage, deductible=Money(50_000))
+        claim.take(1, now, actor)
+        claim.schedule_survey(Survey(SurveyMode.REMOTE, None, None), now, actor)
+        claim.record_liability(LiabilityFinding(Liability.MINOR, 30), now, actor)
+        claim.add_loss_item(LossItem(LossKind.PART, "前保险杠", Money(500_000)), now, actor)
+        claim.adjudication.accident = record
+        settlement = claim.propose_settlement(PaymentRoute.SHOP, coverage, now, actor)
+        claim.answer_settlement(settlement.version, True, "", now, f"party:{claim.owner_id}")
+        uow.claims.save(claim)
+        uow.commit()
+
+
+def test_a_direct_repair_names_the_other_insurers_share_and_the_owner_pays_only_their_own(
+    container: Container,
+) -> None:
+    owner = WebUser(container, user_id="owner-0001")
+    staff = bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
+    number = report_claim(owner)
+    _agree_minor_fault_direct_repair(container, number)
+    _car_in_the_shop(owner, staff, number)
+    request = staff.rendered()[staff.received().index("booking.shop.request")]
+    # 平安 pays 2,000.00 (交强险) + 2,100.00 (三者险, 70 % of the rest); we pay 400.00
+    assert "直赔：保险公司支付 400.00 元，对方保险公司承担 4,100.00 元（不由车主支付）" in request
+    assert "车主支付其余 500.00 元" in request
