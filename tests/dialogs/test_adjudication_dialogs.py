@@ -534,6 +534,8 @@ def test_the_proposal_says_whose_share_the_amount_is(
     assessed(wang, "1950.50")
     wang.text(f"/settle {NUMBER} owner")
     assert "车损险（本公司）：1,950.50 元" in wang.texts[0]
+    # the adjuster reads the owner's part as the owner's, not as "you"
+    assert "车主自行承担：0.00 元" in wang.texts[0] and "您自行承担" not in wang.texts[0]
     zh = wang.texts[1]
     # one line per payer and cover, the owner's own part on a line of its own
     assert "车损险（本公司）：1,950.50 元" in zh and "您自行承担：0.00 元" in zh

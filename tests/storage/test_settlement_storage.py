@@ -3,6 +3,7 @@ figures (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +22,7 @@ from domain.money import Money
 from domain.policy import Coverage
 from domain.settlement import LossKind as SettlementLossKind
 from storage import read_models
+from storage.analytics_queries import payout_lines
 from storage.db import Database
 from storage.tables_adjudication import claim_settlement_t
 from tests.storage.helpers import NOW, file_claim, import_example, new_owner
@@ -183,3 +185,26 @@ def test_a_statement_stored_with_the_owners_lines_only_stays_readable(
     assert detail.settlement.party is None and detail.settlement.own_items == ()
     assert {x.victim for x in detail.settlement.lines} == {PLATE}
     assert detail.settlement.owner_pays_fen == figures.owner_part.fen
+
+
+def test_the_payout_totals_count_what_our_insured_car_pays_every_victim(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    import_example(database, directory_data)
+    file_claim(database, new_owner(database), NUMBER)
+    _propose_with_victims(database)
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(NUMBER)
+        assert claim is not None
+        claim.answer_settlement(1, True, "", NOW, f"party:{claim.owner_id}")
+        uow.claims.save(claim)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        stored = uow.claims.get(NUMBER)
+        totals = payout_lines(uow.connection, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert stored is not None
+    statement = stored.adjudication.settlements[0].figures.statement
+    assert statement is not None
+    ours = [x for x in statement.lines if PLATE in (x.payer, x.handled_by)]
+    assert {x.victim for x in ours} == {PLATE, OTHER, RAIL}  # not only the owner's car
+    assert sorted(totals) == sorted((x.coverage.value, x.amount) for x in ours)
