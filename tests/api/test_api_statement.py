@@ -3,8 +3,10 @@ covers pay the other car and a 护栏 too, not only the owner's car (SQLite and 
 
 from __future__ import annotations
 
+import httpx
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.bootstrap import Container
 from domain.accident_record import AccidentParty, AccidentRecord, PartyKind, VictimLoss
 from domain.adjudication import (
@@ -20,6 +22,8 @@ from domain.money import Money
 from domain.settlement import LossKind as VictimKind
 from tests.api.scenario import issue_token
 from tests.booking_support import WebUser, file_claim
+from tests.dashboard.support import sign_in, token
+from tests.live_server import serve
 
 PLATE, OTHER, RAIL = "沪A12345", "沪B99999", "护栏"
 
@@ -70,3 +74,28 @@ def test_the_api_shows_every_payer_and_every_victim(
     assert all(x["amount_fen"] > 0 for x in settlement["lines"])
     own = {(x["party"], x["victim"]) for x in settlement["own_items"]}
     assert (OTHER, OTHER) in own  # the other car's own 30 % share of its damage
+
+
+def test_the_dashboard_claim_page_lists_the_same_lines_with_their_victims(
+    container: Container,
+) -> None:
+    number = file_claim(WebUser(container, user_id="owner-0001"))
+    _propose(container, number)
+    with serve(create_app(container)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        assert sign_in(http, token(container, "insurer")).status_code == 303
+        page = http.get(f"/dashboard/claims/{number}").text
+    table = page[
+        page.index('id="statement"') : page.index("</table>", page.index('id="statement"'))
+    ]
+    assert "受损方" in table and "护栏" in table
+    assert table.count("<tr>") == 1 + len(_stored_lines(container, number))
+    assert "1,600.00" in table and 'id="own-items"' in page
+
+
+def _stored_lines(container: Container, number: str) -> list[object]:
+    with container.database.unit_of_work() as uow:
+        claim = uow.claims.get(number)
+    assert claim is not None
+    statement = claim.adjudication.settlements[0].figures.statement
+    assert statement is not None
+    return list(statement.lines)
