@@ -6,27 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.money import Money
+from domain.money import Money, with_amounts
 from domain.settlement import Line, OwnItem, Rule, Statement
 from locales.catalog import Catalogs
 
 _ROLES = ("driver", "passenger")
-
-
-def grouped(fen: int) -> str:
-    """``2000000`` fen as ``20,000.00``."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
-
-
-def with_amounts(params: Mapping[str, int | str]) -> dict[str, Any]:
-    """Parameters as the templates take them: each ``x_fen`` also as ``x``, formatted."""
-    out: dict[str, Any] = dict(params)
-    for name, value in params.items():
-        if name.endswith("_fen") and isinstance(value, int):
-            out[name.removesuffix("_fen")] = grouped(value)
-    return out
 
 
 class StatementWords:
@@ -116,7 +100,7 @@ def statement_text(statement: Statement, words: StatementWords) -> str:
                 coverage=t(f"settlement.coverage.{line.coverage.value}"),
                 victim=words.victim(line.victim, line.person),
                 kind=t(f"settlement.kind.{line.kind.value}"),
-                amount=grouped(line.amount),
+                amount=Money(line.amount).grouped(),
             )
         )
         out.append("      " + words.line_rule(line))
@@ -133,7 +117,7 @@ def statement_text(statement: Statement, words: StatementWords) -> str:
                 party=words.party(item.party),
                 victim=words.victim(item.victim, item.person),
                 kind=t(f"settlement.kind.{item.kind.value}"),
-                amount=grouped(item.amount),
+                amount=Money(item.amount).grouped(),
             )
         )
         out.append("      " + words.own_rule(item))
@@ -151,7 +135,7 @@ def statement_text(statement: Statement, words: StatementWords) -> str:
                 "settlement.text.receivable",
                 creditor=words.party(r.creditor),
                 debtor=words.party(r.debtor),
-                amount=grouped(r.amount),
+                amount=Money(r.amount).grouped(),
             )
             for r in statement.receivables
         ]
@@ -162,9 +146,9 @@ def statement_text(statement: Statement, words: StatementWords) -> str:
         "",
         t(
             "settlement.text.total",
-            losses=grouped(statement.loss_total),
-            paid=grouped(statement.paid_total),
-            own=grouped(sum(statement.out_of_pocket.values())),
+            losses=Money(statement.loss_total).grouped(),
+            paid=Money(statement.paid_total).grouped(),
+            own=Money(sum(statement.out_of_pocket.values())).grouped(),
         ),
     ]
     return "\n".join(out)
@@ -172,6 +156,7 @@ def statement_text(statement: Statement, words: StatementWords) -> str:
 
 def _amount_lines(words: StatementWords, amounts: Mapping[str, int]) -> list[str]:
     return [
-        "  " + words.t("settlement.text.amount", party=words.party(label), amount=grouped(fen))
+        "  "
+        + words.t("settlement.text.amount", party=words.party(label), amount=Money(fen).grouped())
         for label, fen in amounts.items()
     ]

@@ -32,8 +32,8 @@ def run_statement(args: argparse.Namespace) -> int:
         StatementWords,
         statement_document,
         statement_text,
-        with_amounts,
     )
+    from domain.money import with_amounts
     from domain.settlement import InvalidAccident, read_accident, settle
     from locales.catalog import Catalogs
 

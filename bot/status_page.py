@@ -72,7 +72,7 @@ def repair_steps(status: str) -> list[Step]:
 
 
 def yuan(fen: int | None) -> str:
-    return "" if fen is None else Money(fen).yuan()
+    return "" if fen is None else Money(fen).grouped()
 
 
 def pick_locale(

@@ -300,10 +300,10 @@ def _advance(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbou
     claim = handled.claim
     params = {
         "number": claim.number,
-        "amount": paid.yuan(),
+        "amount": paid.grouped(),
         "reference": parts[2],
-        "paid": claim.adjudication.paid.yuan(),
-        "due": due.yuan(),
+        "paid": claim.adjudication.paid.grouped(),
+        "due": due.grouped(),
         "closed": due.fen == 0,
     }
     return [

@@ -39,7 +39,7 @@ def recorded_insurers(claim: Claim) -> dict[str, str]:
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else Money(fen).yuan()
+    return None if fen is None else Money(fen).grouped()
 
 
 def accident_params(claim: Claim) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def accident_params(claim: Claim) -> dict[str, Any]:
         "number": claim.number,
         "own": claim.report.plate or claim.policy_number,
         "own_share": None if finding is None else finding.share,
-        "own_damage": claim.adjudication.loss_total.yuan(),
+        "own_damage": claim.adjudication.loss_total.grouped(),
         "parties": [
             {
                 "label": p.label,
@@ -72,7 +72,7 @@ def accident_params(claim: Claim) -> dict[str, Any]:
                 "n": n,
                 "victim": x.victim,
                 "kind": x.kind.value,
-                "amount": Money(x.amount).yuan(),
+                "amount": Money(x.amount).grouped(),
                 "person": x.person,
                 "role": None if x.role is None else x.role.value,
             }
@@ -85,9 +85,9 @@ def accident_params(claim: Claim) -> dict[str, Any]:
         "total_loss": None
         if total is None
         else {
-            "actual_value": Money(total.actual_value).yuan(),
-            "salvage": Money(total.salvage).yuan(),
+            "actual_value": Money(total.actual_value).grouped(),
+            "salvage": Money(total.salvage).grouped(),
             "taken": total.insurer_takes_salvage,
         },
-        "rescue": Money(record.options.rescue).yuan() if record.options.rescue else None,
+        "rescue": Money(record.options.rescue).grouped() if record.options.rescue else None,
     }

@@ -369,7 +369,7 @@ def _paid(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
     claim = handled.claim
     agreement = claim.adjudication.agreement
     assert agreement is not None
-    params = {"amount": paid.yuan(), "reference": reference, "route": agreement.route.value}
+    params = {"amount": paid.grouped(), "reference": reference, "route": agreement.route.value}
     return [
         Outbound("claims.adjuster.paid", {"number": claim.number, **params}),
         to_owner(claim, "claims.owner.paid", params),

@@ -112,13 +112,13 @@ def proposal_made(
         claim.number,
         lambda c, a: hold_proposal(c, settlement, ctx.now, a.actor),
     )
-    threshold = ctx.rules.approval_threshold.yuan()
+    threshold = ctx.rules.approval_threshold.grouped()
     card = {
         "kind": ApprovalKind.PROPOSAL.value,
         "adjuster": handled.adjuster.name,
         "version": settlement.version,
-        "payout": settlement.figures.payout.yuan(),
-        "loss_total": settlement.figures.loss_total.yuan(),
+        "payout": settlement.figures.payout.grouped(),
+        "loss_total": settlement.figures.loss_total.grouped(),
         "threshold": threshold,
         "reason": "",
     }

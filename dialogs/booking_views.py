@@ -20,6 +20,7 @@ from domain.booking_params import (
     staff_actions,
 )
 from domain.booking_services import direct_repair_figures
+from domain.claim_supplement import can_supplement
 from domain.errors import Refusal
 from domain.money import Money
 from domain.ranking import RankedShop
@@ -58,7 +59,11 @@ def owner_choices(booking: Booking) -> tuple[Choice, ...]:
 
 
 def staff_choices(booking: Booking) -> tuple[Choice, ...]:
-    return staff_booking_choices(booking.id or 0, booking.reference, staff_actions(booking))
+    """The staff's next steps; while a claim's car is in the shop, also 追加定损."""
+    offers = staff_actions(booking)
+    if can_supplement(booking):
+        offers = (*offers, ("sup", "", "booking.shop.choice.supplement"))
+    return staff_booking_choices(booking.id or 0, booking.reference, offers)
 
 
 def free_slot_choices(
@@ -111,8 +116,15 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
     """For a claim repair, the assessed loss the shop will repair (定损金额); for a direct
     repair (直赔) also what the insurer pays the shop (``payout``) and the owner's own part
     of the settlement statement, which the owner pays the shop (``owner_pays``; None when
-    nothing is the owner's) — never another insurer's share."""
-    none: dict[str, Any] = {"loss": None, "items": 0, "payout": None, "owner_pays": None}
+    nothing is the owner's) — never another insurer's share, which is named apart
+    (``other_share``)."""
+    none: dict[str, Any] = {
+        "loss": None,
+        "items": 0,
+        "payout": None,
+        "owner_pays": None,
+        "other_share": None,
+    }
     if booking.kind is not BookingKind.REPAIR or booking.claim_number is None:
         return none
     claim = ctx.uow.claims.get(booking.claim_number)
@@ -121,13 +133,15 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
     items = claim.adjudication.loss_items
     found = {
         **none,
-        "loss": claim.adjudication.loss_total.yuan() if items else None,
+        "loss": claim.adjudication.loss_total.grouped() if items else None,
         "items": len(items),
     }
     figures = direct_repair_figures(ctx.uow, booking)
     if figures is not None:
         rest = figures.owner_part
-        found["loss"] = figures.loss_total.yuan()
-        found["payout"] = figures.payout.yuan()
-        found["owner_pays"] = rest.yuan() if rest > Money.zero() else None
+        found["loss"] = figures.loss_total.grouped()
+        found["payout"] = figures.payout.grouped()
+        found["owner_pays"] = rest.grouped() if rest > Money.zero() else None
+        others = figures.other_share
+        found["other_share"] = others.grouped() if others > Money.zero() else None
     return found

@@ -109,11 +109,11 @@ def loss_params(adjudication: Adjudication) -> dict[str, Any]:
                 "n": n,
                 "kind": item.kind.value,
                 "description": item.description,
-                "amount": item.amount.yuan(),
+                "amount": item.amount.grouped(),
             }
             for n, item in enumerate(adjudication.loss_items, 1)
         ],
-        "total": adjudication.loss_total.yuan(),
+        "total": adjudication.loss_total.grouped(),
     }
 
 
@@ -140,21 +140,21 @@ def settlement_params(claim: Claim, settlement: Settlement) -> dict[str, Any]:
         "number": claim.number,
         "version": settlement.version,
         "route": settlement.route.value,
-        "loss_total": figures.loss_total.yuan(),
+        "loss_total": figures.loss_total.grouped(),
         "share": figures.share,
         # No identified other party: the whole loss is the owner's side (see the rule).
         "alone": finding is not None and finding.share != figures.share,
-        "own_portion": figures.own_portion.yuan(),
-        "covered": figures.covered.yuan(),
+        "own_portion": figures.own_portion.grouped(),
+        "covered": figures.covered.grouped(),
         "capped": figures.covered != figures.own_portion,
-        "other_share": figures.other_share.yuan(),
+        "other_share": figures.other_share.grouped(),
         "has_other_share": figures.other_share.fen > 0,
         "insurers": other_insurers(claim),
-        "deductible": figures.deductible.yuan(),
+        "deductible": figures.deductible.grouped(),
         "has_deductible": figures.deductible.fen > 0,
-        "payout": figures.payout.yuan(),
+        "payout": figures.payout.grouped(),
         "payers": payer_lines(claim, settlement),
-        "owner_pays": figures.owner_part.yuan(),
+        "owner_pays": figures.owner_part.grouped(),
     }
 
 
@@ -174,7 +174,7 @@ def payer_lines(claim: Claim, settlement: Settlement) -> list[dict[str, Any]]:
                 "coverage": c,
                 "insurer": "",
                 "ours": ours,
-                "amount": amount.yuan(),
+                "amount": amount.grouped(),
                 "proxy": False,
                 "mutual": False,
             }
@@ -197,7 +197,7 @@ def payer_lines(claim: Claim, settlement: Settlement) -> list[dict[str, Any]]:
             },
         )
         entry["fen"] += line.amount
-    return [{**e, "amount": Money(e.pop("fen")).yuan()} for e in merged.values()]
+    return [{**e, "amount": Money(e.pop("fen")).grouped()} for e in merged.values()]
 
 
 def evidence_checks(

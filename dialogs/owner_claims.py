@@ -109,7 +109,7 @@ def _status(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
                 "status": claim.status.value,
                 "closed": claim.closed,
                 "reported_at": claim.reported_at.isoformat(),
-                "payout": pending.figures.payout.yuan() if pending else None,
+                "payout": pending.figures.payout.grouped() if pending else None,
                 "survey_at": survey.at.isoformat() if survey and survey.at else None,
                 "asked": claim.awaiting_evidence,
             }

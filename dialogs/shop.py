@@ -4,8 +4,9 @@ a reason; then arrived (到店登记), repair started with an estimated completi
 The request card and every later notice carry buttons that name the booking
 (``sh:<id>:<action>``); they are checked against the booking and against the staff
 member's shop (another shop's booking is "not found"), not against the conversation's
-last offer. Proposing a time, a decline's reason and an estimate are asked for in this
-dialog (one shared Machine, see dialogs/report.py).
+last offer. Proposing a time, a decline's reason, an estimate and a supplement's items
+(追加定损, ``dialogs.shop_supplement``) are asked for in this dialog (one shared Machine,
+see dialogs/report.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs import shop_supplement as supplement
 from dialogs.booking_views import (
     alternatives_notice,
     booking_params,
@@ -37,6 +39,7 @@ from domain.booking import (
     SlotFull,
     SlotUnavailable,
 )
+from domain.claim_supplement import SUPPLEMENT_STAGES, NotAClaimRepair, shop_supplement
 from domain.errors import Refusal
 from domain.shop import Shop, ShopStaff
 from domain.slots import key_of, parse_slot_key
@@ -45,16 +48,17 @@ from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "shop"
-PROPOSE, REASON, ESTIMATE = "propose", "reason", "estimate"
+PROPOSE, REASON, ESTIMATE, SUPPLEMENT = "propose", "reason", "estimate", "supplement"
 READY_BY = time(18, 0)  # the quick estimates: today, tomorrow, the day after, at 18:00
 
 MACHINE = Machine(
     model=None,
-    states=[IDLE, PROPOSE, REASON, ESTIMATE],
+    states=[IDLE, PROPOSE, REASON, ESTIMATE, SUPPLEMENT],
     transitions=[
         {"trigger": "to_propose", "source": [IDLE, PROPOSE], "dest": PROPOSE},
         {"trigger": "to_reason", "source": IDLE, "dest": REASON},
         {"trigger": "to_estimate", "source": IDLE, "dest": ESTIMATE},
+        {"trigger": "to_supplement", "source": IDLE, "dest": SUPPLEMENT},
         {"trigger": "leave", "source": "*", "dest": IDLE},
     ],
     initial=IDLE,
@@ -215,6 +219,20 @@ def _act_start(
     return [_prompt(conv, ask)]
 
 
+def _act_supplement(
+    conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
+) -> list[Outbound]:
+    if not booking.claim_number:
+        raise NotAClaimRepair(booking=booking.reference)
+    booking.require(*SUPPLEMENT_STAGES, action="supplement")
+    if (busy := _busy(conv)) is not None:
+        return busy
+    _enter(conv, "to_supplement", booking)
+    choices = (Choice(_s("quit"), "booking.choice.never_mind"),)
+    params = {"ref": booking.reference, "number": booking.claim_number}
+    return [_prompt(conv, Outbound("booking.shop.ask.supplement", params, choices))]
+
+
 def _quick_estimates(shop: Shop, now: datetime) -> list[datetime]:
     today = now.astimezone(shop.tz).date()
     moments = [
@@ -230,6 +248,7 @@ _ACTIONS: dict[str, Action] = {
     "in": _act_arrived,
     "start": _act_start,
     "ready": _act_ready,
+    "sup": _act_supplement,
 }
 
 
@@ -255,6 +274,8 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
             return _step_reason(conv, staff, booking_id, inbound, ctx)
         if conv.state == ESTIMATE:
             return _step_estimate(conv, staff, booking_id, answer, inbound, ctx)
+        if conv.state == SUPPLEMENT:
+            return _step_supplement(conv, staff, booking_id, inbound, ctx)
     except Refusal as error:
         return [refusal(error), *reprompt(conv)]
     _leave(conv)
@@ -365,6 +386,20 @@ def _step_estimate(
     booking = svc.start_repair(ctx.uow, booking_id, staff, estimate, ctx.now, ctx.booking)
     _leave(conv)
     return _done("booking.shop.done.in_repair", booking, shop, "booking.in_repair")
+
+
+def _step_supplement(
+    conv: Conversation, staff: ShopStaff, booking_id: int, inbound: Inbound, ctx: TurnContext
+) -> list[Outbound]:
+    if inbound.kind is not InboundKind.TEXT:
+        return [Outbound("booking.shop.error.supplement"), *reprompt(conv)]
+    try:
+        items = supplement.read_items(inbound.text, ctx)
+        booking, claim = shop_supplement(ctx.uow, booking_id, staff, items, ctx.now)
+    except Refusal as error:
+        return [supplement.refused(error), *reprompt(conv)]
+    _leave(conv)
+    return supplement.added(booking, _shop(ctx, booking), claim, items, ctx)
 
 
 # --- /bookings -------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from domain.errors import Refusal
 from domain.evidence import EvidenceTolerance
 from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits
-from domain.money import Money
+from domain.money import Money, with_amounts
 
 if TYPE_CHECKING:
     from domain.accident_record import AccidentRecord
-    from domain.settlement.statement import Line, Receivable
+    from domain.settlement.statement import Line, Receivable, Statement
 
 MAX_NOTE = 500
 MAX_LOSS_ITEMS = 50
@@ -164,6 +164,10 @@ class SettlementFigures:
     # whose owner's part was the own portion less the payout.
     owner_pays: Money | None = None
     receivables: tuple[Receivable, ...] = ()
+    # The whole statement (every payer, every victim: the other car, 护栏, pedestrians)
+    # and the owner's vehicle in it; None on proposals stored with the owner's lines only.
+    statement: Statement | None = None
+    party: str | None = None
 
     @property
     def owner_part(self) -> Money:
@@ -185,10 +189,9 @@ def refused_settlement(
     """A settlement model's refusal (``InvalidAccident``) as an answer: amounts (``_fen``
     parameters) in yuan under their name without the suffix."""
     details = {
-        name.removesuffix("_fen"): Money(value).yuan()
-        if name.endswith("_fen") and isinstance(value, int)
-        else value
-        for name, value in params.items()
+        name: value
+        for name, value in with_amounts(params).items()
+        if not (name.endswith("_fen") and isinstance(value, int))
     }
     return (refusal or SettlementNotPossible)(number=number, problem=reason, details=details)
 

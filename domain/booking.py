@@ -461,7 +461,7 @@ class Booking:
     ) -> None:
         self.require(BookingStatus.ACCEPTED, action="pay")
         if not Money.zero() <= amount <= rules.max_amount:
-            raise BadAmount(max=rules.max_amount.yuan())
+            raise BadAmount(max=rules.max_amount.grouped())
         self.payer = payer
         self.paid = amount
         self._move(BookingStatus.PAID, at, actor, f"{payer.value} {amount.yuan()}")

@@ -78,7 +78,7 @@ def booking_params(booking: Booking, shop: Shop) -> dict[str, Any]:
         "reason": booking.decline_reason,
         "problem": booking.problem,
         "payer": None if booking.payer is None else booking.payer.value,
-        "amount": None if booking.paid is None else booking.paid.yuan(),
+        "amount": None if booking.paid is None else booking.paid.grouped(),
         "rating": booking.rating,
         "comment": booking.comment,
         "reschedules": booking.reschedules,

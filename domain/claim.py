@@ -428,7 +428,7 @@ class Claim:
         assert agreement is not None  # ensured by the stage
         rest = agreement.figures.payout - self.adjudication.paid
         if amount != rest:
-            raise AmountMismatch(number=self.number, amount=amount.yuan(), agreed=rest.yuan())
+            raise AmountMismatch(number=self.number, amount=amount.grouped(), agreed=rest.grouped())
         self.adjudication.payment = Payment(amount, reference, actor, at)
         self.change_status(ClaimStatus.PAID, at, actor, f"{amount.yuan()} {reference}", Action.PAY)
 

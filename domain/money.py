@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -38,3 +39,21 @@ class Money:
         sign = "-" if self.fen < 0 else ""
         whole, cents = divmod(abs(self.fen), 100)
         return f"{sign}{whole}.{cents:02d}"
+
+    def grouped(self) -> str:
+        """The amount as people read it, ``1234567`` fen as ``12,345.67``: every amount
+        shown to a person (chat, dashboard, status page) goes through here; ``yuan()`` is
+        for machines (codecs, JSON, stored notes)."""
+        sign = "-" if self.fen < 0 else ""
+        whole, cents = divmod(abs(self.fen), 100)
+        return f"{sign}{whole:,}.{cents:02d}"
+
+
+def with_amounts(params: Mapping[str, object]) -> dict[str, object]:
+    """Message parameters as templates take them: each integer ``x_fen`` also as ``x``,
+    grouped (``Money.grouped``)."""
+    out: dict[str, object] = dict(params)
+    for name, value in params.items():
+        if name.endswith("_fen") and isinstance(value, int):
+            out[name.removesuffix("_fen")] = Money(value).grouped()
+    return out

@@ -168,4 +168,4 @@ class _LocaleWords:
         return self._catalogs.format_time(self._locale, value)
 
     def money(self, fen: int) -> str:
-        return self.t("dashboard.money", amount=Money(fen).yuan())
+        return self.t("dashboard.money", amount=Money(fen).grouped())

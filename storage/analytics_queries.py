@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
@@ -53,7 +54,8 @@ def claim_facts(conn: Connection, since: datetime, until: datetime) -> list[Clai
 def payout_lines(conn: Connection, since: datetime, until: datetime) -> list[tuple[str, int]]:
     """(coverage, amount in fen) of what this insurer agreed to pay on the claims reported
     in the window: the lines of each accepted proposal it pays itself or on another
-    insurer's behalf; a proposal agreed before statements counts as 车损险 (own_damage)."""
+    insurer's behalf (``_ours``); a proposal agreed before statements counts as 车损险
+    (own_damage)."""
     s = claim_settlement_t.c
     agreed = (
         select(s.payout_fen, s.statement)
@@ -65,12 +67,20 @@ def payout_lines(conn: Connection, since: datetime, until: datetime) -> list[tup
         if statement is None:
             lines.append(("own_damage", payout_fen))
             continue
-        lines += [
-            (line["coverage"], line["amount_fen"])
-            for line in statement.get("lines", [])
-            if line["payer"] == line["victim"] or line.get("handled_by") == line["victim"]
-        ]
+        lines += [(line["coverage"], line["amount_fen"]) for line in _ours(statement)]
     return lines
+
+
+def _ours(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines this insurer pays: with the whole statement stored, every line its
+    insured vehicle (``party``) pays or handles, to any victim; before, the owner's car's
+    lines it paid itself or on another insurer's behalf."""
+    party = statement.get("party")
+    return [
+        line
+        for line in statement.get("lines", [])
+        if (party or line["victim"]) in (line["payer"], line.get("handled_by"))
+    ]
 
 
 def booking_facts(

@@ -33,7 +33,7 @@ from domain.ports import ClaimRepository
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from storage._sql import AnyRow, DialectInsert, per_dialect, pick
 from storage.accident_codec import accident_json, accident_record, payments, payments_json
-from storage.settlement_codec import statement_json, statement_parts
+from storage.settlement_codec import statement_json, statement_parts, stored_statement
 from storage.tables import (
     claim_counter_t,
     claim_evidence_t,
@@ -349,6 +349,7 @@ def _adjudication(
 
 def _settlement(row: AnyRow) -> Settlement:
     lines, owner_pays, receivables = statement_parts(row.statement)
+    statement, party = stored_statement(row.statement)
     return Settlement(
         version=row.version,
         route=PaymentRoute(row.route),
@@ -363,6 +364,8 @@ def _settlement(row: AnyRow) -> Settlement:
             lines=lines,
             owner_pays=owner_pays,
             receivables=receivables,
+            statement=statement,
+            party=party,
         ),
         proposed_by=row.proposed_by,
         proposed_at=row.proposed_at,

@@ -41,7 +41,12 @@ from domain.policy import normalize_plate
 from domain.shop import blend_rating, shown_rating
 from storage._sql import AnyRow
 from storage.accident_read import AccidentInfo, PaymentsInfo, accident_info, payments_info
-from storage.settlement_read import ReceivableInfo, SettlementLineInfo, statement_fields
+from storage.settlement_read import (
+    OwnItemInfo,
+    ReceivableInfo,
+    SettlementLineInfo,
+    statement_fields,
+)
 from storage.tables import (
     adjuster_t,
     claim_evidence_t,
@@ -157,9 +162,11 @@ class SettlementInfo:
     dispute_reason: str | None
     # The statement; a proposal recorded before statements has no lines, and its owner's
     # part is what the recorded own portion leaves after the payout.
-    lines: tuple[SettlementLineInfo, ...]
+    lines: tuple[SettlementLineInfo, ...]  # every payer's, every victim's (version 2)
     owner_pays_fen: int
     receivables: tuple[ReceivableInfo, ...]
+    party: str | None  # the owner's vehicle in the lines; None before version 2
+    own_items: tuple[OwnItemInfo, ...]  # what each party bears (deductibles, shares)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""The read side of a proposal's settlement statement (``claim_settlement.statement``)."""
+"""The read side of a proposal's settlement statement (``claim_settlement.statement``):
+the whole stored statement (every payer and victim) for the dashboard, the API and the
+status page; a statement stored before version 2 has the owner's lines only."""
 
 from __future__ import annotations
 
@@ -20,6 +22,17 @@ class SettlementLineInfo:
 
 
 @dataclass(frozen=True)
+class OwnItemInfo:
+    party: str  # who bears it
+    victim: str
+    kind: str
+    amount_fen: int
+    rule: str  # the rule's message key under settlement.own.
+    person: str | None
+    rule_params: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ReceivableInfo:
     creditor: str
     debtor: str
@@ -30,8 +43,27 @@ def statement_fields(data: dict[str, Any] | None, recorded_owner_part: int) -> d
     """A proposal's stored statement as ``SettlementInfo`` fields; a proposal recorded
     before statements has no lines, and its owner's part is ``recorded_owner_part``."""
     if data is None:
-        return {"lines": (), "owner_pays_fen": recorded_owner_part, "receivables": ()}
+        return {
+            "lines": (),
+            "owner_pays_fen": recorded_owner_part,
+            "receivables": (),
+            "party": None,
+            "own_items": (),
+        }
     return {
+        "party": data.get("party"),
+        "own_items": tuple(
+            OwnItemInfo(
+                item["party"],
+                item["victim"],
+                item["kind"],
+                item["amount_fen"],
+                item["rule"],
+                item.get("person"),
+                item.get("rule_params") or {},
+            )
+            for item in data.get("own_items", [])
+        ),
         "lines": tuple(
             SettlementLineInfo(
                 line["payer"],

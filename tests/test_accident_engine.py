@@ -47,14 +47,14 @@ def test_parties_losses_and_ratios_make_the_statement(container: Container) -> N
         "accident.card"
     ]
     card = adjuster.last_text()
-    assert "苏B67890（平安，有交强险，三者险 1000000.00 元）：责任 40%" in card
-    assert "2. 李四 医疗费用 1000.00 元（李四，第三者）" in card
+    assert "苏B67890（平安，有交强险，三者险 1,000,000.00 元）：责任 40%" in card
+    assert "2. 李四 医疗费用 1,000.00 元（李四，第三者）" in card
     assert "交警事故认定书 沪公交认字第123号" in card
     adjuster.text(f"/loss {NUMBER} part 前保险杠 10000")
     assert stored(container).status is ClaimStatus.ASSESSED
     adjuster.text(f"/settle {NUMBER} owner")
     assert owner.news() == ["claims.owner.settlement"]
-    assert "交强险（平安）财产损失：2000.00 元" in owner.last_text()
+    assert "交强险（平安）财产损失：2,000.00 元" in owner.last_text()
     # The owner's car: 苏B67890's 交强险 (有责) 2,000, then 8,000 by the ratios: 40 % to
     # its 三者险, 60 % to the owner's 车损险.
     assert sorted(_lines(container)) == sorted(
@@ -86,7 +86,7 @@ def test_bad_input_is_answered_and_changes_nothing(container: Container) -> None
     assert "李四 不是本案中的机动车" in adjuster.last_text()
     assert adjuster.text(f"/damage {NUMBER} 王五 医疗 500") == refused
     assert adjuster.text(f"/option {NUMBER} 全损 200000 5000") == refused
-    assert "超过车损险保险金额 180000.00 元" in adjuster.last_text()
+    assert "超过车损险保险金额 180,000.00 元" in adjuster.last_text()
     assert adjuster.text(f"/damage {NUMBER} {OTHER} 车损 -5") == ["claims.refusal.bad_amount"]
     assert adjuster.text(f"/ratio {NUMBER} 本车 一半") == ["accident.usage.ratio"]
     assert adjuster.text(f"/party {NUMBER} 飞机 X1") == ["accident.usage.party"]
@@ -124,11 +124,11 @@ def test_a_split_payment_leaves_the_rest_due(container: Container) -> None:
     owner.choose(f"c:acc:{NUMBER}:1")
     owner.news()
     assert adjuster.text(f"/advance {NUMBER} 1000 ADV-1") == ["accident.adjuster.part_paid"]
-    assert "尚余 3800.00 元" in adjuster.last_text()
+    assert "尚余 3,800.00 元" in adjuster.last_text()
     assert owner.news() == ["accident.owner.part_paid"]
     refused = ["claims.refusal.payment_invalid"]
     assert adjuster.text(f"/advance {NUMBER} 3800.01 ADV-2") == refused
-    assert "尚余 3800.00 元" in adjuster.last_text()
+    assert "尚余 3,800.00 元" in adjuster.last_text()
     assert adjuster.text(f"/paid {NUMBER} 4800 PAY-1") == ["claims.refusal.amount_mismatch"]
     claim = stored(container)
     assert claim.status is ClaimStatus.AGREED

@@ -81,7 +81,7 @@ def test_the_dashboard_and_the_status_page_show_them(
     page = http.get(f"/dashboard/claims/{recorded}").text
     assert "事故各方与损失" in page and "非机动车" in page
     assert "责任依据：交警事故认定书 沪公交认字第123号" in page
-    assert "已付 1000.00 元" in page and "待付" in page
+    assert "已付 1,000.00 元" in page and "待付" in page
     assert OTHER not in page  # masked until the full view is asked
     status = http.get(f"/status/{token_of(container, recorded)}").text
-    assert "已付 1000.00 元" in status and "待付" in status
+    assert "已付 1,000.00 元" in status and "待付" in status

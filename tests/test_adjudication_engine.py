@@ -176,8 +176,8 @@ def test_a_claim_from_report_to_payment(container: Container, clock: FixedClock)
     adjuster.text(f"/settle {NUMBER} owner")
     # The loss items reach the owner in the proposal, not one notice per item.
     assert owner.news() == ["claims.owner.liability", "claims.owner.settlement"]
-    assert "We pay: 1200.00 yuan" in owner.last_text()
-    assert "1. Part – 后保险杠: 1200.00 yuan" in owner.last_text()
+    assert "We pay: 1,200.00 yuan" in owner.last_text()
+    assert "1. Part – 后保险杠: 1,200.00 yuan" in owner.last_text()
     choices = [c["value"] for c in owner.last_payload()["choices"]]
     assert choices == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
 

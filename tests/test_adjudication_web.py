@@ -104,7 +104,7 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, base: str) 
     assert "金额「-3」不对" in adjuster.say(f"/loss {NUMBER} paint 喷漆 -3")[0]["text"]
     adjuster.say(f"/settle {NUMBER} owner")
     proposal = owner.poll()[-1]
-    assert "本公司赔付：1200.00 元" in proposal["text"]
+    assert "本公司赔付：1,200.00 元" in proposal["text"]
     labels = [c["label"] for c in proposal["choices"]]
     assert labels == ["接受方案", "有异议"]
 
@@ -120,6 +120,6 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, base: str) 
     assert "车主已接受" in adjuster.poll()[-1]["text"]
     assert "不一致" in adjuster.say(f"/paid {NUMBER} 1 REF-1")[0]["text"]
     assert "已结案" in adjuster.say(f"/paid {NUMBER} 1400.00 REF-2026-0001")[0]["text"]
-    assert "理赔款 1400.00 元已支付" in owner.poll()[-1]["text"]
+    assert "理赔款 1,400.00 元已支付" in owner.poll()[-1]["text"]
     assert "已赔付结案" in owner.say("/status")[0]["text"]
     assert "该命令仅限理赔员使用" in stranger.say(f"/take {NUMBER}")[0]["text"]

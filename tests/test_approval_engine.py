@@ -43,7 +43,7 @@ def test_a_large_proposal_waits_for_the_supervisor(container: Container) -> None
     adjuster.news()
 
     assert adjuster.text(f"/settle {NUMBER} owner") == ["approval.held"]
-    assert "超过核赔限额 10000.00 元" in adjuster.last_text()
+    assert "超过核赔限额 10,000.00 元" in adjuster.last_text()
     assert owner.news() == []  # the owner hears of it only once approved
     assert supervisor.news() == ["approval.card"]
     assert "理赔员 王建国" in supervisor.last_text()

@@ -92,7 +92,7 @@ def test_a_maintenance_booking_from_request_to_rating(
     assert owner.choose("bk:1:pay") == ["booking.ask.amount"]
     assert owner.text("很多") == ["booking.error.amount", "booking.ask.amount"]
     assert owner.text("2150.5元") == ["booking.ask.rating"]
-    assert staff.last("booking.shop.paid").params["amount"] == "2150.50"
+    assert staff.last("booking.shop.paid").params["amount"] == "2,150.50"
     assert owner.choose("bk:1:rate:2") == ["booking.rated"]
     assert owner.text("等了很久，前台态度一般") == ["booking.thanks"]
 
@@ -249,7 +249,7 @@ def test_a_claim_repair_lists_the_claim_documents_and_the_insurer_pays_directly(
     assert "报案号 " + number in owner.rendered()[-1]
     assert "定损单" in owner.rendered()[-1]
     owner.choose("b:send")
-    assert "定损金额：1200.00 元（1 项）" in staff.rendered()[-1]
+    assert "定损金额：1,200.00 元（1 项）" in staff.rendered()[-1]
     for action in ("ok", "in"):
         staff.choose(f"sh:1:{action}")
     staff.choose("sh:1:start")
@@ -467,17 +467,17 @@ def test_an_accepted_direct_repair_tells_who_pays_what_and_the_adjuster_may_reco
     agree_with_deductible(container, number)
     repair_claim(owner, staff, number)
     card = staff.rendered()[staff.received().index("booking.shop.request")]
-    assert "直赔：保险公司支付 1300.00 元，车主支付其余 500.00 元" in card
+    assert "直赔：保险公司支付 1,300.00 元，车主支付其余 500.00 元" in card
     assert adjuster_notices(container, 1, "booking.insurer.repair_accepted") == []
     assert owner.choose("bk:1:accept") == ["booking.accepted_direct"]
     told = owner.rendered()[-1]
-    assert "保险公司将直接向修理厂支付 1300.00 元" in told and "已记录" not in told
+    assert "保险公司将直接向修理厂支付 1,300.00 元" in told and "已记录" not in told
     assert "其中您自行承担的 500.00 元（免赔额等）请支付给修理厂" in told
-    assert "保险公司将直接向您支付 1300.00 元；定损金额 1800.00 元，其余 500.00 元由车主" in (
+    assert "保险公司将直接向您支付 1,300.00 元；定损金额 1,800.00 元，其余 500.00 元由车主" in (
         staff.rendered()[-1]
     )
     notices = adjuster_notices(container, 1, "booking.insurer.repair_accepted")
-    assert notices and all(f"/paid {number} 1300.00 支付参考号" in n for n in notices)
+    assert notices and all(f"/paid {number} 1,300.00 支付参考号" in n for n in notices)
     assert all("其余 500.00 元由车主支付给修理厂" in n for n in notices)
 
 

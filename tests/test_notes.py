@@ -37,12 +37,12 @@ def booking(catalogs: Catalogs, to: str, note: str, locale: str = "zh_CN") -> st
         ("survey", "onsite 2026-11-27T02:00:00+00:00", "现场查勘 · 2026年11月27日 10:00"),
         ("survey", "remote 视频连线", "远程查勘 · 视频连线"),
         ("liability", "major 70% 追尾 变道", "主责（承担 70%） · 追尾 变道"),
-        ("loss", "+ part 后保险杠 总成 1200.00", "新增配件：后保险杠 总成 1200.00 元"),
+        ("loss", "+ part 后保险杠 总成 1200.00", "新增配件：后保险杠 总成 1,200.00 元"),
         ("loss", "- labour 钣金 300.00", "删除工时：钣金 300.00 元"),
-        ("settle", "v2 owner 1950.50", "第 2 版 · 1950.50 元 · 支付给车主"),
+        ("settle", "v2 owner 1950.50", "第 2 版 · 1,950.50 元 · 支付给车主"),
         ("accept", "v1", "第 1 版"),
         ("dispute", "v1 金额太低", "第 1 版 · 金额太低"),
-        ("pay", "3250.50 REF-2026-001", "3250.50 元，凭证 REF-2026-001"),
+        ("pay", "3250.50 REF-2026-001", "3,250.50 元，凭证 REF-2026-001"),
         ("evidence", "6 7", "2 个文件"),
         ("reply", "我明天 10 点有空", "我明天 10 点有空"),  # free text stays as it is
         ("survey", "somewhere else", "somewhere else"),  # not the recorded form
@@ -55,7 +55,7 @@ def test_claim_notes(catalogs: Catalogs, action: str, note: str, shown: str) -> 
 
 def test_claim_notes_in_english(catalogs: Catalogs) -> None:
     assert claim(catalogs, "settle", "v1 shop 3250.50", "en") == (
-        "version 1 · ¥3250.50 · paid directly to the repair shop"
+        "version 1 · ¥3,250.50 · paid directly to the repair shop"
     )
     assert claim(catalogs, "evidence", "6", "en") == "1 file"
 
@@ -66,7 +66,7 @@ def test_claim_notes_in_english(catalogs: Catalogs) -> None:
         ("held", "202611260530", "到店时间 2026年11月26日 13:30"),
         ("proposed", "202611270100", "到店时间 2026年11月27日 09:00"),
         ("in_repair", "2026-11-28T17:00:00+08:00", "预计完工 2026年11月28日 17:00"),
-        ("paid", "insurer 3250.50", "保险公司直赔 · 3250.50 元"),
+        ("paid", "insurer 3250.50", "保险公司直赔 · 3,250.50 元"),
         ("paid", "owner 0.00", "车主自付 · 0.00 元"),
         ("rated", "2", "★★"),
         ("declined", "今天满了", "今天满了"),

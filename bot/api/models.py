@@ -135,6 +135,15 @@ class SettlementLineOut(Out):
     )
 
 
+class OwnItemOut(Out):
+    party: str = Field(description="who bears it (a deductible, an uncovered share)")
+    victim: str
+    kind: str
+    amount_fen: int
+    rule: str = Field(description="the rule that left it to the party (docs/settlement.md)")
+    person: str | None
+
+
 class ReceivableOut(Out):
     creditor: str = Field(description="the vehicle whose insurer recovers")
     debtor: str
@@ -156,11 +165,20 @@ class SettlementOut(Out):
     answered_at: datetime | None
     dispute_reason: str | None
     lines: list[SettlementLineOut] = Field(
-        description="the settlement statement's lines for the owner's car (empty on "
-        "proposals recorded before statements)"
+        description="the settlement statement's lines, every payer's and every victim's "
+        "(the owner's car, the other vehicles, property, injured persons); proposals "
+        "stored before the whole statement was kept have the owner's car's lines only, "
+        "and proposals recorded before statements none"
     )
     owner_pays_fen: int = Field(description="the owner's out-of-pocket")
     receivables: list[ReceivableOut]
+    party: str | None = Field(
+        description="the owner's vehicle among the lines' victims and payers (null on "
+        "proposals stored with the owner's lines only)"
+    )
+    own_items: list[OwnItemOut] = Field(
+        description="what each party bears itself: deductibles, uncovered shares"
+    )
 
 
 class PaymentOut(Out):

@@ -14,8 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bot.settlement_view import with_amounts
-from domain.money import Money
+from domain.money import Money, with_amounts
 from locales.catalog import MASKS, Catalogs
 from locales.notes import NoteWords
 
@@ -112,4 +111,4 @@ class PageRenderer:
 
 
 def yuan(fen: int | None) -> str:
-    return "—" if fen is None else Money(fen).yuan()
+    return "—" if fen is None else Money(fen).grouped()

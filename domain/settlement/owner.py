@@ -64,6 +64,8 @@ class OwnerStatement:
             lines=self.lines,
             owner_pays=self.owner_pays,
             receivables=self.statement.receivables,
+            statement=self.statement,
+            party=self.party,
         )
 
     @property

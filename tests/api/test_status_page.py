@@ -64,7 +64,7 @@ def test_the_page_shows_stage_money_in_yuan_and_repair_progress_without_staff_no
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "方案已确认" in html  # the stage, in the owner's locale
-    assert "定损金额" in html and "1200.00 元" in html
+    assert "定损金额" in html and "1,200.00 元" in html
     assert "直接支付给修理厂（直赔）" in html
     assert "您自行承担" in html and 'id="owner-pays">0.00 元' in html
     assert "浦东安心汽修" in html and "待修理厂确认" in html
@@ -105,7 +105,7 @@ def test_the_page_speaks_the_owners_language_and_lang_overrides(
         conn.execute(update(party_t).values(locale="en"))
     english = client.get(url).text
     assert '<html lang="en">' in english
-    assert "Assessed loss" in english and "CNY 1200.00" in english
+    assert "Assessed loss" in english and "CNY 1,200.00" in english
     assert "理赔进度" in client.get(url, params={"lang": "zh"}).text
 
 

@@ -188,7 +188,7 @@ def test_claimbot_report_writes_the_csv_and_the_html(
     assert "/dashboard/static" not in html and "<script" not in html  # standalone
     assert "Time from report to each stage" in html and html.count("<svg") == 4
     payouts = html[html.index('id="payouts"') :]
-    assert "Payouts by cover" in payouts and "own damage" in payouts and "1200.00" in payouts
+    assert "Payouts by cover" in payouts and "own damage" in payouts and "1,200.00" in payouts
 
     assert main(["report", "--since", "2026-11-30", "--until", "2026-11-01"]) == 2
 

@@ -89,7 +89,7 @@ def test_insurer_sees_every_claim_filters_and_opens_one(
     assert detail.status_code == 200
     text = detail.text
     assert "https://uri.amap.com/marker?position=121.4737,31.2304&amp;coordinate=wgs84" in text
-    assert "理赔员 ADJ-SH-01" in text and "1200.00" in text
+    assert "理赔员 ADJ-SH-01" in text and "1,200.00" in text
     assert "直接支付给修理厂（直赔）" in text and "全责" in text
     statement = text[text.index('id="statement"') :]
     assert "车损险" in statement and "本车按 100% 责任比例自负的车辆损失" in statement
@@ -235,16 +235,16 @@ def test_timeline_notes_and_amounts_are_shown_in_words(
     login(http, token(container, "insurer"))
     claim = http.get(f"/dashboard/claims/{seeded.linked}").text
     assert "全责（承担 100%）" in claim and "full 100%" not in claim
-    assert "新增配件：后保险杠 1200.00 元" in claim and "+ part" not in claim
+    assert "新增配件：后保险杠 1,200.00 元" in claim and "+ part" not in claim
     assert "远程查勘" in claim and ">remote<" not in claim
     assert "第 1 版 · " in claim and "v1 shop" not in claim
     _repair_paid_and_rated(container, seeded.pd_booking)
     booking = http.get(f"/dashboard/bookings/{seeded.pd_booking}").text
-    assert "<dd>3250.50 元</dd>" in booking  # the paid amount with its currency
-    assert "保险公司直赔 · 3250.50 元" in booking and "insurer 3250.50" not in booking
+    assert "<dd>3,250.50 元</dd>" in booking  # the paid amount with its currency
+    assert "保险公司直赔 · 3,250.50 元" in booking and "insurer 3250.50" not in booking
     assert "★★★★</div>" in booking
     assert re.search(r"到店时间 2026年\d\d月\d\d日 \d\d:\d\d", booking)
     assert re.search(r"预计完工 2026年\d\d月\d\d日 \d\d:\d\d", booking)
     assert not re.search(r">\d{12}<", booking)  # no slot key
     english = http.get(f"/dashboard/bookings/{seeded.pd_booking}", params={"lang": "en"}).text
-    assert "<dd>¥3250.50</dd>" in english and "insurer pays (direct repair) · ¥3250.50" in english
+    assert "<dd>¥3,250.50</dd>" in english and "insurer pays (direct repair) · ¥3,250.50" in english

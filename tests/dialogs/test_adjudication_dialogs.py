@@ -270,7 +270,7 @@ def test_settle_dispute_revise_accept_and_pay(
     proposal = wang.replies[1]
     assert (proposal.to_party, proposal.key) == (1, "claims.owner.settlement")
     assert [c.value for c in proposal.choices] == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
-    assert "本公司赔付：1200.00 元" in wang.texts[1]
+    assert "本公司赔付：1,200.00 元" in wang.texts[1]
     owner.choose(f"c:dis:{NUMBER}:1")
     assert owner.keys == ["claims.owner.dispute_reason"]
     owner.send(InboundKind.LOCATION, payload={"lat": 1.0, "lon": 2.0})
@@ -503,7 +503,7 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
     proposal = wang.replies[1]
     assert [c.value for c in proposal.choices] == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
     text = wang.texts[1]
-    assert "1. 配件 后保险杠：1200.00 元" in text
+    assert "1. 配件 后保险杠：1,200.00 元" in text
     assert "如需在合作修理厂维修，可以点菜单里的“预约维修”" in text
 
     # A revision withdraws the pending proposal: the owner is told once.
@@ -533,15 +533,17 @@ def test_the_proposal_says_whose_share_the_amount_is(
 ) -> None:
     assessed(wang, "1950.50")
     wang.text(f"/settle {NUMBER} owner")
-    assert "车损险（本公司）：1950.50 元" in wang.texts[0]
+    assert "车损险（本公司）：1,950.50 元" in wang.texts[0]
+    # the adjuster reads the owner's part as the owner's, not as "you"
+    assert "车主自行承担：0.00 元" in wang.texts[0] and "您自行承担" not in wang.texts[0]
     zh = wang.texts[1]
     # one line per payer and cover, the owner's own part on a line of its own
-    assert "车损险（本公司）：1950.50 元" in zh and "您自行承担：0.00 元" in zh
-    assert "本公司赔付：1950.50 元" in zh
+    assert "车损险（本公司）：1,950.50 元" in zh and "您自行承担：0.00 元" in zh
+    assert "本公司赔付：1,950.50 元" in zh
     owner.conv.locale = "en"  # the same notice, as an English-speaking owner reads it
     en = owner.render(wang.replies[1])
-    assert "Own damage (ours): 1950.50 yuan" in en and "You pay yourself: 0.00 yuan" in en
-    assert "1. Part – 后保险杠: 1950.50 yuan" in en
+    assert "Own damage (ours): 1,950.50 yuan" in en and "You pay yourself: 0.00 yuan" in en
+    assert "1. Part – 后保险杠: 1,950.50 yuan" in en
 
 
 def test_the_dispute_notice_names_a_settle_command_that_works(

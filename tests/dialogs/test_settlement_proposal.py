@@ -47,11 +47,11 @@ def test_the_sample_case_is_paid_by_the_owners_own_jiaoqiang(
     # 主责, 1,200.00, the other car at fault too: 互碰自赔, no deductible, no cross-claim
     _two_cars(uow, wang, "主责", "1200.00")
     zh = wang.texts[1]
-    assert "交强险（本公司）财产损失：1200.00 元（互碰自赔，不扣免赔）" in zh
-    assert "您自行承担：0.00 元" in zh and "本公司赔付：1200.00 元" in zh
+    assert "交强险（本公司）财产损失：1,200.00 元（互碰自赔，不扣免赔）" in zh
+    assert "您自行承担：0.00 元" in zh and "本公司赔付：1,200.00 元" in zh
     owner.conv.locale = "en"
     en = owner.render(wang.replies[1])
-    assert "Compulsory insurance (ours), property: 1200.00 yuan (each pays its own" in en
+    assert "Compulsory insurance (ours), property: 1,200.00 yuan (each pays its own" in en
 
 
 def test_above_2000_the_other_insurer_pays_its_share_and_the_owner_only_the_deductible(
@@ -61,8 +61,8 @@ def test_above_2000_the_other_insurer_pays_its_share_and_the_owner_only_the_dedu
     # 三者险; the owner's 30 % (900.00) by 车损险 (the sample policy has no deductible)
     _two_cars(uow, wang, "次责", "5000.00")
     zh = wang.texts[1]
-    assert "交强险（平安）财产损失：2000.00 元" in zh
-    assert "第三者责任险（平安）：2100.00 元" in zh
+    assert "交强险（平安）财产损失：2,000.00 元" in zh
+    assert "第三者责任险（平安）：2,100.00 元" in zh
     assert "车损险（本公司）：900.00 元" in zh
     assert "您自行承担：0.00 元" in zh and "本公司赔付：900.00 元" in zh
 
@@ -74,7 +74,7 @@ def test_a_loss_above_the_sum_insured_is_refused_in_words_and_nothing_is_propose
     wang.conv.locale = locale
     _two_cars(uow, wang, "全责", "190000.00")  # the sample car's sum insured is 180,000.00
     assert wang.keys == ["claims.refusal.settlement_invalid"]
-    assert "180000.00" in wang.texts[0] and "/loss" in wang.texts[0]
+    assert "180,000.00" in wang.texts[0] and "/loss" in wang.texts[0]
     assert not claim_of(uow).adjudication.settlements
 
 
@@ -90,7 +90,7 @@ def test_a_supplement_after_agreement_goes_to_the_owner_as_version_2(
     assert wang.keys[0] == "claims.adjuster.loss"
     wang.text(f"/settle {NUMBER} owner")
     zh = wang.texts[1]
-    assert "第 2 版" in zh and "交强险（平安）财产损失：2000.00 元" in zh
+    assert "第 2 版" in zh and "交强险（平安）财产损失：2,000.00 元" in zh
     assert "第三者责任险（平安）：210.00 元" in zh and "车损险（本公司）：490.00 元" in zh
     owner.text(f"/accept {NUMBER}")
     assert owner.keys[0] == "claims.owner.accepted"
@@ -105,7 +105,7 @@ def test_an_adjuster_records_a_ratio_and_the_proposal_applies_it(
     assert finding is not None and (finding.grade.value, finding.share) == ("major", 60)
     # 平安's 交强险 2,000.00, then 40 % of 3,000.00 (1,200.00) by its 三者险, 60 % ours
     zh = wang.texts[1]
-    assert "第三者责任险（平安）：1200.00 元" in zh and "车损险（本公司）：1800.00 元" in zh
+    assert "第三者责任险（平安）：1,200.00 元" in zh and "车损险（本公司）：1,800.00 元" in zh
     wang.text(f"/liability {NUMBER} 120%")
     assert wang.keys == ["claims.usage.liability"]
     assert claim_of(uow).adjudication.liability == finding

@@ -161,7 +161,7 @@ def test_a_loss_above_the_sum_insured_is_refused_with_its_reason() -> None:
     with pytest.raises(SettlementNotPossible) as refused:
         claim.propose_settlement(PaymentRoute.OWNER, small, NOW, WANG.actor)
     assert refused.value.params["problem"] == "above_sum_insured"
-    assert refused.value.params["details"]["sum_insured"] == "1000.00"
+    assert refused.value.params["details"]["sum_insured"] == "1,000.00"
     assert claim.status is ClaimStatus.ASSESSED and not claim.adjudication.settlements
 
 

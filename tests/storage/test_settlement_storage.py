@@ -3,10 +3,12 @@ figures (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from domain.accident_record import AccidentParty, AccidentRecord, PartyKind, VictimLoss
 from domain.adjudication import (
     Liability,
     LiabilityFinding,
@@ -18,7 +20,9 @@ from domain.adjudication import (
 )
 from domain.money import Money
 from domain.policy import Coverage
+from domain.settlement import LossKind as SettlementLossKind
 from storage import read_models
+from storage.analytics_queries import payout_lines
 from storage.db import Database
 from storage.tables_adjudication import claim_settlement_t
 from tests.storage.helpers import NOW, file_claim, import_example, new_owner
@@ -86,3 +90,121 @@ def test_a_proposal_recorded_before_statements_keeps_its_figures(
     assert figures.owner_part == Money(21_000)  # the own portion less the payout, as before
     assert detail.settlement.lines == () and detail.settlement.owner_pays_fen == 21_000
     assert detail.settlement.payout_fen == 84_000
+
+
+PLATE, OTHER, RAIL = "沪A12345", "沪B99999", "护栏"
+
+
+def _propose_with_victims(database: Database) -> None:
+    """主责 against an insured car (次责) that lost 3,000.00, and a 护栏 of 1,500.00."""
+    record = AccidentRecord(
+        parties=(
+            AccidentParty(OTHER, PartyKind.VEHICLE, insurer="平安"),
+            AccidentParty(RAIL, PartyKind.PROPERTY),
+        ),
+        losses=(
+            VictimLoss(OTHER, SettlementLossKind.VEHICLE, 300_000),
+            VictimLoss(RAIL, SettlementLossKind.PROPERTY, 150_000),
+        ),
+    )
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(NUMBER)
+        assert claim is not None
+        claim.take(1, NOW, "a")
+        claim.schedule_survey(Survey(SurveyMode.REMOTE, None, None), NOW, "a")
+        claim.record_liability(LiabilityFinding(Liability.MAJOR, 70), NOW, "a")
+        claim.add_loss_item(LossItem(LossKind.PART, "前保险杠", Money(1_234_567)), NOW, "a")
+        claim.adjudication.accident = record
+        cover = Coverage(
+            Money(18_000_000), deductible=Money(50_000), third_party=Money(100_000_000)
+        )
+        claim.propose_settlement(PaymentRoute.OWNER, cover, NOW, "a")
+        uow.claims.save(claim)
+        uow.commit()
+
+
+def test_the_whole_statement_is_stored_every_payer_and_every_victim(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    import_example(database, directory_data)
+    file_claim(database, new_owner(database), NUMBER)
+    _propose_with_victims(database)
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get(NUMBER)
+        detail = read_models.claim_detail(uow.connection, NUMBER)
+    assert claim is not None and detail is not None and detail.settlement is not None
+    figures = claim.adjudication.settlements[0].figures
+    statement = figures.statement
+    assert statement is not None and figures.party == PLATE
+    # what the statement pays to the other car and the 护栏 is kept, not only the owner's car
+    victims = {line.victim for line in statement.lines}
+    assert victims == {PLATE, OTHER, RAIL}
+    assert {line.victim for line in figures.lines} == {PLATE}  # the proposal's own lines
+    # our 交强险 pays the other car's 2,000.00 property limit share; money is conserved
+    ours_to_other = [
+        line
+        for line in statement.lines
+        if (line.payer, line.victim, line.coverage.value) == (PLATE, OTHER, "jiaoqiang_property")
+    ]
+    assert ours_to_other and all(line.amount > 0 for line in ours_to_other)
+    assert sum(x.amount for x in statement.losses) == 1_234_567 + 300_000 + 150_000
+    assert statement.paid_total + sum(statement.out_of_pocket.values()) == statement.loss_total
+    # the dashboard and the API read the same stored statement
+    stored = detail.settlement
+    assert stored.party == PLATE
+    assert [(x.payer, x.coverage, x.victim, x.amount_fen) for x in stored.lines] == [
+        (x.payer, x.coverage.value, x.victim, x.amount) for x in statement.lines
+    ]
+    assert sum(x.amount_fen for x in stored.own_items) == stored.owner_pays_fen + sum(
+        amount for party, amount in statement.out_of_pocket.items() if party != PLATE
+    )
+
+
+def test_a_statement_stored_with_the_owners_lines_only_stays_readable(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    import_example(database, directory_data)
+    file_claim(database, new_owner(database), NUMBER)
+    _propose_with_victims(database)
+    with database.unit_of_work() as uow:  # as version 1 kept it: the owner's car's lines
+        row = uow.connection.execute(select(claim_settlement_t.c.statement)).one()
+        old = {
+            "lines": [x for x in row.statement["lines"] if x["victim"] == PLATE],
+            "owner_pays_fen": row.statement["owner_pays_fen"],
+            "receivables": row.statement["receivables"],
+        }
+        uow.connection.execute(update(claim_settlement_t).values(statement=old))
+        uow.commit()
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get(NUMBER)
+        detail = read_models.claim_detail(uow.connection, NUMBER)
+    assert claim is not None and detail is not None and detail.settlement is not None
+    figures = claim.adjudication.settlements[0].figures
+    assert figures.statement is None and figures.party is None
+    assert figures.lines and {line.victim for line in figures.lines} == {PLATE}
+    assert detail.settlement.party is None and detail.settlement.own_items == ()
+    assert {x.victim for x in detail.settlement.lines} == {PLATE}
+    assert detail.settlement.owner_pays_fen == figures.owner_part.fen
+
+
+def test_the_payout_totals_count_what_our_insured_car_pays_every_victim(
+    database: Database, directory_data: dict[str, Any]
+) -> None:
+    import_example(database, directory_data)
+    file_claim(database, new_owner(database), NUMBER)
+    _propose_with_victims(database)
+    with database.unit_of_work() as uow:
+        claim = uow.claims.get_for_update(NUMBER)
+        assert claim is not None
+        claim.answer_settlement(1, True, "", NOW, f"party:{claim.owner_id}")
+        uow.claims.save(claim)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        stored = uow.claims.get(NUMBER)
+        totals = payout_lines(uow.connection, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert stored is not None
+    statement = stored.adjudication.settlements[0].figures.statement
+    assert statement is not None
+    ours = [x for x in statement.lines if PLATE in (x.payer, x.handled_by)]
+    assert {x.victim for x in ours} == {PLATE, OTHER, RAIL}  # not only the owner's car
+    assert sorted(totals) == sorted((x.coverage.value, x.amount) for x in ours)

@@ -1,0 +1,84 @@
+"""A shop's supplement (追加定损) in words: "前保险杠 850", "喷漆 前保险杠 600", "工时 拆装 200",
+one item a line (or separated by ；), as the adjuster's ``/loss`` takes them after the claim
+number: an optional kind word (配件 / 工时 / 喷漆, part by default), the description,
+the amount. The shop's booking dialog (``dialogs.shop``) asks for them and calls here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dialogs.booking_views import booking_params, staff_choices, to_owner
+from dialogs.claim_views import amount, lexicon_pick, loss_params
+from dialogs.claim_views import refusal as claim_refusal
+from dialogs.conversation import TurnContext
+from dialogs.owner_claims import to_adjuster
+from domain.adjudication import MAX_LOSS_DESCRIPTION, Adjudication, LossItem, LossKind
+from domain.booking import Booking
+from domain.claim import Claim
+from domain.errors import BadAmount, Refusal, TextTooLong
+from domain.shop import Shop
+from messages.outbound import Outbound
+
+MAX_ITEMS = 10  # in one message; the claim's own limit applies to the total
+KIND_WORDS = {f"loss_{kind.value}": kind for kind in LossKind}
+_SEPARATORS = re.compile(r"[\n;；]+")
+_GLUED = re.compile(r"^(?P<what>.*?\D)\s*(?P<amount>\d[\d,]*(?:\.\d{1,2})?\s*(?:元|块)?)$")
+
+
+def read_items(text: str, ctx: TurnContext) -> list[LossItem]:
+    """The items typed; ``BadAmount`` or ``TextTooLong`` for an item that is not one."""
+    parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
+    if not parts or len(parts) > MAX_ITEMS:
+        raise BadAmount(amount=text.strip()[:20])
+    return [_item(part, ctx) for part in parts]
+
+
+def _item(part: str, ctx: TurnContext) -> LossItem:
+    words = part.split()
+    if len(words) >= 2:
+        what, value = " ".join(words[:-1]), words[-1]
+    elif glued := _GLUED.match(part):
+        what, value = glued["what"].strip(), glued["amount"]
+    else:
+        raise BadAmount(amount=part[:20])
+    first, _, rest = what.partition(" ")
+    kind = lexicon_pick(ctx, first, KIND_WORDS) if rest else None
+    description = rest.strip() if kind is not None else what
+    if not description:
+        raise BadAmount(amount=part[:20])
+    if len(description) > MAX_LOSS_DESCRIPTION:
+        raise TextTooLong(max=MAX_LOSS_DESCRIPTION)
+    return LossItem(kind or LossKind.PART, description, amount(value, ctx))
+
+
+def added(
+    booking: Booking, shop: Shop, claim: Claim, items: list[LossItem], ctx: TurnContext
+) -> list[Outbound]:
+    """The shop's confirmation, the adjuster's card (to propose the next version) and the
+    owner's notice."""
+    shown = loss_params_of(items)
+    params: dict[str, Any] = {
+        **booking_params(booking, shop),
+        "number": claim.number,
+        "added": shown["items"],
+        "added_total": shown["total"],
+        "claim_total": claim.adjudication.loss_total.grouped(),
+    }
+    return [
+        Outbound("booking.shop.done.supplement", params, staff_choices(booking)),
+        *to_adjuster(claim, ctx, "claims.adjuster.shop_supplement", {**params, "shop": shop.name}),
+        to_owner(booking, shop, "booking.supplement_added", params),
+    ]
+
+
+def loss_params_of(items: list[LossItem]) -> dict[str, Any]:
+    return loss_params(Adjudication(loss_items=list(items)))
+
+
+def refused(error: Refusal) -> Outbound:
+    """A claim's refusal in the claim's words; a booking's in the booking's."""
+    if error.reason.startswith("booking."):
+        return Outbound(f"booking.refusal.{error.reason.removeprefix('booking.')}", error.params)
+    return claim_refusal(error)
