@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import Container, build
-from bot.demo import SAMPLE_DIRECTORY, demo_photos
+from bot.cli.demo import SAMPLE_DIRECTORY, demo_photos
 from bot.media_intake import Upload
 from bot.settings import Settings
 from dialogs.consent import AGREE

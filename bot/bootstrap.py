@@ -9,17 +9,19 @@ from datetime import timedelta
 
 from bot.agreement.files import AgreementFiles
 from bot.agreement.render import AgreementRenderer
-from bot.channels import Channel
-from bot.chat_sessions import ChatSessions, SessionPolicy
+from bot.channels.base import Channel, ChannelDeps
+from bot.channels.telegram.channel import build_telegram_channel
+from bot.channels.webchat.channel import WebChat
+from bot.channels.webchat.media_links import MediaLinks
+from bot.channels.webchat.sessions import ChatSessions, SessionPolicy
+from bot.channels.wechat.channel import build_wechat_channel
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake, UploadQuota
-from bot.media_links import MediaLinks
 from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
 from bot.telemetry import Telemetry
-from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 from domain.attempts import AttemptRule, Limits
@@ -40,19 +42,6 @@ from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kind
 from scheduler.statutory_clocks import ClockPageConfig, clock_timer_kinds
 from storage.db import Database
 from storage.media import MediaStore
-
-
-@dataclass(frozen=True)
-class ChannelDeps:
-    """What a chat channel adapter is given by the composition root."""
-
-    settings: Settings
-    clock: Clock
-    database: Database
-    engine: ConversationEngine
-    intake: MediaIntake
-    catalogs: Catalogs
-    telemetry: Telemetry
 
 
 @dataclass
@@ -143,7 +132,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     telemetry = Telemetry(database, clock, worker)
     engine.on_turn(telemetry.turn)
     deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
-    channels = _channels(deps)
+    channels = [*_channels(deps), webchat]  # the web chat last: it sends nothing itself
     dispatcher = OutboxDispatcher(
         database,
         [channel.sender for channel in channels if channel.sender is not None],
@@ -187,12 +176,8 @@ def _channels(deps: ChannelDeps) -> list[Channel]:
     """The chat channels whose credentials are configured; the others are simply off."""
     channels: list[Channel] = []
     if deps.settings.telegram_token:
-        from bot.telegram import build_telegram_channel
-
         channels.append(build_telegram_channel(deps))
     if deps.settings.wechat_app_id:
-        from bot.wechat import build_wechat_channel
-
         channels.append(build_wechat_channel(deps))
     return channels
 

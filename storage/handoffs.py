@@ -1,7 +1,7 @@
 """The human handoff queue: conversations handed to a person, and their chat.
 
 The dialogs reach it as ``uow.handoffs`` (``dialogs/human.py``); the dashboard reads the
-open ones with their messages and writes the staff's replies (``bot/dashboard/handoffs.py``).
+open ones with their messages and writes the staff's replies (``bot/web/dashboard/handoffs.py``).
 """
 
 from __future__ import annotations

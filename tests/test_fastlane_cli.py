@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from domain.claim import Claim
 from domain.report import OtherVehicle
 from storage.db import Database

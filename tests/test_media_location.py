@@ -14,10 +14,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.channels.webchat.media_links import MediaLinks
 from bot.media_intake import MediaIntake, Upload
-from bot.media_links import MediaLinks
+from bot.web.app import create_app
 from storage import read_models
 from storage.db import Database
 from storage.media import MediaStore

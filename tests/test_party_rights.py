@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from messages.inbound import Inbound, InboundKind
 from storage.tables import conversation_t, identity_t, outbox_t

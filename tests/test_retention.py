@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from storage import read_models
 from storage.analytics_queries import claim_facts

@@ -16,11 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
-from bot.chat_sessions import COOKIE
+from bot.channels.webchat.sessions import COOKIE
 from bot.media_intake import Upload
 from bot.settings import Settings
+from bot.web.app import create_app
 from domain.services import create_invite
 from domain.staff import StaffRole
 from messages.outbound import Outbound

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from storage.db import Database
 from storage.records import OutboxItem
 from storage.tables import outbox_t

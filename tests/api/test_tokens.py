@@ -10,8 +10,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.web_auth import verify_token
+from bot.cli.main import main
+from bot.web.auth import verify_token
 from storage.api_tokens import TOKEN_PREFIX, ApiTokenRepository, UnknownShop
 from storage.db import Database
 from storage.directory import import_directory

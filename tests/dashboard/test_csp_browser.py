@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.bootstrap import build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
 from storage.tables import claim_t
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.claim import ClaimStatus
 from storage.api_tokens import ApiTokenRepository, UnknownStaff
 from storage.db import Database

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.clock import SystemClock
 from scheduler.kinds import FireContext, Outcome, Send, TimerKind
 from scheduler.service import WAKE_JOB_ID, SchedulerService

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
 from storage.tables_wechat import wechat_inbox_t
 from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces

@@ -15,10 +15,10 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
+from bot.channels.telegram.channel import TelegramChannel
 from bot.settings import Settings
-from bot.telegram import TelegramChannel
+from bot.web.app import create_app
 from storage.db import Database
 from storage.tables import conversation_t, outbox_t, processed_inbound_t
 from tests.consent_support import agree

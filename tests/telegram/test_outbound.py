@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from telegram import Bot
 
+from bot.channels.telegram.sender import TelegramSender, split_text
 from bot.media_intake import MediaIntake, Upload
-from bot.telegram.sender import TelegramSender, split_text
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database

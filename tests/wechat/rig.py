@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
+from bot.channels.wechat.channel import WeChatChannel
 from bot.settings import Settings
-from bot.wechat.channel import WeChatChannel
+from bot.web.app import create_app
 from storage.db import Database
 from storage.directory import import_directory
 from storage.tables import outbox_t

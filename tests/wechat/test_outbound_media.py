@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.wechat.media_out import sendable
 from bot.media_intake import Upload
-from bot.wechat.media_out import sendable
 from messages.outbound import Outbound
 from storage.db import Database
 from storage.media_types import StoredMedia

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.wechat.recorder import InboxWriter
-from bot.wechat.window import open_windows
+from bot.channels.wechat.recorder import InboxWriter
+from bot.channels.wechat.window import open_windows
 from storage.db import Database
 from storage.wechat_delivery import WeChatQuotas
 from storage.wechat_inbox import InboxMessage, WeChatInbox
