@@ -41,7 +41,7 @@ from scheduler.service import SchedulerService
 from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kinds
 from scheduler.statutory_clocks import ClockPageConfig, clock_timer_kinds
 from storage.db import Database
-from storage.media import MediaStore
+from storage.media.store import MediaStore
 
 
 @dataclass

@@ -11,7 +11,7 @@ party's locale, with idempotency keys derived from the inbound message id.
 
 Such a notice's buttons are not in the recipient conversation's own last offer; a typed
 number still answers them: the recipient's turn reads them back from the newest delivered
-outbox row of its chat (``storage/conversations_pushed.py``), never writing to another
+outbox row of its chat (``storage/read_models/pushed_choices.py``), never writing to another
 party's conversation.
 """
 
@@ -35,11 +35,11 @@ from domain.clock import Clock
 from domain.ports import QuickDealServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
-from storage.conversations_pushed import PushedChoices
 from storage.db import Database
-from storage.recipients import Recipient
+from storage.read_models.pushed_choices import PushedChoices
 from storage.records import ConversationRecord, OutboxItem
-from storage.status_links import claim_numbers, with_status_links
+from storage.repositories.recipients import Recipient
+from storage.repositories.status_links import claim_numbers, with_status_links
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from pathlib import Path
 from domain.clock import Clock
 from messages.inbound import MediaItem
 from storage.db import Database
-from storage.media import MediaStore
-from storage.media_types import MediaRejected, MediaRejection
-from storage.media_uploads import MediaUploads
+from storage.media.store import MediaStore
+from storage.media.types import MediaRejected, MediaRejection
+from storage.media.uploads import MediaUploads
 
 QUOTA_WINDOW = timedelta(hours=24)
 

@@ -22,8 +22,8 @@ from domain.ports import QuickDealServices
 from domain.quick_deal import IssuedAgreement
 from locales.catalog import Catalogs
 from storage._sql import utcnow
-from storage.media import MediaStore
-from storage.server_secrets import shared_secret
+from storage.media.store import MediaStore
+from storage.repositories.server_secrets import shared_secret
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """HMAC signatures with the server's key: media links, login forms, chat markers.
 
 The key is ``CLAIMBOT_SECRET_KEY``; without it, a random key generated once and kept in
-the database (``storage.server_secrets``), so that every worker signs alike. Each use
+the database (``storage.repositories.server_secrets``), so that every worker signs alike. Each use
 names its purpose, so a signature made for one thing is never accepted for another.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from domain.clock import Clock
 from storage.db import Database
-from storage.server_secrets import shared_secret
+from storage.repositories.server_secrets import shared_secret
 
 KEY_NAME = "signing"
 

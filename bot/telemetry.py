@@ -22,7 +22,7 @@ from prometheus_client.registry import Collector
 
 from domain.clock import Clock
 from storage.db import Database
-from storage.monitoring import outbox_stats, timer_stats
+from storage.read_models.monitoring import outbox_stats, timer_stats
 
 log = logging.getLogger(__name__)
 

@@ -48,8 +48,8 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.escalations import EscalationQueries, UntakenClaim
-from storage.timers import Timer, TimerSpec
+from storage.read_models.escalations import EscalationQueries, UntakenClaim
+from storage.repositories.timers import Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 

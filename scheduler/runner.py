@@ -40,8 +40,8 @@ from scheduler.config import SchedulerConfig
 from scheduler.kinds import Defer, FireContext, Registry, Send, Skip, TimerKind
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.status_links import with_status_links
-from storage.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
+from storage.repositories.status_links import with_status_links
+from storage.repositories.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

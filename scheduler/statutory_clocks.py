@@ -47,8 +47,8 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.clock_queries import ClockQueries
-from storage.timers import Timer, TimerSpec
+from storage.read_models.clocks import ClockQueries
+from storage.repositories.timers import Timer, TimerSpec
 
 CLOCK_SCAN = "clock_scan"
 CLOCK_WARN = "clock_warn"

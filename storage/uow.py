@@ -9,23 +9,23 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from domain.ports import UnitOfWork
-from storage.attempts import SqlAttemptStore
-from storage.bookings import SqlBookingRepository, SqlBookingTimers
-from storage.claims import SqlClaimRepository
-from storage.consents import ConsentRepository, DataViewLog
-from storage.conversations import ConversationRepository
-from storage.handoffs import HandoffRepository
-from storage.inbound import InboundLog
-from storage.media_repository import MediaRepository
-from storage.outbox import Outbox
-from storage.parties import PartyRepository
-from storage.policies import SqlPolicyRepository
-from storage.quick_deals import SqlQuickDealRepository
-from storage.recipients import RecipientDirectory
-from storage.reminders import ReminderRepository
-from storage.shops import SqlShopRepository
-from storage.staff import SqlStaffRepository
-from storage.timers import TimerRepository
+from storage.media.repository import MediaRepository
+from storage.repositories.attempts import SqlAttemptStore
+from storage.repositories.bookings import SqlBookingRepository, SqlBookingTimers
+from storage.repositories.claims import SqlClaimRepository
+from storage.repositories.consents import ConsentRepository, DataViewLog
+from storage.repositories.conversations import ConversationRepository
+from storage.repositories.handoffs import HandoffRepository
+from storage.repositories.inbound import InboundLog
+from storage.repositories.outbox import Outbox
+from storage.repositories.parties import PartyRepository
+from storage.repositories.policies import SqlPolicyRepository
+from storage.repositories.quick_deals import SqlQuickDealRepository
+from storage.repositories.recipients import RecipientDirectory
+from storage.repositories.reminders import ReminderRepository
+from storage.repositories.shops import SqlShopRepository
+from storage.repositories.staff import SqlStaffRepository
+from storage.repositories.timers import TimerRepository
 
 
 class SqlUnitOfWork(UnitOfWork):

@@ -14,7 +14,7 @@ from bot.cli.main import main
 from domain.claim import Claim
 from domain.report import OtherVehicle
 from storage.db import Database
-from storage.fastlane_decisions import FastLaneDecisions
+from storage.repositories.fastlane_decisions import FastLaneDecisions
 from tests.engine_harness import DIRECTORY
 from tests.storage.helpers import NOW, complete_report, evidence_for, media, new_owner
 

@@ -27,7 +27,7 @@ from domain.masking import (
     mask_text,
 )
 from storage.db import Database
-from storage.tables import claim_t
+from storage.tables.core import claim_t
 from tests.dashboard.support import Seeded, seed, sign_in, token
 from tests.engine_harness import make_container
 from tests.fakes import FixedClock

@@ -26,7 +26,7 @@ from domain.staff import StaffRole
 from messages.outbound import Outbound
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.tables_security import web_session_t
+from storage.tables.security import web_session_t
 from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.live_server import serve

@@ -28,8 +28,8 @@ from bot.media_intake import Upload
 from bot.rendering import RenderedMessage, render
 from bot.settings import Settings
 from messages.inbound import Inbound, InboundKind
-from storage.directory import import_directory
 from storage.migrate import upgrade
+from storage.repositories.directory import import_directory
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SAMPLE_DIRECTORY = EXAMPLES / "directory.yaml"

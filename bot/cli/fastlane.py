@@ -24,9 +24,9 @@ from domain.policy import Policy
 from domain.price_list import Estimate, PickedPart, PriceList, RepairMode, estimate
 from locales.catalog import Catalogs
 from storage.db import Database
-from storage.fastlane_decisions import FastLaneDecisions
-from storage.fraud_queries import FraudQueries
-from storage.price_list import PriceListRepository
+from storage.read_models.fraud import FraudQueries
+from storage.repositories.fastlane_decisions import FastLaneDecisions
+from storage.repositories.price_list import PriceListRepository
 from storage.uow import SqlUnitOfWork
 
 

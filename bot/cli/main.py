@@ -214,7 +214,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from storage.db import Database
-    from storage.directory import DirectoryError, import_directory, is_empty
+    from storage.repositories.directory import DirectoryError, import_directory, is_empty
 
     try:
         data = _read_directory(args.file)

@@ -52,8 +52,8 @@ def _who(parser: argparse.ArgumentParser) -> None:
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
     from domain.clock import SystemClock
     from storage.db import Database
-    from storage.media import MediaStore
-    from storage.retention import run_purge as purge
+    from storage.media.store import MediaStore
+    from storage.repositories.retention import run_purge as purge
 
     database = Database(settings.database_url)
     try:
@@ -78,7 +78,7 @@ def run_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _party(database: Database, args: argparse.Namespace, command: str) -> int | None:
-    from storage.party_data import find_party, party_exists
+    from storage.repositories.party_data import find_party, party_exists
 
     with database.engine.connect() as conn:
         if args.party is not None:
@@ -95,8 +95,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.rendering import render
     from locales.catalog import Catalogs
     from storage.db import Database
-    from storage.media import MediaStore
-    from storage.party_data import collect
+    from storage.media.store import MediaStore
+    from storage.repositories.party_data import collect
 
     database = Database(settings.database_url)
     try:
@@ -127,9 +127,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 def run_erase(args: argparse.Namespace, settings: Settings) -> int:
     from domain.clock import SystemClock
     from storage.db import Database
-    from storage.media import MediaStore
-    from storage.party_data import StaffParty, erase
-    from storage.retention import remove_files
+    from storage.media.store import MediaStore
+    from storage.repositories.party_data import StaffParty, erase
+    from storage.repositories.retention import remove_files
 
     database = Database(settings.database_url)
     try:

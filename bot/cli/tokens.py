@@ -9,8 +9,14 @@ from typing import TextIO
 from bot.links import public_base_url
 from bot.settings import Settings
 from domain.clock import SystemClock
-from storage.api_tokens import ApiToken, ApiTokenRepository, Scope, UnknownShop, UnknownStaff
 from storage.db import Database
+from storage.repositories.api_tokens import (
+    ApiToken,
+    ApiTokenRepository,
+    Scope,
+    UnknownShop,
+    UnknownStaff,
+)
 
 
 class ScopeError(ValueError):

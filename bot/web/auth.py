@@ -20,9 +20,9 @@ from fastapi import HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.clock import Clock
-from storage.api_tokens import ApiToken, ApiTokenRepository
 from storage.db import Database
-from storage.web_sessions import WebSessionRepository
+from storage.repositories.api_tokens import ApiToken, ApiTokenRepository
+from storage.repositories.web_sessions import WebSessionRepository
 
 SESSION_COOKIE = "claimbot_session"
 BEARER = "bearer"

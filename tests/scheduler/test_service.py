@@ -20,7 +20,7 @@ from domain.clock import SystemClock
 from scheduler.kinds import FireContext, Outcome, Send, TimerKind
 from scheduler.service import WAKE_JOB_ID, SchedulerService
 from storage.db import Database
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve

@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from bot.channels.wechat.recorder import InboxWriter
 from bot.channels.wechat.window import open_windows
+from storage.channels.wechat.delivery import WeChatQuotas
+from storage.channels.wechat.inbox import InboxMessage, WeChatInbox
 from storage.db import Database
-from storage.wechat_delivery import WeChatQuotas
-from storage.wechat_inbox import InboxMessage, WeChatInbox
 from tests.fakes import FixedClock
 
 

@@ -18,8 +18,8 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from domain.clock import Clock
+from storage.channels.telegram.updates import UpdateInbox
 from storage.db import Database
-from storage.telegram_updates import UpdateInbox
 
 log = logging.getLogger(__name__)
 

@@ -54,8 +54,8 @@ from domain.evidence import MediaKind
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
-from storage.media import MediaStore
-from storage.media_types import StoredMedia
+from storage.media.store import MediaStore
+from storage.media.types import StoredMedia
 from storage.records import OutboxRow
 
 log = logging.getLogger(__name__)

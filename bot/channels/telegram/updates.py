@@ -41,10 +41,10 @@ from dialogs.router import locale_for
 from domain.clock import Clock
 from locales.catalog import Catalogs
 from messages.inbound import Inbound, InboundKind, media_item_from_json, media_item_to_json
+from storage.channels.telegram.albums import AlbumBuffer, AlbumContent, PartSlot, PartStatus
+from storage.channels.telegram.lookups import conversation_locale, inbound_seen
 from storage.db import Database
-from storage.media_types import MediaRejection
-from storage.telegram_albums import AlbumBuffer, AlbumContent, PartSlot, PartStatus
-from storage.telegram_lookups import conversation_locale, inbound_seen
+from storage.media.types import MediaRejection
 
 log = logging.getLogger(__name__)
 

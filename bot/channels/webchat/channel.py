@@ -32,7 +32,7 @@ from locales.catalog import Catalogs
 from messages.inbound import Inbound, InboundKind, MediaItem
 from scheduler.dispatcher import ChannelSender, Pacing
 from storage.db import Database
-from storage.media_types import MediaRejection
+from storage.media.types import MediaRejection
 from storage.records import OutboxRow
 from storage.uow import SqlUnitOfWork
 

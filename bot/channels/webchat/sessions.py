@@ -24,8 +24,8 @@ from bot.signing import Signer
 from domain.attempts import AttemptRule
 from domain.clock import Clock
 from storage.db import Database
+from storage.repositories.web_sessions import WebSessionRepository
 from storage.uow import SqlUnitOfWork
-from storage.web_sessions import WebSessionRepository
 
 COOKIE = "claimbot_chat"
 COOKIE_PATH = "/chat"

@@ -33,9 +33,9 @@ from wechatpy.utils import WeChatSigner
 
 from bot.channels.wechat.recorder import BatchWriter, GroupCommit, InboxWriter
 from domain.clock import Clock
+from storage.channels.wechat.inbox import InboxMessage
+from storage.channels.wechat.nonces import NonceClaim, Seen, WeChatNonces
 from storage.db import Database
-from storage.wechat_inbox import InboxMessage
-from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces
 
 log = logging.getLogger(__name__)
 

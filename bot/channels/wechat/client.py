@@ -26,8 +26,8 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from storage.channels.wechat.accounts import WeChatSessions
 from storage.db import Database
-from storage.wechat_accounts import WeChatSessions
 
 PUBLIC_ROOT = "https://api.weixin.qq.com/"
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})

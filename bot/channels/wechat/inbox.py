@@ -20,8 +20,8 @@ from datetime import timedelta
 
 from bot.channels.wechat.window import open_windows
 from domain.clock import Clock
+from storage.channels.wechat.inbox import InboxRow, WeChatInbox
 from storage.db import Database
-from storage.wechat_inbox import InboxRow, WeChatInbox
 
 log = logging.getLogger(__name__)
 

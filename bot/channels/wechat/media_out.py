@@ -22,8 +22,8 @@ from pathlib import Path
 from bot.channels.wechat.client import ClaimbotWeChatClient
 from domain.clock import Clock
 from storage.db import Database
-from storage.media import MediaStore
-from storage.media_types import StoredMedia
+from storage.media.store import MediaStore
+from storage.media.types import StoredMedia
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 VIDEO_TYPES = {"video/mp4": "mp4"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.rendering import RenderedChoice
 from messages.outbound import Outbound
-from storage.outbox import Outbox
+from storage.repositories.outbox import Outbox
 
 MAX_ITEMS = 99  # the index takes two digits
 LOOK_BACK = 100  # a tap on a menu older than the chat's newest rows names nothing

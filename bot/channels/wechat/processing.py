@@ -30,12 +30,12 @@ from dialogs.router import locale_for
 from domain.clock import Clock
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Outbound
+from storage.channels.wechat.accounts import WeChatUsers
+from storage.channels.wechat.delivery import WeChatQuotas
+from storage.channels.wechat.inbox import InboxRow
 from storage.db import Database
-from storage.media_types import MediaRejection
+from storage.media.types import MediaRejection
 from storage.records import OutboxItem
-from storage.wechat_accounts import WeChatUsers
-from storage.wechat_delivery import WeChatQuotas
-from storage.wechat_inbox import InboxRow
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """What the callback writes before it answers ``success``: the (timestamp, nonce) pair it
-was signed with (``storage.wechat_nonces``, against replays) and the message in the
+was signed with (``storage.channels.wechat.nonces``, against replays) and the message in the
 inbox, nothing else (WeChat's dedupe; the user's window is opened when the message is
 claimed).
 
@@ -26,8 +26,8 @@ from typing import Generic, TypeVar
 from sqlalchemy import Connection
 
 from domain.clock import Clock
+from storage.channels.wechat.inbox import InboxMessage, WeChatInbox
 from storage.db import Database
-from storage.wechat_inbox import InboxMessage, WeChatInbox
 
 log = logging.getLogger(__name__)
 

@@ -42,11 +42,11 @@ from domain.clock import Clock
 from locales.catalog import Catalogs
 from messages.outbound import Outbound
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
+from storage.channels.wechat.delivery import QueuedMessage, WeChatQueue, WeChatQuotas
+from storage.channels.wechat.inbox import WeChatInbox
 from storage.db import Database
-from storage.media_types import StoredMedia
+from storage.media.types import StoredMedia
 from storage.records import OutboxRow
-from storage.wechat_delivery import QueuedMessage, WeChatQueue, WeChatQuotas
-from storage.wechat_inbox import WeChatInbox
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from bot.channels.wechat import CHANNEL
-from storage.wechat_delivery import WeChatQueue, WeChatQuotas
-from storage.wechat_inbox import InboxRow
+from storage.channels.wechat.delivery import WeChatQueue, WeChatQuotas
+from storage.channels.wechat.inbox import InboxRow
 
 # (kind, messages, lifetime) of each allowance a user action opens.
 MESSAGE_GRANT = ("message", 5, timedelta(hours=48))

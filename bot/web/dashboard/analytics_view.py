@@ -17,8 +17,8 @@ from bot.web.dashboard.rendering import STATIC, PageRenderer
 from domain.analytics import AnalyticsReport, DurationStats, Rate, analyse
 from domain.money import Money
 from domain.sla import SlaPolicy
-from storage.analytics_queries import booking_facts, claim_facts, payout_lines
 from storage.db import Database
+from storage.read_models.analytics import booking_facts, claim_facts, payout_lines
 
 CSV_HEADER = ("section", "subject", "metric", "value")
 STYLESHEETS = ("theme.css", "dashboard.css")

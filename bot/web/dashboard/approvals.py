@@ -31,8 +31,8 @@ from domain.clock import Clock
 from domain.statutory_clocks import ClockRules, ClockState, StatutoryClock, claim_clocks
 from messages.inbound import Inbound, InboundKind
 from storage.db import Database
-from storage.tables import claim_status_change_t as _s_t
-from storage.tables import claim_t
+from storage.tables.core import claim_status_change_t as _s_t
+from storage.tables.core import claim_t
 
 DECISIONS = ("approve", "send_back")
 MAX_REASON = 500

@@ -22,8 +22,8 @@ from domain.clock import Clock
 from locales.catalog import Catalogs
 from messages.outbound import Outbound
 from storage.db import Database
-from storage.handoffs import Handoff
 from storage.records import OutboxItem
+from storage.repositories.handoffs import Handoff
 from storage.uow import SqlUnitOfWork
 
 LOGIN = "/dashboard/login"

@@ -3,7 +3,7 @@
 The form carries a signed, expiring token that must match a random value in an HttpOnly
 cookie set with the form (a double submit: another site can neither read the cookie nor
 forge the signature). A presented API token that is valid starts a server-side session
-(``storage.web_sessions``); the cookie holds only the session's random id, never the
+(``storage.repositories.web_sessions``); the cookie holds only the session's random id, never the
 token, and the session ends after ``CLAIMBOT_DASHBOARD_SESSION_HOURS``, at sign-out, or
 when the token is revoked. Wrong tokens are counted per client address
 (``domain.attempts``); past the limit the address waits out a cool-down (429).
@@ -26,7 +26,7 @@ from bot.web.auth import SESSION_COOKIE, Viewer, verify_token
 from domain.attempts import AttemptRule
 from domain.clock import Clock
 from storage.db import Database
-from storage.web_sessions import WebSessionRepository
+from storage.repositories.web_sessions import WebSessionRepository
 
 FORM_COOKIE = "claimbot_login"
 FORM_PURPOSE = "login-form"

@@ -42,9 +42,9 @@ from domain.sla import take_sla_state
 from locales.catalog import Catalogs
 from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
-from storage.consents import DataView
 from storage.db import Database
-from storage.personal_data import FullIdentifiers, full_identifiers
+from storage.read_models.personal_data import FullIdentifiers, full_identifiers
+from storage.repositories.consents import DataView
 
 LOGIN = "/dashboard/login"
 LANG_COOKIE = "claimbot_lang"
