@@ -36,10 +36,9 @@ from domain.ports import QuickDealServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
 from storage.db import Database
-from storage.read_models.pushed_choices import PushedChoices
 from storage.records import ConversationRecord, OutboxItem
 from storage.repositories.recipients import Recipient
-from storage.repositories.status_links import claim_numbers, with_status_links
+from storage.repositories.status_links import claim_numbers
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ class ConversationEngine:
                 for index, payload in enumerate(payloads)
             ] + self._notices(uow, inbound, notices)
             # an owner's message naming their claim links its status page
-            uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
+            uow.outbox.add(uow.with_status_links(items, self._status_base_url), now)
             delivery = self._delivery
             claim = None
             if items and delivery is not None:  # the turn claims its own rows to send
@@ -198,7 +197,7 @@ class ConversationEngine:
         party's notice, a timer's reminder): a typed number answers the latest list shown."""
         if not wants_pushed(conv, inbound):
             return ()
-        pushed = PushedChoices(uow.connection)
+        pushed = uow.pushed_choices
         return pushed.latest(inbound.channel, inbound.chat_id, conv.last_activity)
 
     def _notices(

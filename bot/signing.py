@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from domain.clock import Clock
 from storage.db import Database
-from storage.repositories.server_secrets import shared_secret
 
 KEY_NAME = "signing"
 
@@ -50,7 +49,7 @@ def server_signer(configured: str | None, database: Database, clock: Clock) -> S
 
     def stored() -> str:
         with database.unit_of_work() as uow:
-            key = shared_secret(uow.connection, KEY_NAME, clock.now())
+            key = uow.shared_secret(KEY_NAME, clock.now())
             uow.commit()
         return key
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scheduler.kinds import FireContext, Misfire, Outcome, Skip, TimerKind, arm_page
 from storage.media.store import MediaStore
-from storage.repositories.retention import Removed, purge, remove_files
+from storage.repositories.retention import Removed, remove_files
 from storage.repositories.timers import Timer, TimerSpec
 
 RETENTION_PURGE = "retention_purge"
@@ -63,7 +63,7 @@ class Purge:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        removed = purge(ctx.uow.connection, ctx.now, self._config.retention, dry_run=False)
+        removed = ctx.uow.purge(ctx.now, self._config.retention, dry_run=False)
         remove_files(MediaStore(self._config.media_dir), removed.media)
         log.info("retention purge removed %s", summary(removed))
         return Skip(f"purged: {summary(removed)}")

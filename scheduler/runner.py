@@ -40,7 +40,6 @@ from scheduler.config import SchedulerConfig
 from scheduler.kinds import Defer, FireContext, Registry, Send, Skip, TimerKind
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.repositories.status_links import with_status_links
 from storage.repositories.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
@@ -182,7 +181,7 @@ class TimerRunner:
                 self._fire(uow, timer, now, batch)
             else:
                 log.info("timer %s (%s): claim lost, not fired here", timer.id, timer.key)
-        items = with_status_links(uow.connection, batch.items, self._config.status_base_url)
+        items = uow.with_status_links(batch.items, self._config.status_base_url)
         written = uow.outbox.add(items, now)
         uow.timers.fired(batch.fired, now)
         for timer, status, outcome in batch.finished:

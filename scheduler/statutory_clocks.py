@@ -47,7 +47,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.read_models.clocks import ClockQueries
 from storage.repositories.timers import Timer, TimerSpec
 
 CLOCK_SCAN = "clock_scan"
@@ -94,7 +93,7 @@ class ClockScan:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        queries = ClockQueries(ctx.uow.connection)
+        queries = ctx.uow.clock_queries
         specs: list[TimerSpec] = []
         full = False
         for kind, (statuses, started_by) in PAGED.items():

@@ -24,9 +24,6 @@ from domain.policy import Policy
 from domain.price_list import Estimate, PickedPart, PriceList, RepairMode, estimate
 from locales.catalog import Catalogs
 from storage.db import Database
-from storage.read_models.fraud import FraudQueries
-from storage.repositories.fastlane_decisions import FastLaneDecisions
-from storage.repositories.price_list import PriceListRepository
 from storage.uow import SqlUnitOfWork
 
 
@@ -70,10 +67,10 @@ def run_fastlane(args: argparse.Namespace) -> int:
             if claim is None or policy is None:
                 print(f"claimbot fastlane: no claim {args.number!r}", file=sys.stderr)
                 return 2
-            facts = FraudQueries(uow.connection).facts(
+            facts = uow.fraud.facts(
                 claim, policy, settings.fraud_rules, settings.tz, settings.fraud_photo_lookback
             )
-            prices = PriceListRepository(uow.connection).load()
+            prices = uow.price_list.load()
             decision, report = _decide(args, settings, claim, policy, facts, prices, picks)
             if args.record:
                 report["recorded"] = _record(uow, claim.number, decision, settings)
@@ -88,7 +85,7 @@ def _record(
     uow: SqlUnitOfWork, number: str, decision: FastLaneDecision, settings: Settings
 ) -> dict[str, Any]:
     sampled = sampled_for_review(number, settings.fast_sample_percent)
-    row_id = FastLaneDecisions(uow.connection).record(
+    row_id = uow.fastlane_decisions.record(
         number, decision, SystemClock().now(), sampled=sampled
     )
     return {"id": row_id, "sampled": sampled}

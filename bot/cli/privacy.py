@@ -128,7 +128,7 @@ def run_erase(args: argparse.Namespace, settings: Settings) -> int:
     from domain.clock import SystemClock
     from storage.db import Database
     from storage.media.store import MediaStore
-    from storage.repositories.party_data import StaffParty, erase
+    from storage.repositories.party_data import StaffParty
     from storage.repositories.retention import remove_files
 
     database = Database(settings.database_url)
@@ -138,7 +138,7 @@ def run_erase(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         with database.unit_of_work() as uow:
             try:
-                result = erase(uow.connection, party, SystemClock().now(), dry_run=args.dry_run)
+                result = uow.erase_party(party, SystemClock().now(), dry_run=args.dry_run)
             except StaffParty:
                 print(
                     "claimbot erase-party: a staff account; what staff did stays on the claims",

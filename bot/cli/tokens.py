@@ -12,7 +12,6 @@ from domain.clock import SystemClock
 from storage.db import Database
 from storage.repositories.api_tokens import (
     ApiToken,
-    ApiTokenRepository,
     Scope,
     UnknownShop,
     UnknownStaff,
@@ -56,7 +55,7 @@ def _create(database: Database, args: argparse.Namespace, settings: Settings, ou
         return 2
     try:
         with database.unit_of_work() as uow:
-            raw, token = ApiTokenRepository(uow.connection).create(
+            raw, token = uow.api_tokens.create(
                 scope, shop_code, args.label, SystemClock().now(), args.staff
             )
             uow.commit()
@@ -76,7 +75,7 @@ def _create(database: Database, args: argparse.Namespace, settings: Settings, ou
 
 def _revoke(database: Database, token_id: int, out: TextIO) -> int:
     with database.unit_of_work() as uow:
-        revoked = ApiTokenRepository(uow.connection).revoke(token_id, SystemClock().now())
+        revoked = uow.api_tokens.revoke(token_id, SystemClock().now())
         uow.commit()
     if not revoked:
         print(f"claimbot token revoke: no active token {token_id}", file=sys.stderr)
@@ -87,7 +86,7 @@ def _revoke(database: Database, token_id: int, out: TextIO) -> int:
 
 def _list(database: Database, settings: Settings, out: TextIO) -> int:
     with database.unit_of_work() as uow:
-        tokens = ApiTokenRepository(uow.connection).all_tokens()
+        tokens = uow.api_tokens.all_tokens()
     tz = settings.tz
     for token in tokens:
         last = token.last_used_at

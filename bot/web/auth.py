@@ -56,7 +56,7 @@ def verify_token(database: Database, raw: str, clock: Clock | None = None) -> Vi
     """The viewer a raw token stands for (and its use recorded), or None."""
     now = datetime.now(UTC) if clock is None else clock.now()
     with database.unit_of_work() as uow:
-        token = ApiTokenRepository(uow.connection).verify(raw, now)
+        token = uow.api_tokens.verify(raw, now)
         uow.commit()
     if token is None:
         return None

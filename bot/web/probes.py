@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.telemetry import CONTENT_TYPE, Telemetry
 from scheduler.dispatcher import OutboxDispatcher
 from storage.db import Database
-from storage.migrate import head_revision, revision_of
+from storage.migrate import head_revision
 
 DISPATCHER_STALE = 30.0  # seconds without a round: the loop is stuck or gone
 # The endpoints whose refusals are counted, and the reason each refusal status stands for.
@@ -54,7 +54,7 @@ def probes_router(
         checks: dict[str, Any] = {}
         try:
             with database.reading() as uow:
-                revision = revision_of(uow.connection)
+                revision = uow.schema_revision()
             checks["database"] = "ok"
             checks["migrations"] = "ok" if revision == head else f"at {revision}, head {head}"
         except Exception as exc:

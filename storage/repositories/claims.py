@@ -326,6 +326,19 @@ class SqlClaimRepository(ClaimRepository):
         value = self._conn.execute(_TOKEN, {"number": number}).scalar()
         return None if value is None else str(value)
 
+    def open_with_action(self, actions: Sequence[str]) -> list[str]:
+        """Numbers of the open claims whose timeline holds one of these actions."""
+        query = (
+            select(_c.number)
+            .distinct()
+            .select_from(claim_t.join(claim_status_change_t, _s.claim_id == _c.id))
+            .where(
+                _s.action.in_(actions),
+                _c.status.not_in([s.value for s in TERMINAL_STATUSES]),
+            )
+        )
+        return list(self._conn.execute(query).scalars())
+
     def next_sequence(self, day: date) -> int:
         """Increment the day's counter atomically (one upsert; concurrent callers queue)."""
         value = self._conn.execute(

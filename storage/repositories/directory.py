@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Table, and_, exists, insert, select, update
@@ -36,7 +36,9 @@ from storage.tables.core import (
     shop_t,
     vehicle_t,
 )
-from storage.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:  # the unit of work holds the price list, which reads these entries
+    from storage.uow import SqlUnitOfWork
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Keys of a staff entry that pre-bind a person to a channel identity.

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,7 +36,6 @@ from sqlalchemy import (
 from domain.booking import TERMINAL as BOOKING_TERMINAL
 from domain.claim import TERMINAL_STATUSES
 from storage.channels.wechat.inbox import WeChatInbox
-from storage.db import Database
 from storage.media.store import MediaStore
 from storage.tables.adjudication import claim_adjudication_t, claim_settlement_t
 from storage.tables.booking import booking_t
@@ -48,6 +48,9 @@ from storage.tables.core import (
     outbox_t,
 )
 from storage.tables.privacy import claim_purge_t
+
+if TYPE_CHECKING:  # storage.db builds the units of work, which run the purge
+    from storage.db import Database
 
 # An unfinished report silent this long is abandoned: its draft and the photos no claim
 # uses are removed (sooner than closed claims: nobody agreed to keep them for a claim).

@@ -111,7 +111,7 @@ class Poller:
         done, self._done = self._done, []
         try:
             with self._database.unit_of_work() as uow:
-                inbox = UpdateInbox(uow.connection)
+                inbox = uow.channel_store(UpdateInbox)
                 now = self._clock.now()
                 inbox.processed(done, now)
                 new = inbox.record([(u.update_id, u.to_dict()) for u in updates], now)
@@ -123,9 +123,9 @@ class Poller:
 
     def _unprocessed(self) -> list[dict[str, object]]:
         with self._database.reading() as uow:
-            return UpdateInbox(uow.connection).unprocessed()
+            return uow.channel_store(UpdateInbox).unprocessed()
 
     def _prune(self) -> None:
         with self._database.unit_of_work() as uow:
-            UpdateInbox(uow.connection).prune(self._clock.now() - KEEP_PROCESSED)
+            uow.channel_store(UpdateInbox).prune(self._clock.now() - KEEP_PROCESSED)
             uow.commit()

@@ -42,7 +42,7 @@ from domain.clock import Clock
 from locales.catalog import Catalogs
 from messages.inbound import Inbound, InboundKind, media_item_from_json, media_item_to_json
 from storage.channels.telegram.albums import AlbumBuffer, AlbumContent, PartSlot, PartStatus
-from storage.channels.telegram.lookups import conversation_locale, inbound_seen
+from storage.channels.telegram.lookups import TelegramLookups
 from storage.db import Database
 from storage.media.types import MediaRejection
 
@@ -306,15 +306,15 @@ class UpdateHandler:
 
     def _seen(self, key: str) -> bool:
         with self._database.reading() as uow:
-            return inbound_seen(uow.connection, CHANNEL, key)
+            return uow.channel_store(TelegramLookups).seen(CHANNEL, key)
 
     def _locale(self, chat_id: str) -> str | None:
         with self._database.reading() as uow:
-            return conversation_locale(uow.connection, CHANNEL, chat_id)
+            return uow.channel_store(TelegramLookups).locale(CHANNEL, chat_id)
 
     def _add_part(self, chat_id: str, group: str, user: User, message_id: int) -> PartSlot:
         with self._database.unit_of_work() as uow:
-            slot = AlbumBuffer(uow.connection).add_part(
+            slot = uow.channel_store(AlbumBuffer).add_part(
                 chat_id=chat_id,
                 media_group_id=group,
                 user_id=str(user.id),
@@ -328,7 +328,7 @@ class UpdateHandler:
     def _finish_part(self, part_id: int, result: IntakeResult) -> None:
         media = [media_item_to_json(item) for item in result.items]
         with self._database.unit_of_work() as uow:
-            AlbumBuffer(uow.connection).finish_part(
+            uow.channel_store(AlbumBuffer).finish_part(
                 part_id, media, list(result.rejected), wall_clock()
             )
             uow.commit()
@@ -336,7 +336,7 @@ class UpdateHandler:
     def _take_album(self, album_id: int) -> AlbumContent | None:
         now = wall_clock()
         with self._database.unit_of_work() as uow:
-            albums = AlbumBuffer(uow.connection)
+            albums = uow.channel_store(AlbumBuffer)
             taken = albums.close(
                 album_id,
                 at=now,
@@ -352,22 +352,22 @@ class UpdateHandler:
 
     def _reopen(self, album_id: int) -> None:
         with self._database.unit_of_work() as uow:
-            AlbumBuffer(uow.connection).reopen(album_id)
+            uow.channel_store(AlbumBuffer).reopen(album_id)
             uow.commit()
 
     def _mark_processed(self, album_id: int) -> None:
         with self._database.unit_of_work() as uow:
-            AlbumBuffer(uow.connection).mark_processed(album_id, wall_clock())
+            uow.channel_store(AlbumBuffer).mark_processed(album_id, wall_clock())
             uow.commit()
 
     def _due(self, now: datetime) -> list[int]:
         with self._database.reading() as uow:
-            return AlbumBuffer(uow.connection).due(
+            return uow.channel_store(AlbumBuffer).due(
                 quiet_before=now - timedelta(seconds=self._quiet),
                 reclaim_before=now - RECLAIM_AFTER,
             )
 
     def _prune(self) -> None:
         with self._database.unit_of_work() as uow:
-            AlbumBuffer(uow.connection).prune(wall_clock() - KEEP_ALBUMS)
+            uow.channel_store(AlbumBuffer).prune(wall_clock() - KEEP_ALBUMS)
             uow.commit()

@@ -65,7 +65,7 @@ class ChatSessions:
             return None
         if renew and now - session.created_at >= self._policy.rotate_after:
             with self._database.unit_of_work() as uow:
-                if WebSessionRepository(uow.connection).retire(session.id, now, GRACE):
+                if uow.web_sessions.retire(session.id, now, GRACE):
                     self._set_cookie(request, response, self._issue(uow, session.chat_user))
                 uow.commit()
         return session.chat_user
@@ -87,7 +87,7 @@ class ChatSessions:
         with self._database.unit_of_work() as uow:
             if count:
                 self._count_new(uow, request)
-            sessions = WebSessionRepository(uow.connection)
+            sessions = uow.web_sessions
             old = request.cookies.get(COOKIE)
             if old:
                 sessions.end(old)
@@ -103,7 +103,7 @@ class ChatSessions:
 
     def _issue(self, uow: SqlUnitOfWork, chat: str | None) -> str:
         now = self._clock.now()
-        raw, _ = WebSessionRepository(uow.connection).issue(
+        raw, _ = uow.web_sessions.issue(
             "chat", now, now + self._policy.lifetime, chat_user=chat
         )
         return raw

@@ -64,7 +64,7 @@ class DatabaseSessionStorage(SessionStorage):  # type: ignore[misc]
 
     def reload(self, key: str) -> str | None:
         with self._database.unit_of_work() as uow:
-            found = WeChatSessions(uow.connection).find(key, self._now())
+            found = uow.channel_store(WeChatSessions).find(key, self._now())
         with self._lock:
             if found is None:
                 self._cache.pop(key, None)
@@ -80,14 +80,14 @@ class DatabaseSessionStorage(SessionStorage):  # type: ignore[misc]
             lifetime = max(int(ttl) - TOKEN_MARGIN, int(ttl) // 2)
             expires_at = self._now() + timedelta(seconds=lifetime)
         with self._database.unit_of_work() as uow:
-            WeChatSessions(uow.connection).put(key, str(value), expires_at)
+            uow.channel_store(WeChatSessions).put(key, str(value), expires_at)
             uow.commit()
         with self._lock:
             self._cache[key] = (str(value), expires_at)
 
     def delete(self, key: str) -> None:
         with self._database.unit_of_work() as uow:
-            WeChatSessions(uow.connection).delete(key)
+            uow.channel_store(WeChatSessions).delete(key)
             uow.commit()
         with self._lock:
             self._cache.pop(key, None)
@@ -96,13 +96,14 @@ class DatabaseSessionStorage(SessionStorage):  # type: ignore[misc]
         """Take the right to refresh ``key`` for ``seconds``; False while another worker has it."""
         now = self._now()
         with self._database.unit_of_work() as uow:
-            taken = WeChatSessions(uow.connection).lease(key, now, now + timedelta(seconds=seconds))
+            sessions = uow.channel_store(WeChatSessions)
+            taken = sessions.lease(key, now, now + timedelta(seconds=seconds))
             uow.commit()
         return taken
 
     def release(self, key: str) -> None:
         with self._database.unit_of_work() as uow:
-            WeChatSessions(uow.connection).release(key)
+            uow.channel_store(WeChatSessions).release(key)
             uow.commit()
 
 

@@ -99,21 +99,21 @@ class InboxWorker:
     def _claim(self) -> list[InboxRow]:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            rows = WeChatInbox(uow.connection).claim(self._worker, now, self._batch)
-            open_windows(uow.connection, rows, now)
+            rows = uow.channel_store(WeChatInbox).claim(self._worker, now, self._batch)
+            open_windows(uow, rows, now)
             uow.commit()
         return rows
 
     def _done(self, row: InboxRow) -> None:
         with self._database.unit_of_work() as uow:
-            WeChatInbox(uow.connection).mark_done(row.id, self._clock.now())
+            uow.channel_store(WeChatInbox).mark_done(row.id, self._clock.now())
             uow.commit()
 
     def _failed(self, row: InboxRow, exc: Exception, last_attempt: bool) -> None:
         error = f"{type(exc).__name__}: {exc}"
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            inbox = WeChatInbox(uow.connection)
+            inbox = uow.channel_store(WeChatInbox)
             if last_attempt:
                 log.error("wechat message %s given up: %s", row.dedupe_key, error)
                 inbox.mark_failed(row.id, error, now)
@@ -126,7 +126,7 @@ class InboxWorker:
     def _housekeeping(self) -> None:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            inbox = WeChatInbox(uow.connection)
+            inbox = uow.channel_store(WeChatInbox)
             inbox.release_stale(now - self._stale_after)
             inbox.prune(now - KEEP_PROCESSED)
             uow.commit()

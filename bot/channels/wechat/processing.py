@@ -194,7 +194,7 @@ class MessageProcessor:
         if openid in self._languages:
             return self._languages[openid]
         with self._database.unit_of_work() as uow:
-            known = WeChatUsers(uow.connection).get(openid)
+            known = uow.channel_store(WeChatUsers).get(openid)
         if known is not None:
             return self._remember(openid, known.language)
         try:
@@ -203,7 +203,7 @@ class MessageProcessor:
             log.warning("wechat user/info failed for a new user: %s", exc)
             language = None
         with self._database.unit_of_work() as uow:
-            WeChatUsers(uow.connection).remember(openid, language, self._clock.now())
+            uow.channel_store(WeChatUsers).remember(openid, language, self._clock.now())
             uow.commit()
         return self._remember(openid, language)
 
@@ -215,7 +215,7 @@ class MessageProcessor:
 
     def _forget_window(self, openid: str) -> None:
         with self._database.unit_of_work() as uow:
-            WeChatQuotas(uow.connection).close(openid)
+            uow.channel_store(WeChatQuotas).close(openid)
             uow.commit()
 
 

@@ -164,7 +164,8 @@ class WeChatSender:
     def _send_media(self, row: OutboxRow, media: list[StoredMedia]) -> SendResult:
         for index, item in enumerate(media):
             with self._database.unit_of_work() as uow:
-                available = WeChatQuotas(uow.connection).available(row.chat_id, self._clock.now())
+                quotas = uow.channel_store(WeChatQuotas)
+                available = quotas.available(row.chat_id, self._clock.now())
             if available <= 0:
                 left = len(media) - index
                 log.warning("row %s: %d file(s) not sent, no allowance left", row.id, left)
@@ -186,7 +187,7 @@ class WeChatSender:
                 self._media_left[row.id] = media[index:]
                 return Retry(f"network: {exc}")
             with self._database.unit_of_work() as uow:
-                WeChatQuotas(uow.connection).use(row.chat_id, self._clock.now())
+                uow.channel_store(WeChatQuotas).use(row.chat_id, self._clock.now())
                 uow.commit()
         return Sent()
 
@@ -194,13 +195,14 @@ class WeChatSender:
         """The user's allowance and the rows queued after ``row``; None while the user's
         later messages wait to be processed (for at most ``HOLD_FOR_BURST``)."""
         with self._database.unit_of_work() as uow:
-            conn = uow.connection
-            if now - row.created_at < HOLD_FOR_BURST and WeChatInbox(conn).unfinished_besides(
+            inbox = uow.channel_store(WeChatInbox)
+            if now - row.created_at < HOLD_FOR_BURST and inbox.unfinished_besides(
                 row.chat_id, _answered_message(row)
             ):
                 return None
-            available = WeChatQuotas(conn).available(row.chat_id, now)
-            queued = WeChatQueue(conn).following(CHANNEL, row.chat_id, row.id, now, MAX_MERGED - 1)
+            available = uow.channel_store(WeChatQuotas).available(row.chat_id, now)
+            queue = uow.channel_store(WeChatQueue)
+            queued = queue.following(CHANNEL, row.chat_id, row.id, now, MAX_MERGED - 1)
         return available, queued
 
     def _send_template(
@@ -267,7 +269,7 @@ class WeChatSender:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             if counted:
-                WeChatQuotas(uow.connection).use(row.chat_id, now)
+                uow.channel_store(WeChatQuotas).use(row.chat_id, now)
             if merged:
                 uow.outbox.mark_sent([m.id for m in merged], now)
             uow.commit()
@@ -277,7 +279,7 @@ class WeChatSender:
         if self._on_code is not None:
             self._on_code(CHANNEL, str(code))
         with self._database.unit_of_work() as uow:
-            WeChatQuotas(uow.connection).close(openid)
+            uow.channel_store(WeChatQuotas).close(openid)
             uow.commit()
 
     def _keep(self, row: OutboxRow, reason: str) -> SendResult:
@@ -287,7 +289,7 @@ class WeChatSender:
     def _wait(self, row: OutboxRow, reason: str, seconds: float) -> SendResult:
         """Send the row later, its attempts not used up (waiting is not failing)."""
         with self._database.unit_of_work() as uow:
-            WeChatQueue(uow.connection).park(row.id)
+            uow.channel_store(WeChatQueue).park(row.id)
             uow.commit()
         return Retry(reason, after=seconds)
 

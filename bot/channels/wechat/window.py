@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from bot.channels.wechat import CHANNEL
 from storage.channels.wechat.delivery import WeChatQueue, WeChatQuotas
 from storage.channels.wechat.inbox import InboxRow
+from storage.uow import SqlUnitOfWork
 
 # (kind, messages, lifetime) of each allowance a user action opens.
 MESSAGE_GRANT = ("message", 5, timedelta(hours=48))
@@ -37,11 +36,11 @@ def grant_for(msg_type: str) -> tuple[str, int, timedelta] | None:
     return None
 
 
-def open_windows(conn: Connection, claimed: Sequence[InboxRow], now: datetime) -> None:
+def open_windows(uow: SqlUnitOfWork, claimed: Sequence[InboxRow], now: datetime) -> None:
     """Grant what the newly claimed messages open, and release the rows kept for the user's
     return (``WeChatQueue.release``)."""
-    quotas = WeChatQuotas(conn)
-    queue = WeChatQueue(conn)
+    quotas = uow.channel_store(WeChatQuotas)
+    queue = uow.channel_store(WeChatQueue)
     for row in claimed:
         grant = grant_for(row.msg_type) if row.attempts == 1 else None
         if grant is None:

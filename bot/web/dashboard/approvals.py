@@ -19,20 +19,16 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from bot.engine import ConversationEngine
 from bot.web.auth import Viewer
 from domain.approval import PendingApproval, Step, pending_approval
-from domain.claim import TERMINAL_STATUSES
 from domain.claim_clocks import clock_events
 from domain.claim_documents import ClaimChecklist, claim_checklist
 from domain.clock import Clock
 from domain.statutory_clocks import ClockRules, ClockState, StatutoryClock, claim_clocks
 from messages.inbound import Inbound, InboundKind
 from storage.db import Database
-from storage.tables.core import claim_status_change_t as _s_t
-from storage.tables.core import claim_t
 
 DECISIONS = ("approve", "send_back")
 MAX_REASON = 500
@@ -86,18 +82,9 @@ MAX_AWAITING = 50
 def awaiting_approval(database: Database) -> list[tuple[str, PendingApproval]]:
     """Open claims whose decision waits for a supervisor, oldest request first."""
     held = [step.value for step in (Step.HOLD_REJECT, Step.HOLD_SETTLE)]
-    query = (
-        select(claim_t.c.number)
-        .distinct()
-        .select_from(claim_t.join(_s_t, _s_t.c.claim_id == claim_t.c.id))
-        .where(
-            _s_t.c.action.in_(held),
-            claim_t.c.status.not_in([s.value for s in TERMINAL_STATUSES]),
-        )
-    )
     found: list[tuple[str, PendingApproval]] = []
     with database.unit_of_work() as uow:
-        for number in uow.connection.execute(query).scalars():
+        for number in uow.claims.open_with_action(held):
             claim = uow.claims.get(number)
             pending = None if claim is None else pending_approval(claim)
             if pending is not None:

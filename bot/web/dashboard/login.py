@@ -26,7 +26,6 @@ from bot.web.auth import SESSION_COOKIE, Viewer, verify_token
 from domain.attempts import AttemptRule
 from domain.clock import Clock
 from storage.db import Database
-from storage.repositories.web_sessions import WebSessionRepository
 
 FORM_COOKIE = "claimbot_login"
 FORM_PURPOSE = "login-form"
@@ -92,7 +91,7 @@ class Login:
         raw = request.cookies.get(SESSION_COOKIE)
         if raw:
             with self._database.unit_of_work() as uow:
-                WebSessionRepository(uow.connection).end(raw)
+                uow.web_sessions.end(raw)
                 uow.commit()
         response = RedirectResponse(LOGIN, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -101,7 +100,7 @@ class Login:
     def _start_session(self, request: Request, viewer: Viewer) -> Response:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            sessions = WebSessionRepository(uow.connection)
+            sessions = uow.web_sessions
             old = request.cookies.get(SESSION_COOKIE)
             if old:
                 sessions.end(old)  # a new id at every sign-in

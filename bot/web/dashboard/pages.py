@@ -43,7 +43,7 @@ from locales.catalog import Catalogs
 from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
 from storage.db import Database
-from storage.read_models.personal_data import FullIdentifiers, full_identifiers
+from storage.read_models.personal_data import FullIdentifiers
 from storage.repositories.consents import DataView
 
 LOGIN = "/dashboard/login"
@@ -302,7 +302,7 @@ class Dashboard:
         if not viewer.is_insurer:
             return None, []
         with self._database.unit_of_work() as uow:
-            identifiers = full_identifiers(uow.connection, number) if full else None
+            identifiers = uow.full_identifiers(number) if full else None
             if identifiers is not None:
                 uow.data_views.record(number, f"token:{viewer.token_id}", now)
             views = uow.data_views.of_claim(number)

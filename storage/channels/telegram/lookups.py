@@ -1,6 +1,7 @@
 """Small reads the Telegram adapter makes outside a conversation turn.
 
-Functions over a unit of work's connection (``uow.connection``).
+``TelegramLookups`` on a unit of work (``uow.channel_store(TelegramLookups)``); the
+functions on a bare connection.
 """
 
 from __future__ import annotations
@@ -27,3 +28,14 @@ def inbound_seen(conn: Connection, channel: str, message_id: str) -> bool:
 def conversation_locale(conn: Connection, channel: str, chat_id: str) -> str | None:
     """The locale a chat's conversation speaks, if there is a conversation."""
     return conn.execute(_LOCALE, {"channel": channel, "chat_id": chat_id}).scalar()
+
+
+class TelegramLookups:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def seen(self, channel: str, message_id: str) -> bool:
+        return inbound_seen(self._conn, channel, message_id)
+
+    def locale(self, channel: str, chat_id: str) -> str | None:
+        return conversation_locale(self._conn, channel, chat_id)
