@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.agreement.files import AgreementFiles
 from bot.agreement.render import AgreementRenderer
-from bot.channels.base import Channel, ChannelDeps
+from bot.channels.base import Channel, ChannelDeps, ChannelEntry
 from bot.channels.telegram.channel import build_telegram_channel
 from bot.channels.webchat.channel import WebChat
 from bot.channels.webchat.media_links import MediaLinks
@@ -65,7 +66,20 @@ class Container:
         self.database.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Container:
+# The chat channels besides the web chat, each on once its credentials are set; a new
+# channel is one more line (docs/extending.md).
+CHANNELS: tuple[ChannelEntry, ...] = (
+    ChannelEntry(lambda settings: bool(settings.telegram_token), build_telegram_channel),
+    ChannelEntry(lambda settings: bool(settings.wechat_app_id), build_wechat_channel),
+)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    channels: Sequence[ChannelEntry] = CHANNELS,
+) -> Container:
     clock = clock or SystemClock()
     tz = settings.tz
     database = Database(settings.database_url)
@@ -132,13 +146,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     telemetry = Telemetry(database, clock, worker)
     engine.on_turn(telemetry.turn)
     deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
-    channels = [*_channels(deps), webchat]  # the web chat last: it sends nothing itself
+    # the web chat last: it sends nothing itself
+    built = [entry.build(deps) for entry in channels if entry.configured(settings)]
+    channels_on: list[Channel] = [*built, webchat]
     dispatcher = OutboxDispatcher(
         database,
-        [channel.sender for channel in channels if channel.sender is not None],
+        [channel.sender for channel in channels_on if channel.sender is not None],
         clock,
         worker=worker,
-        pacing=_pacing(channels),
+        pacing=_pacing(channels_on),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         on_result=telemetry.send,
         on_retaken=telemetry.retaken,
@@ -155,7 +171,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         dispatcher,
         signer,
         telemetry,
-        channels,
+        channels_on,
     )
     container.agreements = agreements
     if settings.scheduler_enabled:
@@ -171,15 +187,6 @@ def chat_session_policy(settings: Settings) -> SessionPolicy:
         new_per_address=AttemptRule(settings.chat_sessions_per_address_hour, hour, hour),
     )
 
-
-def _channels(deps: ChannelDeps) -> list[Channel]:
-    """The chat channels whose credentials are configured; the others are simply off."""
-    channels: list[Channel] = []
-    if deps.settings.telegram_token:
-        channels.append(build_telegram_channel(deps))
-    if deps.settings.wechat_app_id:
-        channels.append(build_wechat_channel(deps))
-    return channels
 
 
 def _pacing(channels: list[Channel]) -> dict[str, Pacing]:

@@ -4,6 +4,7 @@ no other channel's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,3 +51,11 @@ class ChannelDeps:
     intake: MediaIntake
     catalogs: Catalogs
     telemetry: Telemetry
+
+
+@dataclass(frozen=True)
+class ChannelEntry:
+    """A channel as the composition root lists it: on when its settings say so."""
+
+    configured: Callable[[Settings], bool]
+    build: Callable[[ChannelDeps], Channel]
