@@ -41,12 +41,12 @@ from domain.price_list import PickedPart, estimate
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from locales.catalog import Catalogs
 from storage.db import Database
-from storage.directory import import_directory
-from storage.fraud_queries import FraudQueries
-from storage.media import MediaStore
-from storage.media_types import StoredMedia
+from storage.media.store import MediaStore
+from storage.media.types import StoredMedia
 from storage.migrate import upgrade
-from storage.price_list import PriceListRepository
+from storage.read_models.fraud import FraudQueries
+from storage.repositories.directory import import_directory
+from storage.repositories.price_list import PriceListRepository
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")

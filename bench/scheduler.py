@@ -53,8 +53,8 @@ from scheduler.service import SchedulerService  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.records import OutboxRow  # noqa: E402
-from storage.tables import conversation_t, identity_t, outbox_t, party_t  # noqa: E402
-from storage.tables_timers import timer_t  # noqa: E402
+from storage.tables.core import conversation_t, identity_t, outbox_t, party_t  # noqa: E402
+from storage.tables.timers import timer_t  # noqa: E402
 
 CHANNEL = "bench"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

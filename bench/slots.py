@@ -32,8 +32,8 @@ from domain.ranking import Need
 from domain.slots import candidate_slots
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.tables import party_t, shop_staff_t, shop_t
-from storage.tables_booking import booking_t
+from storage.tables.booking import booking_t
+from storage.tables.core import party_t, shop_staff_t, shop_t
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
 ORIGIN = GeoPoint(31.2304, 121.4737)

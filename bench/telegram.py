@@ -53,8 +53,8 @@ from bench.profiling import print_top, profiled  # noqa: E402
 from dialogs.consent import AGREE  # noqa: E402
 from messages.choices import START_REPORT  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.directory import import_directory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from storage.repositories.directory import import_directory  # noqa: E402
 from tests.media_samples import jpeg_bytes  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi, FakeUser, SentMessage  # noqa: E402
 
@@ -194,7 +194,7 @@ def claims_filed(database_url: str) -> int:
         with database.unit_of_work() as uow:
             from sqlalchemy import func, select
 
-            from storage.tables import claim_t
+            from storage.tables.core import claim_t
 
             return int(
                 uow.connection.execute(select(func.count()).select_from(claim_t)).scalar_one()

@@ -30,13 +30,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import Container, build
-from bot.demo import SAMPLE_DIRECTORY, demo_photos
+from bot.cli.demo import SAMPLE_DIRECTORY, demo_photos
 from bot.media_intake import Upload
 from bot.settings import Settings
 from dialogs.consent import AGREE
 from messages.inbound import Inbound, InboundKind, MediaItem
-from storage.directory import import_directory
 from storage.migrate import upgrade
+from storage.repositories.directory import import_directory
 
 Step = Callable[[str], Inbound]
 CONSENT_STEPS = 2  # a first contact: a message answered by the privacy notice, then "agree"

@@ -44,7 +44,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.profiling import profiled
-from bot.wechat.callback import signature
+from bot.channels.wechat.callback import signature
 from storage.migrate import upgrade
 from tests.live_server import serve
 from tests.wechat.fake_api import APP_ID, APP_SECRET, FakeWeChatAPI

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.agreement.files import AgreementFiles
 from bot.agreement.render import AgreementRenderer
-from bot.channels import Channel
-from bot.chat_sessions import ChatSessions, SessionPolicy
+from bot.channels.base import Channel, ChannelDeps, ChannelEntry
+from bot.channels.telegram.channel import build_telegram_channel
+from bot.channels.webchat.channel import WebChat
+from bot.channels.webchat.media_links import MediaLinks
+from bot.channels.webchat.sessions import ChatSessions, SessionPolicy
+from bot.channels.wechat.channel import build_wechat_channel
 from bot.engine import ConversationEngine
 from bot.links import public_base_url
 from bot.media_intake import MediaIntake, UploadQuota
-from bot.media_links import MediaLinks
 from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
 from bot.telemetry import Telemetry
-from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
 from dialogs.reports import REPORT
 from domain.attempts import AttemptRule, Limits
@@ -39,20 +42,7 @@ from scheduler.service import SchedulerService
 from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kinds
 from scheduler.statutory_clocks import ClockPageConfig, clock_timer_kinds
 from storage.db import Database
-from storage.media import MediaStore
-
-
-@dataclass(frozen=True)
-class ChannelDeps:
-    """What a chat channel adapter is given by the composition root."""
-
-    settings: Settings
-    clock: Clock
-    database: Database
-    engine: ConversationEngine
-    intake: MediaIntake
-    catalogs: Catalogs
-    telemetry: Telemetry
+from storage.media.store import MediaStore
 
 
 @dataclass
@@ -76,7 +66,20 @@ class Container:
         self.database.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Container:
+# The chat channels besides the web chat, each on once its credentials are set; a new
+# channel is one more line (docs/extending.md).
+CHANNELS: tuple[ChannelEntry, ...] = (
+    ChannelEntry(lambda settings: bool(settings.telegram_token), build_telegram_channel),
+    ChannelEntry(lambda settings: bool(settings.wechat_app_id), build_wechat_channel),
+)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    channels: Sequence[ChannelEntry] = CHANNELS,
+) -> Container:
     clock = clock or SystemClock()
     tz = settings.tz
     database = Database(settings.database_url)
@@ -143,13 +146,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     telemetry = Telemetry(database, clock, worker)
     engine.on_turn(telemetry.turn)
     deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
-    channels = _channels(deps)
+    # the web chat last: it sends nothing itself
+    built = [entry.build(deps) for entry in channels if entry.configured(settings)]
+    channels_on: list[Channel] = [*built, webchat]
     dispatcher = OutboxDispatcher(
         database,
-        [channel.sender for channel in channels if channel.sender is not None],
+        [channel.sender for channel in channels_on if channel.sender is not None],
         clock,
         worker=worker,
-        pacing=_pacing(channels),
+        pacing=_pacing(channels_on),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         mark_within=settings.outbox_mark_within_seconds,
         on_result=telemetry.send,
@@ -167,7 +172,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         dispatcher,
         signer,
         telemetry,
-        channels,
+        channels_on,
     )
     container.agreements = agreements
     if settings.scheduler_enabled:
@@ -183,19 +188,6 @@ def chat_session_policy(settings: Settings) -> SessionPolicy:
         new_per_address=AttemptRule(settings.chat_sessions_per_address_hour, hour, hour),
     )
 
-
-def _channels(deps: ChannelDeps) -> list[Channel]:
-    """The chat channels whose credentials are configured; the others are simply off."""
-    channels: list[Channel] = []
-    if deps.settings.telegram_token:
-        from bot.telegram import build_telegram_channel
-
-        channels.append(build_telegram_channel(deps))
-    if deps.settings.wechat_app_id:
-        from bot.wechat import build_wechat_channel
-
-        channels.append(build_wechat_channel(deps))
-    return channels
 
 
 def _pacing(channels: list[Channel]) -> dict[str, Pacing]:

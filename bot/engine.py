@@ -11,7 +11,7 @@ party's locale, with idempotency keys derived from the inbound message id.
 
 Such a notice's buttons are not in the recipient conversation's own last offer; a typed
 number still answers them: the recipient's turn reads them back from the newest delivered
-outbox row of its chat (``storage/conversations_pushed.py``), never writing to another
+outbox row of its chat (``storage/read_models/pushed_choices.py``), never writing to another
 party's conversation.
 """
 
@@ -35,11 +35,10 @@ from domain.clock import Clock
 from domain.ports import QuickDealServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
-from storage.conversations_pushed import PushedChoices
 from storage.db import Database
-from storage.recipients import Recipient
 from storage.records import ConversationRecord, OutboxItem
-from storage.status_links import claim_numbers, with_status_links
+from storage.repositories.recipients import Recipient
+from storage.repositories.status_links import claim_numbers
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ class ConversationEngine:
                 for index, payload in enumerate(payloads)
             ] + self._notices(uow, inbound, notices)
             # an owner's message naming their claim links its status page
-            uow.outbox.add(with_status_links(uow.connection, items, self._status_base_url), now)
+            uow.outbox.add(uow.with_status_links(items, self._status_base_url), now)
             delivery = self._delivery
             claim = None
             if items and delivery is not None:  # the turn claims its own rows to send
@@ -198,7 +197,7 @@ class ConversationEngine:
         party's notice, a timer's reminder): a typed number answers the latest list shown."""
         if not wants_pushed(conv, inbound):
             return ()
-        pushed = PushedChoices(uow.connection)
+        pushed = uow.pushed_choices
         return pushed.latest(inbound.channel, inbound.chat_id, conv.last_activity)
 
     def _notices(

@@ -14,9 +14,8 @@ from pathlib import Path
 from domain.clock import Clock
 from messages.inbound import MediaItem
 from storage.db import Database
-from storage.media import MediaStore
-from storage.media_types import MediaRejected, MediaRejection
-from storage.media_uploads import MediaUploads
+from storage.media.store import MediaStore
+from storage.media.types import MediaRejected, MediaRejection
 
 QUOTA_WINDOW = timedelta(hours=24)
 
@@ -69,7 +68,7 @@ class MediaIntake:
             with self._database.unit_of_work() as uow:
                 media_id = uow.media.add(stored)
                 if upload.uploader is not None:
-                    MediaUploads(uow.connection).record(
+                    uow.media_uploads.record(
                         upload.uploader, media_id, stored.size, self._clock.now()
                     )
                 uow.commit()
@@ -90,7 +89,7 @@ class MediaIntake:
             return
         since = self._clock.now() - QUOTA_WINDOW
         with self._database.unit_of_work() as uow:
-            files, size = MediaUploads(uow.connection).used_since(upload.uploader, since)
+            files, size = uow.media_uploads.used_since(upload.uploader, since)
         if (quota.files and files >= quota.files) or (
             quota.bytes and size + len(upload.data) > quota.bytes
         ):

@@ -22,8 +22,7 @@ from domain.ports import QuickDealServices
 from domain.quick_deal import IssuedAgreement
 from locales.catalog import Catalogs
 from storage._sql import utcnow
-from storage.media import MediaStore
-from storage.server_secrets import shared_secret
+from storage.media.store import MediaStore
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ class TurnQuickDealServices(QuickDealServices):
         self._signer = Signer(
             (lambda: configured)
             if configured
-            else lambda: shared_secret(uow.connection, KEY_NAME, utcnow())
+            else lambda: uow.shared_secret(KEY_NAME, utcnow())
         )
 
     def invitation_qr(self, url: str) -> int:

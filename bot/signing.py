@@ -1,7 +1,7 @@
 """HMAC signatures with the server's key: media links, login forms, chat markers.
 
 The key is ``CLAIMBOT_SECRET_KEY``; without it, a random key generated once and kept in
-the database (``storage.server_secrets``), so that every worker signs alike. Each use
+the database (``storage.repositories.server_secrets``), so that every worker signs alike. Each use
 names its purpose, so a signature made for one thing is never accepted for another.
 """
 
@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from domain.clock import Clock
 from storage.db import Database
-from storage.server_secrets import shared_secret
 
 KEY_NAME = "signing"
 
@@ -50,7 +49,7 @@ def server_signer(configured: str | None, database: Database, clock: Clock) -> S
 
     def stored() -> str:
         with database.unit_of_work() as uow:
-            key = shared_secret(uow.connection, KEY_NAME, clock.now())
+            key = uow.shared_secret(KEY_NAME, clock.now())
             uow.commit()
         return key
 

@@ -1,5 +1,5 @@
 """The localized status-page lines of a rendered message (links stamped by
-``storage/status_links.py`` when the row was written)."""
+``storage/repositories/status_links.py`` when the row was written)."""
 
 from __future__ import annotations
 

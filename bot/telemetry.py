@@ -22,7 +22,6 @@ from prometheus_client.registry import Collector
 
 from domain.clock import Clock
 from storage.db import Database
-from storage.monitoring import outbox_stats, timer_stats
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,8 @@ class _DatabaseFigures(Collector):
         now = self._clock.now()
         try:
             with self._database.reading() as uow:
-                outbox = outbox_stats(uow.connection, now)
-                timers = timer_stats(uow.connection, now)
+                outbox = uow.outbox_stats(now)
+                timers = uow.timer_stats(now)
         except Exception:
             log.exception("metrics: the database did not answer")
             up.add_metric([], 0)

@@ -1,6 +1,6 @@
 """What the history says (数据管理与分析): cycle times, response times, SLA breaches, shops.
 
-Pure computations over plain facts read by ``storage.analytics_queries``. Percentiles
+Pure computations over plain facts read by ``storage.read_models.analytics``. Percentiles
 interpolate linearly between the two nearest ranks (the "inclusive" definition of
 ``statistics.quantiles`` and numpy's default): p50 of 10, 20, 30, 40 minutes is 25.
 """

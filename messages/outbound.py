@@ -43,7 +43,7 @@ class Outbound:
     # Another party to tell (an adjuster, an owner): the engine writes the message to
     # each of that party's chats, in their locale. None: answer the sender's chat.
     to_party: int | None = None
-    # Stamped when the row is written (storage/status_links.py), for owners only.
+    # Stamped when the row is written (storage/repositories/status_links.py), for owners only.
     status_links: tuple[StatusLink, ...] = ()
     # It answers a tapped button that no longer applies: a channel that can answer at the
     # button itself (Telegram's callback answer) says so there too. Not stored.

@@ -54,8 +54,8 @@ from messages.choices import (
 )
 from messages.outbound import Choice, Outbound
 from scheduler.kinds import SEND_LATE, FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from storage.reminders import Contact
-from storage.timers import Timer
+from storage.repositories.reminders import Contact
+from storage.repositories.timers import Timer
 from storage.uow import SqlUnitOfWork
 
 

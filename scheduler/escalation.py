@@ -48,8 +48,8 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.escalations import EscalationQueries, UntakenClaim
-from storage.timers import Timer, TimerSpec
+from storage.read_models.escalations import UntakenClaim
+from storage.repositories.timers import Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class ClaimSlaScan:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        queries = EscalationQueries(ctx.uow.connection)
+        queries = ctx.uow.escalation_queries
         untaken = queries.untaken_unarmed(ESCALATE_KEY_PREFIX, self._config.scan_page)
         specs = [spec for claim in untaken for spec in escalation_timers(claim, self._config.sla)]
         return arm_page(ctx, timer, specs, full=len(untaken) == self._config.scan_page)

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from scheduler.booking import contacts
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from storage.handoffs import Handoff
-from storage.timers import Timer
+from storage.repositories.handoffs import Handoff
+from storage.repositories.timers import Timer
 
 HANDOFF_SLA_SCAN = "handoff_sla_scan"
 KEY_UNANSWERED = "escalation.handoff"

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Database
-from storage.monitoring import outbox_stats, timer_stats
+from storage.read_models.monitoring import outbox_stats, timer_stats
 
 
 def _age(now: datetime, since: datetime | None) -> float | None:

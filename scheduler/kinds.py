@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from messages.outbound import Choice, Outbound
 from scheduler.config import SchedulerConfig
-from storage.reminders import Contact
-from storage.timers import Timer, TimerSpec
+from storage.repositories.reminders import Contact
+from storage.repositories.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 EXPIRES_AT = "expires_at"  # payload field: an ISO time after which the timer is pointless

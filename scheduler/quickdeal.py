@@ -14,7 +14,7 @@ from domain.quick_deal import EXPIRY_TIMER, DealState
 from messages.choices import quick_deal_invite_choice
 from scheduler.booking import contacts
 from scheduler.kinds import SEND_LATE, FireContext, Message, Outcome, Send, Skip, TimerKind
-from storage.timers import Timer
+from storage.repositories.timers import Timer
 
 QUICKDEAL_EXPIRY = EXPIRY_TIMER
 EXPIRED = "quickdeal.owner.expired"

@@ -39,8 +39,8 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.reminders import PolicyTerm
-from storage.timers import Timer, TimerSpec
+from storage.repositories.reminders import PolicyTerm
+from storage.repositories.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 PUSH = "push"

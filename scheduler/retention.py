@@ -1,4 +1,4 @@
-"""The daily retention purge (storage/retention.py) as timers.
+"""The daily retention purge (storage/repositories/retention.py) as timers.
 
 - ``retention_purge_scan`` (hourly) arms today's purge (while still ahead or within the
   grace) and tomorrow's, keyed ``retention_purge:<local date>``: one per day however often
@@ -16,9 +16,9 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from scheduler.kinds import FireContext, Misfire, Outcome, Skip, TimerKind, arm_page
-from storage.media import MediaStore
-from storage.retention import Removed, purge, remove_files
-from storage.timers import Timer, TimerSpec
+from storage.media.store import MediaStore
+from storage.repositories.retention import Removed, remove_files
+from storage.repositories.timers import Timer, TimerSpec
 
 RETENTION_PURGE = "retention_purge"
 RETENTION_PURGE_SCAN = "retention_purge_scan"
@@ -63,7 +63,7 @@ class Purge:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        removed = purge(ctx.uow.connection, ctx.now, self._config.retention, dry_run=False)
+        removed = ctx.uow.purge(ctx.now, self._config.retention, dry_run=False)
         remove_files(MediaStore(self._config.media_dir), removed.media)
         log.info("retention purge removed %s", summary(removed))
         return Skip(f"purged: {summary(removed)}")

@@ -40,8 +40,7 @@ from scheduler.config import SchedulerConfig
 from scheduler.kinds import Defer, FireContext, Registry, Send, Skip, TimerKind
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.status_links import with_status_links
-from storage.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
+from storage.repositories.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -182,7 +181,7 @@ class TimerRunner:
                 self._fire(uow, timer, now, batch)
             else:
                 log.info("timer %s (%s): claim lost, not fired here", timer.id, timer.key)
-        items = with_status_links(uow.connection, batch.items, self._config.status_base_url)
+        items = uow.with_status_links(batch.items, self._config.status_base_url)
         written = uow.outbox.add(items, now)
         uow.timers.fired(batch.fired, now)
         for timer, status, outcome in batch.finished:

@@ -26,7 +26,7 @@ from messages.choices import staff_booking_choices
 from messages.outbound import Outbound
 from scheduler.booking import contacts
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind, arm_page
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 
 SHOP_SCHEDULE = "shop_schedule"
 SHOP_SCHEDULE_SCAN = "shop_schedule_scan"

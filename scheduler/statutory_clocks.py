@@ -47,8 +47,7 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.clock_queries import ClockQueries
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 
 CLOCK_SCAN = "clock_scan"
 CLOCK_WARN = "clock_warn"
@@ -94,7 +93,7 @@ class ClockScan:
         self._config = config
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
-        queries = ClockQueries(ctx.uow.connection)
+        queries = ctx.uow.clock_queries
         specs: list[TimerSpec] = []
         full = False
         for kind, (statuses, started_by) in PAGED.items():

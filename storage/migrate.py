@@ -1,7 +1,7 @@
 """Schema migrations (Alembic), run from code: no alembic.ini needed.
 
 ``upgrade(url)`` brings a database to the newest revision; ``check(url)`` raises
-``SchemaDrift`` when the tables in ``storage.tables`` and the migrations disagree (what
+``SchemaDrift`` when the tables in ``storage.tables.core`` and the migrations disagree (what
 ``alembic check`` reports). New revisions: ``make_revision(url, message)`` against a
 database at head, then read and tidy the generated file.
 """

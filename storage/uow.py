@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from domain.ports import UnitOfWork
-from storage.attempts import SqlAttemptStore
-from storage.bookings import SqlBookingRepository, SqlBookingTimers
-from storage.claims import SqlClaimRepository
-from storage.consents import ConsentRepository, DataViewLog
-from storage.conversations import ConversationRepository
-from storage.handoffs import HandoffRepository
-from storage.inbound import InboundLog
-from storage.media_repository import MediaRepository
-from storage.outbox import Outbox
-from storage.parties import PartyRepository
-from storage.policies import SqlPolicyRepository
-from storage.quick_deals import SqlQuickDealRepository
-from storage.recipients import RecipientDirectory
-from storage.reminders import ReminderRepository
-from storage.shops import SqlShopRepository
-from storage.staff import SqlStaffRepository
-from storage.timers import TimerRepository
+from storage.media.repository import MediaRepository
+from storage.media.uploads import MediaUploads
+from storage.read_models.clocks import ClockQueries
+from storage.read_models.escalations import EscalationQueries
+from storage.read_models.fraud import FraudQueries
+from storage.read_models.monitoring import OutboxStats, outbox_stats, timer_stats
+from storage.read_models.personal_data import FullIdentifiers, full_identifiers
+from storage.read_models.pushed_choices import PushedChoices
+from storage.records import OutboxItem
+from storage.repositories.api_tokens import ApiTokenRepository
+from storage.repositories.attempts import SqlAttemptStore
+from storage.repositories.bookings import SqlBookingRepository, SqlBookingTimers
+from storage.repositories.claims import SqlClaimRepository
+from storage.repositories.consents import ConsentRepository, DataViewLog
+from storage.repositories.conversations import ConversationRepository
+from storage.repositories.fastlane_decisions import FastLaneDecisions
+from storage.repositories.handoffs import HandoffRepository
+from storage.repositories.inbound import InboundLog
+from storage.repositories.outbox import Outbox
+from storage.repositories.parties import PartyRepository
+from storage.repositories.party_data import Erasure, erase
+from storage.repositories.policies import SqlPolicyRepository
+from storage.repositories.price_list import PriceListRepository
+from storage.repositories.quick_deals import SqlQuickDealRepository
+from storage.repositories.recipients import RecipientDirectory
+from storage.repositories.reminders import ReminderRepository
+from storage.repositories.retention import Removed, purge
+from storage.repositories.server_secrets import shared_secret
+from storage.repositories.shops import SqlShopRepository
+from storage.repositories.staff import SqlStaffRepository
+from storage.repositories.status_links import with_status_links
+from storage.repositories.timers import TimerRepository, TimerStats
+from storage.repositories.web_sessions import WebSessionRepository
+
+Store = TypeVar("Store")
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -124,6 +146,78 @@ class SqlUnitOfWork(UnitOfWork):
         if self._session is None:
             self._session = Session(bind=self.connection, autoflush=True)
         return self._session
+
+    # --- what the adapters and the scheduler reach beyond the domain's port, on this
+    # transaction (they never see its connection) --------------------------------------
+
+    def channel_store(self, kind: Callable[[Connection], Store]) -> Store:
+        """A chat channel's own store (``storage/channels/<channel>/``) on this transaction."""
+        return kind(self.connection)
+
+    @cached_property
+    def web_sessions(self) -> WebSessionRepository:
+        return WebSessionRepository(self.connection)
+
+    @cached_property
+    def api_tokens(self) -> ApiTokenRepository:
+        return ApiTokenRepository(self.connection)
+
+    @cached_property
+    def media_uploads(self) -> MediaUploads:
+        return MediaUploads(self.connection)
+
+    @cached_property
+    def pushed_choices(self) -> PushedChoices:
+        return PushedChoices(self.connection)
+
+    @cached_property
+    def fraud(self) -> FraudQueries:
+        return FraudQueries(self.connection)
+
+    @cached_property
+    def price_list(self) -> PriceListRepository:
+        return PriceListRepository(self.connection)
+
+    @cached_property
+    def fastlane_decisions(self) -> FastLaneDecisions:
+        return FastLaneDecisions(self.connection)
+
+    @cached_property
+    def clock_queries(self) -> ClockQueries:
+        return ClockQueries(self.connection)
+
+    @cached_property
+    def escalation_queries(self) -> EscalationQueries:
+        return EscalationQueries(self.connection)
+
+    def shared_secret(self, name: str, now: datetime) -> str:
+        """A signing key every worker shares (``storage.repositories.server_secrets``)."""
+        return shared_secret(self.connection, name, now)
+
+    def with_status_links(self, items: Sequence[OutboxItem], base_url: str) -> list[OutboxItem]:
+        """The rows, with links to the status pages of the claims they name."""
+        return with_status_links(self.connection, items, base_url)
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at."""
+        return MigrationContext.configure(self.connection).get_current_revision()
+
+    def outbox_stats(self, now: datetime) -> OutboxStats:
+        return outbox_stats(self.connection, now)
+
+    def timer_stats(self, now: datetime) -> TimerStats:
+        return timer_stats(self.connection, now)
+
+    def full_identifiers(self, claim_number: str) -> FullIdentifiers | None:
+        return full_identifiers(self.connection, claim_number)
+
+    def purge(self, now: datetime, retention: timedelta, *, dry_run: bool) -> Removed:
+        """The retention purge (``storage.repositories.retention``)."""
+        return purge(self.connection, now, retention, dry_run=dry_run)
+
+    def erase_party(self, party_id: int, now: datetime, *, dry_run: bool) -> Erasure:
+        """One person's erasure (``storage.repositories.party_data``)."""
+        return erase(self.connection, party_id, now, dry_run=dry_run)
 
     def commit(self) -> None:
         if self.read_only:

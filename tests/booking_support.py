@@ -20,7 +20,7 @@ from domain.adjudication import (
 from domain.money import Money
 from messages.inbound import InboundKind
 from messages.outbound import Outbound
-from storage.tables import identity_t, shop_staff_t, shop_t
+from storage.tables.core import identity_t, shop_staff_t, shop_t
 from tests.engine_harness import Owner
 from tests.media_samples import jpeg_bytes
 

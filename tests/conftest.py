@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401 -- registers every table on the metadata
+import storage.tables.core  # noqa: F401 -- registers every table on the metadata
 from bot.bootstrap import Container
 from storage import migrate
 from storage.db import Database

@@ -15,7 +15,7 @@ from bot.rendering import render
 from bot.settings import Settings
 from messages.inbound import Inbound, InboundKind
 from storage.db import Database
-from storage.directory import import_directory
+from storage.repositories.directory import import_directory
 from tests.consent_support import agree
 from tests.fakes import FixedClock
 

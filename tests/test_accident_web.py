@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from tests.api.scenario import issue_token
 from tests.api.test_status_page import token_of
 from tests.dashboard.support import sign_in

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import build
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from tests.engine_harness import DIRECTORY, Owner
 from tests.fakes import FixedClock

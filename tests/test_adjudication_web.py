@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database

@@ -30,7 +30,7 @@ from domain.agreement import (
     draw_up,
 )
 from locales.catalog import Catalogs
-from storage.media import MediaStore
+from storage.media.store import MediaStore
 from tests.scene_images import scene_jpeg
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))

@@ -22,8 +22,8 @@ from domain.adjudication import (
 )
 from domain.booking import BookingStatus
 from domain.money import Money
-from storage.tables import adjuster_t, identity_t
-from storage.tables_timers import timer_t
+from storage.tables.core import adjuster_t, identity_t
+from storage.tables.timers import timer_t
 from tests.booking_support import (
     OTHER_STAFF_USER,
     STAFF_USER,

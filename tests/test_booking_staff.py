@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import Container
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from tests.booking_support import WebUser, book_maintenance
 from tests.engine_harness import import_sample, make_container

@@ -17,8 +17,8 @@ from domain.money import Money
 from domain.slots import TimeSlot
 from storage import read_models
 from storage.db import Database
-from storage.directory import DirectoryError, import_directory
-from storage.tables_timers import timer_t
+from storage.repositories.directory import DirectoryError, import_directory
+from storage.tables.timers import timer_t
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 SLOT = TimeSlot(NOW + timedelta(hours=4), NOW + timedelta(hours=5))

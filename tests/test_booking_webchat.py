@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from storage.db import Database
 from tests.booking_support import STAFF_USER, bind_staff_to_web
 from tests.engine_harness import import_sample, make_container

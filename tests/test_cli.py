@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.engine_harness import DIRECTORY
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from tests.dashboard.support import sign_in, token
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes

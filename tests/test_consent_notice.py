@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from dialogs.consent import AGREE, DECLINE, NOTICE_VERSION
 from domain.services import create_invite
 from domain.staff import StaffRole

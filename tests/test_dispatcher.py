@@ -45,7 +45,7 @@ def statuses(database: Database, chat: str) -> list[str]:
     with database.unit_of_work() as uow:
         from sqlalchemy import select
 
-        from storage.tables import outbox_t
+        from storage.tables.core import outbox_t
 
         rows = uow.connection.execute(
             select(outbox_t.c.status).where(outbox_t.c.chat_id == chat).order_by(outbox_t.c.id)

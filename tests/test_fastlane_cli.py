@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from domain.claim import Claim
 from domain.report import OtherVehicle
 from storage.db import Database
-from storage.fastlane_decisions import FastLaneDecisions
+from storage.repositories.fastlane_decisions import FastLaneDecisions
 from tests.engine_harness import DIRECTORY
 from tests.storage.helpers import NOW, complete_report, evidence_for, media, new_owner
 

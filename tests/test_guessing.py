@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
 from bot.settings import Settings
-from bot.web_auth import SESSION_COOKIE
+from bot.web.app import create_app
+from bot.web.auth import SESSION_COOKIE
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from tests.booking_support import STAFF_USER, bind_staff_to_web
 from tests.dashboard.support import sign_in, token
 from tests.live_server import serve

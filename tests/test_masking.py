@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 from uvicorn.config import LOGGING_CONFIG
 
-from bot.app import create_app
 from bot.bootstrap import Container
 from bot.log_masking import masked_log_config
+from bot.web.app import create_app
 from domain.masking import (
     mask_bank_account,
     mask_id_number,
@@ -27,7 +27,7 @@ from domain.masking import (
     mask_text,
 )
 from storage.db import Database
-from storage.tables import claim_t
+from storage.tables.core import claim_t
 from tests.dashboard.support import Seeded, seed, sign_in, token
 from tests.engine_harness import make_container
 from tests.fakes import FixedClock
@@ -138,7 +138,9 @@ def test_logs_written_by_serve_are_masked() -> None:
     logging.config.dictConfig(config)
     try:
         update = {"message": {"text": "我的手机 13800138001，车牌 沪A12345"}}
-        logging.getLogger("bot.telegram.channel").error("telegram update failed: %r", update)
+        logging.getLogger("bot.channels.telegram.channel").error(
+            "telegram update failed: %r", update
+        )
         logging.getLogger("uvicorn.access").info(
             '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/x?phone=13800138001", "1.1", 200
         )

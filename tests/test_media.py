@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from storage.media import MediaStore
-from storage.media_types import MediaRejected, MediaRejection, StoredMedia
+from storage.media.store import MediaStore
+from storage.media.types import MediaRejected, MediaRejection, StoredMedia
 from tests.media_samples import (
     box,
     jpeg_bytes,

@@ -14,14 +14,14 @@ import httpx
 import pytest
 from PIL import Image
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.channels.webchat.media_links import MediaLinks
 from bot.media_intake import MediaIntake, Upload
-from bot.media_links import MediaLinks
+from bot.web.app import create_app
 from storage import read_models
 from storage.db import Database
-from storage.media import MediaStore
-from storage.media_location import without_location
+from storage.media.location import without_location
+from storage.media.store import MediaStore
 from tests.booking_support import STAFF_USER, WebUser, agree_direct_repair, bind_staff_to_web
 from tests.dashboard.support import sign_in, token
 from tests.engine_harness import import_sample, make_container

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from messages.inbound import Inbound, InboundKind
-from storage.tables import conversation_t, identity_t, outbox_t
+from storage.tables.core import conversation_t, identity_t, outbox_t
 from tests.booking_support import WebUser, bind_staff_to_web
 from tests.engine_harness import import_sample
 from tests.fakes import FixedClock

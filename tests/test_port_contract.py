@@ -16,7 +16,7 @@ from domain.ports import UnitOfWork
 from domain.quick_deal import DealState, IssuedAgreement, QuickDeal, hash_code
 from domain.staff import Invite, StaffRole
 from storage.db import Database
-from storage.directory import import_directory
+from storage.repositories.directory import import_directory
 from tests.booking_fakes import PUDONG
 from tests.conftest import _truncate
 from tests.engine_harness import sample_directory
@@ -194,6 +194,6 @@ def _quick_deal_media(port: Port) -> int:
     media = getattr(port.uow, "media", None)
     if media is None:  # the fake knows no media rows: any id will do
         return 4242
-    from storage.media_types import StoredMedia
+    from storage.media.types import StoredMedia
 
     return int(media.add(StoredMedia("e" * 64, "photo", "image/jpeg", 10, "ee/ee/x.jpg")))

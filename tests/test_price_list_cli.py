@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICE_LIST = ROOT / "examples" / "price_list.yaml"

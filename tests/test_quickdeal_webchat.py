@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.agreement.render import PdfFontMissing, find_cjk_font
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from dialogs.consent import AGREE
 from tests.live_server import serve
 from tests.quickdeal_support import NUMBER, OTHER_PHONE, OTHER_PLATE, report_two_cars

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 from storage import read_models
-from storage.analytics_queries import claim_facts
+from storage.channels.wechat.tables import wechat_inbox_t
 from storage.db import Database
-from storage.directory import import_directory
-from storage.tables import claim_evidence_t, claim_status_change_t, claim_t, media_t
-from storage.tables_wechat import wechat_inbox_t
+from storage.read_models.analytics import claim_facts
+from storage.repositories.directory import import_directory
+from storage.tables.core import claim_evidence_t, claim_status_change_t, claim_t, media_t
 from tests.booking_support import WebUser
 from tests.engine_harness import sample_directory
 from tests.fakes import FixedClock

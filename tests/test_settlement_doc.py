@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from domain.money import Money
 from domain.settlement import InvalidAccident, Loss, read_accident, settle
 from domain.settlement.versions import changes, left_to_pay, payable_by, with_supplement

@@ -9,8 +9,8 @@ from dataclasses import replace
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.accident_record import AccidentParty, AccidentRecord, PartyKind
 from domain.adjudication import (
     Liability,
@@ -23,7 +23,7 @@ from domain.adjudication import (
 )
 from domain.claim import ClaimStatus
 from domain.money import Money
-from storage.tables import adjuster_t, claim_t, identity_t
+from storage.tables.core import adjuster_t, claim_t, identity_t
 from tests.booking_support import STAFF_USER, WebUser, agree_direct_repair, bind_staff_to_web
 from tests.booking_support import file_claim as report_claim
 

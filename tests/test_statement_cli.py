@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "accident.yaml"

@@ -16,17 +16,17 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
-from bot.chat_sessions import COOKIE
+from bot.channels.webchat.sessions import COOKIE
 from bot.media_intake import Upload
 from bot.settings import Settings
+from bot.web.app import create_app
 from domain.services import create_invite
 from domain.staff import StaffRole
 from messages.outbound import Outbound
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.tables_security import web_session_t
+from storage.tables.security import web_session_t
 from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.live_server import serve

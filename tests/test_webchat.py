@@ -14,11 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.tables import outbox_t
+from storage.tables.core import outbox_t
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve

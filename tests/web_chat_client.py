@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 
 from bot.bootstrap import Container
-from bot.chat_sessions import COOKIE, COOKIE_PATH
+from bot.channels.webchat.sessions import COOKIE, COOKIE_PATH
 from dialogs.consent import AGREE
-from storage.web_sessions import WebSessionRepository
+from storage.repositories.web_sessions import WebSessionRepository
 
 Message = dict[str, Any]
 

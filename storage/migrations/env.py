@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.tables.core  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import create_engine_for
 
 config = context.config

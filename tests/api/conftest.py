@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from tests.api.scenario import World, build_world
 
 
@@ -18,5 +18,5 @@ def world(container: Container) -> World:
 
 @pytest.fixture
 def client(container: Container) -> TestClient:
-    # an operator's client on this machine: /openapi.json answers it (bot/security/ops_gate.py)
+    # an operator's client on this machine: /openapi.json answers it (bot/web/security/ops_gate.py)
     return TestClient(create_app(container), client=("127.0.0.1", 50000))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bootstrap import Container
-from storage.api_tokens import ApiTokenRepository, Scope
+from storage.repositories.api_tokens import ApiTokenRepository, Scope
 from tests.booking_support import WebUser, agree_direct_repair, file_claim
 
 SHOP_A = "SHOP-PD-01"

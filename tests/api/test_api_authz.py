@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from bot.bootstrap import Container
 from domain.clock import Clock
-from storage.api_tokens import ApiTokenRepository
+from storage.repositories.api_tokens import ApiTokenRepository
 from tests.api.scenario import SHOP_A, SHOP_B, World, issue_token
 from tests.dashboard.support import sign_in
 

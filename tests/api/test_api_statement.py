@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.accident_record import AccidentParty, AccidentRecord, PartyKind, VictimLoss
 from domain.adjudication import (
     Liability,

@@ -14,7 +14,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from bot.app import create_app
+from bot.web.app import create_app
 from storage.db import Database
 from tests.api.scenario import build_world, issue_token
 from tests.engine_harness import import_sample, make_container

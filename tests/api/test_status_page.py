@@ -15,9 +15,9 @@ from scheduler.config import SchedulerConfig
 from scheduler.kinds import FireContext, Message, Outcome, Registry, Send, TimerKind
 from scheduler.runner import TimerRunner
 from storage.records import OutboxItem
-from storage.status_links import with_status_links
-from storage.tables import claim_t, party_t
-from storage.timers import Timer, TimerSpec
+from storage.repositories.status_links import with_status_links
+from storage.repositories.timers import Timer, TimerSpec
+from storage.tables.core import claim_t, party_t
 from tests.api.scenario import SHOP_A, World, build_world
 from tests.booking_support import STAFF_USER, bind_staff_to_web
 

@@ -10,12 +10,12 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.web_auth import verify_token
-from storage.api_tokens import TOKEN_PREFIX, ApiTokenRepository, UnknownShop
+from bot.cli.main import main
+from bot.web.auth import verify_token
 from storage.db import Database
-from storage.directory import import_directory
-from storage.tables_api import api_token_t
+from storage.repositories.api_tokens import TOKEN_PREFIX, ApiTokenRepository, UnknownShop
+from storage.repositories.directory import import_directory
+from storage.tables.api import api_token_t
 from tests.conftest import EXAMPLE_DIRECTORY
 from tests.engine_harness import database_url
 from tests.fakes import FixedClock

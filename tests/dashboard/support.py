@@ -12,7 +12,7 @@ import httpx
 from bot.bootstrap import Container
 from domain.booking import Booking, BookingKind
 from domain.slots import TimeSlot
-from storage.api_tokens import ApiTokenRepository
+from storage.repositories.api_tokens import ApiTokenRepository
 from tests.booking_support import (
     STAFF_USER,
     WebUser,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.dashboard.analytics_view import report_csv
+from bot.cli.main import main
+from bot.web.dashboard.analytics_view import report_csv
 from domain.analytics import (
     BookingFacts,
     ClaimFacts,

@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
-from bot.chat_sessions import COOKIE
-from bot.web_auth import SESSION_COOKIE
+from bot.channels.webchat.sessions import COOKIE
+from bot.web.app import create_app
+from bot.web.auth import SESSION_COOKIE
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database

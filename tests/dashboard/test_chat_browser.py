@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
-from bot.chat_sessions import COOKIE
+from bot.channels.webchat.sessions import COOKIE
+from bot.web.app import create_app
 from messages.outbound import STATUS_LINKS, Outbound
 from storage.records import OutboxItem
 from tests.consent_support import agree

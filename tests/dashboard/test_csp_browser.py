@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.bootstrap import build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
-from storage.tables import claim_t
+from storage.tables.core import claim_t
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.dashboard.support import seed, token
 from tests.engine_harness import database_url

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.claim import ClaimStatus
-from storage.api_tokens import ApiTokenRepository, UnknownStaff
 from storage.db import Database
+from storage.repositories.api_tokens import ApiTokenRepository, UnknownStaff
 from tests.dashboard.support import sign_in, token
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock

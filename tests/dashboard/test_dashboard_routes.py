@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
-from bot.web_auth import SESSION_COOKIE
+from bot.web.app import create_app
+from bot.web.auth import SESSION_COOKIE
 from domain.booking import Payer
 from domain.money import Money
 from storage.db import Database

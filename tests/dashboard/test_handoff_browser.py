@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from storage.db import Database
 from tests.dashboard.cdp import CHROMIUM, Browser, profile_dir
 from tests.dashboard.support import token

@@ -24,7 +24,7 @@ from domain.policy import Coverage
 from domain.settlement import InvalidAccident, LossKind, read_accident, settle
 from domain.settlement.accident import LiabilitySource, LiabilitySourceKind, TotalLoss
 from domain.settlement.owner import owner_statement
-from storage.accident_codec import accident_json, accident_record
+from storage.repositories.accident_codec import accident_json, accident_record
 
 OWN = "沪A12345"
 POLICE = LiabilitySource(LiabilitySourceKind.POLICE, "沪公交认字第123号")

@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 
 from messages.outbound import Outbound
 from storage import migrate
+from storage.channels.telegram.lookups import inbound_seen
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.tables import outbox_t
-from storage.telegram_lookups import inbound_seen
+from storage.tables.core import outbox_t
 from tests.conftest import ROOT
 from tests.media_samples import jpeg_bytes
 from tests.scheduler.test_processes import Worker

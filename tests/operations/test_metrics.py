@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from bot.app import create_app
 from bot.bootstrap import build
-from bot.probes import probes_router
 from bot.settings import Settings
+from bot.web.app import create_app
+from bot.web.probes import probes_router
 from storage import migrate
 from storage.db import Database
 from tests.live_server import serve

@@ -17,9 +17,9 @@ from scheduler.reminders import default_registry
 from scheduler.runner import TimerRunner
 from storage.db import Database
 from storage.records import ConversationRecord, OutboxRow
-from storage.tables import outbox_t
-from storage.tables_timers import timer_t
-from storage.timers import Timer
+from storage.repositories.timers import Timer
+from storage.tables.core import outbox_t
+from storage.tables.timers import timer_t
 
 # Noon in Shanghai (04:00 UTC): daytime, outside the default quiet hours.
 NOON_SHANGHAI = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -88,7 +88,7 @@ def owner_chat(
 
 
 def outbox(database: Database) -> list[OutboxRow]:
-    from storage.outbox import _row
+    from storage.repositories.outbox import _row
 
     with database.engine.connect() as conn:
         rows = conn.execute(

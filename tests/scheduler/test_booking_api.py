@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
 from storage.db import Database
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 from tests.fakes import FixedClock
 from tests.scheduler.helpers import NOON_SHANGHAI, outbox, owner_chat, runner, timers
 

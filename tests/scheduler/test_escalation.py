@@ -384,7 +384,7 @@ def test_staff_invite_role_supervisor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.bootstrap import build
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.settings import Settings
     from tests.engine_harness import DIRECTORY, Owner
 

@@ -30,9 +30,9 @@ from messages.outbound import Outbound
 from scheduler.reminders import PUSH
 from storage import migrate
 from storage.db import Database
-from storage.tables import outbox_t
-from storage.tables_timers import timer_t
-from storage.timers import TimerSpec
+from storage.repositories.timers import TimerSpec
+from storage.tables.core import outbox_t
+from storage.tables.timers import timer_t
 from tests.conftest import POSTGRES_URL, ROOT, _unavailable
 from tests.scheduler.helpers import owner_chat, timers
 from tests.scheduler.worker import CHANNEL

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from messages.inbound import InboundKind
 from scheduler.runner import TimerRunner
 from storage.db import Database
-from storage.timers import TimerSpec
+from storage.repositories.timers import TimerSpec
 from tests.engine_harness import Owner, database_url, import_sample
 from tests.fakes import FixedClock
 from tests.scheduler.helpers import outbox, owner_chat, timers

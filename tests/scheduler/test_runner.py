@@ -20,7 +20,7 @@ from scheduler.kinds import (
 )
 from scheduler.runner import TimerRunner
 from storage.db import Database
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 from tests.fakes import FixedClock
 from tests.scheduler.helpers import (
     NOON_SHANGHAI,

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from domain.clock import SystemClock
 from scheduler.kinds import FireContext, Outcome, Send, TimerKind
 from scheduler.service import WAKE_JOB_ID, SchedulerService
 from storage.db import Database
-from storage.timers import Timer, TimerSpec
+from storage.repositories.timers import Timer, TimerSpec
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from storage.db import Database
-from storage.timers import TimerSpec
+from storage.repositories.timers import TimerSpec
 from tests.scheduler.helpers import NOON_SHANGHAI as NOW
 from tests.scheduler.helpers import timers
 

@@ -28,7 +28,7 @@ from scheduler.runner import TimerRunner
 from scheduler.service import SchedulerService
 from storage.db import Database
 from storage.records import OutboxRow
-from storage.timers import Timer
+from storage.repositories.timers import Timer
 
 CHANNEL = "rec"
 

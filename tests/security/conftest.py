@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from storage.db import Database
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock

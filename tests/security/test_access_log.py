@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import Container
+from bot.web.app import create_app
 from tests.live_server import serve
 
 

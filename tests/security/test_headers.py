@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.bootstrap import build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
 from tests.dashboard.support import seed, token
 from tests.engine_harness import database_url

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
 from tests.engine_harness import database_url
 from tests.fakes import FixedClock

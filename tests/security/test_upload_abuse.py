@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.db import Database
-from storage.tables import media_t
+from storage.tables.core import media_t
 from tests.engine_harness import database_url, import_sample
 from tests.fakes import FixedClock
 from tests.live_server import serve

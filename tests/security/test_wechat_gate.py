@@ -14,12 +14,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import build
 from bot.settings import Settings
+from bot.web.app import create_app
+from storage.channels.wechat.nonces import NonceClaim, Seen, WeChatNonces
+from storage.channels.wechat.tables import wechat_inbox_t
 from storage.db import Database
-from storage.tables_wechat import wechat_inbox_t
-from storage.wechat_nonces import NonceClaim, Seen, WeChatNonces
 from tests.live_server import serve
 from tests.wechat.rig import WeChatRig, wechat_rig
 

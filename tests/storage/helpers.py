@@ -9,7 +9,7 @@ from domain.evidence import Evidence, MediaKind, PhotoRole
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from storage.db import Database
-from storage.media_types import StoredMedia
+from storage.media.types import StoredMedia
 
 NOW = datetime(2026, 6, 1, 8, 30, tzinfo=UTC)
 
@@ -31,7 +31,7 @@ def media(n: int, *, kind: str = "photo", gps: bool = True) -> StoredMedia:
 
 
 def import_example(db: Database, data: dict[str, object]) -> None:
-    from storage.directory import import_directory
+    from storage.repositories.directory import import_directory
 
     with db.unit_of_work() as uow:
         import_directory(uow, data)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from storage.conversations import ConversationNotFound
 from storage.db import Database
 from storage.records import ConversationRecord
+from storage.repositories.conversations import ConversationNotFound
 
 
 def test_save_and_get(database: Database) -> None:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.directory import DirectoryError, import_directory, is_empty
-from storage.tables import shop_t
+from storage.repositories.directory import DirectoryError, import_directory, is_empty
+from storage.tables.core import shop_t
 
 
 def run_import(db: Database, data: dict[str, Any]) -> dict[str, dict[str, int]]:

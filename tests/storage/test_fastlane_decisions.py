@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from domain.fast_lane import FastLaneCase, FastLaneRules, assess
 from domain.money import Money
 from storage.db import Database
-from storage.fastlane_decisions import FastLaneDecisions
+from storage.repositories.fastlane_decisions import FastLaneDecisions
 
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 CASE = FastLaneCase(

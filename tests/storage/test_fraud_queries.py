@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from domain.claim import Claim
 from domain.fraud_signals import FraudRules, SignalKind, fraud_signals
 from storage.db import Database
-from storage.fraud_queries import FraudQueries
-from storage.media import MediaStore
+from storage.media.store import MediaStore
+from storage.read_models.fraud import FraudQueries
 from tests.scene_images import resized_copy, scene_jpeg
 from tests.storage.helpers import NOW, complete_report, evidence_for, import_example, new_owner
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.records import PartyRecord
-from storage.tables import identity_t, party_t
+from storage.tables.core import identity_t, party_t
 
 
 def test_resolve_creates_once(database: Database) -> None:

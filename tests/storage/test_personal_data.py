@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.bootstrap import Container
-from storage.party_data import collect, erase, find_party
-from storage.retention import purge
+from storage.repositories.party_data import collect, erase, find_party
+from storage.repositories.retention import purge
 from tests.booking_support import WebUser
 from tests.fakes import FixedClock
 from tests.test_retention import claim_row, file_claim, withdraw

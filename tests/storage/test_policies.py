@@ -86,7 +86,7 @@ def test_a_policy_without_a_coverage_block_is_jiaoqiang_only(
 def test_a_bad_coverage_block_imports_nothing(
     database: Database, directory_data: dict[str, Any], coverage: dict[str, Any], problem: str
 ) -> None:
-    from storage.directory import DirectoryError, import_directory
+    from storage.repositories.directory import DirectoryError, import_directory
 
     directory_data["policies"][0]["coverage"] = coverage
     with database.unit_of_work() as uow, pytest.raises(DirectoryError, match=problem):

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from domain.money import Money
 from domain.price_list import PickedPart, PriceMissing, RepairMode, estimate
 from storage.db import Database
-from storage.directory import DirectoryError, import_directory
-from storage.price_list import PriceListRepository
-from storage.tables_fastlane import repair_price_t
+from storage.repositories.directory import DirectoryError, import_directory
+from storage.repositories.price_list import PriceListRepository
+from storage.tables.fastlane import repair_price_t
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "price_list.yaml"
 

@@ -24,7 +24,7 @@ from domain.settlement import LossKind as SettlementLossKind
 from storage import read_models
 from storage.analytics_queries import payout_lines
 from storage.db import Database
-from storage.tables_adjudication import claim_settlement_t
+from storage.tables.adjudication import claim_settlement_t
 from tests.storage.helpers import NOW, file_claim, import_example, new_owner
 
 NUMBER = "BA2026060100001"

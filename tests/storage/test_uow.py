@@ -48,7 +48,7 @@ def test_orm_session_shares_the_transaction(database: Database) -> None:
 
     from sqlalchemy import select
 
-    from storage.tables import PartyRow, table_of
+    from storage.tables.core import PartyRow, table_of
 
     with database.unit_of_work() as uow:
         party = uow.parties.resolve("telegram", "core")

@@ -15,12 +15,12 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
+from bot.channels.telegram.channel import TelegramChannel
 from bot.settings import Settings
-from bot.telegram import TelegramChannel
+from bot.web.app import create_app
 from storage.db import Database
-from storage.tables import conversation_t, outbox_t, processed_inbound_t
+from storage.tables.core import conversation_t, outbox_t, processed_inbound_t
 from tests.consent_support import agree
 from tests.engine_harness import database_url, import_sample
 from tests.telegram.fake_bot_api import FakeBotApi, FakeUser, SentMessage

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage.channels.telegram.albums import AlbumBuffer, PartStatus
 from storage.db import Database
-from storage.telegram_albums import AlbumBuffer, PartStatus
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 S = timedelta(seconds=1)

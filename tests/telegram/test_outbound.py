@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select
 from telegram import Bot
 
+from bot.channels.telegram.sender import TelegramSender, split_text
 from bot.media_intake import MediaIntake, Upload
-from bot.telegram.sender import TelegramSender, split_text
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
-from storage.media import MediaStore
+from storage.media.store import MediaStore
 from storage.records import OutboxItem, OutboxRow
-from storage.tables import outbox_t
+from storage.tables.core import outbox_t
 from tests.fakes import FixedClock
 from tests.media_samples import jpeg_bytes
 from tests.telegram.fake_bot_api import FakeBotApi

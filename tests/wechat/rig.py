@@ -15,14 +15,14 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.bootstrap import Container, build
+from bot.channels.wechat.channel import WeChatChannel
 from bot.settings import Settings
-from bot.wechat.channel import WeChatChannel
+from bot.web.app import create_app
+from storage.channels.wechat.inbox import WeChatInbox
 from storage.db import Database
-from storage.directory import import_directory
-from storage.tables import outbox_t
-from storage.wechat_inbox import WeChatInbox
+from storage.repositories.directory import import_directory
+from storage.tables.core import outbox_t
 from tests.consent_support import agree
 from tests.engine_harness import database_url, sample_directory
 from tests.live_server import serve

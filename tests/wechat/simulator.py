@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from wechatpy.crypto import WeChatCrypto
 
-from bot.wechat.callback import signature
+from bot.channels.wechat.callback import signature
 from domain.clock import Clock
 
 TOKEN = "claimbot-test-token"

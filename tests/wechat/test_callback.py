@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from storage.channels.wechat.delivery import WeChatQuotas
+from storage.channels.wechat.inbox import InboxMessage, WeChatInbox
+from storage.channels.wechat.tables import wechat_inbox_t
 from storage.db import Database
-from storage.tables import outbox_t, processed_inbound_t
-from storage.tables_wechat import wechat_inbox_t
-from storage.wechat_delivery import WeChatQuotas
-from storage.wechat_inbox import InboxMessage, WeChatInbox
+from storage.tables.core import outbox_t, processed_inbound_t
 from tests.wechat.rig import WeChatRig, wechat_rig
 
 USER = "oUSER_callback_00000000000001"

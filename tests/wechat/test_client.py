@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.wechat.client import ClaimbotWeChatClient, DatabaseSessionStorage, MediaTooLarge, api_root
+from bot.channels.wechat.client import (
+    ClaimbotWeChatClient,
+    DatabaseSessionStorage,
+    MediaTooLarge,
+    api_root,
+)
+from bot.cli.main import main
 from storage import migrate
 from storage.db import Database
 from tests.live_server import serve

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.wechat.media_out import sendable
 from bot.media_intake import Upload
-from bot.wechat.media_out import sendable
 from messages.outbound import Outbound
+from storage.channels.wechat.delivery import WeChatQuotas
 from storage.db import Database
-from storage.media_types import StoredMedia
+from storage.media.types import StoredMedia
 from storage.records import OutboxItem
-from storage.wechat_delivery import WeChatQuotas
 from tests.media_samples import jpeg_bytes, mov_bytes, mp4_bytes
 from tests.wechat.rig import WeChatRig, wechat_rig
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.wechat.recorder import InboxWriter
-from bot.wechat.window import open_windows
+from bot.channels.wechat.recorder import InboxWriter
+from bot.channels.wechat.window import open_windows
+from storage.channels.wechat.delivery import WeChatQuotas
+from storage.channels.wechat.inbox import InboxMessage, WeChatInbox
 from storage.db import Database
-from storage.wechat_delivery import WeChatQuotas
-from storage.wechat_inbox import InboxMessage, WeChatInbox
 from tests.fakes import FixedClock
 
 
@@ -74,7 +74,7 @@ def test_the_window_opens_on_the_first_claim_only(database: Database) -> None:
     clock.advance(timedelta(seconds=30))  # claimed a little after WeChat delivered it
     with database.unit_of_work() as uow:
         rows = WeChatInbox(uow.connection).claim("w", clock.now(), 10)
-        open_windows(uow.connection, rows, clock.now())
+        open_windows(uow, rows, clock.now())
         quotas = WeChatQuotas(uow.connection)
         assert [quotas.available(u, clock.now()) for u in ("u1", "u2", "u3")] == [5, 3, 0]
         # counted from delivery: the click's minute ends 60 s after it, not after the claim
@@ -85,6 +85,6 @@ def test_the_window_opens_on_the_first_claim_only(database: Database) -> None:
         WeChatInbox(uow.connection).retry(retried[0].id, "busy", clock.now())
         again = WeChatInbox(uow.connection).claim("w", clock.now(), 10)
         assert [(row.dedupe_key, row.attempts) for row in again] == [("m1", 2)]
-        open_windows(uow.connection, again, clock.now())
+        open_windows(uow, again, clock.now())
         assert quotas.available("u1", clock.now()) == 4  # a retried claim grants nothing
         uow.commit()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage.channels.wechat.accounts import WeChatSessions, WeChatUsers
+from storage.channels.wechat.delivery import WeChatQuotas
+from storage.channels.wechat.inbox import InboxMessage, WeChatInbox
 from storage.db import Database
-from storage.wechat_accounts import WeChatSessions, WeChatUsers
-from storage.wechat_delivery import WeChatQuotas
-from storage.wechat_inbox import InboxMessage, WeChatInbox
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 

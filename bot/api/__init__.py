@@ -1,5 +1,0 @@
-"""The JSON API under /api/ (see docs/api.md)."""
-
-from bot.api.routes import api_router
-
-__all__ = ["api_router"]

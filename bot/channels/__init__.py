@@ -1,0 +1,1 @@
+"""The chat channels: what each needs (``base``) and one package per channel."""

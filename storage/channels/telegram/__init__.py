@@ -1,0 +1,1 @@
+"""The Telegram channel's state: polling inbox, albums, lookups, and their tables."""

@@ -1,0 +1,2 @@
+"""The WeChat channel's state: callback inbox, nonces, account values, delivery allowances,
+and their tables."""

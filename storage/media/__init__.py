@@ -1,0 +1,1 @@
+"""The content-addressed media store (``store``) and what it records of each file."""

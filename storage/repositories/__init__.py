@@ -1,0 +1,1 @@
+"""The repositories the unit of work attaches (``storage/uow.py``), one module each."""

@@ -1,0 +1,49 @@
+"""Where a party is reached: its channel identities, and the locale it reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, select
+
+from storage.tables.core import identity_t, party_t
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    chat_id: str  # private chats: the external user id
+    locale: str | None  # the party's chosen locale, None: the default
+
+
+_IDENTITIES = (
+    select(identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
+    .select_from(identity_t.join(party_t, party_t.c.id == identity_t.c.party_id))
+    .where(identity_t.c.party_id == bindparam("party_id"))
+    .order_by(identity_t.c.channel, identity_t.c.external_id)
+)
+
+
+_PARTY_OF = select(identity_t.c.party_id).where(
+    identity_t.c.channel == bindparam("channel"),
+    identity_t.c.external_id == bindparam("external_id"),
+)
+
+
+class RecipientDirectory:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def of_party(self, party_id: int) -> list[Recipient]:
+        """Every channel identity of the party, in a stable order."""
+        rows = self._conn.execute(_IDENTITIES, {"party_id": party_id})
+        return [Recipient(row.channel, row.external_id, row.locale) for row in rows]
+
+    def party_of(self, channel: str, external_id: str) -> int | None:
+        """The party behind a channel identity, if known (never creates one)."""
+        value = self._conn.execute(
+            _PARTY_OF, {"channel": channel, "external_id": external_id}
+        ).scalar()
+        return None if value is None else int(value)

@@ -1,0 +1,69 @@
+"""Tables of the fast lane (sqlmodel, same conventions as storage/tables/core.py).
+
+The repair price list: ``repair_car_class`` (a class of cars and the makes in it; one may
+be the default for makes no class names), ``repair_part`` (a part and its names per
+locale) and ``repair_price`` (a part's 配件/工时/喷漆 prices for one class, in fen).
+The perceptual hash of a photo is a column of ``media`` (storage/tables/core.py).
+``fastlane_decision``: each automatic decision of the fast lane, with its rule version and
+inputs, and whether it was sampled for a supervisor's review (and reviewed).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.tables.core import table_of
+
+
+class RepairCarClassRow(SQLModel, table=True):
+    __tablename__ = "repair_car_class"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    makes: list[str] = Field(sa_type=JSON)
+    is_default: bool = False
+    position: int  # the order of the file
+
+
+class RepairPartRow(SQLModel, table=True):
+    __tablename__ = "repair_part"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    names: dict[str, Any] = Field(sa_type=JSON)  # locale -> name
+    position: int
+
+
+class RepairPriceRow(SQLModel, table=True):
+    __tablename__ = "repair_price"
+    __table_args__ = (UniqueConstraint("part_id", "car_class_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    part_id: int = Field(foreign_key="repair_part.id", ondelete="CASCADE")
+    car_class_id: int = Field(foreign_key="repair_car_class.id", ondelete="CASCADE", index=True)
+    part_fen: int = Field(sa_type=BigInteger)  # 配件
+    labour_fen: int = Field(sa_type=BigInteger)  # 工时
+    paint_fen: int = Field(sa_type=BigInteger)  # 喷漆
+
+
+class FastLaneDecisionRow(SQLModel, table=True):
+    __tablename__ = "fastlane_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_number: str = Field(max_length=20, index=True)
+    decided_at: datetime
+    rule_version: str = Field(max_length=40)
+    eligible: bool
+    reasons: list[str] = Field(sa_type=JSON)
+    inputs: dict[str, Any] = Field(sa_type=JSON)
+    sampled: bool = Field(index=True)
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = Field(default=None, max_length=100)
+
+
+repair_car_class_t = table_of(RepairCarClassRow)
+repair_part_t = table_of(RepairPartRow)
+repair_price_t = table_of(RepairPriceRow)
+fastlane_decision_t = table_of(FastLaneDecisionRow)
