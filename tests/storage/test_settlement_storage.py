@@ -22,7 +22,7 @@ from domain.money import Money
 from domain.policy import Coverage
 from domain.settlement import LossKind as SettlementLossKind
 from storage import read_models
-from storage.analytics_queries import payout_lines
+from storage.read_models.analytics import payout_lines
 from storage.db import Database
 from storage.tables.adjudication import claim_settlement_t
 from tests.storage.helpers import NOW, file_claim, import_example, new_owner
