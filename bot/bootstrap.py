@@ -21,7 +21,7 @@ from bot.signing import Signer, server_signer
 from bot.telemetry import Telemetry
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
-from dialogs.reports import REPORT
+from dialogs.report.dialog import REPORT
 from domain.attempts import AttemptRule, Limits
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs

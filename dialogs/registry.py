@@ -20,7 +20,7 @@ from dialogs.documents import DOCUMENTS
 from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
 from dialogs.quickdeal.dialog import QUICK_DEAL
-from dialogs.reports import REPORT
+from dialogs.report.dialog import REPORT
 
 DIALOGS: tuple[Dialog, ...] = (
     REPORT, BOOKING, DOCUMENTS, CLAIMS, ACCIDENT, SHOP, APPROVALS, QUICK_DEAL, HUMAN

@@ -1,0 +1,54 @@
+"""The accident report dialog (报案): its machine, step handlers, views and turns.
+
+``from dialogs import report`` gives the entry points the registry entry
+(``dialogs/report/dialog.py``) and the tests use.
+"""
+
+from dialogs.report.flow import (
+    ABANDON,
+    KEEP_GOING,
+    ask_cancel,
+    begin,
+    cancel,
+    go_back,
+    handle,
+    is_waiting,
+    offer_resume,
+    reprompt,
+)
+from dialogs.report.machine import (
+    ALL_FINE,
+    COLLECTING,
+    FIRST_STEP,
+    MENU,
+    NAME,
+    RESUME,
+    SUMMARY,
+    attached,
+)
+from dialogs.report.steps import STEP_HANDLERS
+from dialogs.report.views import choice_value, summary_params
+
+__all__ = [
+    "ABANDON",
+    "ALL_FINE",
+    "COLLECTING",
+    "FIRST_STEP",
+    "KEEP_GOING",
+    "MENU",
+    "NAME",
+    "RESUME",
+    "STEP_HANDLERS",
+    "SUMMARY",
+    "ask_cancel",
+    "attached",
+    "begin",
+    "cancel",
+    "choice_value",
+    "go_back",
+    "handle",
+    "is_waiting",
+    "offer_resume",
+    "reprompt",
+    "summary_params",
+]
