@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from dialogs.accident import ACCIDENT
 from dialogs.approvals import APPROVALS
-from dialogs.bookings import BOOKING, SHOP
+from dialogs.booking.dialog import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem

@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs.booking_views import (
+from dialogs.booking.views import (
     alternatives_notice,
     booking_params,
     free_slot_choices,

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from dialogs import shop
-from dialogs.booking_views import booking_params
+from dialogs.booking.views import booking_params
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import normalize_word
 from dialogs.timeparse import parse_appointment_time
