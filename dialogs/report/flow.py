@@ -8,23 +8,28 @@ from collections.abc import Sequence
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.handoff import handoff_cards
 from dialogs.quickdeal.invite import offer as quickdeal_offer
-from dialogs.report.codec import draft_from_json, draft_to_json
 from dialogs.report.facts import (
     FACTS_WRONG,
     forget_facts,
 )
 from dialogs.report.machine import (
-    COLLECTING,
+    FIRST,
     FIRST_STEP,
     MENU,
     NAME,
     PHOTO_READY_STEPS,
     RESUME,
+    STEPS,
     SUMMARY,
     attached,
+    enter,
+    step_of,
+    upgrade,
 )
+from dialogs.report.slots import ReportSlots, keep, load
 from dialogs.report.steps import STEP_HANDLERS, Answer, Problem, _outside_policy_period
 from dialogs.report.views import _ask, _location_params, _summary, choice_value
+from dialogs.slots_codec import slots_to_json
 from domain.claim import IncompleteReport, PolicyNotInForce
 from domain.evidence import (
     Evidence,
@@ -54,27 +59,24 @@ def begin(conv: Conversation, ctx: TurnContext, media: list[MediaItem]) -> list[
     """Start a new report, with any evidence the owner sent before starting."""
     draft = ReportDraft()
     _take_media(draft, media)
-    if conv.state not in (IDLE, RESUME):
-        conv.state = IDLE
+    conv.state = IDLE  # a new report starts over, also from the resume offer
     conv.dialog = NAME
-    conv.slots = {
-        "draft": draft_to_json(draft),
-        "history": [],
-        "started_at": ctx.now.isoformat(),
-    }
-    with attached(conv) as machine:
-        machine.start()
+    conv.slots = slots_to_json(ReportSlots(draft, started_at=ctx.now.isoformat()))
     return [Outbound("report.started"), *_ask_next(conv, draft, ctx)]
 
 
 def is_waiting(conv: Conversation) -> bool:
     """Whether an unfinished report waits for the owner (not already offered for resumption)."""
-    return conv.dialog == NAME and conv.state in (COLLECTING, SUMMARY)
+    upgrade(conv)
+    return conv.dialog == NAME and (step_of(conv) is not None or conv.state == SUMMARY)
 
 
 def offer_resume(conv: Conversation, inbound: Inbound | None, ctx: TurnContext) -> list[Outbound]:
     """Ask whether to continue; evidence and locations sent meanwhile are kept."""
-    conv.slots["resume_state"] = conv.state
+    upgrade(conv)
+    slots = load(conv)
+    slots.resume_state = conv.state
+    keep(conv, slots)
     with attached(conv) as machine:
         machine.offer_resume()
     if inbound is not None and inbound.kind in (InboundKind.MEDIA, InboundKind.LOCATION):
@@ -83,7 +85,10 @@ def offer_resume(conv: Conversation, inbound: Inbound | None, ctx: TurnContext) 
 
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
-    asked = conv.slots.pop("cancel_asked", False)
+    upgrade(conv)
+    slots = load(conv)
+    asked, slots.cancel_asked = slots.cancel_asked, False
+    keep(conv, slots)
     if asked and inbound.kind is InboundKind.CHOICE and inbound.text == ABANDON:
         return cancel(conv)
     draft = _draft(conv)
@@ -106,8 +111,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
 def _photos_end_collecting(conv: Conversation, draft: ReportDraft) -> bool:
     """Photos sent at the optional step or the photo step, once enough: the optional
     items not given are skipped and the report moves on by itself."""
-    step = conv.slots.get("step")
-    if conv.state != COLLECTING or step not in PHOTO_READY_STEPS:
+    if conv.state not in PHOTO_READY_STEPS:
         return False
     if not has_enough_photos(draft.evidence):
         return False
@@ -119,20 +123,15 @@ def _photos_end_collecting(conv: Conversation, draft: ReportDraft) -> bool:
 
 
 def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
-    draft = _draft(conv)
-    history: list[str] = conv.slots.get("history", [])
+    upgrade(conv)
+    slots = load(conv)
+    draft = slots.draft
     if conv.state == RESUME:
         return _prompt(conv, draft)
-    if conv.state == SUMMARY:
-        if not history:
-            return [Outbound("back.nothing"), *_prompt(conv, draft)]
-        with attached(conv) as machine:
-            machine.edit()
-        conv.slots["step"] = history.pop()
-        return _prompt(conv, draft)
-    if not history:
+    if not slots.history:
         return [Outbound("back.nothing"), *_prompt(conv, draft)]
-    conv.slots["step"] = history.pop()
+    enter(conv, slots.history.pop())  # from the summary too
+    keep(conv, slots)
     return _prompt(conv, draft)
 
 
@@ -142,9 +141,12 @@ ABANDON, KEEP_GOING = "r:abandon:abandon", "r:abandon:keep"
 def ask_cancel(conv: Conversation) -> list[Outbound]:
     """/cancel (or "取消") with a report in progress: "放弃本次报案？" first; a second
     /cancel, or the button, confirms. The resume offer has its own cancel button."""
-    if conv.state == RESUME or conv.slots.get("cancel_asked"):
+    upgrade(conv)
+    slots = load(conv)
+    if conv.state == RESUME or slots.cancel_asked:
         return cancel(conv)
-    conv.slots["cancel_asked"] = True
+    slots.cancel_asked = True
+    keep(conv, slots)
     choices = (
         Choice(ABANDON, "report.choice.abandon"),
         Choice(KEEP_GOING, "report.choice.keep_going"),
@@ -153,6 +155,7 @@ def ask_cancel(conv: Conversation) -> list[Outbound]:
 
 
 def cancel(conv: Conversation) -> list[Outbound]:
+    upgrade(conv)
     with attached(conv) as machine:
         machine.abandon()
     conv.reset()
@@ -160,6 +163,7 @@ def cancel(conv: Conversation) -> list[Outbound]:
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:
+    upgrade(conv)
     return _prompt(conv, _draft(conv))
 
 
@@ -174,7 +178,7 @@ def _prompt(conv: Conversation, draft: ReportDraft) -> list[Outbound]:
             Outbound(
                 "report.resume",
                 {
-                    "started_at": conv.slots.get("started_at"),
+                    "started_at": load(conv).started_at,
                     "missing": len(required),
                     "complete": not missing,
                 },
@@ -188,7 +192,7 @@ def _prompt(conv: Conversation, draft: ReportDraft) -> list[Outbound]:
                 ),
             )
         ]
-    return [_ask(conv.slots.get("step", "plate"), draft)]
+    return [_ask(step_of(conv) or FIRST, draft)]
 
 
 # --- collecting ------------------------------------------------------------------------
@@ -197,13 +201,15 @@ def _prompt(conv: Conversation, draft: ReportDraft) -> list[Outbound]:
 def _handle_collecting(
     conv: Conversation, draft: ReportDraft, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    step: str = conv.slots.get("step", "plate")
+    step = step_of(conv) or FIRST
     answer = _answer(inbound)
     if answer.choice == "menu" and step != MENU:
         return _goto(conv, draft, MENU)
     if answer.choice == FACTS_WRONG:
-        forget_facts(draft, conv.slots.pop("stated", []))
-        _save(conv, draft)
+        slots = load(conv)
+        forget_facts(draft, slots.stated)
+        slots.draft, slots.stated = draft, []
+        keep(conv, slots)
         return _ask_next(conv, draft, ctx)
     if step == MENU:
         return _handle_menu(conv, draft, answer, ctx)
@@ -229,10 +235,12 @@ def _handle_menu(
 
 
 def _goto(conv: Conversation, draft: ReportDraft, step: str) -> list[Outbound]:
-    current = conv.slots.get("step")
+    current = step_of(conv)
     if current and current != step:
-        conv.slots.setdefault("history", []).append(current)
-    conv.slots["step"] = step
+        slots = load(conv)
+        slots.history.append(current)
+        keep(conv, slots)
+    enter(conv, step)
     return [_ask(step, draft)]
 
 
@@ -242,11 +250,11 @@ def _ask_next(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[
         _save(conv, draft)
     missing = draft.missing()
     if not missing:
-        if conv.state == COLLECTING:
-            current = conv.slots.get("step")
-            if current:
-                conv.slots.setdefault("history", []).append(current)
-            conv.slots["step"] = None
+        current = step_of(conv)
+        if current:
+            slots = load(conv)
+            slots.history.append(current)
+            keep(conv, slots)
             with attached(conv) as machine:
                 machine.review()
         return [_summary(draft)]
@@ -306,7 +314,7 @@ def _handle_location(
     draft.address = label or None
     _save(conv, draft)
     saved = Outbound("report.location_saved", _location_params(draft))
-    if conv.state == COLLECTING and conv.slots.get("step") == "location":
+    if step_of(conv) == "location":
         return [saved, *_ask_next(conv, draft, ctx)]
     return [saved, *_prompt(conv, draft)]
 
@@ -331,8 +339,6 @@ def _handle_summary(
     if answer.choice == "confirm" or ctx.lexicon.means(answer.text, "confirm"):
         return _file(conv, draft, ctx)
     if answer.choice == "edit":
-        with attached(conv) as machine:
-            machine.edit()
         return _goto(conv, draft, MENU)
     if answer.choice == "cancel":
         return cancel(conv)
@@ -345,15 +351,11 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
             ctx.uow, draft, conv.party_id, ctx.now, ctx.tz, actor=f"party:{conv.party_id}"
         )
     except PolicyNotInForce:
-        with attached(conv) as machine:
-            machine.edit()
         outside = _outside_policy_period(draft, draft.accident_at, ctx, known=True) or {}
         return [Outbound("report.error.policy_not_in_force", outside), *_goto(conv, draft, "time")]
     except (IncompleteReport, UnknownPolicy):
         draft.policy_number = None
         _save(conv, draft)
-        with attached(conv) as machine:
-            machine.edit()
         return _ask_next(conv, draft, ctx)
     with attached(conv) as machine:
         machine.finish()
@@ -376,12 +378,14 @@ def _handle_resume(
         return [*_add_media(conv, draft, inbound), *_prompt(conv, draft)]
     answer = _answer(inbound)
     if answer.choice == "yes" or ctx.lexicon.means(answer.text, "continue"):
-        back_to = conv.slots.pop("resume_state", COLLECTING)
-        with attached(conv) as machine:
-            if back_to == SUMMARY:
+        slots = load(conv)
+        back_to, slots.resume_state = slots.resume_state, None
+        keep(conv, slots)
+        if back_to == SUMMARY:
+            with attached(conv) as machine:
                 machine.resume_summary()
-            else:
-                machine.resume_collecting()
+        else:
+            enter(conv, back_to if back_to in STEPS else FIRST)
         return [Outbound("report.resumed"), *_prompt(conv, draft)]
     if answer.choice == "restart" or ctx.lexicon.means(answer.text, "restart"):
         return begin(conv, ctx, [])
@@ -401,8 +405,10 @@ def _answer(inbound: Inbound) -> Answer:
 
 
 def _draft(conv: Conversation) -> ReportDraft:
-    return draft_from_json(conv.slots.get("draft", {}))
+    return load(conv).draft
 
 
 def _save(conv: Conversation, draft: ReportDraft) -> None:
-    conv.slots["draft"] = draft_to_json(draft)
+    slots = load(conv)
+    slots.draft = draft
+    keep(conv, slots)

@@ -18,17 +18,44 @@ from domain.report import (
 )
 
 NAME = "report"
-COLLECTING, SUMMARY, RESUME = "collecting", "summary", "resume_offer"
+SUMMARY, RESUME = "summary", "resume_offer"
+MENU = "menu"
+# Each question is a state of the machine: the step the report waits on.
+STEPS = (
+    "plate",
+    "check",
+    "time",
+    "location",
+    "description",
+    "injuries",
+    "drivable",
+    "rescue",
+    "has_other",
+    "other_plate",
+    "other_insurer",
+    "more_other",
+    "witnesses",
+    "police",
+    "evidence",
+    MENU,
+)
+FIRST = STEPS[0]
+# The state of every step in reports stored before the steps were states (the step was a
+# slot then): such a conversation is brought to the step's own state when it is loaded.
+COLLECTING = "collecting"
 
 MACHINE = Machine(
     model=None,
-    states=[IDLE, COLLECTING, SUMMARY, RESUME],
+    states=[IDLE, *STEPS, SUMMARY, RESUME],
     transitions=[
-        {"trigger": "start", "source": [IDLE, RESUME], "dest": COLLECTING},
-        {"trigger": "review", "source": COLLECTING, "dest": SUMMARY},
-        {"trigger": "edit", "source": SUMMARY, "dest": COLLECTING},
-        {"trigger": "offer_resume", "source": [COLLECTING, SUMMARY], "dest": RESUME},
-        {"trigger": "resume_collecting", "source": RESUME, "dest": COLLECTING},
+        # Any item can be asked next: the owner fills them in any order, from the edit
+        # menu too, and "back" returns to the one before.
+        *(
+            {"trigger": f"ask_{step}", "source": [IDLE, *STEPS, SUMMARY, RESUME], "dest": step}
+            for step in STEPS
+        ),
+        {"trigger": "review", "source": list(STEPS), "dest": SUMMARY},
+        {"trigger": "offer_resume", "source": [*STEPS, SUMMARY], "dest": RESUME},
         {"trigger": "resume_summary", "source": RESUME, "dest": SUMMARY},
         {"trigger": "finish", "source": SUMMARY, "dest": IDLE},
         {"trigger": "abandon", "source": "*", "dest": IDLE},
@@ -36,6 +63,7 @@ MACHINE = Machine(
     initial=IDLE,
     auto_transitions=False,
 )
+UNFINISHED = frozenset({*STEPS, SUMMARY, RESUME, COLLECTING})
 
 FIRST_STEP: dict[ReportItem, str] = {
     ReportItem.POLICY: "plate",
@@ -49,7 +77,6 @@ FIRST_STEP: dict[ReportItem, str] = {
     ReportItem.POLICE: "police",
     ReportItem.EVIDENCE: "evidence",
 }
-MENU = "menu"
 ALL_FINE = "all_fine"  # the situation card's one tap: nobody hurt, drivable, no other car
 PHOTO_READY_STEPS = frozenset({"witnesses", "police", "evidence"})
 
@@ -62,3 +89,26 @@ def attached(conv: Conversation) -> Iterator[Any]:
         yield conv
     finally:
         MACHINE.remove_model(conv)
+
+
+def enter(conv: Conversation, step: str) -> None:
+    """Ask ``step`` next: the machine moves to its state."""
+    with attached(conv) as machine:
+        getattr(machine, f"ask_{step}")()
+
+
+def step_of(conv: Conversation) -> str | None:
+    """The step the report waits on (None at the summary, the resume offer, or idle)."""
+    return conv.state if conv.state in STEPS else None
+
+
+def upgrade(conv: Conversation) -> None:
+    """A report stored before its steps were states (state "collecting", the step in
+    ``slots["step"]``) is brought to this shape; any other conversation is left as is."""
+    if conv.dialog != NAME:
+        return
+    step = conv.slots.pop("step", None) or FIRST  # no step yet: the first question
+    if conv.state == COLLECTING:
+        conv.state = step
+    if conv.slots.get("resume_state") == COLLECTING:
+        conv.slots["resume_state"] = step

@@ -17,6 +17,7 @@ from dialogs.report.facts import (
     understood,
 )
 from dialogs.report.machine import ALL_FINE
+from dialogs.report.slots import keep, load
 from dialogs.report.views import _location_params
 from dialogs.timeparse import read_accident_time
 from domain.evidence import (
@@ -82,21 +83,21 @@ def _step_plate(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Tur
     paused = verification.locked(ctx, plate, conv.party_id)
     if paused is not None:
         return Problem(paused.key, dict(paused.params))
-    conv.slots["plate_candidate"] = plate  # known or not: the check answers alike
+    _set_candidate(conv, plate)  # known or not: the check answers alike
     return Accepted(step="check")
 
 
 def _step_check(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext) -> Result:
-    plate = conv.slots.get("plate_candidate")
+    plate = load(conv).plate_candidate
     if not plate:
         return Accepted(step="plate")
     policy = verification.check(ctx, plate, conv.party_id, answer.text)
     if isinstance(policy, verification.Refused):
         if policy.locked:
-            conv.slots.pop("plate_candidate", None)
+            _set_candidate(conv, None)
             return Accepted((policy.notice,), step="plate")
         return Problem(policy.notice.key, dict(policy.notice.params))
-    conv.slots.pop("plate_candidate", None)
+    _set_candidate(conv, None)
     draft.plate = policy.plate
     draft.policy_number = policy.number
     found = Outbound(
@@ -111,6 +112,12 @@ def _step_check(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: Tur
     if outside is not None:  # the time was given first
         return Accepted((found, Outbound("report.error.policy_not_in_force", outside)), step="time")
     return Accepted((found,))
+
+
+def _set_candidate(conv: Conversation, plate: str | None) -> None:
+    slots = load(conv)
+    slots.plate_candidate = plate
+    keep(conv, slots)
 
 
 def _step_time(draft: ReportDraft, answer: Answer, conv: Conversation, ctx: TurnContext) -> Result:
@@ -179,7 +186,9 @@ def _step_description(
         return Problem("report.error.too_long", {"max": MAX_DESCRIPTION})
     draft.description = text
     taken = take_stated_facts(draft, text, ctx.lexicon)
-    conv.slots["stated"] = taken
+    slots = load(conv)
+    slots.stated = taken
+    keep(conv, slots)
     return Accepted((understood(draft, taken),) if taken else ())
 
 
