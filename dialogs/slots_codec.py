@@ -5,7 +5,7 @@ where the name cannot be the stored key, ``for``), so the stored shape is the fl
 conversations have always had, and a conversation stored before its dialog's slots were
 typed loads as they are. A key that is missing takes the field's default. Types the codec
 does not know by their shape (the report draft, a point on the map) are given a pair of
-converters in ``CONVERTERS``.
+converters in ``CONVERTERS`` (``register``).
 """
 
 from __future__ import annotations
@@ -17,22 +17,32 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar, Union
 
-from dialogs.report.codec import (
-    draft_from_json,
-    draft_to_json,
-    point_from_json,
-    point_to_json,
-)
-from domain.geo import GeoPoint
-from domain.report import ReportDraft
+from domain.geo import CoordinateSystem, GeoPoint
 
 T = TypeVar("T")
 
 Converter = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to JSON, from JSON)
-CONVERTERS: dict[type, Converter] = {
-    ReportDraft: (draft_to_json, draft_from_json),
-    GeoPoint: (point_to_json, point_from_json),
-}
+CONVERTERS: dict[type, Converter] = {}  # filled below and by the dialogs (register)
+
+
+def register(kind: type, to_json: Callable[[Any], Any], from_json: Callable[[Any], Any]) -> None:
+    """How values of ``kind`` are stored (a type whose shape the codec does not follow)."""
+    CONVERTERS[kind] = (to_json, from_json)
+
+
+def point_to_json(point: GeoPoint | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    return {"lat": point.lat, "lon": point.lon, "system": point.system.value}
+
+
+def point_from_json(data: dict[str, Any] | None) -> GeoPoint | None:
+    if not data:
+        return None
+    return GeoPoint(data["lat"], data["lon"], CoordinateSystem(data["system"]))
+
+
+register(GeoPoint, point_to_json, point_from_json)
 
 
 def slots_to_json(slots: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from bot.bootstrap import Container
 from storage.tables import conversation_t
+from tests.booking_support import WebUser
 from tests.engine_harness import Owner
 from tests.test_engine import three_photos
 
@@ -87,3 +88,24 @@ def test_a_stored_summary_is_confirmed_as_before(container: Container) -> None:
     store_old_shape(container, owner, "summary", step=None)
 
     assert owner.choose("r:summary:confirm") == ["report.filed"]
+
+
+def test_a_booking_stored_by_the_previous_version_continues(container: Container) -> None:
+    """The booking's step was already its state; its slots were a dict with only the keys
+    each step wrote: such a conversation loads into the typed slots and goes on."""
+    owner = WebUser(container, user_id="owner-0001")
+    owner.text("/book")
+    owner.text("沪A12345")
+    owner.text("8001")
+    assert owner.choose("b:noloc") == ["booking.ask.shop"]
+    _, state, slots = stored(container, owner)
+    old = {k: slots[k] for k in ("for", "origin", "filters", "order", "page", "prompt", "offered")}
+    old["for"] = {"kind": "maintenance", **{k: v for k, v in old["for"].items() if v}}
+    with container.database.engine.begin() as conn:
+        conn.execute(update(conversation_t).where(_c.chat_id == owner.user_id).values(slots=old))
+
+    assert owner.text("/back") == ["back.nothing", "booking.ask.shop"]  # the prompt kept
+    assert owner.choose("b:shop:SHOP-PD-01") == ["booking.ask.slot"]
+    owner.choose(owner.choices("booking.ask.slot")[0])
+    assert owner.choose("b:send") == ["booking.requested"]
+    assert state == "shops" and stored(container, owner)[:2] == (None, "idle")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.booking.machine import _b, _busy, _go, _leave, _prompt, is_busy
-from dialogs.booking.search import _point_json, _show_shops, _show_slots
+from dialogs.booking.search import _show_shops, _show_slots
+from dialogs.booking.slots import BookingSlots, Purpose, keep, load, start_with
 from dialogs.booking.views import (
     _shop_of,
     _to_insurer,
@@ -68,7 +69,7 @@ def _act_reschedule(
         return _busy()
     shop = _shop_of(ctx, booking)
     _leave(conv)
-    conv.slots = {"reschedule": booking.id, "shop": shop.code}
+    start_with(conv, BookingSlots(reschedule=booking.id, shop=shop.code))
     return _show_slots(conv, ctx, shop)
 
 
@@ -121,22 +122,17 @@ def _act_alternative(
     shop = svc.shop_by_code(ctx.uow, arg)
     _leave(conv)
     _carry_over(conv, booking, exclude=[])
-    conv.slots["shop"] = shop.code
+    slots = load(conv)
+    slots.shop = shop.code
+    keep(conv, slots)
     return _show_slots(conv, ctx, shop)
 
 
 def _carry_over(conv: Conversation, booking: Booking, exclude: list[str]) -> None:
-    conv.slots = {
-        "for": {
-            "kind": booking.kind.value,
-            "claim": booking.claim_number,
-            "policy": booking.policy_number,
-            "plate": booking.plate,
-            "make": booking.make,
-        },
-        "origin": None if booking.origin is None else _point_json(booking.origin),
-        "exclude": exclude,
-    }
+    purpose = Purpose(
+        booking.kind, booking.claim_number, booking.policy_number, booking.plate, booking.make
+    )
+    start_with(conv, BookingSlots(purpose, origin=booking.origin, exclude=exclude))
 
 
 def _act_accept(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:
@@ -177,7 +173,7 @@ def _await_text(conv: Conversation, booking: Booking, trigger: str, key: str) ->
     if is_busy(conv):
         return _busy()
     _leave(conv)
-    conv.slots = {"booking": booking.id}
+    start_with(conv, BookingSlots(booking=booking.id))
     _go(conv, trigger)
     choices = (Choice(_b("keep"), "booking.choice.never_mind"),)
     return [_prompt(conv, Outbound(key, {"ref": booking.reference}, choices))]
@@ -199,7 +195,7 @@ def _act_rate(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) 
     if is_busy(conv):  # the stars count; a comment waits until the other dialog is done
         return [Outbound("booking.rated_thanks", booking_params(booking, shop)), *outs]
     _leave(conv)
-    conv.slots = {"booking": booking.id}
+    start_with(conv, BookingSlots(booking=booking.id))
     _go(conv, "to_comment")
     return [_prompt(conv, ask), *outs]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from dialogs.booking.machine import REVIEW, SLOTS, _leave, reprompt
 from dialogs.booking.search import _show_shops, _show_slots
+from dialogs.booking.slots import load
 from dialogs.booking.views import (
     _shop_of,
     booking_params,
@@ -31,8 +32,8 @@ def go_back(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     try:
         parent = _PARENT.get(conv.state)
         if parent == "slots":
-            return _show_slots(conv, ctx, svc.shop_by_code(ctx.uow, conv.slots.get("shop", "")))
-        if parent == "shops" and conv.slots.get("reschedule") is None:
+            return _show_slots(conv, ctx, svc.shop_by_code(ctx.uow, load(conv).shop or ""))
+        if parent == "shops" and load(conv).reschedule is None:
             return _show_shops(conv, ctx)
     except Refusal as error:
         return [refusal(error), *reprompt(conv)]

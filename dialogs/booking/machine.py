@@ -22,6 +22,7 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs.booking.slots import keep, load
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from messages.choices import ChoiceKind, StepChoice
 from messages.inbound import Inbound, InboundKind
@@ -55,9 +56,10 @@ MACHINE = Machine(
         },
         {"trigger": "to_slots", "source": [IDLE, SHOPS, SLOTS, REVIEW], "dest": SLOTS},
         {"trigger": "to_review", "source": [SLOTS, REVIEW], "dest": REVIEW},
-        {"trigger": "to_problem", "source": "*", "dest": PROBLEM},
-        {"trigger": "to_amount", "source": "*", "dest": AMOUNT},
-        {"trigger": "to_comment", "source": "*", "dest": COMMENT},
+        # A booking's button that waits for typed text starts afresh (see _await_text)
+        {"trigger": "to_problem", "source": IDLE, "dest": PROBLEM},
+        {"trigger": "to_amount", "source": IDLE, "dest": AMOUNT},
+        {"trigger": "to_comment", "source": IDLE, "dest": COMMENT},
         {"trigger": "leave", "source": "*", "dest": IDLE},
     ],
     initial=IDLE,
@@ -101,12 +103,14 @@ def _busy() -> list[Outbound]:
 
 def reprompt(conv: Conversation) -> list[Outbound]:
     """The question the dialog waits on, as last asked."""
-    prompt = conv.slots.get("prompt")
+    prompt = load(conv).prompt
     return [Outbound.from_payload(prompt)] if prompt else []
 
 
 def _prompt(conv: Conversation, question: Outbound) -> Outbound:
-    conv.slots["prompt"] = question.to_payload()
+    slots = load(conv)
+    slots.prompt = question.to_payload()
+    keep(conv, slots)
     return question
 
 
@@ -125,4 +129,6 @@ def _answer(inbound: Inbound) -> str | None:
 
 
 def _target(conv: Conversation) -> int:
-    return int(conv.slots["booking"])
+    booking = load(conv).booking
+    assert booking is not None  # set with the state that waits for the text
+    return booking

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dialogs.booking.machine import (
     MAX_ORDER,
     NEAR_KM,
@@ -12,6 +10,7 @@ from dialogs.booking.machine import (
     _leave,
     _prompt,
 )
+from dialogs.booking.slots import Purpose, keep, load
 from dialogs.booking.views import (
     booking_params,
     free_slot_choices,
@@ -25,12 +24,11 @@ from dialogs.conversation import Conversation, TurnContext
 from domain import booking_services as svc
 from domain.booking import (
     Booking,
-    BookingKind,
     SlotFull,
     SlotUnavailable,
     documents,
 )
-from domain.geo import CoordinateSystem, GeoPoint
+from domain.geo import GeoPoint
 from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
 from domain.slots import TimeSlot, parse_slot_key, slot_at
@@ -38,20 +36,12 @@ from messages.outbound import Choice, Outbound
 
 
 def _need(conv: Conversation) -> Need:
-    purpose = conv.slots.get("for", {})
-    kind = BookingKind(purpose.get("kind", BookingKind.MAINTENANCE.value))
-    return Need(svc.SERVICE_FOR[kind], _origin(conv), purpose.get("make"))
+    purpose = load(conv).purpose or Purpose()
+    return Need(svc.SERVICE_FOR[purpose.kind], _origin(conv), purpose.make)
 
 
 def _origin(conv: Conversation) -> GeoPoint | None:
-    data = conv.slots.get("origin")
-    if not data:
-        return None
-    return GeoPoint(data["lat"], data["lon"], CoordinateSystem(data["system"]))
-
-
-def _point_json(point: GeoPoint) -> dict[str, Any]:
-    return {"lat": point.lat, "lon": point.lon, "system": point.system.value}
+    return load(conv).origin
 
 
 def _show_shops(
@@ -65,25 +55,26 @@ def _show_shops(
     sorted again (a location was shared) if a list was shown before and its order moved."""
     rules = ctx.booking
     need = _need(conv)
-    filters = conv.slots.setdefault("filters", {})
+    slots = load(conv)
+    filters = slots.filters
     shop_filter = ShopFilter(
         certified_only=bool(filters.get("cert")) and need.make is not None,
         max_km=NEAR_KM if filters.get("near") and need.origin is not None else None,
     )
-    exclude = conv.slots.get("exclude", [])
+    exclude = slots.exclude
     ranked = svc.search_shops(
         ctx.uow, need, ctx.now, rules, exclude=exclude, shop_filter=shop_filter
     )
     order = [r.shop.code for r in ranked[:MAX_ORDER]]
-    shown_before = conv.slots.get("order")
-    conv.slots["order"] = order
+    shown_before, slots.order = slots.order, order
     if reordered_note and shown_before is not None and shown_before != order:
         note = Outbound("booking.location_saved")
     per = rules.shops_per_page
-    page = int(conv.slots.get("page", 0))
+    page = slots.page
     if page * per >= len(ranked):
         page = 0
-    conv.slots["page"] = page
+    slots.page = page
+    keep(conv, slots)
     shown = ranked[page * per : (page + 1) * per]
     choices = [
         Choice(_b(f"shop:{r.shop.code}"), "booking.choice.shop", ranked_params(r)) for r in shown
@@ -113,7 +104,7 @@ def _show_shops(
         "shops": [ranked_params(r) for r in shown],
         "from": "location" if need.origin is not None else None,
         "make": need.make,
-        "kind": conv.slots.get("for", {}).get("kind"),
+        "kind": None if slots.purpose is None else slots.purpose.kind.value,
         "page": page + 1,
         "total": len(ranked),
     }
@@ -123,7 +114,8 @@ def _show_shops(
 
 def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
     rules = ctx.booking
-    after = parse_slot_key(conv.slots.get("after") or "")
+    slots = load(conv)
+    after = parse_slot_key(slots.after or "")
     own = _own_slots(conv, ctx)
     found = svc.shop_slots(
         ctx.uow,
@@ -132,7 +124,7 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
         rules,
         after=after,
         limit=rules.slots_per_page + 1 + len(own),
-        exclude=conv.slots.get("reschedule"),
+        exclude=slots.reschedule,
     )
     free = [s for s in found if s.slot not in own]
     shown = free[: rules.slots_per_page]
@@ -141,9 +133,10 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
         choices.append(Choice(_b("later"), "booking.choice.later_slots"))
     if after is not None:
         choices.append(Choice(_b("earliest"), "booking.choice.earliest_slots"))
-    if conv.slots.get("reschedule") is None:
+    if slots.reschedule is None:
         choices.append(Choice(_b("shops"), "booking.choice.other_shop"))
-    conv.slots["last_shown"] = shown[-1].slot.key if shown else None
+    slots.last_shown = shown[-1].slot.key if shown else None
+    keep(conv, slots)
     _go(conv, "to_slots")
     params = {"shop": shop.name, "count": len(shown), "days": rules.slots.horizon_days}
     return [_prompt(conv, Outbound("booking.ask.slot", params, tuple(choices)))]
@@ -151,25 +144,26 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
 
 def _own_slots(conv: Conversation, ctx: TurnContext) -> list[TimeSlot]:
     """When rescheduling, the booking's own slots: not offered as a new time."""
-    booking_id = conv.slots.get("reschedule")
-    booking = None if booking_id is None else ctx.uow.bookings.get(int(booking_id))
+    booking_id = load(conv).reschedule
+    booking = None if booking_id is None else ctx.uow.bookings.get(booking_id)
     if booking is None:
         return []
     return [booking.slot] + ([] if booking.kept_slot is None else [booking.kept_slot])
 
 
 def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
-    start = parse_slot_key(conv.slots.get("slot") or "")
+    slots = load(conv)
+    start = parse_slot_key(slots.slot or "")
     assert start is not None
-    purpose = conv.slots.get("for", {})
+    purpose = slots.purpose or Purpose()
     probe = Booking(
-        kind=BookingKind(purpose["kind"]),
+        kind=purpose.kind,
         shop_id=shop.id,
         owner_id=conv.party_id,
         slot=slot_at(shop, start),
         created_at=ctx.now,
-        claim_number=purpose.get("claim"),
-        plate=purpose.get("plate"),
+        claim_number=purpose.claim,
+        plate=purpose.plate,
     )
     params = {
         "shop": shop.name,
@@ -191,18 +185,19 @@ def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
 
 
 def _send(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
-    purpose = conv.slots.get("for", {})
-    start = parse_slot_key(conv.slots.get("slot") or "")
+    slots = load(conv)
+    purpose = slots.purpose or Purpose()
+    start = parse_slot_key(slots.slot or "")
     assert start is not None
     request = svc.BookingRequest(
-        kind=BookingKind(purpose["kind"]),
+        kind=purpose.kind,
         shop_code=shop.code,
         slot_start=start,
-        claim_number=purpose.get("claim"),
-        policy_number=purpose.get("policy"),
-        plate=purpose.get("plate"),
-        make=purpose.get("make"),
-        origin=_origin(conv),
+        claim_number=purpose.claim,
+        policy_number=purpose.policy,
+        plate=purpose.plate,
+        make=purpose.make,
+        origin=slots.origin,
     )
     try:
         booking = svc.request_booking(ctx.uow, request, conv.party_id, ctx.now, ctx.booking)
@@ -214,7 +209,8 @@ def _send(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
 
 
 def _reschedule(conv: Conversation, ctx: TurnContext, shop: Shop, key: str) -> list[Outbound]:
-    booking_id = int(conv.slots["reschedule"])
+    booking_id = load(conv).reschedule
+    assert booking_id is not None  # the slots are shown for this booking
     start = parse_slot_key(key)
     assert start is not None
     try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dialogs.booking.machine import _b, _busy, _go, _leave, _prompt, is_busy
-from dialogs.booking.search import _point_json, _show_shops
+from dialogs.booking.search import _show_shops
+from dialogs.booking.slots import BookingSlots, Purpose, start_with
 from dialogs.booking.views import (
     _shop_of,
     booking_params,
@@ -84,16 +85,11 @@ def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbou
     if existing is not None:
         return [_already_booked(ctx, existing)]
     location = claim.report.location
-    conv.slots = {
-        "for": {
-            "kind": BookingKind.REPAIR.value,
-            "claim": claim.number,
-            "policy": claim.policy_number,
-            "plate": claim.report.plate,
-            "make": policy.vehicle.make if policy else None,
-        },
-        "origin": None if location is None else _point_json(location),
-    }
+    make = policy.vehicle.make if policy else None
+    purpose = Purpose(
+        BookingKind.REPAIR, claim.number, claim.policy_number, claim.report.plate, make
+    )
+    start_with(conv, BookingSlots(purpose, origin=location))
     return _show_shops(conv, ctx, note=Outbound("booking.started_claim", {"number": claim.number}))
 
 
@@ -117,7 +113,7 @@ def _already_booked(ctx: TurnContext, booking: Booking) -> Outbound:
 def _ask_vehicle(conv: Conversation, ctx: TurnContext) -> list[Outbound]:
     """Maintenance: a car the owner has shown is theirs, or a plate to check."""
     policies = _known_policies(conv, ctx)
-    conv.slots = {"for": {"kind": BookingKind.MAINTENANCE.value}}
+    start_with(conv, BookingSlots(Purpose(BookingKind.MAINTENANCE)))
     _go(conv, "to_vehicle")
     choices = tuple(
         Choice(

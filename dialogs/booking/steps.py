@@ -23,13 +23,13 @@ from dialogs.booking.machine import (
     reprompt,
 )
 from dialogs.booking.search import (
-    _point_json,
     _reschedule,
     _review,
     _send,
     _show_shops,
     _show_slots,
 )
+from dialogs.booking.slots import BookingSlots, Purpose, keep, load, start_with
 from dialogs.booking.start import _already_booked, _ask_vehicle, _for_claim, _known_policies
 from dialogs.booking.views import (
     _ask_rating,
@@ -87,7 +87,9 @@ def _step_vehicle(
     paused = verification.locked(ctx, plate, conv.party_id)
     if paused is not None:
         return [paused, *reprompt(conv)]
-    conv.slots["plate_candidate"] = plate  # known or not: the check answers alike
+    slots = load(conv)
+    slots.plate_candidate = plate  # known or not: the check answers alike
+    keep(conv, slots)
     _go(conv, "to_check")
     return [_prompt(conv, Outbound("booking.ask.check", {"plate": plate}))]
 
@@ -95,7 +97,7 @@ def _step_vehicle(
 def _step_check(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    plate = conv.slots.get("plate_candidate")
+    plate = load(conv).plate_candidate
     if not plate:
         return _ask_vehicle(conv, ctx)
     typed = inbound.text if inbound.kind is InboundKind.TEXT else ""
@@ -108,15 +110,10 @@ def _step_check(
 
 
 def _vehicle_chosen(conv: Conversation, policy: Policy, ctx: TurnContext) -> list[Outbound]:
-    conv.slots = {
-        "for": {
-            "kind": BookingKind.MAINTENANCE.value,
-            "claim": None,
-            "policy": policy.number,
-            "plate": policy.plate,
-            "make": policy.vehicle.make,
-        }
-    }
+    purpose = Purpose(
+        BookingKind.MAINTENANCE, None, policy.number, policy.plate, policy.vehicle.make
+    )
+    start_with(conv, BookingSlots(purpose))
     existing = ctx.uow.bookings.open_for_plate(conv.party_id, policy.plate)
     if existing is not None:
         _leave(conv)
@@ -135,7 +132,9 @@ def _step_locate(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
     if answer == "noloc":
-        conv.slots["origin"] = None
+        slots = load(conv)
+        slots.origin = None
+        keep(conv, slots)
         return _show_shops(conv, ctx)
     return [Outbound("booking.error.location"), *reprompt(conv)]
 
@@ -151,53 +150,60 @@ def _location(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Ou
         return [Outbound("booking.error.bad_location"), *reprompt(conv)]
     if conv.state not in (LOCATE, SHOPS):
         return [Outbound("booking.error.location_later"), *reprompt(conv)]
-    conv.slots["origin"] = _point_json(point)
-    conv.slots["page"] = 0
+    slots = load(conv)
+    slots.origin, slots.page = point, 0
+    keep(conv, slots)
     return _show_shops(conv, ctx, reordered_note=True)
 
 
 def _step_shops(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    filters = conv.slots.setdefault("filters", {})
+    slots = load(conv)
+    filters = slots.filters
     match answer:
         case "more":
-            conv.slots["page"] = int(conv.slots.get("page", 0)) + 1
+            slots.page += 1
         case "top":
-            conv.slots["page"] = 0
+            slots.page = 0
         case "cert" | "near":
             filters[answer] = not filters.get(answer, False)
-            conv.slots["page"] = 0
+            slots.page = 0
         case str() if answer.startswith("shop:"):
             shop = svc.shop_by_code(ctx.uow, answer.removeprefix("shop:"))
-            conv.slots["shop"] = shop.code
-            conv.slots.pop("after", None)
+            slots.shop, slots.after = shop.code, None
+            keep(conv, slots)
             return _show_slots(conv, ctx, shop)
         case _:
             return [Outbound("input.use_buttons"), *reprompt(conv)]
+    keep(conv, slots)
     return _show_shops(conv, ctx)
 
 
 def _step_slots(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    shop = svc.shop_by_code(ctx.uow, conv.slots.get("shop", ""))
+    slots = load(conv)
+    shop = svc.shop_by_code(ctx.uow, slots.shop or "")
     match answer:
         case "later":
-            conv.slots["after"] = conv.slots.get("last_shown")
+            slots.after = slots.last_shown
+            keep(conv, slots)
             return _show_slots(conv, ctx, shop)
         case "earliest":
-            conv.slots.pop("after", None)
+            slots.after = None
+            keep(conv, slots)
             return _show_slots(conv, ctx, shop)
-        case "shops" if conv.slots.get("reschedule") is None:
+        case "shops" if slots.reschedule is None:
             return _show_shops(conv, ctx)
         case str() if answer.startswith("slot:"):
             start = parse_slot_key(answer.removeprefix("slot:"))
             if start is None:
                 return [stale_choice_answer(), *reprompt(conv)]
-            if conv.slots.get("reschedule") is not None:
+            if slots.reschedule is not None:
                 return _reschedule(conv, ctx, shop, answer.removeprefix("slot:"))
-            conv.slots["slot"] = answer.removeprefix("slot:")
+            slots.slot = answer.removeprefix("slot:")
+            keep(conv, slots)
             return _review(conv, ctx, shop)
     return [Outbound("input.use_buttons"), *reprompt(conv)]
 
@@ -205,7 +211,7 @@ def _step_slots(
 def _step_review(
     conv: Conversation, answer: str | None, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    shop = svc.shop_by_code(ctx.uow, conv.slots.get("shop", ""))
+    shop = svc.shop_by_code(ctx.uow, load(conv).shop or "")
     match answer:
         case "send":
             return _send(conv, ctx, shop)

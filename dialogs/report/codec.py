@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dialogs.slots_codec import point_from_json, point_to_json
 from domain.evidence import Evidence, MediaKind, PhotoRole
-from domain.geo import CoordinateSystem, GeoPoint
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 
 
@@ -57,18 +57,6 @@ def draft_from_json(data: dict[str, Any]) -> ReportDraft:
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def point_to_json(point: GeoPoint | None) -> dict[str, Any] | None:
-    if point is None:
-        return None
-    return {"lat": point.lat, "lon": point.lon, "system": point.system.value}
-
-
-def point_from_json(data: dict[str, Any] | None) -> GeoPoint | None:
-    if not data:
-        return None
-    return GeoPoint(data["lat"], data["lon"], CoordinateSystem(data["system"]))
 
 
 def _evidence_to_json(item: Evidence) -> dict[str, Any]:

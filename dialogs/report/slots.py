@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dialogs.conversation import Conversation
-from dialogs.slots_codec import slots_from_json, slots_to_json
+from dialogs.report.codec import draft_from_json, draft_to_json
+from dialogs.slots_codec import register, slots_from_json, slots_to_json
 from domain.report import ReportDraft
+
+register(ReportDraft, draft_to_json, draft_from_json)
 
 
 @dataclass
