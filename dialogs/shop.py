@@ -5,7 +5,7 @@ The request card and every later notice carry buttons that name the booking
 (``sh:<id>:<action>``); they are checked against the booking and against the staff
 member's shop (another shop's booking is "not found"), not against the conversation's
 last offer. Proposing a time, a decline's reason and an estimate are asked for in this
-dialog (one shared Machine, see dialogs/report.py).
+dialog (one shared Machine, see dialogs/report/machine.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ may arrive in notices sent from the shop's turns, so they are checked against th
 booking, not against the conversation's last offer. The few steps that wait for typed
 text (a problem at handover, the amount paid, a comment) are states of this dialog too.
 
-One Machine serves every conversation (see dialogs/report.py).
+One Machine serves every conversation (see dialogs/report/machine.py).
 """
 
 from __future__ import annotations
