@@ -47,78 +47,74 @@ register(GeoPoint, point_to_json, point_from_json)
 
 def slots_to_json(slots: Any) -> dict[str, Any]:
     """A slots dataclass as a JSON object (every field, None included)."""
-    hints = _hints(type(slots))
-    return {
-        _key(f): _encode(getattr(slots, f.name), hints[f.name]) for f in dataclasses.fields(slots)
-    }
+    return {key: encode(getattr(slots, name)) for name, key, encode, _ in _plan(type(slots))}
 
 
 def slots_from_json(cls: type[T], data: Mapping[str, Any]) -> T:
     """The slots stored in ``data`` (other keys in it are not the dialog's and are left)."""
-    hints = _hints(cls)
-    given = {
-        f.name: _decode(data[_key(f)], hints[f.name])
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if _key(f) in data
-    }
+    given = {name: decode(data[key]) for name, key, _, decode in _plan(cls) if key in data}
     return cls(**given)
 
 
-_HINTS: dict[Any, dict[str, Any]] = {}
+# Each slots class's fields with their converters, worked out from its type hints once.
+Plan = tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]
+_PLANS: dict[Any, Plan] = {}
 
 
-def _hints(cls: Any) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _plan(cls: Any) -> Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = typing.get_type_hints(cls)
+        plan = _PLANS[cls] = tuple(
+            (f.name, str(f.metadata.get("key", f.name)), *_converter(hints[f.name]))
+            for f in dataclasses.fields(cls)
+        )
+    return plan
 
 
-def _key(f: dataclasses.Field[Any]) -> str:
-    return str(f.metadata.get("key", f.name))
-
-
-def _encode(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    hint = _not_none(hint)
-    origin = typing.get_origin(hint)
-    if hint in CONVERTERS:
-        return CONVERTERS[hint][0](value)
-    if origin in (list, set, frozenset, tuple):
-        (item,) = typing.get_args(hint)[:1]
-        return [_encode(v, item) for v in value]
-    if origin is dict:
-        _, item = typing.get_args(hint)
-        return {str(k): _encode(v, item) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value):
-        return slots_to_json(value)
+def _same(value: Any) -> Any:
     return value
 
 
-def _decode(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    hint = _not_none(hint)
-    origin = typing.get_origin(hint)
+SAME: Converter = (_same, _same)
+
+
+def _converter(hint: Any) -> Converter:
+    """The pair for ``hint``; None is stored as null whatever the type."""
+    encode, decode = _bare(_not_none(hint))
+    if encode is _same and decode is _same:
+        return SAME
+    return (
+        lambda value: None if value is None else encode(value),
+        lambda value: None if value is None else decode(value),
+    )
+
+
+def _bare(hint: Any) -> Converter:
     if hint in CONVERTERS:
-        return CONVERTERS[hint][1](value)
+        return CONVERTERS[hint]
+    origin = typing.get_origin(hint)
     if origin in (list, set, frozenset, tuple):
-        (item,) = typing.get_args(hint)[:1]
-        return origin(_decode(v, item) for v in value)
+        each = _converter(typing.get_args(hint)[0])
+        return (
+            lambda value: [each[0](v) for v in value],
+            lambda value: origin(each[1](v) for v in value),
+        )
     if origin is dict:
-        _, item = typing.get_args(hint)
-        return {k: _decode(v, item) for k, v in value.items()}
+        item = _converter(typing.get_args(hint)[1])
+        return (
+            lambda value: {str(k): item[0](v) for k, v in value.items()},
+            lambda value: {k: item[1](v) for k, v in value.items()},
+        )
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
+        return (lambda value: value.value, hint)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return slots_from_json(hint, value)
-    return value
+        return (slots_to_json, lambda value: slots_from_json(hint, value))
+    return SAME
 
 
 def _not_none(hint: Any) -> Any:
-    """``X | None`` → ``X`` (the codec stores None as null whatever the type)."""
+    """``X | None`` → ``X``."""
     if typing.get_origin(hint) in (Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         return args[0] if len(args) == 1 else Any
