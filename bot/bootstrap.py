@@ -24,7 +24,7 @@ from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
 from bot.telemetry import Telemetry
 from dialogs.lexicon import Lexicon
-from dialogs.reports import REPORT
+from dialogs.report.dialog import REPORT
 from domain.attempts import AttemptRule, Limits
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs

@@ -10,6 +10,7 @@ goes to the supervisors. Every step lands on the claim's timeline.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from dialogs.booking import book_choice
@@ -25,6 +26,7 @@ from dialogs.claim_views import (
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
 from dialogs.owner_claims import settlement_choices, to_adjuster
+from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import PaymentRoute, Settlement
 from domain.approval import (
     ApprovalKind,
@@ -222,12 +224,23 @@ def appeal_claim(number: str, reason: str, conv: Conversation, ctx: TurnContext)
 
 def _ask(conv: Conversation, state: str, number: str) -> list[Outbound]:
     conv.dialog, conv.state = NAME, state
-    conv.slots["approval"] = {"number": number}
+    conv.slots["approval"] = slots_to_json(ApprovalSlots(number))
     return reprompt(conv)
 
 
+@dataclass
+class ApprovalSlots:
+    """The claim whose send-back or appeal waits for its reason (stored under "approval")."""
+
+    number: str = ""
+
+
+def _waiting(conv: Conversation) -> ApprovalSlots:
+    return slots_from_json(ApprovalSlots, conv.slots.get("approval", {}))
+
+
 def reprompt(conv: Conversation) -> list[Outbound]:
-    number = str(conv.slots.get("approval", {}).get("number", ""))
+    number = _waiting(conv).number
     key = "approval.ask_send_back" if conv.state == SEND_BACK else "approval.ask_appeal"
     cancel = Choice(_choice(ApprovalAction.CANCEL, number), "approval.choice.cancel")
     return [Outbound(key, {"number": number}, (cancel,))]
@@ -287,7 +300,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         return choose(conv, inbound.text, ctx)
     if inbound.kind is not InboundKind.TEXT:
         return [Outbound("approval.text_only"), *reprompt(conv)]
-    number = str(conv.slots.get("approval", {}).get("number", ""))
+    number = _waiting(conv).number
     try:
         if conv.state == SEND_BACK:
             outs = send_claim_back(number, inbound.text, conv, ctx)

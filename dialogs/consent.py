@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 from dialogs import intents
 from dialogs.conversation import Conversation, TurnContext
+from messages.choices import CONSENT_AGREE, CONSENT_DECLINE, ConsentChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
 
 NOTICE_VERSION = "2026-12"  # change with the notice text (locales/*/privacy.yaml)
 PRIVACY_PATH = "/privacy"
-AGREE = "consent:agree"
-DECLINE = "consent:decline"
+AGREE = CONSENT_AGREE.encode()  # the button values, for those who send them (tests, bench)
+DECLINE = CONSENT_DECLINE.encode()
 _PASSING_COMMANDS = ("/bind", "/lang", "/help")
 HELD = "held_text"  # the slot keeping what the owner wrote before agreeing
 HELD_MAX = 500
@@ -57,15 +58,15 @@ def gate(
     consents = ctx.uow.consents
     if consents.agreed_version(conv.party_id) == NOTICE_VERSION:
         return None
-    choice = inbound.text if inbound.kind is InboundKind.CHOICE else None
-    if choice == AGREE:
+    choice = ConsentChoice.decode(inbound.text) if inbound.kind is InboundKind.CHOICE else None
+    if choice == CONSENT_AGREE:
         consents.record(conv.party_id, NOTICE_VERSION, inbound.channel, ctx.now)
         held = conv.slots.pop(HELD, None)
         then = resume(str(held)) if held else reprompt()
         return [Outbound("consent.agreed", {"version": NOTICE_VERSION}), *then]
     if is_staff() or _passes(inbound):
         return None
-    if choice == DECLINE:
+    if choice == CONSENT_DECLINE:
         return [Outbound("consent.declined"), notice(conv, ctx)]
     _hold(conv, inbound, ctx)
     return [notice(conv, ctx)]

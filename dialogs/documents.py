@@ -10,12 +10,14 @@ told, and the decision clock starts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from dialogs.claim_views import Usage, claim_number, lexicon_pick, refusal, usage, words
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
 from dialogs.owner_claims import to_adjuster
+from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import PaymentRoute
 from domain.claim import Claim
 from domain.claim_documents import (
@@ -160,38 +162,49 @@ def take_idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Ou
     claim, checklist = found
     media = [m.media_id for m in inbound.media][:MAX_KEPT]
     conv.dialog, conv.state = NAME, PICK
-    conv.slots["documents"] = {
-        "number": claim.number,
-        "media": media,
-        "missing": [item.value for item in checklist.missing],
-    }
+    conv.slots["documents"] = slots_to_json(
+        DocumentsSlots(claim.number, media, [item.value for item in checklist.missing])
+    )
     return reprompt(conv)
+
+
+@dataclass
+class DocumentsSlots:
+    """Uploads waiting to be filed as a checklist item (stored under "documents")."""
+
+    number: str = ""
+    media: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # the checklist items offered
+
+
+def _kept(conv: Conversation) -> DocumentsSlots:
+    return slots_from_json(DocumentsSlots, conv.slots.get("documents", {}))
 
 
 def more_uploads(conv: Conversation, inbound: Inbound) -> list[Outbound]:
     """More photos while the owner picks: kept with the others, the question asked again."""
-    kept = conv.slots.get("documents", {})
-    media = [*kept.get("media", []), *(m.media_id for m in inbound.media)][:MAX_KEPT]
-    conv.slots["documents"] = {**kept, "media": media}
+    kept = _kept(conv)
+    kept.media = [*kept.media, *(m.media_id for m in inbound.media)][:MAX_KEPT]
+    conv.slots["documents"] = slots_to_json(kept)
     return reprompt(conv)
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:
-    kept = conv.slots.get("documents", {})
-    number = str(kept.get("number", ""))
+    kept = _kept(conv)
+    number = kept.number
     items = [
         Choice(DocumentChoice(number, item).encode(), f"rulebook.document.{item}")
-        for item in kept.get("missing", [])
+        for item in kept.missing
     ]
     choices = (*items, Choice(DocumentChoice(number, CANCEL).encode(), "documents.choice.cancel"))
-    count = len(kept.get("media", []))
+    count = len(kept.media)
     return [Outbound("documents.pick", {"number": number, "count": count}, choices)]
 
 
 def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     choice = DocumentChoice.decode(value)
-    kept = conv.slots.get("documents", {})
-    if choice is None or conv.dialog != NAME or kept.get("number") != choice.number:
+    kept = _kept(conv)
+    if choice is None or conv.dialog != NAME or kept.number != choice.number:
         return [stale_choice_answer()]
     if choice.item == CANCEL:
         return cancel(conv)
@@ -199,7 +212,7 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
         item = Document(choice.item)
     except ValueError:
         return [stale_choice_answer()]
-    media = [int(m) for m in kept.get("media", [])]
+    media = [int(m) for m in kept.media]
     actor = owner_actor(conv.party_id)
     try:
         claim, found = owner_act(

@@ -12,13 +12,13 @@ from typing import Any
 
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import normalize_word
+from messages.choices import END_HANDOFF, HandoffChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
 
 NAME = "human"
 WAITING = "waiting"
 MISUNDERSTOOD_LIMIT = 3  # texts in a row that fit nothing before a person is offered
-END_CHOICE = "h:end"
 MAX_TEXT = 2000
 
 
@@ -82,12 +82,12 @@ def restored_state(slots: dict[str, Any]) -> tuple[str | None, str, dict[str, An
 
 def _queued(key: str, ctx: TurnContext, reason: str) -> Outbound:
     params = {"reason": reason, "hotline": ctx.hotline, "wait_minutes": ctx.handoff_wait_minutes}
-    return Outbound(key, params, (Choice(END_CHOICE, "human.choice.end"),))
+    return Outbound(key, params, (Choice(END_HANDOFF.encode(), "human.choice.end"),))
 
 
 def _wants_the_bot(inbound: Inbound, ctx: TurnContext) -> bool:
     if inbound.kind is InboundKind.CHOICE:
-        return inbound.text == END_CHOICE
+        return HandoffChoice.decode(inbound.text) == END_HANDOFF
     if inbound.kind in (InboundKind.TEXT, InboundKind.COMMAND):
         said = normalize_word(inbound.text)
         return said == "/cancel" or ctx.lexicon.means(said, "end_human")

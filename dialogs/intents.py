@@ -14,6 +14,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from dialogs.lexicon import Lexicon, normalize_word
+from messages.choices import START_HUMAN, START_STATUS, StartChoice
 from messages.outbound import Choice, Outbound
 
 MENU = "intent.menu"
@@ -36,7 +37,7 @@ COMMANDS = {
 MENU_INTENTS = ("report", "status", "book", "human")
 # Menu buttons that run a command whenever tapped (start:report and start:book are the
 # report's and the booking's own choices).
-START_CHOICES = {f"start:{intent}": COMMANDS[intent] for intent in ("status", "human")}
+START_CHOICES = {choice.encode(): COMMANDS[choice.dialog] for choice in (START_STATUS, START_HUMAN)}
 
 # Words for the small commands: read only when they are the whole message.
 SMALL = frozenset({"cancel", "back", "mute", "unmute", "bookings", "lang_en", "lang_zh", "help"})
@@ -76,7 +77,9 @@ def command_for(text: str, lexicon: Lexicon, *, in_dialog: bool) -> str | None:
 
 def menu(*, unclear: bool = False) -> Outbound:
     """The opening: what people come for, as buttons (numbers on WeChat)."""
-    choices = tuple(Choice(f"start:{intent}", f"intent.choice.{intent}") for intent in MENU_INTENTS)
+    choices = tuple(
+        Choice(StartChoice(intent).encode(), f"intent.choice.{intent}") for intent in MENU_INTENTS
+    )
     return Outbound(MENU, {"unclear": unclear}, choices)
 
 

@@ -11,6 +11,7 @@ agreed or closed, or the adjuster asks again; nothing the owner sends is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from dialogs.claim_views import (
@@ -24,6 +25,7 @@ from dialogs.claim_views import (
     words,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import Settlement
 from domain.approval import disputes, released_proposal, require_released
 from domain.claim import Action, Claim, ClaimStatus
@@ -202,16 +204,28 @@ def begin_dispute(
     if conv.dialog is not None:  # a report in progress keeps the conversation
         return [Outbound("claims.owner.dispute_by_command", {"number": number})]
     conv.dialog, conv.state = DISPUTE, REASON
-    conv.slots["dispute"] = {"number": number, "version": version}
+    conv.slots["dispute"] = slots_to_json(DisputeSlots(number, version))
     return reprompt(conv)
 
 
+@dataclass
+class DisputeSlots:
+    """The proposal whose dispute waits for its reason (stored under "dispute")."""
+
+    number: str = ""
+    version: int = 0
+
+
+def _waiting(conv: Conversation) -> DisputeSlots:
+    return slots_from_json(DisputeSlots, conv.slots.get("dispute", {}))
+
+
 def reprompt(conv: Conversation) -> list[Outbound]:
-    waiting = conv.slots.get("dispute", {})
+    waiting = _waiting(conv)
     return [
         Outbound(
             "claims.owner.dispute_reason",
-            {"number": waiting.get("number", "")},
+            {"number": waiting.number},
             (Choice(CANCEL_DISPUTE, "claims.choice.cancel_dispute"),),
         )
     ]
@@ -227,13 +241,13 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         return cancel(conv)
     if inbound.kind is not InboundKind.TEXT:
         return [Outbound("claims.owner.dispute_text_only"), *reprompt(conv)]
-    waiting = conv.slots.get("dispute", {})
+    waiting = _waiting(conv)
     try:
         outs = answer(
             conv,
             ctx,
-            str(waiting.get("number", "")),
-            int(waiting.get("version", 0)),
+            waiting.number,
+            waiting.version,
             accept=False,
             reason=inbound.text,
         )

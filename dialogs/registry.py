@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from dialogs.accident import ACCIDENT
 from dialogs.approvals import APPROVALS
-from dialogs.bookings import BOOKING, SHOP
+from dialogs.booking.dialog import BOOKING, SHOP
 from dialogs.claims import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
@@ -20,7 +20,7 @@ from dialogs.documents import DOCUMENTS
 from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
 from dialogs.quickdeal.dialog import QUICK_DEAL
-from dialogs.reports import REPORT
+from dialogs.report.dialog import REPORT
 
 DIALOGS: tuple[Dialog, ...] = (
     REPORT, BOOKING, DOCUMENTS, CLAIMS, ACCIDENT, SHOP, APPROVALS, QUICK_DEAL, HUMAN

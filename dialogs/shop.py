@@ -6,7 +6,7 @@ The request card and every later notice carry buttons that name the booking
 member's shop (another shop's booking is "not found"), not against the conversation's
 last offer. Proposing a time, a decline's reason, an estimate and a supplement's items
 (追加定损, ``dialogs.shop_supplement``) are asked for in this dialog (one shared Machine,
-see dialogs/report.py).
+see dialogs/report/machine.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs import shop_supplement as supplement
-from dialogs.booking_views import (
+from dialogs.booking.views import (
     alternatives_notice,
     booking_params,
     free_slot_choices,
@@ -31,6 +31,8 @@ from dialogs.booking_views import (
     to_owner,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.shop_slots import ShopSlots, keep, load
+from dialogs.slots_codec import slots_to_json
 from dialogs.timeparse import parse_appointment_time
 from domain import booking_services as svc
 from domain.booking import (
@@ -79,7 +81,7 @@ def _enter(conv: Conversation, trigger: str, booking: Booking) -> None:
     """Leave whatever step of this dialog was open, then wait for ``trigger``'s answer."""
     _leave(conv)
     conv.dialog = NAME
-    conv.slots = {"booking": booking.id}
+    conv.slots = slots_to_json(ShopSlots(booking=booking.id))
     with attached(conv) as machine:
         getattr(machine, trigger)()
 
@@ -92,12 +94,14 @@ def _leave(conv: Conversation) -> None:
 
 
 def _prompt(conv: Conversation, question: Outbound) -> Outbound:
-    conv.slots["prompt"] = question.to_payload()
+    slots = load(conv)
+    slots.prompt = question.to_payload()
+    keep(conv, slots)
     return question
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:
-    prompt = conv.slots.get("prompt")
+    prompt = load(conv).prompt
     return [Outbound.from_payload(prompt)] if prompt else []
 
 
@@ -267,7 +271,8 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         return cancel(conv)
     try:
         staff = svc.shop_staff(ctx.uow, conv.party_id)
-        booking_id = int(conv.slots["booking"])
+        booking_id = load(conv).booking
+        assert booking_id is not None  # set with the state that waits for the answer
         if conv.state == PROPOSE:
             return _step_propose(conv, staff, booking_id, answer or _typed_slot(inbound, ctx), ctx)
         if conv.state == REASON:
@@ -294,11 +299,10 @@ def _step_propose(
     conv: Conversation, staff: ShopStaff, booking_id: int, answer: str | None, ctx: TurnContext
 ) -> list[Outbound]:
     booking = svc.staff_booking(ctx.uow, booking_id, staff)
-    if answer == "later":
-        conv.slots["after"] = conv.slots.get("last_shown")
-        return _show_slots(conv, ctx, booking)
-    if answer == "earliest":
-        conv.slots.pop("after", None)
+    slots = load(conv)
+    if answer in ("later", "earliest"):
+        slots.after = slots.last_shown if answer == "later" else None
+        keep(conv, slots)
         return _show_slots(conv, ctx, booking)
     start = (
         parse_slot_key(answer.removeprefix("at:")) if answer and answer.startswith("at:") else None
@@ -316,7 +320,8 @@ def _step_propose(
 def _show_slots(conv: Conversation, ctx: TurnContext, booking: Booking) -> list[Outbound]:
     shop = _shop(ctx, booking)
     rules = ctx.booking
-    after = parse_slot_key(conv.slots.get("after") or "")
+    slots = load(conv)
+    after = parse_slot_key(slots.after or "")
     found = svc.shop_slots(
         ctx.uow,
         shop,
@@ -333,7 +338,8 @@ def _show_slots(conv: Conversation, ctx: TurnContext, booking: Booking) -> list[
     if after is not None:
         choices.append(Choice(_s("earliest"), "booking.choice.earliest_slots"))
     choices.append(Choice(_s("quit"), "booking.choice.never_mind"))
-    conv.slots["last_shown"] = shown[-1].slot.key if shown else None
+    slots.last_shown = shown[-1].slot.key if shown else None
+    keep(conv, slots)
     params = {**booking_params(booking, shop), "count": len(shown)}
     return [_prompt(conv, Outbound("booking.shop.ask.propose", params, tuple(choices)))]
 

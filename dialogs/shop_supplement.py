@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogs.booking_views import booking_params, staff_choices, to_owner
+from dialogs.booking.views import booking_params, staff_choices, to_owner
 from dialogs.claim_views import amount, lexicon_pick, loss_params
 from dialogs.claim_views import refusal as claim_refusal
 from dialogs.conversation import TurnContext

@@ -16,23 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from dialogs import shop
-from dialogs.booking_views import booking_params
+from dialogs.booking.views import booking_params
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import normalize_word
 from dialogs.timeparse import parse_appointment_time
 from domain.booking import Booking, BookingStatus
 from domain.shop import Shop
 from domain.slots import key_of
-from messages.choices import ShopChoice
+from messages.choices import ShopChoice, StaffWordsChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
 
-CHOICE_PREFIX = "sw:"
 _SPLIT = re.compile(r"[\s,，。.!！、;；]+")
 
 
 def is_choice(value: str) -> bool:
-    return value.startswith(CHOICE_PREFIX)
+    return StaffWordsChoice.matches(value)
 
 
 def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound] | None:
@@ -55,7 +54,11 @@ def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return _act(conv, waiting[0].id or 0, said, inbound, ctx)
     conv.slots["said"] = said
     choices = tuple(
-        Choice(f"{CHOICE_PREFIX}{b.id}", "staff_words.choice.booking", booking_params(b, the_shop))
+        Choice(
+            StaffWordsChoice(b.id or 0).encode(),
+            "staff_words.choice.booking",
+            booking_params(b, the_shop),
+        )
         for b in waiting[:9]
     )
     return [Outbound("staff_words.which", {"action": said["action"]}, choices)]
@@ -64,10 +67,10 @@ def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
 def choose(conv: Conversation, value: str, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """The request picked by plate: do what was said."""
     said = conv.slots.pop("said", None)
-    number = value.removeprefix(CHOICE_PREFIX)
-    if not isinstance(said, dict) or not number.isdigit():
+    picked = StaffWordsChoice.decode(value)
+    if not isinstance(said, dict) or picked is None:
         return [Outbound("input.stale_choice")]
-    return _act(conv, int(number), said, inbound, ctx)
+    return _act(conv, picked.booking_id, said, inbound, ctx)
 
 
 def _read(text: str, the_shop: Shop | None, ctx: TurnContext) -> dict[str, Any] | None:

@@ -21,13 +21,90 @@ answers in time, brings the booking back to ``confirmed`` at its old time, not t
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
-from domain.errors import Refusal
+from domain.booking_errors import (  # the refusals, importable from here as before
+    AlreadyBooked as AlreadyBooked,
+)
+from domain.booking_errors import (
+    AlreadyShopStaff as AlreadyShopStaff,
+)
+from domain.booking_errors import (
+    BadAmount as BadAmount,
+)
+from domain.booking_errors import (
+    BadEstimate as BadEstimate,
+)
+from domain.booking_errors import (
+    BadRating as BadRating,
+)
+from domain.booking_errors import (
+    BadText as BadText,
+)
+from domain.booking_errors import (
+    BookingNotFound as BookingNotFound,
+)
+from domain.booking_errors import (
+    BookingWrongStage as BookingWrongStage,
+)
+from domain.booking_errors import (
+    ClaimNotReady as ClaimNotReady,
+)
+from domain.booking_errors import (
+    NotShopStaff as NotShopStaff,
+)
+from domain.booking_errors import (
+    PastCutoff as PastCutoff,
+)
+from domain.booking_errors import (
+    RepairComplete as RepairComplete,
+)
+from domain.booking_errors import (
+    ShopUnknown as ShopUnknown,
+)
+from domain.booking_errors import (
+    SlotFull as SlotFull,
+)
+from domain.booking_errors import (
+    SlotUnavailable as SlotUnavailable,
+)
+from domain.booking_errors import (
+    TooManyReschedules as TooManyReschedules,
+)
+from domain.booking_status import (  # importable from here as before
+    ALLOWED_TRANSITIONS as ALLOWED_TRANSITIONS,
+)
+from domain.booking_status import (
+    CHANGEABLE as CHANGEABLE,
+)
+from domain.booking_status import (
+    DONE as DONE,
+)
+from domain.booking_status import (
+    HOLDING as HOLDING,
+)
+from domain.booking_status import (
+    NOT_HOLDING as NOT_HOLDING,
+)
+from domain.booking_status import (
+    OPEN as OPEN,
+)
+from domain.booking_status import (
+    TERMINAL as TERMINAL,
+)
+from domain.booking_status import (
+    WAITING_FOR_SHOP as WAITING_FOR_SHOP,
+)
+from domain.booking_status import (
+    BookingKind as BookingKind,
+)
+from domain.booking_status import (
+    BookingStatus as BookingStatus,
+)
+from domain.booking_status import (
+    Payer as Payer,
+)
 from domain.geo import GeoPoint
 from domain.money import Money
 from domain.slots import SlotRules, TimeSlot
@@ -35,143 +112,6 @@ from domain.slots import SlotRules, TimeSlot
 MAX_TEXT = 500  # a reason, a problem description, a comment
 MIN_TEXT = 2
 MIN_STARS, MAX_STARS, LOW_RATING = 1, 5, 2  # a rating of LOW_RATING or less is flagged
-
-
-class BookingStatus(StrEnum):
-    REQUESTED = "requested"
-    HELD = "held"  # 待确认: slot held, waiting for the shop
-    PROPOSED = "proposed"  # the shop proposed another time
-    CONFIRMED = "confirmed"  # 已确认
-    DECLINED = "declined"
-    EXPIRED = "expired"  # the shop (or, for a proposal, the owner) did not answer in time
-    CANCELLED = "cancelled"
-    ARRIVED = "arrived"  # 到店登记
-    IN_REPAIR = "in_repair"  # 维修中
-    READY = "ready"  # 完成维修, quality-checked
-    PROBLEM = "problem"  # the owner reported a problem at handover
-    ACCEPTED = "accepted"  # 验收
-    PAID = "paid"  # 支付费用
-    RATED = "rated"  # 评价
-
-
-class BookingKind(StrEnum):
-    REPAIR = "repair"  # a claim repair
-    MAINTENANCE = "maintenance"  # routine maintenance, no claim
-
-
-class Payer(StrEnum):
-    INSURER = "insurer"  # direct repair (直赔): the insurer pays the shop
-    OWNER = "owner"
-
-
-_B = BookingStatus
-ALLOWED_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    _B.REQUESTED: frozenset({_B.HELD}),
-    _B.HELD: frozenset({_B.HELD, _B.CONFIRMED, _B.PROPOSED, _B.DECLINED, _B.EXPIRED, _B.CANCELLED}),
-    _B.PROPOSED: frozenset({_B.CONFIRMED, _B.HELD, _B.EXPIRED, _B.CANCELLED}),
-    _B.CONFIRMED: frozenset({_B.HELD, _B.ARRIVED, _B.CANCELLED}),
-    _B.ARRIVED: frozenset({_B.IN_REPAIR}),
-    _B.IN_REPAIR: frozenset({_B.IN_REPAIR, _B.READY}),
-    _B.READY: frozenset({_B.ACCEPTED, _B.PROBLEM}),
-    _B.PROBLEM: frozenset({_B.IN_REPAIR, _B.READY}),
-    _B.ACCEPTED: frozenset({_B.PAID}),
-    _B.PAID: frozenset({_B.RATED}),
-    _B.RATED: frozenset(),
-    _B.DECLINED: frozenset(),
-    _B.EXPIRED: frozenset(),
-    _B.CANCELLED: frozenset(),
-}
-TERMINAL = frozenset(s for s, nxt in ALLOWED_TRANSITIONS.items() if not nxt)
-NOT_HOLDING = frozenset({_B.REQUESTED, _B.DECLINED, _B.EXPIRED, _B.CANCELLED})
-HOLDING = frozenset(BookingStatus) - NOT_HOLDING  # counts against the shop's bays
-WAITING_FOR_SHOP = frozenset({_B.HELD})
-CHANGEABLE = frozenset({_B.HELD, _B.PROPOSED, _B.CONFIRMED})  # reschedule / cancel
-DONE = frozenset({_B.ACCEPTED, _B.PAID, _B.RATED})  # the repair was accepted
-# Open: the booking still needs something from someone (no second booking meanwhile).
-OPEN = frozenset(BookingStatus) - TERMINAL - {_B.REQUESTED}
-
-
-# --- refusals ----------------------------------------------------------------------------
-
-
-class BookingNotFound(Refusal):
-    """No such booking, or not one the asker may act on: the answer is the same."""
-
-    reason = "booking.not_found"
-
-
-class BookingWrongStage(Refusal):
-    """The booking's status does not allow the action (a stale button, mostly)."""
-
-    reason = "booking.wrong_stage"
-
-
-class SlotUnavailable(Refusal):
-    """Past, inside the lead time, beyond the horizon, a closed day, or not a slot."""
-
-    reason = "booking.slot_unavailable"
-
-
-class SlotFull(Refusal):
-    reason = "booking.slot_full"
-
-
-class PastCutoff(Refusal):
-    reason = "booking.past_cutoff"
-
-
-class TooManyReschedules(Refusal):
-    reason = "booking.too_many_reschedules"
-
-
-class NotShopStaff(Refusal):
-    reason = "booking.not_shop_staff"
-
-
-class ShopUnknown(Refusal):
-    reason = "booking.shop_unknown"
-
-
-class AlreadyShopStaff(Refusal):
-    """The sender answers for a shop already (params: name, shop)."""
-
-    reason = "booking.already_staff"
-
-
-class AlreadyBooked(Refusal):
-    """An open booking exists for this claim or vehicle already (no slot hoarding)."""
-
-    reason = "booking.already_booked"
-
-
-class ClaimNotReady(Refusal):
-    """A claim repair is booked once the loss is assessed (or for a claim not theirs)."""
-
-    reason = "booking.claim_not_ready"
-
-
-class RepairComplete(Refusal):
-    """The claim's repair was booked and accepted already (params: number, booking)."""
-
-    reason = "booking.repair_complete"
-
-
-class BadText(Refusal):
-    """A reason, problem or comment that is missing or too long (params: max)."""
-
-    reason = "booking.bad_text"
-
-
-class BadRating(Refusal):
-    reason = "booking.bad_rating"
-
-
-class BadAmount(Refusal):
-    reason = "booking.bad_amount"
-
-
-class BadEstimate(Refusal):
-    reason = "booking.bad_estimate"
 
 
 # --- rules -------------------------------------------------------------------------------
@@ -492,64 +432,3 @@ def documents(booking: Booking) -> list[str]:
     if booking.kind is BookingKind.REPAIR and booking.claim_number:
         codes += ["claim_number", "assessment"]
     return codes
-
-
-# --- timers ------------------------------------------------------------------------------
-
-HOLD_EXPIRY = "booking_hold_expiry"  # the shop (or the owner) did not answer in time
-SHOP_NUDGE = "booking_shop_nudge"  # remind the shop halfway through the hold
-APPOINTMENT_REMINDER = "booking_reminder"  # the day before, two hours before
-MAINTENANCE_REMINDER = "booking_maintenance"  # months after the repair was accepted
-
-
-@dataclass(frozen=True)
-class TimerPlan:
-    """A timer a booking should have now (its subject is ``booking.subject``)."""
-
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any]
-
-
-def timer_plans(booking: Booking, rules: BookingRules, now: datetime) -> list[TimerPlan]:
-    """Every timer the booking should have in its current state; the others go.
-
-    Keys carry the slot, so that a rescheduled booking's reminders are new timers and the
-    old ones are cancelled.
-    """
-    assert booking.id is not None, "a stored booking"
-    base: dict[str, Any] = {"booking_id": booking.id, "slot": booking.slot.key}
-    prefix = f"{booking.subject}:{booking.slot.key}"
-    plans: list[TimerPlan] = []
-    if booking.status in (BookingStatus.HELD, BookingStatus.PROPOSED) and booking.hold_expires_at:
-        deadline = booking.hold_expires_at
-        status = booking.status.value
-        plans.append(TimerPlan(HOLD_EXPIRY, f"{prefix}:{status}:expiry", deadline, base))
-        asked_at = booking.timeline[-1].at if booking.timeline else now
-        nudge = asked_at + (deadline - asked_at) / 2
-        if booking.status is BookingStatus.HELD and nudge > now:
-            payload = {**base, "expires_at": deadline.isoformat()}
-            plans.append(TimerPlan(SHOP_NUDGE, f"{prefix}:nudge", nudge, payload))
-    appointment = booking.appointment
-    if appointment is not None:  # also the kept slot of a request to move: it still stands
-        for before in rules.reminders_ahead(appointment, now):
-            minutes = int(before.total_seconds() // 60)
-            payload = {**base, "slot": appointment.key, "before_minutes": minutes}
-            payload["expires_at"] = appointment.start.isoformat()
-            key = f"{booking.subject}:{appointment.key}:remind:{minutes}"
-            plans.append(TimerPlan(APPOINTMENT_REMINDER, key, appointment.start - before, payload))
-    if booking.accepted_at is not None and rules.maintenance_after_months > 0:
-        due = add_months(booking.accepted_at, rules.maintenance_after_months)
-        key = f"{booking.subject}:maintenance"
-        plans.append(TimerPlan(MAINTENANCE_REMINDER, key, due, dict(base)))
-    return plans
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same time of day ``months`` calendar months later (the 31st → the month's end)."""
-    index = moment.year * 12 + moment.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last_day = calendar.monthrange(year, month)[1]
-    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

@@ -8,7 +8,6 @@ shop's lock (``uow.bookings.lock_shop``): two owners never hold the last bay of 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,20 +26,34 @@ from domain.booking import (
     Payer,
     RepairComplete,
     ShopUnknown,
-    SlotFull,
-    SlotUnavailable,
     owner_actor,
-    timer_plans,
 )
+from domain.booking_search import (  # importable from here as before
+    FIRST_WINDOW as FIRST_WINDOW,
+)
+from domain.booking_search import (
+    _bookable_slot,
+)
+from domain.booking_search import (
+    earliest_free_slots as earliest_free_slots,
+)
+from domain.booking_search import (
+    search_shops as search_shops,
+)
+from domain.booking_search import (
+    shop_by_code as shop_by_code,
+)
+from domain.booking_search import (
+    shop_slots as shop_slots,
+)
+from domain.booking_timers import timer_plans
 from domain.claim import Claim, ClaimStatus
 from domain.errors import AlreadyStaff, InvalidInvite
 from domain.geo import GeoPoint
 from domain.money import Money
 from domain.ports import UnitOfWork
-from domain.ranking import Need, RankedShop, ShopFilter, rank
-from domain.shop import Shop, ShopStaff
-from domain.slots import FreeSlot, TimeSlot, earliest_free, free_slots, has_room, slot_at
-from domain.slots import slot_problem as find_slot_problem
+from domain.ranking import Need, RankedShop
+from domain.shop import ShopStaff
 from domain.staff import INVITE_TTL, Invite, StaffRole, hash_invite_code, new_invite_code
 
 # A claim repair is booked once the loss is assessed (定损), up to and after payment.
@@ -54,7 +67,6 @@ BOOKABLE_CLAIMS = frozenset(
     }
 )
 SERVICE_FOR = {BookingKind.REPAIR: "collision", BookingKind.MAINTENANCE: "maintenance"}
-FIRST_WINDOW = timedelta(hours=6)  # the first stretch searched for each shop's earliest slot
 
 
 @dataclass(frozen=True)
@@ -69,96 +81,6 @@ class BookingRequest:
     plate: str | None = None
     make: str | None = None
     origin: GeoPoint | None = None
-
-
-# --- finding shops and slots ---------------------------------------------------------------
-
-
-def _window_end(now: datetime, rules: BookingRules) -> datetime:
-    """Past the horizon's last local day in any timezone (the slots themselves check)."""
-    return now + timedelta(days=rules.slots.horizon_days + 1)
-
-
-def search_shops(
-    uow: UnitOfWork,
-    need: Need,
-    now: datetime,
-    rules: BookingRules,
-    *,
-    exclude: Collection[str] = (),
-    shop_filter: ShopFilter | None = None,
-) -> list[RankedShop]:
-    """Staffed shops, ranked (domain.ranking), with their earliest free slot."""
-    shops = [s for s in uow.shops.all() if s.staffed and s.code not in exclude]
-    earliest = earliest_free_slots(uow, shops, now, rules)
-    return rank([(shop, earliest[shop.id]) for shop in shops], need, now, shop_filter)
-
-
-def earliest_free_slots(
-    uow: UnitOfWork, shops: Collection[Shop], now: datetime, rules: BookingRules
-) -> dict[int, datetime | None]:
-    """Each shop's earliest free slot start (None: none in the horizon).
-
-    Bookings are read for a window of six hours from the earliest bookable time, then
-    twelve, a day, two, ... for the shops still without a free slot, so a busy horizon is
-    read only as far as needed.
-    """
-    end = _window_end(now, rules)
-    first = now + rules.slots.lead_time
-    found: dict[int, datetime | None] = {}
-    waiting = {shop.id: shop for shop in shops}
-    span = FIRST_WINDOW
-    while waiting:
-        until = min(first + span, end)
-        taken = uow.bookings.taken(list(waiting), first, until)
-        for shop in list(waiting.values()):
-            slot = earliest_free(shop, taken.get(shop.id, []), now, rules.slots, until)
-            if slot is not None or until >= end:
-                found[shop.id] = None if slot is None else slot.start
-                del waiting[shop.id]
-        span *= 2
-    return found
-
-
-def shop_by_code(uow: UnitOfWork, code: str) -> Shop:
-    shop = uow.shops.by_code(code)
-    if shop is None or not shop.staffed:
-        raise ShopUnknown(shop=code[:40])
-    return shop
-
-
-def shop_slots(
-    uow: UnitOfWork,
-    shop: Shop,
-    now: datetime,
-    rules: BookingRules,
-    *,
-    after: datetime | None = None,
-    limit: int | None = None,
-    exclude: int | None = None,
-) -> list[FreeSlot]:
-    """The shop's free slots (``exclude``: a booking whose own slot counts as free)."""
-    taken = uow.bookings.taken([shop.id], now, _window_end(now, rules), exclude)
-    return free_slots(shop, taken.get(shop.id, []), now, rules.slots, after=after, limit=limit)
-
-
-def _bookable_slot(
-    uow: UnitOfWork,
-    shop: Shop,
-    start: datetime,
-    now: datetime,
-    rules: BookingRules,
-    exclude: int | None = None,
-) -> TimeSlot:
-    """The slot at ``start`` if it can be taken now; takes the shop's lock (keep it)."""
-    slot = slot_at(shop, start)
-    problem = find_slot_problem(shop, slot, now, rules.slots)
-    if problem is not None:
-        raise SlotUnavailable(problem=problem.value)
-    uow.bookings.lock_shop(shop.id)
-    if not has_room(shop, uow.bookings.overlapping(shop.id, slot, exclude)):
-        raise SlotFull(shop=shop.name)
-    return slot
 
 
 # --- claims and vehicles -------------------------------------------------------------------

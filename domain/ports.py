@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 
 from domain.agreement import Agreement
 from domain.attempts import AttemptStore
-from domain.booking import Booking, TimerPlan
+from domain.booking import Booking
+from domain.booking_timers import TimerPlan
 from domain.claim import Claim
 from domain.policy import Policy
 from domain.quick_deal import IssuedAgreement, QuickDeal

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from domain.accident_situations import AccidentParty, Pick
 from domain.agreement import Confirmation
-from domain.booking import TimerPlan
+from domain.booking_timers import TimerPlan
 from domain.staff import CODE_ALPHABET, normalize_invite_code
 
 CODE_LENGTH = 8  # about 39 bits; wrong codes are also counted against the sender

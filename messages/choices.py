@@ -34,6 +34,9 @@ class ChoiceKind(StrEnum):
     START = "start"  # starts a dialog
     ACCIDENT = "ac"  # an adjuster's buttons on a claim's accident record
     QUICK_DEAL = "q"  # 快处快赔: the invitation and both drivers' picks and confirmations
+    STAFF_WORDS = "sw"  # shop staff's typed words ("确认"): which waiting request they meant
+    HANDOFF = "h"  # the owner's buttons while a person has the conversation
+    CONSENT = "consent"  # the answer to the privacy notice
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -311,6 +314,83 @@ class StartChoice:
 START_REPORT = StartChoice("report")
 START_BOOKING = StartChoice("book")
 START_MAINTENANCE = StartChoice("book", "maint")
+START_STATUS = StartChoice("status")  # the opening menu's "my claims" (runs /status)
+START_HUMAN = StartChoice("human")  # the opening menu's "a person, please" (runs /human)
+
+
+# --- buttons of the router's own steps ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffWordsChoice:
+    """``sw:<booking id>``: the waiting request shop staff meant by their typed words,
+    picked by plate when more than one waits."""
+
+    booking_id: int
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.STAFF_WORDS, self.booking_id)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.STAFF_WORDS)
+
+    @classmethod
+    def decode(cls, value: str) -> StaffWordsChoice | None:
+        parts = value.split(SEP)
+        if len(parts) != 2 or parts[0] != ChoiceKind.STAFF_WORDS or not parts[1].isdigit():
+            return None
+        return cls(int(parts[1]))
+
+
+class HandoffAction(StrEnum):
+    END = "end"  # 结束人工: hand the conversation back to the bot
+
+
+@dataclass(frozen=True)
+class HandoffChoice:
+    """``h:<action>``: the owner's buttons while waiting for or talking to a person."""
+
+    action: HandoffAction
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.HANDOFF, self.action)
+
+    @classmethod
+    def decode(cls, value: str) -> HandoffChoice | None:
+        match value.split(SEP):
+            case [ChoiceKind.HANDOFF, action] if action in set(HandoffAction):
+                return cls(HandoffAction(action))
+        return None
+
+
+END_HANDOFF = HandoffChoice(HandoffAction.END)
+
+
+class ConsentAnswer(StrEnum):
+    AGREE = "agree"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class ConsentChoice:
+    """``consent:agree`` / ``consent:decline``: the answer to the privacy notice."""
+
+    answer: ConsentAnswer
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.CONSENT, self.answer)
+
+    @classmethod
+    def decode(cls, value: str) -> ConsentChoice | None:
+        match value.split(SEP):
+            case [ChoiceKind.CONSENT, answer] if answer in set(ConsentAnswer):
+                return cls(ConsentAnswer(answer))
+        return None
+
+
+CONSENT_AGREE = ConsentChoice(ConsentAnswer.AGREE)
+CONSENT_DECLINE = ConsentChoice(ConsentAnswer.DECLINE)
 
 
 # --- the buttons of a booking, for whoever writes a message about one ----------------------

@@ -1,7 +1,7 @@
 """The booking feature's timer kinds (see scheduler/kinds.py for how a kind works).
 
 A booking's timers are armed, moved and cancelled with the booking itself, in the
-transaction of each change (``domain.booking.timer_plans`` → ``uow.booking_timers``):
+transaction of each change (``domain.booking_timers.timer_plans`` → ``uow.booking_timers``):
 
 - ``booking_hold_expiry``: the shop did not answer a request in time (or the owner a
   shop's proposal): the hold lapses, the bay is free again, the owner is offered the
@@ -26,15 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain import booking_services as svc
-from domain.booking import (
-    APPOINTMENT_REMINDER,
-    HOLD_EXPIRY,
-    MAINTENANCE_REMINDER,
-    SHOP_NUDGE,
-    Booking,
-    BookingRules,
-    BookingStatus,
-)
+from domain.booking import Booking, BookingRules, BookingStatus
 from domain.booking_params import (
     booking_params,
     local_params,
@@ -43,6 +35,12 @@ from domain.booking_params import (
     reminder_params,
     slot_params,
     staff_actions,
+)
+from domain.booking_timers import (
+    APPOINTMENT_REMINDER,
+    HOLD_EXPIRY,
+    MAINTENANCE_REMINDER,
+    SHOP_NUDGE,
 )
 from domain.shop import Shop
 from domain.slots import parse_slot_key

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from dialogs.consent import NOTICE_VERSION
 from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
-from domain.booking import HOLDING, OPEN, Booking, TimerPlan
+from domain.booking import HOLDING, OPEN, Booking
+from domain.booking_timers import TimerPlan
 from domain.claim import Claim, ClaimStatus
 from domain.money import Money
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
@@ -308,6 +309,8 @@ class FakeConsentLog(ConsentLog):
 
     def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
         self.versions[party_id] = version
+
+
 class FakeQuickDealRepository(QuickDealRepository):
     def __init__(self, claims: dict[str, Claim]) -> None:
         self.deals: dict[str, QuickDeal] = {}  # by claim number

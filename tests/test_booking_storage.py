@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from domain.booking import Booking, BookingKind, BookingRules, BookingStatus, Payer, TimerPlan
+from domain.booking import Booking, BookingKind, BookingRules, BookingStatus, Payer
 from domain.booking_params import shop_params
+from domain.booking_timers import TimerPlan
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.money import Money
 from domain.slots import TimeSlot

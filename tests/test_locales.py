@@ -8,7 +8,7 @@ import pytest
 from jinja2 import Environment, UndefinedError
 
 from dialogs import report
-from dialogs.report_codec import draft_to_json
+from dialogs.report.codec import draft_to_json
 from domain.report import ReportDraft
 from locales.catalog import Catalogs, MissingMessage
 

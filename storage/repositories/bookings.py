@@ -19,16 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from domain.booking import (
-    HOLDING,
-    OPEN,
-    Booking,
-    BookingChange,
-    BookingKind,
-    BookingStatus,
-    Payer,
-    TimerPlan,
-)
+from domain.booking import HOLDING, OPEN, Booking, BookingChange, BookingKind, BookingStatus, Payer
+from domain.booking_timers import TimerPlan
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.money import Money
 from domain.ports import BookingRepository, BookingTimers

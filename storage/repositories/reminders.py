@@ -22,7 +22,7 @@ from storage.tables.timers import reminder_preference_t, timer_t
 _conv = conversation_t.c
 _pref = reminder_preference_t.c
 
-# Report slots as the report dialog keeps them (dialogs/report.py): the draft, and when
+# Report slots as the report dialog keeps them (dialogs/report/slots.py): the draft, and when
 # this report was started (an ISO timestamp: it tells one report from the next).
 _STARTED_AT = _conv.slots["started_at"].as_string()
 _DRAFT_POLICY = _conv.slots[("draft", "policy_number")].as_string()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogs.report_codec import draft_from_json
+from dialogs.report.codec import draft_from_json
 from domain.claim import Claim
 from domain.staff import Adjuster
 from messages.inbound import InboundKind, MediaItem

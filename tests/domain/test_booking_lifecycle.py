@@ -10,10 +10,6 @@ import pytest
 
 from domain.booking import (
     ALLOWED_TRANSITIONS,
-    APPOINTMENT_REMINDER,
-    HOLD_EXPIRY,
-    MAINTENANCE_REMINDER,
-    SHOP_NUDGE,
     BadAmount,
     BadEstimate,
     BadRating,
@@ -26,8 +22,14 @@ from domain.booking import (
     PastCutoff,
     Payer,
     TooManyReschedules,
-    add_months,
     documents,
+)
+from domain.booking_timers import (
+    APPOINTMENT_REMINDER,
+    HOLD_EXPIRY,
+    MAINTENANCE_REMINDER,
+    SHOP_NUDGE,
+    add_months,
     timer_plans,
 )
 from domain.money import Money

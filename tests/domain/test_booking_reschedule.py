@@ -12,7 +12,6 @@ import pytest
 
 from domain import booking_services as svc
 from domain.booking import (
-    APPOINTMENT_REMINDER,
     Booking,
     BookingKind,
     BookingRules,
@@ -22,6 +21,7 @@ from domain.booking import (
     TooManyReschedules,
 )
 from domain.booking_params import lead_params, reminder_params, shop_params
+from domain.booking_timers import APPOINTMENT_REMINDER
 from domain.shop import blend_rating, shown_rating
 from domain.slots import TimeSlot
 from tests.booking_fakes import PUDONG, PUDONG_STAFF, booking_uow

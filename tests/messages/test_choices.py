@@ -8,14 +8,22 @@ from typing import Any
 import pytest
 
 from messages.choices import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
+    END_HANDOFF,
+    START_HUMAN,
     START_MAINTENANCE,
     START_REPORT,
+    START_STATUS,
     BookingChoice,
     ChoiceKind,
     ClaimAction,
     ClaimChoice,
+    ConsentChoice,
+    HandoffChoice,
     ReportChoice,
     ShopChoice,
+    StaffWordsChoice,
     StartChoice,
     StepChoice,
     alternative_shop_choices,
@@ -39,6 +47,13 @@ CODECS = [
     (START_REPORT, "start:report"),
     (START_MAINTENANCE, "start:book:maint"),
     (StartChoice("book", "BA2026112500001"), "start:book:BA2026112500001"),
+    # the wire values of buttons sent before these were typed, unchanged
+    (START_STATUS, "start:status"),
+    (START_HUMAN, "start:human"),
+    (StaffWordsChoice(12), "sw:12"),
+    (END_HANDOFF, "h:end"),
+    (CONSENT_AGREE, "consent:agree"),
+    (CONSENT_DECLINE, "consent:decline"),
 ]
 
 
@@ -67,6 +82,13 @@ def test_each_value_is_encoded_and_read_back(choice: Any, value: str) -> None:
         (ReportChoice, "b:summary:confirm"),
         (StartChoice, "start"),
         (StartChoice, "r:start:report"),
+        (StaffWordsChoice, "sw:x"),
+        (StaffWordsChoice, "sw:12:ok"),
+        (StaffWordsChoice, "sh:12"),
+        (HandoffChoice, "h:start"),
+        (HandoffChoice, "h:end:now"),
+        (ConsentChoice, "consent:maybe"),
+        (ConsentChoice, "consent"),
     ],
 )
 def test_a_value_of_another_kind_or_malformed_reads_as_none(codec: type, value: str) -> None:
@@ -83,6 +105,7 @@ def test_the_kind_is_told_by_the_prefix_alone() -> None:
     assert ClaimChoice.matches("c:anything") and not ClaimChoice.matches("cx:take:1")
     assert BookingChoice.matches("bk:x") and not BookingChoice.matches("b:bk")
     assert ShopChoice.matches("sh:1:ok") and not ShopChoice.matches("s:quit")
+    assert StaffWordsChoice.matches("sw:x") and not StaffWordsChoice.matches("s:w")
 
 
 def test_a_bookings_buttons_name_it_and_its_reference() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogs.reports import REPORT
+from dialogs.report.dialog import REPORT
 from domain.clock import Clock
 from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.kinds import Registry, TimerKind

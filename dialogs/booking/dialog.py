@@ -6,7 +6,7 @@ staff's ``shop``, each a registry entry of its own."""
 from __future__ import annotations
 
 from dialogs import booking, claims, shop, verification
-from dialogs.booking_views import refusal
+from dialogs.booking.views import refusal
 from dialogs.claim_views import refusal as claim_refusal
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.dialog import DialogBase, MenuItem, Word

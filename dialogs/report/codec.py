@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dialogs.slots_codec import point_from_json, point_to_json
 from domain.evidence import Evidence, MediaKind, PhotoRole
-from domain.geo import CoordinateSystem, GeoPoint
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 
 
@@ -15,7 +15,7 @@ def draft_to_json(draft: ReportDraft) -> dict[str, Any]:
         "policy_number": draft.policy_number,
         "plate": draft.plate,
         "accident_at": draft.accident_at.isoformat() if draft.accident_at else None,
-        "location": _point_to_json(draft.location),
+        "location": point_to_json(draft.location),
         "address": draft.address,
         "description": draft.description,
         "injuries": draft.injuries,
@@ -38,7 +38,7 @@ def draft_from_json(data: dict[str, Any]) -> ReportDraft:
         policy_number=data.get("policy_number"),
         plate=data.get("plate"),
         accident_at=_time(data.get("accident_at")),
-        location=_point_from_json(data.get("location")),
+        location=point_from_json(data.get("location")),
         address=data.get("address"),
         description=data.get("description"),
         injuries=data.get("injuries"),
@@ -59,25 +59,13 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _point_to_json(point: GeoPoint | None) -> dict[str, Any] | None:
-    if point is None:
-        return None
-    return {"lat": point.lat, "lon": point.lon, "system": point.system.value}
-
-
-def _point_from_json(data: dict[str, Any] | None) -> GeoPoint | None:
-    if not data:
-        return None
-    return GeoPoint(data["lat"], data["lon"], CoordinateSystem(data["system"]))
-
-
 def _evidence_to_json(item: Evidence) -> dict[str, Any]:
     return {
         "media_id": item.media_id,
         "kind": item.kind.value,
         "role": item.role.value if item.role else None,
         "taken_at": item.taken_at.isoformat() if item.taken_at else None,
-        "gps": _point_to_json(item.gps),
+        "gps": point_to_json(item.gps),
     }
 
 
@@ -87,5 +75,5 @@ def _evidence_from_json(data: dict[str, Any]) -> Evidence:
         kind=MediaKind(data["kind"]),
         role=PhotoRole(data["role"]) if data.get("role") else None,
         taken_at=_time(data.get("taken_at")),
-        gps=_point_from_json(data.get("gps")),
+        gps=point_from_json(data.get("gps")),
     )

@@ -26,6 +26,7 @@ from domain.money import Money
 from domain.ranking import RankedShop
 from domain.shop import Shop
 from domain.slots import FreeSlot
+from domain.staff import pick_region_adjusters
 from messages.choices import (
     alternative_shop_choices,
     owner_booking_choices,
@@ -145,3 +146,23 @@ def claim_params(ctx: TurnContext, booking: Booking) -> dict[str, Any]:
         others = figures.other_share
         found["other_share"] = others.grouped() if others > Money.zero() else None
     return found
+
+
+def _shop_of(ctx: TurnContext, booking: Booking) -> Shop:
+    shop = ctx.uow.shops.get(booking.shop_id)
+    assert shop is not None  # a booking's shop is never deleted (foreign key)
+    return shop
+
+
+def _ask_rating(booking: Booking, shop: Shop, key: str = "booking.ask.rating") -> Outbound:
+    return Outbound(key, booking_params(booking, shop), owner_choices(booking))
+
+
+def _to_insurer(ctx: TurnContext, booking: Booking, shop: Shop, key: str) -> list[Outbound]:
+    """A low rating is the insurer's to follow up: the adjusters of the policy's region."""
+    region = None
+    if booking.policy_number is not None:
+        region = ctx.uow.staff.region_of_policy(booking.policy_number)
+    adjusters = pick_region_adjusters(ctx.uow.staff.adjusters(), region, booking.owner_id)
+    params = {**booking_params(booking, shop), "policy": booking.policy_number}
+    return [Outbound(key, params, to_party=a.party_id) for a in adjusters if a.party_id]

@@ -19,7 +19,7 @@ class ReportDialog(DialogBase):
     menu = (MenuItem("REPORT", "wechat.menu.report", "/report"),)
     words = (Word("report", "/report"),)
     start = START_REPORT
-    unfinished = frozenset({report.COLLECTING, report.SUMMARY, report.RESUME})
+    unfinished = report.UNFINISHED  # every step, the summary, the resume offer
 
     def run(
         self, command: str, argument: str, conv: Conversation, ctx: TurnContext
