@@ -3,7 +3,7 @@
 The bot runs as `claimbot serve` in its own process, in webhook mode, on a file SQLite
 database (or --database-url). The fake Bot API server (tests/telegram/fake_bot_api.py)
 runs in this process: it delivers each user's updates to the bot's webhook and records
-what the bot sends. Each user waits for the bot's prompt before the next step (16 turns:
+what the bot sends. Each user waits for the bot's prompt before the next step (15 turns:
 the report, three single photos, summary, confirmation).
 
 Prints turns/s, p50/p99 from update delivery to the bot's first reply as the fake server
@@ -145,7 +145,8 @@ class Waiter:
             event.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"user {user.id}: no {marker!r} after {timeout} s")
+                last = [(m.text[:60], m.values) for m in user.messages()[before:][-3:]]
+                raise TimeoutError(f"user {user.id}: no {marker!r} after {timeout} s: {last}")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
@@ -153,8 +154,7 @@ class Waiter:
 async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: float) -> int:
     steps: list[tuple[Callable[[], int], str]] = [
         (lambda: user.text("/report"), AGREE),  # first contact: the privacy notice
-        (lambda: user.tap(AGREE), START_REPORT.encode()),
-        (lambda: user.text("/report"), "r:plate:menu"),
+        (lambda: user.tap(AGREE), "r:plate:menu"),  # agreeing starts the report
         (lambda: user.text("沪A12345"), "r:check:menu"),
         (lambda: user.text("8001"), "r:time:now"),
         (lambda: user.tap("r:time:now"), LOCATION),
@@ -167,7 +167,7 @@ async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: 
         (lambda: user.photo(photos[0]), "r:evidence:menu"),
         (lambda: user.photo(photos[1]), "r:evidence:menu"),
         (lambda: user.photo(photos[2]), "r:summary:confirm"),
-        (lambda: user.tap("r:summary:confirm"), "start:report"),
+        (lambda: user.tap("r:summary:confirm"), START_REPORT.encode()),
     ]
     for act, marker in steps:
         before = len(user.messages())
