@@ -212,6 +212,7 @@ class Run:
     latencies: list[float]
     messages: int
     rate_limited: int
+    requests: int  # Bot API requests the bot made during the run, getUpdates apart
 
     @property
     def turns_per_second(self) -> float:
@@ -259,6 +260,7 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
             if args.workers > 1:  # a load balancer spreads the updates over the workers
                 api.spread_to = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
             cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
+            calls_before = len(api.calls)
             with profiled(bots[0].pid, args.profile):
                 turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
             rss = max(peak_rss_mib(bot.pid) for bot in bots)
@@ -268,8 +270,21 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
                 stop(bot)
         report_duplicates(api, args.users)
         return Run(
-            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+            turns,
+            elapsed,
+            cpu,
+            rss,
+            sorted(api.latencies),
+            len(api.messages()),
+            api.rate_limited,
+            requests_since(api, calls_before),
         )
+
+
+def requests_since(api: FakeBotApi, start: int) -> int:
+    """Requests to the Bot API (webhook answers carrying a method not counted)."""
+    replies = len(api.webhook_replies)
+    return sum(1 for call in api.calls[start:] if call[0] != "getupdates") - replies
 
 
 def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
@@ -315,6 +330,7 @@ def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
         try:
             wait_started(bot, lambda: "getupdates" in {c[0] for c in api.calls}, log)
             cpu_before = cpu_seconds(bot.pid)
+            calls_before = len(api.calls)
             turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
             rss = peak_rss_mib(bot.pid)
             cpu = cpu_seconds(bot.pid) - cpu_before
@@ -325,7 +341,14 @@ def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
             except subprocess.TimeoutExpired:
                 bot.kill()
         return Run(
-            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+            turns,
+            elapsed,
+            cpu,
+            rss,
+            sorted(api.latencies),
+            len(api.messages()),
+            api.rate_limited,
+            requests_since(api, calls_before),
         )
 
 
@@ -340,6 +363,10 @@ def report(name: str, run: Run) -> None:
     )
     print(f"    delivery->reply p50 {p50:.1f} ms, p99 {p99:.1f} ms ({len(latencies)} turns)")
     print(f"    messages sent   {run.messages}, 429s {run.rate_limited}")
+    print(
+        f"    Bot API requests {run.requests} ({run.requests / run.turns:.2f} a turn; "
+        "getUpdates apart)"
+    )
     print(
         f"    bot peak RSS    {run.rss:.0f} MiB, CPU {run.cpu:.1f} s "
         f"({run.cpu_ms_a_turn:.1f} ms a turn)"
