@@ -36,6 +36,7 @@ from telegram.ext import (  # noqa: E402
 )
 
 (
+    CONSENT,
     PLATE,
     CHECK,
     TIME,
@@ -45,11 +46,12 @@ from telegram.ext import (  # noqa: E402
     DRIVABLE,
     OTHER,
     WITNESSES,
-    POLICE,
     EVIDENCE,
     SUMMARY,
 ) = range(12)
 PHOTOS_NEEDED = 3
+AGREE = "consent:agree"  # dialogs/consent.py
+START_REPORT = "start:report"  # messages/choices.py: START_REPORT.encode()
 
 
 def button(value: str) -> InlineKeyboardMarkup:
@@ -86,8 +88,21 @@ def tap_step(prompt: str, value: str, key: str, next_state: int):  # type: ignor
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert context.user_data is not None
+    if not context.user_data.get("agreed"):  # first contact: the privacy notice
+        await ask(update, "We keep your report. Agree?", AGREE)
+        return CONSENT
     context.user_data.clear()
+    context.user_data["agreed"] = True
     await ask(update, "Plate number?", "r:plate:menu")
+    return PLATE
+
+
+async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    await query.answer()
+    context.user_data["agreed"] = True
+    await ask(update, "Thank you. Plate number?", "r:plate:menu")  # agreeing starts the report
     return PLATE
 
 
@@ -121,10 +136,10 @@ async def photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     path = Path(os.environ["PEER_DIR"]) / f"{largest.file_unique_id}.jpg"
     await file.download_to_drive(path)
     photos.append(str(path))
-    done = len(photos) >= PHOTOS_NEEDED
-    await ask(
-        update, f"{len(photos)} photo(s) received", "r:evidence:done" if done else "r:evidence:menu"
-    )
+    if len(photos) >= PHOTOS_NEEDED:
+        await ask(update, "Confirm?", "r:summary:confirm")
+        return SUMMARY
+    await ask(update, f"{len(photos)} photo(s) received", "r:evidence:menu")
     return EVIDENCE
 
 
@@ -132,7 +147,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await ask(update, "Reported. Claim number 1.", "start:report")
+    await ask(update, "Reported. Claim number 1.", START_REPORT)
     return ConversationHandler.END
 
 
@@ -156,6 +171,7 @@ def main() -> None:
                 )
             ],
             CHECK: [MessageHandler(filters.TEXT, text_step("When?", "r:time:now", "check", TIME))],
+            CONSENT: [CallbackQueryHandler(agree)],
             TIME: [CallbackQueryHandler(when)],
             LOCATION: [MessageHandler(filters.LOCATION, where)],
             DESCRIPTION: [
@@ -173,17 +189,9 @@ def main() -> None:
                 CallbackQueryHandler(tap_step("Witnesses?", "r:witnesses:skip", "other", WITNESSES))
             ],
             WITNESSES: [
-                CallbackQueryHandler(tap_step("Police?", "r:police:skip", "witnesses", POLICE))
+                CallbackQueryHandler(tap_step("Photos?", "r:evidence:menu", "witnesses", EVIDENCE))
             ],
-            POLICE: [
-                CallbackQueryHandler(tap_step("Photos?", "r:evidence:menu", "police", EVIDENCE))
-            ],
-            EVIDENCE: [
-                MessageHandler(filters.PHOTO, photo),
-                CallbackQueryHandler(
-                    tap_step("Confirm?", "r:summary:confirm", "evidence", SUMMARY)
-                ),
-            ],
+            EVIDENCE: [MessageHandler(filters.PHOTO, photo)],
             SUMMARY: [CallbackQueryHandler(confirm)],
         },
         fallbacks=[CommandHandler("report", start)],

@@ -3,7 +3,7 @@
 The bot runs as `claimbot serve` in its own process, in webhook mode, on a file SQLite
 database (or --database-url). The fake Bot API server (tests/telegram/fake_bot_api.py)
 runs in this process: it delivers each user's updates to the bot's webhook and records
-what the bot sends. Each user waits for the bot's prompt before the next step (16 turns:
+what the bot sends. Each user waits for the bot's prompt before the next step (15 turns:
 the report, three single photos, summary, confirmation).
 
 Prints turns/s, p50/p99 from update delivery to the bot's first reply as the fake server
@@ -145,7 +145,8 @@ class Waiter:
             event.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"user {user.id}: no {marker!r} after {timeout} s")
+                last = [(m.text[:60], m.values) for m in user.messages()[before:][-3:]]
+                raise TimeoutError(f"user {user.id}: no {marker!r} after {timeout} s: {last}")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
@@ -153,8 +154,7 @@ class Waiter:
 async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: float) -> int:
     steps: list[tuple[Callable[[], int], str]] = [
         (lambda: user.text("/report"), AGREE),  # first contact: the privacy notice
-        (lambda: user.tap(AGREE), START_REPORT.encode()),
-        (lambda: user.text("/report"), "r:plate:menu"),
+        (lambda: user.tap(AGREE), "r:plate:menu"),  # agreeing starts the report
         (lambda: user.text("沪A12345"), "r:check:menu"),
         (lambda: user.text("8001"), "r:time:now"),
         (lambda: user.tap("r:time:now"), LOCATION),
@@ -167,7 +167,7 @@ async def journey(user: FakeUser, photos: list[bytes], waiter: Waiter, timeout: 
         (lambda: user.photo(photos[0]), "r:evidence:menu"),
         (lambda: user.photo(photos[1]), "r:evidence:menu"),
         (lambda: user.photo(photos[2]), "r:summary:confirm"),
-        (lambda: user.tap("r:summary:confirm"), "start:report"),
+        (lambda: user.tap("r:summary:confirm"), START_REPORT.encode()),
     ]
     for act, marker in steps:
         before = len(user.messages())
@@ -212,6 +212,7 @@ class Run:
     latencies: list[float]
     messages: int
     rate_limited: int
+    requests: int  # Bot API requests the bot made during the run, getUpdates apart
 
     @property
     def turns_per_second(self) -> float:
@@ -259,6 +260,7 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
             if args.workers > 1:  # a load balancer spreads the updates over the workers
                 api.spread_to = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
             cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
+            calls_before = len(api.calls)
             with profiled(bots[0].pid, args.profile):
                 turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
             rss = max(peak_rss_mib(bot.pid) for bot in bots)
@@ -268,8 +270,21 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
                 stop(bot)
         report_duplicates(api, args.users)
         return Run(
-            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+            turns,
+            elapsed,
+            cpu,
+            rss,
+            sorted(api.latencies),
+            len(api.messages()),
+            api.rate_limited,
+            requests_since(api, calls_before),
         )
+
+
+def requests_since(api: FakeBotApi, start: int) -> int:
+    """Requests to the Bot API (webhook answers carrying a method not counted)."""
+    replies = len(api.webhook_replies)
+    return sum(1 for call in api.calls[start:] if call[0] != "getupdates") - replies
 
 
 def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
@@ -315,6 +330,7 @@ def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
         try:
             wait_started(bot, lambda: "getupdates" in {c[0] for c in api.calls}, log)
             cpu_before = cpu_seconds(bot.pid)
+            calls_before = len(api.calls)
             turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
             rss = peak_rss_mib(bot.pid)
             cpu = cpu_seconds(bot.pid) - cpu_before
@@ -325,7 +341,14 @@ def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
             except subprocess.TimeoutExpired:
                 bot.kill()
         return Run(
-            turns, elapsed, cpu, rss, sorted(api.latencies), len(api.messages()), api.rate_limited
+            turns,
+            elapsed,
+            cpu,
+            rss,
+            sorted(api.latencies),
+            len(api.messages()),
+            api.rate_limited,
+            requests_since(api, calls_before),
         )
 
 
@@ -340,6 +363,10 @@ def report(name: str, run: Run) -> None:
     )
     print(f"    delivery->reply p50 {p50:.1f} ms, p99 {p99:.1f} ms ({len(latencies)} turns)")
     print(f"    messages sent   {run.messages}, 429s {run.rate_limited}")
+    print(
+        f"    Bot API requests {run.requests} ({run.requests / run.turns:.2f} a turn; "
+        "getUpdates apart)"
+    )
     print(
         f"    bot peak RSS    {run.rss:.0f} MiB, CPU {run.cpu:.1f} s "
         f"({run.cpu_ms_a_turn:.1f} ms a turn)"

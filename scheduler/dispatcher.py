@@ -70,6 +70,22 @@ class ChannelSender(Protocol):
     async def send(self, row: OutboxRow) -> SendResult: ...
 
 
+class JoiningSender(ChannelSender, Protocol):
+    """A sender that may send the leading rows of a chat's run as one message (the
+    answers of one turn): how many rows its first message covered, and the result."""
+
+    async def send_leading(self, rows: Sequence[OutboxRow]) -> tuple[int, SendResult]: ...
+
+
+async def send_next(sender: ChannelSender, rows: Sequence[OutboxRow]) -> tuple[int, SendResult]:
+    """Send the first of `rows`, joined with those after it if the sender can."""
+    leading = getattr(sender, "send_leading", None)
+    if leading is None:
+        return 1, await sender.send(rows[0])
+    count, result = await leading(rows)
+    return max(1, min(int(count), len(rows))), result
+
+
 @dataclass
 class TurnClaim:
     """What a turn's transaction did for the dispatcher: marks, and the rows it claimed."""
@@ -416,17 +432,20 @@ class OutboxDispatcher:
         limiter = self._limiters[sender.channel]
         settled = 0  # rows before this index are sent or failed; the rest may be handed back
         try:
-            for index, row in enumerate(rows):
+            index = 0
+            while index < len(rows):
+                row = rows[index]
                 await limiter.wait(row.chat_id)
-                if not self._fresh(row):
+                if not all(self._fresh(r) for r in rows[index:]):
                     # The lease may have lapsed (a stalled worker): another may hold the
                     # rows now. Hand back those still ours; never send on a stale lease.
                     log.warning("outbox lease of row %s not confirmed in time", row.id)
                     settled = len(rows)
                     await asyncio.to_thread(self._release, rows[index:])
                     return
-                try:
-                    result = await sender.send(row)
+                count = 1
+                try:  # a turn's answers may go as one message: `count` rows
+                    count, result = await send_next(sender, rows[index:])
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # a sender bug must not lose the row
@@ -435,9 +454,11 @@ class OutboxDispatcher:
                 if self._on_result is not None:
                     self._on_result(sender.channel, result_label(result))
                 if isinstance(result, Sent):
-                    settled = index + 1
-                    self._sent.append(row.id)  # marked by the next round's transaction
+                    settled = index + count
+                    # marked by the next turn's or round's transaction
+                    self._sent += [r.id for r in rows[index:settled]]
                     self._mark_soon()
+                    index = settled
                     continue
                 settled = len(rows)
                 await asyncio.to_thread(self._mark_failed, row, result, rows[index + 1 :])

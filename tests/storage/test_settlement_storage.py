@@ -22,8 +22,8 @@ from domain.money import Money
 from domain.policy import Coverage
 from domain.settlement import LossKind as SettlementLossKind
 from storage import read_models
-from storage.read_models.analytics import payout_lines
 from storage.db import Database
+from storage.read_models.analytics import payout_lines
 from storage.tables.adjudication import claim_settlement_t
 from tests.storage.helpers import NOW, file_claim, import_example, new_owner
 

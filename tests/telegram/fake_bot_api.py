@@ -136,6 +136,7 @@ class FakeBotApi:
         self.listeners: list[Callable[[SentMessage], None]] = []  # called on each message sent
         self.calls: list[tuple[str, JsonDict, int, float]] = []  # method, params, status, at
         self.callback_answers: list[JsonDict] = []
+        self.webhook_replies: list[str] = []  # methods carried by webhook answers
         self.edits: list[JsonDict] = []
         self.commands: dict[str | None, list[JsonDict]] = {}
         self.webhook: JsonDict | None = None
@@ -578,8 +579,23 @@ class FakeBotApi:
                 with self._lock:
                     self.deliveries.append((int(update["update_id"]), status))
                 if 200 <= status < 300:
+                    await self._webhook_reply(response)
                     return
                 await asyncio.sleep(0.2 * (attempt + 1))
+
+    async def _webhook_reply(self, response: httpx.Response) -> None:
+        """Telegram performs the one method a webhook's answer may carry (its result is
+        not reported back to the bot)."""
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return
+        params = dict(response.json())
+        name = str(params.pop("method", "")).lower()
+        if not name:
+            return
+        answer = await self._answer(name, params)
+        with self._lock:
+            self.calls.append((name, params, answer.status_code, time.monotonic()))
+            self.webhook_replies.append(name)
 
 
 def _chat_of(update: JsonDict) -> str | None:

@@ -235,3 +235,51 @@ def test_attachments_go_before_the_text(
     methods = [m.method for m in api.messages(CHAT)]
     assert methods == ["sendphoto", "sendmessage", *["sendmediagroup"] * 3, "sendmessage"]
     assert api.messages(CHAT)[0].media == [jpeg_bytes(seed=0)]
+
+
+def turn_answers(bot: TelegramBot, *keys: str, turn: str = "telegram:7770001:42") -> None:
+    """One turn's answers, keyed as the engine keys them: plain texts, the last with a button."""
+    items = [
+        OutboxItem(
+            "telegram",
+            CHAT,
+            "en",
+            {
+                "key": key,
+                "params": {"command": f"/a{n}"},
+                "choices": (
+                    [{"value": "r:plate:menu", "label_key": "choice.menu"}]
+                    if n == len(keys) - 1
+                    else []
+                ),
+            },
+            f"{turn}:{n}",
+        )
+        for n, key in enumerate(keys)
+    ]
+    with bot.container.database.unit_of_work() as uow:
+        uow.outbox.add(items)
+        uow.commit()
+
+
+def test_a_turns_answers_go_as_one_message_and_a_failed_one_is_retried_whole(
+    sqlite_database: Database, tmp_path: Path, api: FakeBotApi
+) -> None:
+    with telegram_bot(sqlite_database, tmp_path, api) as bot:
+        api.fail("sendMessage", 500)
+        turn_answers(bot, "command.unknown", "command.unknown", "command.unknown")
+        api.wait_until(lambda: len(api.messages(CHAT)) == 1 and bot.unsent() == 0, timeout=30)
+        notify(bot, 2)  # rows not answering one turn stay apart
+        api.wait_until(lambda: len(api.messages(CHAT)) == 3 and bot.unsent() == 0)
+        with bot.container.database.unit_of_work() as uow:
+            statuses = uow.connection.execute(select(outbox_t.c.status)).scalars().all()
+    joined = api.messages(CHAT)[0]
+    assert [part.split(".", 1)[0] for part in joined.text.split("\n\n")] == [
+        "Unknown command /a0",
+        "Unknown command /a1",
+        "Unknown command /a2",
+    ]
+    assert joined.values == ["r:plate:menu"]  # the last answer's button
+    sends = [status for name, _, status, _ in api.calls if name == "sendmessage"]
+    assert sends == [500, 200, 200, 200]  # the joined message failed once, then went whole
+    assert statuses == ["sent"] * 5

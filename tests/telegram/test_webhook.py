@@ -55,7 +55,7 @@ def test_an_update_delivered_twice_is_processed_once(
     with telegram_bot(sqlite_database, tmp_path, api, mode="webhook") as bot:
         user = api.user(4440002, language_code="en")
         first = bot.turn(user, lambda: user.text("/report"))
-        assert len(first) == 2
+        assert len(first) == 1  # the start and the first question, one message
         update_id = max(api.updates)
         photo = bot.turn(user, lambda: user.photo(jpeg_bytes(seed=7)))
         assert "1 photo" in photo[0].text
@@ -88,6 +88,27 @@ def test_an_album_part_delivered_twice_counts_once(
             api.redeliver(api.updates[parts[0]])
 
         answer = bot.turn(user, album_with_a_redelivery)
-        assert len(answer) == 2
+        assert len(answer) == 1  # the acknowledgement and the next question, one message
         assert "Received 2 photo(s)" in answer[0].text
         assert bot.quiet(user) == []
+
+
+def test_a_tap_is_answered_in_the_webhooks_answer(
+    sqlite_database: Database, tmp_path: Path, api: FakeBotApi
+) -> None:
+    """Telegram performs one method given in the webhook's answer: the callback answer
+    goes there, not as a request of its own; the tapped keyboard is still taken off."""
+    with telegram_bot(sqlite_database, tmp_path, api, mode="webhook") as bot:
+        user = api.user(4440004, language_code="en")
+        question = bot.turn(user, lambda: user.text("/report"))[-1]
+        bot.turn(user, lambda: user.text("沪A12345"))
+        bot.turn(user, lambda: user.text("8001"))
+        tapped = bot.turn(user, lambda: user.tap("r:time:now"))
+        api.wait_until(lambda: len(api.callback_answers) == 1 and len(api.edits) == 1)
+    assert tapped and "r:plate:menu" in question.values
+    assert api.webhook_replies == ["answercallbackquery"]
+    query = api.updates[max(api.updates)]["callback_query"]
+    assert api.callback_answers[0]["callback_query_id"] == query["id"]
+    # no request of its own: the only answerCallbackQuery call came with the webhook answer
+    assert [name for name, *_ in api.calls].count("answercallbackquery") == 1
+    assert not api.edits[0].get("reply_markup")

@@ -21,6 +21,7 @@ import asyncio
 import logging
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -96,6 +97,14 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
+def _turn_of(row: OutboxRow) -> str | None:
+    """The inbound message a row answers (the engine keys a turn's answers
+    `channel:message:index`); None for rows written otherwise (notices, timers, staff)."""
+    turn, _, index = row.idempotency_key.rpartition(":")
+    answers = turn.startswith(f"{row.channel}:") and index.isdigit()
+    return turn if answers else None
+
+
 def retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -124,6 +133,7 @@ class TelegramSender:
         self._interval = per_chat_interval
         self._progress: dict[int, int] = {}  # outbox row id -> parts already sent
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of the latest send
+        self._reply_keyboard: set[str] = set()  # chats shown a location keyboard since
 
     async def send(self, row: OutboxRow) -> SendResult:
         try:
@@ -145,6 +155,52 @@ class TelegramSender:
             return Retry(f"{type(exc).__name__}: {exc}")
         self._progress.pop(row.id, None)
         return Sent()
+
+    async def send_leading(self, rows: Sequence[OutboxRow]) -> tuple[int, SendResult]:
+        """The answers of one turn as one message where they fit in one: each a text
+        without buttons, attachments or location request, before the last (which may
+        carry them). Telegram API calls are most of a busy bot's CPU; a step answered
+        with an acknowledgement and the next question costs one call, not two."""
+        count = self._joinable(rows)
+        if count < 2:
+            return 1, await self.send(rows[0])
+        messages = [render(self._catalogs, row.locale, row.payload) for row in rows[:count]]
+        text = "\n\n".join(message.text for message in messages)
+        if len(text) > MAX_TEXT:
+            return 1, await self.send(rows[0])
+        last, row = messages[-1], rows[count - 1]
+        try:
+            await self._pace(row.chat_id)
+            try:
+                await self._send_part(row.chat_id, TextPart(text, self._markup(last, row.locale)))
+            finally:
+                self._sent(row.chat_id)
+        except RetryAfter as exc:
+            return count, Retry(str(exc), after=retry_after_seconds(exc), code="429")
+        except (Forbidden, BadRequest, ChatMigrated) as exc:
+            return count, Failed(f"{type(exc).__name__}: {exc}")
+        except (NetworkError, InvalidToken, TelegramError) as exc:
+            return count, Retry(f"{type(exc).__name__}: {exc}")
+        return count, Sent()
+
+    def _joinable(self, rows: Sequence[OutboxRow]) -> int:
+        """How many leading rows are one turn's answers that can go as one message."""
+        if rows[0].chat_id in self._reply_keyboard or rows[0].id in self._progress:
+            return 1  # the first must take the open location keyboard away: alone
+        turn = _turn_of(rows[0])
+        count = 0
+        for row in rows:
+            if turn is None or _turn_of(row) != turn or row.id in self._progress:
+                break
+            count += 1
+            payload = row.payload
+            if payload.get("attachments") or (
+                payload.get("choices") and payload.get("request_location")
+            ):
+                return count - 1  # attachments go first; a location hint goes after
+            if payload.get("choices") or payload.get("request_location"):
+                break  # the keyboard ends the message
+        return count
 
     # --- layout -----------------------------------------------------------------------
 
@@ -217,6 +273,12 @@ class TelegramSender:
     async def _send_part(self, chat_id: str, part: Part) -> None:
         if isinstance(part, TextPart):
             await self._bot.send_message(chat_id, part.text, reply_markup=part.markup)
+            if isinstance(part.markup, ReplyKeyboardMarkup):
+                if len(self._reply_keyboard) > 10_000:
+                    self._reply_keyboard.clear()
+                self._reply_keyboard.add(chat_id)
+            elif isinstance(part.markup, ReplyKeyboardRemove):
+                self._reply_keyboard.discard(chat_id)
             return
         files = [(item, await asyncio.to_thread(self._read, item)) for item in part.items]
         if len(files) == 1:
