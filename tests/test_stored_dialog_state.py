@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.bootstrap import Container
-from storage.tables import conversation_t
+from storage.tables.core import conversation_t
 from tests.booking_support import WebUser
 from tests.engine_harness import Owner
 from tests.test_engine import three_photos

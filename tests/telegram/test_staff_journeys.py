@@ -91,17 +91,17 @@ def test_adjudication_and_repair_booking_through_telegram(
         adjuster.text(f"/loss {number} part 后保险杠 1200.00")
         adjuster.text(f"/loss {number} labour 拆装工时 300")
         proposed = adjuster.text(f"/settle {number} owner")
-        assert "1500.00" in texts(proposed)[0]
+        assert "1,500.00" in texts(proposed)[0]
         told = owner.news()
         assert len(told) == 2  # survey above; liability, the proposal (with the loss items)
         proposal = told[-1]
-        assert "1500.00" in proposal.text
+        assert "1,500.00" in proposal.text
         assert proposal.values == [f"c:acc:{number}:1", f"c:dis:{number}:1"]
 
         owner.tap(f"c:acc:{number}:1")
         assert number in texts(adjuster.news())[0]
         adjuster.text(f"/paid {number} 1500.00 REF-TG-0001")
-        assert "1500.00" in texts(owner.news())[0]
+        assert "1,500.00" in texts(owner.news())[0]
 
         # The repair: /book offers the claim, then shops, then slots, all by tapping.
         purpose = owner.text("/book")
@@ -135,7 +135,7 @@ def test_adjudication_and_repair_booking_through_telegram(
         assert f"bk:{booking_id}:rate:5" in rating[-1].values
         owner.tap(f"bk:{booking_id}:rate:5")
         owner.tap("b:skip")
-        paid_notice = [m.text for m in staff.news() if "1480.00" in m.text]
+        paid_notice = [m.text for m in staff.news() if "1,480.00" in m.text]
         assert paid_notice, "the shop is told of the payment"
 
         assert {status for _, status in api.deliveries} == {200}

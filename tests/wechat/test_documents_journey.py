@@ -47,8 +47,8 @@ def test_documents_asked_filed_and_waived_through_wechat(
         for position in range(2, 7):
             adjuster.say(f"/waive {number} {position} 远程查勘已核实")
         assert "已全部齐全" in owner.news()[-1]
-        assert "1200.00" in adjuster.say(f"/settle {number} owner")[0]
-        assert "1200.00" in owner.news()[-1]
+        assert "1,200.00" in adjuster.say(f"/settle {number} owner")[0]
+        assert "1,200.00" in owner.news()[-1]
 
     with database.unit_of_work() as uow:
         claim = uow.claims.get(number)

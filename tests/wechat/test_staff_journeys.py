@@ -80,19 +80,19 @@ def test_adjudication_and_repair_booking_through_wechat(
         adjuster.say(f"/loss {number} part 后保险杠 1200.00")
         adjuster.say(f"/loss {number} labour 拆装工时 300")
         proposed = adjuster.say(f"/settle {number} owner")
-        assert "1500.00" in proposed[0]
+        assert "1,500.00" in proposed[0]
 
         # Four notices in a row (taken, survey, liability, the proposal, which carries the
         # loss items) fit the owner's window after the report: no progress template.
         told = owner.news()
         assert told[0].startswith(f"您的报案 {number} 已由理赔员 陈静 受理")
         assert len(told) == 4 and rig.api.templates_for(OWNER) == []
-        assert "1500.00" in told[-1] and "拆装工时" in told[-1]
+        assert "1,500.00" in told[-1] and "拆装工时" in told[-1]
         accepted = owner.say(f"/accept {number}")  # as the proposal says
         assert accepted[0].startswith(f"您已接受案件 {number} 的方案")
         assert "车主已接受" in adjuster.news()[0]
         adjuster.say(f"/paid {number} 1500.00 REF-WX-0001")
-        assert "1500.00 元已支付" in owner.news()[0]
+        assert "1,500.00 元已支付" in owner.news()[0]
 
         # The repair, by numbers: the claim, the shop whose staff is on WeChat, a slot.
         purpose = owner.say("/book")
@@ -123,7 +123,7 @@ def test_adjudication_and_repair_booking_through_wechat(
         assert "支付的金额" in asked[0] and "请为本次服务打分" in rating[0]
         comment = owner.pick(rating[-1], "★★★★★")
         owner.pick(comment[-1], "不写了")
-        assert any("1480.00" in text for text in staff.news())
+        assert any("1,480.00" in text for text in staff.news())
         assert "预计什么时候完工" in estimate[0]
 
         booking_id = int(ref.group(1).lstrip("#"))
