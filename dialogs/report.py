@@ -445,7 +445,7 @@ def _step_location(
         return Problem("report.error.too_long", {"max": MAX_ADDRESS})
     if not looks_like_address(address):
         return Problem("report.error.address_not_place", {"text": address})
-    draft.address = address
+    draft.type_address(address)
     return Accepted()
 
 
@@ -694,10 +694,7 @@ def _handle_location(
     point = _point(inbound)
     if point is None:
         return [Outbound("report.error.bad_location"), *_prompt(conv, draft)]
-    draft.location = point
-    # The shared place replaces a typed address: keep only the label the channel sent with it.
-    label = str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS]
-    draft.address = label or None
+    draft.share_location(point, str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS])
     _save(conv, draft)
     saved = Outbound("report.location_saved", _location_params(draft))
     if conv.state == COLLECTING and conv.slots.get("step") == "location":
