@@ -21,7 +21,7 @@ from domain.attempts import AttemptRule
 from domain.booking import BookingRules
 from domain.evidence import EvidenceTolerance
 from domain.fast_lane import FastLaneRules
-from domain.fraud_signals import FraudRules
+from domain.fraud_signals import FraudRules, PhotoReuseRule
 from domain.money import InvalidAmount, Money
 from domain.settlement import JIAOQIANG_2020, JiaoqiangLimits, SettlementRules, SubLimit
 from domain.sla import SlaPolicy, TakeDeadlines
@@ -234,6 +234,7 @@ class Settings(BaseSettings):
             _rules(self.liability_shares, tolerance),
             jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
             approval_threshold=Money.from_yuan(self.approval_threshold),
+            photo_reuse=PhotoReuseRule(self.fraud_phash_distance, self.fraud_photo_lookback),
         )
 
     @field_validator("jiaoqiang_limits")

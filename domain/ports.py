@@ -14,6 +14,7 @@ from domain.agreement import Agreement
 from domain.attempts import AttemptStore
 from domain.booking import Booking, TimerPlan
 from domain.claim import Claim
+from domain.fraud_signals import PhotoMatch
 from domain.policy import Policy
 from domain.quick_deal import IssuedAgreement, QuickDeal
 from domain.shop import Shop, ShopStaff
@@ -63,6 +64,11 @@ class ClaimRepository(abc.ABC):
     @abc.abstractmethod
     def next_sequence(self, day: date) -> int:
         """The next claim sequence number of a (local) day, starting at 1."""
+
+    @abc.abstractmethod
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        """The claim's photos whose perceptual hash lies within ``max_distance`` bits of a
+        photo in another claim reported since ``since`` (or that are the same file)."""
 
 
 class StaffRepository(abc.ABC):

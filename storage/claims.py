@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -27,12 +27,14 @@ from domain.adjudication import (
 )
 from domain.claim import TERMINAL_STATUSES, Claim, ClaimStatus, StatusChange
 from domain.evidence import Evidence, MediaKind, PhotoRole
+from domain.fraud_signals import PhotoMatch
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.money import Money
 from domain.ports import ClaimRepository
 from domain.report import OtherVehicle, ReportDraft, ReportItem
 from storage._sql import AnyRow, DialectInsert, per_dialect, pick
 from storage.accident_codec import accident_json, accident_record, payments, payments_json
+from storage.fraud_queries import FraudQueries
 from storage.settlement_codec import statement_json, statement_parts
 from storage.tables import (
     claim_counter_t,
@@ -420,6 +422,9 @@ class SqlClaimRepository(ClaimRepository):
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        return FraudQueries(self._conn).photo_matches(number, since, max_distance)
 
     def add(self, claim: Claim) -> None:
         """Store a new claim with its evidence (in order) and its timeline.

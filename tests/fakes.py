@@ -12,6 +12,7 @@ from dialogs.consent import NOTICE_VERSION
 from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
 from domain.booking import HOLDING, OPEN, Booking, TimerPlan
 from domain.claim import Claim, ClaimStatus
+from domain.fraud_signals import PhotoMatch
 from domain.money import Money
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
 from domain.ports import (
@@ -72,6 +73,9 @@ class FakeClaimRepository(ClaimRepository):
 
     def save(self, claim: Claim) -> None:
         self.claims[claim.number] = claim
+
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        return []  # no perceptual hashes here: see the storage tests
 
     def for_owner(self, party_id: int) -> list[Claim]:
         mine = [c for c in self.claims.values() if c.owner_id == party_id]
@@ -308,6 +312,8 @@ class FakeConsentLog(ConsentLog):
 
     def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
         self.versions[party_id] = version
+
+
 class FakeQuickDealRepository(QuickDealRepository):
     def __init__(self, claims: dict[str, Claim]) -> None:
         self.deals: dict[str, QuickDeal] = {}  # by claim number
