@@ -89,6 +89,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         tz=tz,
     )
     catalogs = Catalogs(tz)
+    catalogs.use_hotline(settings.service_hotline)
     lexicon = Lexicon(catalogs.words(), catalogs.tables())
     engine = ConversationEngine(
         database,
