@@ -129,6 +129,7 @@ class Settings(BaseSettings):
     booking_horizon_days: int = Field(default=14, ge=1, le=90)  # slots offered ahead
     booking_hold_minutes: int = Field(default=60, gt=0)  # the shop's time to answer
     booking_cutoff_hours: float = Field(default=2.0, ge=0)  # last change of a confirmed slot
+    booking_arrival_window_hours: float = Field(default=4.0, ge=0)  # earliest 车辆已到店
     booking_max_reschedules: int = Field(default=2, ge=0)
     booking_reminder_hours: str = "24,2"  # before a confirmed appointment; "" = none
     booking_maintenance_months: int = Field(default=6, ge=0)  # after a repair; 0 = off
@@ -263,6 +264,7 @@ class Settings(BaseSettings):
             ),
             hold=timedelta(minutes=self.booking_hold_minutes),
             cutoff=timedelta(hours=self.booking_cutoff_hours),
+            arrival_window=timedelta(hours=self.booking_arrival_window_hours),
             max_reschedules=self.booking_max_reschedules,
             reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
             maintenance_after_months=self.booking_maintenance_months,

@@ -55,6 +55,7 @@ from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
 from domain.slots import TimeSlot, parse_slot_key, slot_at
 from domain.staff import pick_region_adjusters
+from domain.survey_clash import clear_of_survey
 from messages.choices import START_BOOKING, BookingChoice, ChoiceKind, StartChoice, StepChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound, stale_choice_answer
@@ -524,7 +525,8 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
         limit=rules.slots_per_page + 1 + len(own),
         exclude=conv.slots.get("reschedule"),
     )
-    free = [s for s in found if s.slot not in own]
+    claim = conv.slots.get("for", {}).get("claim")
+    free = [s for s in clear_of_survey(ctx.uow, claim, found) if s.slot not in own]
     shown = free[: rules.slots_per_page]
     choices = free_slot_choices(lambda key: _b(f"slot:{key}"), shown, shop.tz)
     if len(free) > len(shown):
