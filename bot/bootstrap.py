@@ -92,6 +92,7 @@ def build(
         tz=tz,
     )
     catalogs = Catalogs(tz)
+    catalogs.use_hotline(settings.service_hotline)
     lexicon = Lexicon(catalogs.words(), catalogs.tables())
     engine = ConversationEngine(
         database,

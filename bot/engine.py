@@ -55,6 +55,15 @@ class TurnDelivery(Protocol[Claim]):
     def rolled_back(self, claim: Claim) -> None: ...
 
 
+def reply_turn(channel: str, idempotency_key: str) -> str | None:
+    """The turn an outbox row answered in its own chat (its inbound message, as the key
+    written below names it); None for a notice, a timer's or a person's message."""
+    head, _, index = idempotency_key.rpartition(":")
+    if not index.isdigit() or not head.startswith(f"{channel}:"):
+        return None
+    return head
+
+
 @dataclass(frozen=True)
 class TurnOutcome:
     duplicate: bool

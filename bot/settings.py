@@ -21,7 +21,7 @@ from domain.attempts import AttemptRule
 from domain.booking import BookingRules
 from domain.evidence import EvidenceTolerance
 from domain.fast_lane import FastLaneRules
-from domain.fraud_signals import FraudRules
+from domain.fraud_signals import FraudRules, PhotoReuseRule
 from domain.money import InvalidAmount, Money
 from domain.settlement import JIAOQIANG_2020, JiaoqiangLimits, SettlementRules, SubLimit
 from domain.sla import SlaPolicy, TakeDeadlines
@@ -132,6 +132,7 @@ class Settings(BaseSettings):
     booking_horizon_days: int = Field(default=14, ge=1, le=90)  # slots offered ahead
     booking_hold_minutes: int = Field(default=60, gt=0)  # the shop's time to answer
     booking_cutoff_hours: float = Field(default=2.0, ge=0)  # last change of a confirmed slot
+    booking_arrival_window_hours: float = Field(default=4.0, ge=0)  # earliest 车辆已到店
     booking_max_reschedules: int = Field(default=2, ge=0)
     booking_reminder_hours: str = "24,2"  # before a confirmed appointment; "" = none
     booking_maintenance_months: int = Field(default=6, ge=0)  # after a repair; 0 = off
@@ -237,6 +238,7 @@ class Settings(BaseSettings):
             _rules(self.liability_shares, tolerance),
             jiaoqiang=jiaoqiang_limits(self.jiaoqiang_limits),
             approval_threshold=Money.from_yuan(self.approval_threshold),
+            photo_reuse=PhotoReuseRule(self.fraud_phash_distance, self.fraud_photo_lookback),
         )
 
     @field_validator("jiaoqiang_limits")
@@ -265,6 +267,7 @@ class Settings(BaseSettings):
             ),
             hold=timedelta(minutes=self.booking_hold_minutes),
             cutoff=timedelta(hours=self.booking_cutoff_hours),
+            arrival_window=timedelta(hours=self.booking_arrival_window_hours),
             max_reschedules=self.booking_max_reschedules,
             reminders=tuple(timedelta(hours=h) for h in _hours_list(self.booking_reminder_hours)),
             maintenance_after_months=self.booking_maintenance_months,

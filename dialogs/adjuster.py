@@ -199,17 +199,27 @@ def _survey(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
     if at is not None and survey_time_problem(at, ctx.now):
         raise BadSurveyTime(at=at.isoformat())
     survey = Survey(mode, at, place)
-    handled = _step(ctx, conv, number, lambda c, actor: c.schedule_survey(survey, ctx.now, actor))
+    earlier: list[Survey | None] = []
+
+    def schedule(claim: Claim, actor: str) -> None:
+        earlier.append(claim.adjudication.survey)  # a new time replaces the one told before
+        claim.schedule_survey(survey, ctx.now, actor)
+
+    handled = _step(ctx, conv, number, schedule)
     params = {
-        "mode": mode.value,
-        "at": at.isoformat() if at else None,
-        "place": place,
+        **survey_params(survey),
         "adjuster": handled.adjuster.name,
+        "replaces": survey_params(earlier[0]) if earlier and earlier[0] else None,
     }
     return [
         Outbound("claims.adjuster.survey_scheduled", {"number": handled.claim.number, **params}),
         to_owner(handled.claim, "claims.owner.survey", params),
     ]
+
+
+def survey_params(survey: Survey) -> dict[str, str | None]:
+    at = survey.at.isoformat() if survey.at else None
+    return {"mode": survey.mode.value, "at": at, "place": survey.place}
 
 
 def _time_and_place(rest: list[str], ctx: TurnContext) -> tuple[datetime | None, str | None]:

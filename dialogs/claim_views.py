@@ -19,6 +19,7 @@ from domain.adjudication import (
 from domain.claim import Claim, looks_like_claim_number
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
+from domain.fraud_signals import reuse_by_photo
 from domain.geo import place_fields
 from domain.money import Money
 from domain.services import owner_actor
@@ -203,7 +204,14 @@ def payer_lines(claim: Claim, settlement: Settlement) -> list[dict[str, Any]]:
 def evidence_checks(
     items: Sequence[Evidence], claim: Claim, ctx: TurnContext
 ) -> list[dict[str, Any]]:
-    """Per photo: does its EXIF time and GPS agree with the reported time and place?"""
+    """Per photo: does its EXIF time and GPS agree with the reported time and place, and
+    which other claims hold the same picture (by perceptual hash)?"""
+    reuse = ctx.rules.photo_reuse
+    reused = reuse_by_photo(
+        ctx.uow.claims.photo_reuse(
+            claim.number, claim.reported_at - reuse.lookback, reuse.max_distance
+        )
+    )
     checks = []
     for n, item in enumerate(photos(items), 1):
         check = check_evidence(
@@ -218,6 +226,7 @@ def evidence_checks(
                 "km": check.distance_km,
                 "time_ok": check.time_ok,
                 "place_ok": check.place_ok,
+                "reused_in": reused.get(item.media_id, []),
             }
         )
     return checks

@@ -19,6 +19,7 @@ from messages.outbound import Outbound, stale_choice_answer
 
 MAX_TEXT = 4000
 IDLE_PROMPT = intents.MENU  # the owner's opening menu
+TAPPED = "tapped"  # the latest button the conversation took, and when
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -45,8 +46,22 @@ def handle_turn(
         if out.to_party in (None, conv.party_id)  # notices to others offer them, not us
         for choice in out.choices
     ]
+    if inbound.kind is InboundKind.CHOICE and not (outs and outs[0].stale_choice):
+        # A second tap on it before anything else happens is then answered by silence.
+        conv.slots[TAPPED] = {"value": inbound.text, "at": ctx.now.isoformat()}
     conv.last_activity = ctx.now
     return outs
+
+
+def choice_lasts(value: str, registry: Registry = REGISTRY) -> bool:
+    """Whether a button stays good after the conversation moves on (it names its claim or
+    booking, answers a shop's waiting request, or opens the menu); every other button is
+    superseded by the conversation's next turn, which offers its own."""
+    return (
+        registry.for_choice(value) is not None
+        or staff_words.is_choice(value)
+        or value in intents.START_CHOICES
+    )
 
 
 def wants_pushed(conv: Conversation, inbound: Inbound, registry: Registry = REGISTRY) -> bool:
@@ -98,6 +113,8 @@ def _route(
                 return human.begin(conv, inbound, ctx, "asked")
             return _run_command(conv, intents.START_CHOICES[inbound.text], ctx)
         if inbound.text not in (*conv.offered, *pushed):
+            if _double_tap(conv, inbound.text):
+                return []  # the first tap was answered: nothing more to say
             return [stale_choice_answer(), *_reprompt(conv, ctx)]
         starts = _registry(ctx).started_by(inbound.text)
         if starts is not None:
@@ -106,6 +123,15 @@ def _route(
     if running is not None:
         return running.handle(conv, inbound, ctx)
     return _idle(conv, inbound, ctx)
+
+
+def _double_tap(conv: Conversation, value: str) -> bool:
+    """The button the conversation's latest turn took, tapped again with no turn between."""
+    tapped = conv.slots.get(TAPPED)
+    if not isinstance(tapped, dict) or tapped.get("value") != value:
+        return False
+    last = conv.last_activity
+    return last is not None and tapped.get("at") == last.isoformat()
 
 
 def _as_text(inbound: Inbound, text: str) -> Inbound:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from domain.errors import Refusal
 from domain.evidence import EvidenceTolerance
+from domain.fraud_signals import PhotoReuseRule
 from domain.jiaoqiang import JIAOQIANG_2020, JiaoqiangLimits
 from domain.money import Money, with_amounts
 
@@ -76,6 +77,7 @@ class AdjudicationRules:
     jiaoqiang: JiaoqiangLimits = JIAOQIANG_2020  # the settlement's 交强险 sub-limits
     # A proposal paying more waits for a supervisor's approval (核赔, domain.approval).
     approval_threshold: Money = APPROVAL_THRESHOLD
+    photo_reuse: PhotoReuseRule = field(default_factory=PhotoReuseRule)  # shown per photo
 
     def __post_init__(self) -> None:
         if set(self.liability_shares) != set(Liability):

@@ -124,6 +124,7 @@ class BookingRules:
     slots: SlotRules = field(default_factory=SlotRules)
     hold: timedelta = timedelta(minutes=60)  # how long a shop has to answer
     cutoff: timedelta = timedelta(hours=2)  # no reschedule/cancel of a confirmed slot after
+    arrival_window: timedelta = timedelta(hours=4)  # arrival recorded no earlier (domain.arrival)
     max_reschedules: int = 2  # per booking
     reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     maintenance_after_months: int = 6  # 0: no maintenance reminder

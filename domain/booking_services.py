@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.adjudication import PaymentRoute, SettlementFigures
+from domain.arrival import check_arrival
 from domain.booking import (
     CHANGEABLE,
     WAITING_FOR_SHOP,
@@ -363,6 +364,7 @@ def arrive(
     uow: UnitOfWork, booking_id: int, staff: ShopStaff, now: datetime, rules: BookingRules
 ) -> Booking:
     booking = staff_booking(uow, booking_id, staff)
+    check_arrival(booking, now, rules.arrival_window)
     booking.arrive(now, staff.actor)
     return _store(uow, booking, rules, now)
 

@@ -96,6 +96,23 @@ class FraudFacts:
     tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))  # policy dates' zone
 
 
+@dataclass(frozen=True)
+class PhotoReuseRule:
+    """What counts as a photo used in another claim, for the adjuster's cards and pages
+    (the same thresholds as the fast lane's PHOTO_REUSED signal)."""
+
+    max_distance: int = 6  # bits of the 64-bit perceptual hash
+    lookback: timedelta = timedelta(days=365)  # claims reported this far back
+
+
+def reuse_by_photo(matches: Sequence[PhotoMatch]) -> dict[int, list[str]]:
+    """The other claims each photo of a claim appears in, by media id."""
+    found: dict[int, set[str]] = {}
+    for match in matches:
+        found.setdefault(match.media_id, set()).add(match.other_claim)
+    return {media_id: sorted(numbers) for media_id, numbers in found.items()}
+
+
 def hamming(first: str, second: str) -> int:
     """Bits that differ between two perceptual hashes written as hex strings."""
     if len(first) != len(second):

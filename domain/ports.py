@@ -15,6 +15,7 @@ from domain.attempts import AttemptStore
 from domain.booking import Booking
 from domain.booking_timers import TimerPlan
 from domain.claim import Claim
+from domain.fraud_signals import PhotoMatch
 from domain.policy import Policy
 from domain.quick_deal import IssuedAgreement, QuickDeal
 from domain.shop import Shop, ShopStaff
@@ -64,6 +65,11 @@ class ClaimRepository(abc.ABC):
     @abc.abstractmethod
     def next_sequence(self, day: date) -> int:
         """The next claim sequence number of a (local) day, starting at 1."""
+
+    @abc.abstractmethod
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        """The claim's photos whose perceptual hash lies within ``max_distance`` bits of a
+        photo in another claim reported since ``since`` (or that are the same file)."""
 
 
 class StaffRepository(abc.ABC):

@@ -70,6 +70,18 @@ class ReportDraft:
     evidence: list[Evidence] = field(default_factory=list)
     evidence_done: bool = False
     skipped: set[ReportItem] = field(default_factory=set)
+    address_typed: bool = False  # the address is the owner's words, not a channel's label
+
+    def type_address(self, address: str) -> None:
+        self.address = address
+        self.address_typed = True
+
+    def share_location(self, point: GeoPoint, label: str | None) -> None:
+        """A shared place gives the coordinates for the map; an address the owner typed
+        stays the place's name, else the label the channel sent with it (if any) is."""
+        self.location = point
+        if not self.address_typed:
+            self.address = label or None
 
     def is_answered(self, item: ReportItem) -> bool:
         if item in self.skipped:

@@ -4,7 +4,9 @@ A locale is a folder (`locales/zh_CN/`, `locales/en/`) of YAML files, one per fe
 their keys are merged, and a key defined twice in one locale is an error. Templates have
 ``t(key, ...)``, the ``when`` filter (local time), the ``note`` / ``booking_note``
 filters (a timeline entry's stored note in words, `locales/notes.py`) and the masks of
-`domain/masking.py` (``mask_plate``, ``mask_phone``, ``mask_policy``, ``mask_name``).
+`domain/masking.py` (``mask_plate``, ``mask_phone``, ``mask_policy``, ``mask_name``);
+``car`` (a make and model in the locale's names) and ``duration`` (minutes in the locale's
+units, `locales/language.py`); ``hotline``, the service hotline from settings.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from domain.masking import mask_name, mask_phone, mask_plate, mask_policy, mask_text
 from domain.money import Money
+from locales.language import car_name, spoken_duration
 from locales.notes import NoteWords, booking_note, claim_note
 
 CATALOG_DIR = Path(__file__).parent
@@ -56,6 +59,7 @@ class Catalogs:
 
     def __init__(self, tz: tzinfo, directory: Path = CATALOG_DIR) -> None:
         self._tz = tz
+        self._hotline = ""
         self._sources: dict[str, dict[str, str]] = {}
         self._lexicons: dict[str, Mapping[str, Any]] = {}
         for folder in sorted(p for p in directory.iterdir() if p.is_dir() and p.name[0] != "_"):
@@ -144,7 +148,24 @@ class Catalogs:
             words, from_status, to_status, note or ""
         )
         env.filters.update(MASKS)  # staff cards show identifiers masked (domain/masking.py)
+        cars = self._lexicons[locale].get("cars") or {}
+        env.filters["car"] = lambda text: car_name(cars, text)
+        env.filters["duration"] = lambda minutes: spoken_duration(
+            lambda key, **params: self.render(locale, key, params), minutes
+        )
+        env.globals["hotline"] = self._hotline
         return env
+
+    def use_hotline(self, number: str) -> None:
+        """The service hotline every template may name as ``hotline`` (settings)."""
+        self._hotline = number
+        for env in self._environments.values():
+            env.globals["hotline"] = number
+        self._compiled.clear()
+
+    def car(self, locale: str, text: str | None) -> str:
+        """A make and model in the locale's names (大众 帕萨特), for pages outside templates."""
+        return car_name(self._lexicons[locale].get("cars") or {}, text)
 
     def _format_time(self, locale: str, value: str | datetime | None) -> str:
         if value is None:

@@ -13,6 +13,7 @@ from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, curr
 from domain.booking import HOLDING, OPEN, Booking
 from domain.booking_timers import TimerPlan
 from domain.claim import Claim, ClaimStatus
+from domain.fraud_signals import PhotoMatch
 from domain.money import Money
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
 from domain.ports import (
@@ -73,6 +74,9 @@ class FakeClaimRepository(ClaimRepository):
 
     def save(self, claim: Claim) -> None:
         self.claims[claim.number] = claim
+
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        return []  # no perceptual hashes here: see the storage tests
 
     def for_owner(self, party_id: int) -> list[Claim]:
         mine = [c for c in self.claims.values() if c.owner_id == party_id]

@@ -74,7 +74,7 @@ def test_a_maintenance_booking_from_request_to_rating(
     book_maintenance(owner)
     card = staff.last("booking.shop.request")
     assert card.choices[0].value == "sh:1:ok"
-    assert "【新预约 #1】保养，车辆 沪A1**45（Volkswagen）" in staff.rendered()[-1]
+    assert "【新预约 #1】保养，车辆 沪A1**45（大众）" in staff.rendered()[-1]
 
     assert staff.choose("sh:1:ok") == ["booking.shop.done.confirmed"]
     confirmed = owner.rendered()[-1]

@@ -52,7 +52,7 @@ def test_an_owner_asks_for_a_person_and_staff_answer_from_the_dashboard(
 ) -> None:
     chat = Chat(http)
     told = chat.say("人工客服")
-    assert told[-1].startswith("已为您转接人工客服。预计 5分钟 内回复")
+    assert told[-1].startswith("已为您转接人工客服。预计 5分钟内回复")
     assert chat.say("我的车在高速上抛锚了，能派拖车吗") == []  # kept for the person
     staff(container, http)
     queue = http.get("/dashboard/handoffs").text

@@ -124,6 +124,7 @@ def test_a_report_through_the_web_chat(browser: ChatBrowser) -> None:
         "cursor": filed["cursor"],
         "locale": None,
         "chat": opened["chat"],
+        "superseded": [],
     }
 
 

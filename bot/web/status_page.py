@@ -190,6 +190,7 @@ class StatusPage:
             html_lang="zh-CN" if locale == "zh_CN" else "en",
             t=lambda key, **params: self._catalogs.render(locale, key, params),
             when=lambda value: self._when(locale, value),
+            car=lambda value: self._catalogs.car(locale, value),
             money=lambda fen: self._catalogs.render(
                 locale, "web.status.yuan", {"amount": yuan(fen)}
             ),

@@ -32,6 +32,7 @@ from domain.geo import GeoPoint
 from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
 from domain.slots import TimeSlot, parse_slot_key, slot_at
+from domain.survey_clash import clear_of_survey
 from messages.outbound import Choice, Outbound
 
 
@@ -126,7 +127,8 @@ def _show_slots(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbou
         limit=rules.slots_per_page + 1 + len(own),
         exclude=slots.reschedule,
     )
-    free = [s for s in found if s.slot not in own]
+    claim = None if slots.purpose is None else slots.purpose.claim
+    free = [s for s in clear_of_survey(ctx.uow, claim, found) if s.slot not in own]
     shown = free[: rules.slots_per_page]
     choices = free_slot_choices(lambda key: _b(f"slot:{key}"), shown, shop.tz)
     if len(free) > len(shown):

@@ -268,7 +268,8 @@ def _step_comment(
     booking = svc.comment(ctx.uow, _target(conv), conv.party_id, inbound.text, ctx.now, ctx.booking)
     _leave(conv)
     shop = _shop_of(ctx, booking)
-    outs = [Outbound("booking.thanks"), *to_shop(ctx, booking, shop, "booking.shop.comment")]
+    thanks = Outbound("booking.thanks", {"rating": booking.rating})
+    outs = [thanks, *to_shop(ctx, booking, shop, "booking.shop.comment")]
     if booking.flagged:
         outs += _to_insurer(ctx, booking, shop, "booking.insurer.comment")
     return outs

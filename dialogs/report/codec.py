@@ -29,6 +29,7 @@ def draft_to_json(draft: ReportDraft) -> dict[str, Any]:
         "evidence": [_evidence_to_json(e) for e in draft.evidence],
         "evidence_done": draft.evidence_done,
         "skipped": sorted(draft.skipped),
+        "address_typed": draft.address_typed,
     }
 
 
@@ -52,6 +53,7 @@ def draft_from_json(data: dict[str, Any]) -> ReportDraft:
         evidence=[_evidence_from_json(e) for e in data.get("evidence", [])],
         evidence_done=bool(data.get("evidence_done")),
         skipped={ReportItem(s) for s in data.get("skipped", [])},
+        address_typed=bool(data.get("address_typed")),
     )
 
 

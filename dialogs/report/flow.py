@@ -308,10 +308,7 @@ def _handle_location(
     point = _point(inbound)
     if point is None:
         return [Outbound("report.error.bad_location"), *_prompt(conv, draft)]
-    draft.location = point
-    # The shared place replaces a typed address: keep only the label the channel sent with it.
-    label = str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS]
-    draft.address = label or None
+    draft.share_location(point, str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS])
     _save(conv, draft)
     saved = Outbound("report.location_saved", _location_params(draft))
     if step_of(conv) == "location":

@@ -172,7 +172,7 @@ def _step_location(
         return Problem("report.error.too_long", {"max": MAX_ADDRESS})
     if not looks_like_address(address):
         return Problem("report.error.address_not_place", {"text": address})
-    draft.address = address
+    draft.type_address(address)
     return Accepted()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -17,9 +17,11 @@ from domain.adjudication import (
 )
 from domain.claim import TERMINAL_STATUSES, Claim, ClaimStatus, StatusChange
 from domain.evidence import Evidence
+from domain.fraud_signals import PhotoMatch
 from domain.money import Money
 from domain.ports import ClaimRepository
 from storage._sql import AnyRow, DialectInsert, per_dialect, pick
+from storage.read_models.fraud import FraudQueries
 from storage.repositories.claim_rows import (
     adjudication_from_rows,
     adjudication_values,
@@ -207,6 +209,9 @@ class SqlClaimRepository(ClaimRepository):
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def photo_reuse(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
+        return FraudQueries(self._conn).photo_matches(number, since, max_distance)
 
     def add(self, claim: Claim) -> None:
         """Store a new claim with its evidence (in order) and its timeline.

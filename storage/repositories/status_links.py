@@ -6,6 +6,10 @@ written with the row by whoever writes it (the engine's turns, the scheduler's t
 the renderer turns them into a localized "进度查询：URL" line in every channel.
 Rows to adjusters and shops never get one: the token opens the owner's page and is the
 owner's to share.
+
+A chat is given a claim's link once per stage (claim status), not under every message:
+each link written records the stage it was given in, and a row whose chat already had
+the link in the claim's present stage (among its newest rows) gets none.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from domain.claim import looks_like_claim_number
-from messages.outbound import Outbound, StatusLink
+from messages.outbound import STATUS_LINKS, Outbound, StatusLink
 from storage.read_models import owned_status_tokens
 from storage.records import OutboxItem
+from storage.tables.core import claim_t, outbox_t
 
 STATUS_PATH = "/status/"
+LOOK_BACK = 100  # a chat's newest rows searched for a link given in the present stage
 
 
 def status_page_url(base_url: str, token: str) -> str:
@@ -49,15 +55,42 @@ def with_status_links(
     conn: Connection, items: Sequence[OutboxItem], base_url: str
 ) -> list[OutboxItem]:
     linked = []
+    given: dict[tuple[str, str], set[tuple[str, str]]] = {}  # chat -> (claim, stage) linked
     for item in items:
         party = item.party_id
         numbers = [] if party is None else claim_numbers(item.payload)
         tokens = owned_status_tokens(conn, party, numbers) if party and numbers else {}
-        if tokens:
-            links = tuple(
-                StatusLink(n, status_page_url(base_url, tokens[n])) for n in numbers if n in tokens
-            )
-            message = replace(Outbound.from_payload(item.payload), status_links=links)
-            item = replace(item, payload=message.to_payload())
+        stages = _stages(conn, list(tokens)) if tokens else {}
+        chat = (item.channel, item.chat_id)
+        if stages and chat not in given:
+            given[chat] = _linked_before(conn, *chat)
+        fresh = [n for n in numbers if n in stages and (n, stages[n]) not in given.get(chat, ())]
+        if fresh:
+            links = tuple(StatusLink(n, status_page_url(base_url, tokens[n])) for n in fresh)
+            payload = replace(Outbound.from_payload(item.payload), status_links=links).to_payload()
+            for link in payload[STATUS_LINKS]:
+                link["stage"] = stages[link["number"]]
+                given[chat].add((link["number"], link["stage"]))
+            item = replace(item, payload=payload)
         linked.append(item)
     return linked
+
+
+def _stages(conn: Connection, numbers: list[str]) -> dict[str, str]:
+    query = select(claim_t.c.number, claim_t.c.status).where(claim_t.c.number.in_(numbers))
+    return {number: status for number, status in conn.execute(query)}
+
+
+def _linked_before(conn: Connection, channel: str, chat_id: str) -> set[tuple[str, str]]:
+    """(claim, stage) of the status links among the chat's newest rows."""
+    query = (
+        select(outbox_t.c.payload)
+        .where(outbox_t.c.channel == channel, outbox_t.c.chat_id == chat_id)
+        .order_by(outbox_t.c.id.desc())
+        .limit(LOOK_BACK)
+    )
+    return {
+        (str(link.get("number")), str(link.get("stage")))
+        for (payload,) in conn.execute(query)
+        for link in (payload or {}).get(STATUS_LINKS) or []
+    }

@@ -547,13 +547,14 @@ def test_photos_kept_before_the_report_are_taken_once() -> None:
     ("locale", "expected"),
     [
         ("zh_CN", "有文件类型不支持，没有收下。请发送照片（JPG/PNG）或视频（MP4/MOV）。"),
-        ("en", "A file type is not supported and was not kept. "
-         "Please send photos (JPG/PNG) or videos (MP4/MOV)."),
+        (
+            "en",
+            "A file type is not supported and was not kept. "
+            "Please send photos (JPG/PNG) or videos (MP4/MOV).",
+        ),
     ],
 )
-def test_an_upload_with_nothing_kept_says_only_what_was_refused(
-    locale: str, expected: str
-) -> None:
+def test_an_upload_with_nothing_kept_says_only_what_was_refused(locale: str, expected: str) -> None:
     d = DialogDriver(locale=locale)
     d.send(InboundKind.MEDIA, media=(), rejected=("unsupported_type",))
     assert d.keys == ["idle.media_kept", "intent.menu"]
@@ -571,14 +572,23 @@ def test_sentences_about_received_and_refused_files_are_joined_without_a_space()
     assert d.texts[0] == "已收到 1 张照片。有文件是空的，没有收下。"
 
 
-def test_a_shared_location_replaces_a_typed_address() -> None:
+def test_a_shared_location_keeps_a_typed_address_as_its_name() -> None:
     d = DialogDriver()
     d.fill_report(until="location")
     d.text("南京东路 100 号")
     d.location(31.2304, 121.4737)
     assert d.keys[0] == "report.location_saved"
-    assert "南京东路" not in d.texts[0]
-    assert d.conv.slots["draft"]["address"] is None
+    assert d.texts[0] == "已记录事故地点：南京东路 100 号（31.2304, 121.4737）。"
+    assert d.conv.slots["draft"]["address"] == "南京东路 100 号"
+    assert d.conv.slots["draft"]["location"]["lat"] == 31.2304
+    d.location(31.2305, 121.4738, label="上海市黄浦区人民大道 200 号")
+    assert d.conv.slots["draft"]["address"] == "南京东路 100 号"  # the owner's words
+    assert d.conv.slots["draft"]["location"]["lat"] == 31.2305
+
+
+def test_without_a_typed_address_a_shared_location_is_named_by_its_label() -> None:
+    d = DialogDriver()
+    d.fill_report(until="location")
     d.location(31.2305, 121.4738, label="上海市黄浦区人民大道 200 号")
     assert d.conv.slots["draft"]["address"] == "上海市黄浦区人民大道 200 号"
     assert "人民大道" in d.texts[0]
@@ -662,9 +672,7 @@ def test_a_skipped_witness_is_ticked_in_the_edit_menu() -> None:
     ticks = {c.value: c.params["done"] for c in d.last.choices if c.params}
     assert ticks["r:menu:witnesses"] is True
     assert ticks["r:menu:police"] is True
-    assert "✓ 目击者" in [
-        CATALOGS.render("zh_CN", c.label_key, c.params) for c in d.last.choices
-    ]
+    assert "✓ 目击者" in [CATALOGS.render("zh_CN", c.label_key, c.params) for c in d.last.choices]
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

@@ -120,6 +120,7 @@ def wechat_rig(
     template: str | None = "TPL-progress",
     msgmenu: bool = False,
     wechat_mode: str | None = None,
+    **overrides: Any,
 ) -> Iterator[WeChatRig]:
     api = FakeWeChatAPI()
     clock = ShiftedClock()
@@ -135,6 +136,7 @@ def wechat_rig(
             wechat_template_progress=template,
             wechat_msgmenu=msgmenu,
             wechat_mode=wechat_mode,
+            **overrides,
         )
         container = build(settings, clock=clock)
         try:

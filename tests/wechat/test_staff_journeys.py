@@ -56,7 +56,9 @@ class Follower:
 def test_adjudication_and_repair_booking_through_wechat(
     database: Database, tmp_path: Path
 ) -> None:
-    with wechat_rig(database, tmp_path / "media", mode="safe") as rig:
+    # On the wall clock the first free slot may be a day away: arrival is allowed early.
+    early = {"booking_arrival_window_hours": 24 * 30}
+    with wechat_rig(database, tmp_path / "media", mode="safe", **early) as rig:
         adjuster, staff = Follower(rig, ADJUSTER), Follower(rig, STAFF)
         # Staff open their day in the account (which opens their customer-service window).
         assert adjuster.say("/cases")[0].startswith("我的在办案件：无")

@@ -13,6 +13,12 @@ Layout of one row (an `Outbound`):
 
 A row of several Telegram messages remembers, per process, which of them went out: a
 retry after a failure half-way resumes where it stopped.
+
+Buttons that tell the truth: once a row answering a newer turn of the chat is sent, the
+inline keyboards it supersedes (``bot/superseded.py``) are taken off their messages with
+editMessageReplyMarkup. The keyboards sent are remembered per process (a chat's rows go
+through one worker at a time); one sent by another worker stays, and a tap on it is
+answered as stale.
 """
 
 from __future__ import annotations
@@ -50,7 +56,9 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import CHANNEL
+from bot.engine import reply_turn
 from bot.rendering import RenderedMessage, render
+from bot.superseded import buttons_expire
 from domain.evidence import MediaKind
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
@@ -63,6 +71,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_GROUP = 10  # items in one media group
+KEPT_KEYBOARDS = 20  # per chat, the newest inline keyboards remembered
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -70,6 +79,14 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 class TextPart:
     text: str
     markup: ReplyMarkup
+
+
+@dataclass(frozen=True)
+class Keyboard:
+    """An inline keyboard on a sent message that a later turn may supersede."""
+
+    message_id: int
+    turn: str | None
 
 
 @dataclass(frozen=True)
@@ -95,14 +112,6 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     if rest or not pieces:
         pieces.append(rest)
     return pieces
-
-
-def _turn_of(row: OutboxRow) -> str | None:
-    """The inbound message a row answers (the engine keys a turn's answers
-    `channel:message:index`); None for rows written otherwise (notices, timers, staff)."""
-    turn, _, index = row.idempotency_key.rpartition(":")
-    answers = turn.startswith(f"{row.channel}:") and index.isdigit()
-    return turn if answers else None
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -134,17 +143,24 @@ class TelegramSender:
         self._progress: dict[int, int] = {}  # outbox row id -> parts already sent
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of the latest send
         self._reply_keyboard: set[str] = set()  # chats shown a location keyboard since
+        self._keyboards: dict[str, list[Keyboard]] = {}  # chat -> expiring keyboards shown
 
     async def send(self, row: OutboxRow) -> SendResult:
         try:
             parts = await self._layout(row)
+            turn = reply_turn(row.channel, row.idempotency_key)
+            expires = buttons_expire(row.payload)
             for index in range(self._progress.get(row.id, 0), len(parts)):
                 await self._pace(row.chat_id)
                 try:
-                    await self._send_part(row.chat_id, parts[index])
+                    sent = await self._send_part(row.chat_id, parts[index])
                 finally:
                     self._sent(row.chat_id)
                 self._progress[row.id] = index + 1
+                if sent is not None and expires:
+                    self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+            if turn is not None:
+                await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
             return Retry(str(exc), after=retry_after_seconds(exc), code="429")
         except (Forbidden, BadRequest, ChatMigrated) as exc:
@@ -169,12 +185,18 @@ class TelegramSender:
         if len(text) > MAX_TEXT:
             return 1, await self.send(rows[0])
         last, row = messages[-1], rows[count - 1]
+        turn = reply_turn(row.channel, row.idempotency_key)
         try:
             await self._pace(row.chat_id)
             try:
-                await self._send_part(row.chat_id, TextPart(text, self._markup(last, row.locale)))
+                part = TextPart(text, self._markup(last, row.locale))
+                sent = await self._send_part(row.chat_id, part)
             finally:
                 self._sent(row.chat_id)
+            if sent is not None and buttons_expire(row.payload):
+                self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+            if turn is not None:
+                await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
             return count, Retry(str(exc), after=retry_after_seconds(exc), code="429")
         except (Forbidden, BadRequest, ChatMigrated) as exc:
@@ -187,10 +209,11 @@ class TelegramSender:
         """How many leading rows are one turn's answers that can go as one message."""
         if rows[0].chat_id in self._reply_keyboard or rows[0].id in self._progress:
             return 1  # the first must take the open location keyboard away: alone
-        turn = _turn_of(rows[0])
+        turn = reply_turn(rows[0].channel, rows[0].idempotency_key)
         count = 0
         for row in rows:
-            if turn is None or _turn_of(row) != turn or row.id in self._progress:
+            same_turn = reply_turn(row.channel, row.idempotency_key) == turn
+            if turn is None or not same_turn or row.id in self._progress:
                 break
             count += 1
             payload = row.payload
@@ -270,16 +293,38 @@ class TelegramSender:
             horizon = now - self._interval
             self._last_sent = {c: t for c, t in self._last_sent.items() if t > horizon}
 
-    async def _send_part(self, chat_id: str, part: Part) -> None:
+    async def _take_off_superseded(self, chat_id: str, turn: str) -> None:
+        """Remove the inline keyboards of earlier turns from their messages."""
+        shown = self._keyboards.get(chat_id, [])
+        current = [keyboard for keyboard in shown if keyboard.turn == turn]
+        self._keyboards[chat_id] = current[-KEPT_KEYBOARDS:]
+        for keyboard in shown:
+            if keyboard.turn == turn:
+                continue
+            await self._pace(chat_id)
+            try:
+                await self._bot.edit_message_reply_markup(
+                    chat_id, keyboard.message_id, reply_markup=None
+                )
+            except (BadRequest, Forbidden) as exc:  # tapped and taken off already, or gone
+                log.info("editMessageReplyMarkup %s/%s: %s", chat_id, keyboard.message_id, exc)
+            finally:
+                self._sent(chat_id)
+        if len(self._keyboards) > 10_000:  # forget the chats quiet the longest
+            self._keyboards = dict(list(self._keyboards.items())[-5_000:])
+
+    async def _send_part(self, chat_id: str, part: Part) -> int | None:
+        """Send one part; the message id when it carries an inline keyboard."""
         if isinstance(part, TextPart):
-            await self._bot.send_message(chat_id, part.text, reply_markup=part.markup)
+            message = await self._bot.send_message(chat_id, part.text, reply_markup=part.markup)
             if isinstance(part.markup, ReplyKeyboardMarkup):
                 if len(self._reply_keyboard) > 10_000:
                     self._reply_keyboard.clear()
                 self._reply_keyboard.add(chat_id)
             elif isinstance(part.markup, ReplyKeyboardRemove):
                 self._reply_keyboard.discard(chat_id)
-            return
+            inline = isinstance(part.markup, InlineKeyboardMarkup)
+            return message.message_id if inline else None
         files = [(item, await asyncio.to_thread(self._read, item)) for item in part.items]
         if len(files) == 1:
             item, data = files[0]
@@ -287,12 +332,13 @@ class TelegramSender:
                 await self._bot.send_video(chat_id, data)
             else:
                 await self._bot.send_photo(chat_id, data)
-            return
+            return None
         media: list[Any] = [
             InputMediaVideo(data) if item.kind == MediaKind.VIDEO else InputMediaPhoto(data)
             for item, data in files
         ]
         await self._bot.send_media_group(chat_id, media)
+        return None
 
     def _read(self, item: StoredMedia) -> bytes:
         return self._media.served_copy(item.relative_path, item.mime)[0]  # no location

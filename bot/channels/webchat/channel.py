@@ -25,6 +25,7 @@ from bot.channels.webchat.sessions import ChatSessions
 from bot.engine import ConversationEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.rendering import render
+from bot.superseded import superseded
 from bot.web.security.media_response import media_copy_response
 from domain.clock import Clock
 from domain.services import may_view_media
@@ -83,6 +84,9 @@ class ChatBatch(BaseModel):
     # A name for this chat the page keys its own records by (not a credential); None
     # before the browser has a session.
     chat: str | None = None
+    # Messages (of this batch or shown before) whose buttons a newer turn superseded:
+    # the page greys them (bot/superseded.py).
+    superseded: list[int] = Field(default_factory=list)
 
 
 class WebChat:
@@ -286,6 +290,7 @@ class WebChat:
                 rows = uow.outbox.for_chat(CHANNEL, chat, after, HISTORY)
             attached = {media_id for row in rows for media_id in row.payload.get("attachments", [])}
             kinds = self._visible_kinds(uow, chat, attached)
+            shown = rows if after == 0 or not rows else uow.outbox.newest_for_chat(CHANNEL, chat)
         unsent = [row.id for row in rows if row.sent_at is None]
         if unsent:
             with self._database.unit_of_work() as uow:
@@ -296,7 +301,13 @@ class WebChat:
         cursor = max((row.id for row in rows), default=after)
         locale = rows[-1].locale if rows else None
         marker = self._sessions.marker(chat)
-        return ChatBatch(messages=messages, cursor=cursor, locale=locale, chat=marker)
+        return ChatBatch(
+            messages=messages,
+            cursor=cursor,
+            locale=locale,
+            chat=marker,
+            superseded=superseded(shown[-HISTORY:]),
+        )
 
     @staticmethod
     def _visible_kinds(uow: SqlUnitOfWork, chat: str, media_ids: set[int]) -> dict[int, str]:

@@ -23,6 +23,7 @@ from fastapi.responses import (
     RedirectResponse,
     Response,
 )
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from bot.engine import ConversationEngine
@@ -37,12 +38,14 @@ from bot.web.dashboard.rendering import STATIC, PageRenderer, pick_locale
 from bot.web.security.media_response import media_copy_response, media_response
 from domain.claim import ClaimStatus
 from domain.clock import Clock
+from domain.fraud_signals import reuse_by_photo
 from domain.geo import CoordinateSystem, GeoPoint, map_url
 from domain.sla import take_sla_state
 from locales.catalog import Catalogs
 from locales.notes import NoteWords, booking_note, claim_note
 from storage import read_models
 from storage.db import Database
+from storage.read_models.fraud import FraudQueries
 from storage.read_models.personal_data import FullIdentifiers
 from storage.repositories.consents import DataView
 
@@ -116,9 +119,7 @@ class Dashboard:
         router.add_api_route("/claims/{number}", self.claim, methods=["GET"])
         router.add_api_route("/claims/{number}/full", self.claim_in_full, methods=["POST"])
         router.add_api_route("/claims/{number}/media/{media_id}", self.media, methods=["GET"])
-        router.add_api_route(
-            "/claims/{number}/approval", self._approval.submit, methods=["POST"]
-        )
+        router.add_api_route("/claims/{number}/approval", self._approval.submit, methods=["POST"])
         router.add_api_route("/bookings/{booking_id}", self.booking, methods=["GET"])
         router.add_api_route("/analytics", self.analytics, methods=["GET"])
         router.add_api_route("/analytics.csv", self.analytics_csv, methods=["GET"])
@@ -266,8 +267,9 @@ class Dashboard:
                 tolerance=self._settings.adjudication_rules.evidence,
             )
             marker = read_models.change_marker(conn, shop_code=viewer.shop_code)
-        if detail is None:
-            raise HTTPException(404)
+            if detail is None:
+                raise HTTPException(404)
+            reused = self._reused(conn, detail.summary) if viewer.is_insurer else {}
         summary = detail.summary
         now = self._clock.now()
         identifiers, views = self._personal_data(viewer, summary.number, full, now)
@@ -285,6 +287,7 @@ class Dashboard:
             sla=sla,
             age=now - summary.reported_at,
             map_link=_map_link(detail),
+            reused=reused,
             actor=lambda value: self._actor(request, value),
             note=lambda entry: claim_note(words, entry.action, entry.reason),
             full=identifiers,
@@ -293,6 +296,14 @@ class Dashboard:
                 self._database, summary.number, viewer, self._settings.clock_rules, now
             ),
         )
+
+    def _reused(self, conn: Connection, summary: read_models.ClaimSummary) -> dict[int, list[str]]:
+        """The other claims each photo also appears in (insurer staff only: a shop is not
+        shown other claims)."""
+        rule = self._settings.adjudication_rules.photo_reuse
+        since = summary.reported_at - rule.lookback
+        matches = FraudQueries(conn).photo_matches(summary.number, since, rule.max_distance)
+        return reuse_by_photo(matches)
 
     def _personal_data(
         self, viewer: Viewer, number: str, full: bool, now: datetime

@@ -77,6 +77,7 @@ class PageRenderer:
             t=lambda key, **params: self.text(locale, key, **params),
             when=lambda value: self.when(locale, value),
             duration=lambda value: self.duration(locale, value),
+            car=lambda value: self._catalogs.car(locale, value),  # 大众 帕萨特 in zh
             day=self.day,
             last_day=lambda value: self.day(value - timedelta(microseconds=1)),
             yuan=yuan,

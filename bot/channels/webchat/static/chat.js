@@ -147,6 +147,16 @@
     log.append(row);
   }
 
+  // Buttons a newer turn made obsolete stay readable but can no longer be tapped.
+  function greySuperseded(ids) {
+    for (const id of ids) {
+      const row = log.querySelector(`.row.bot[data-id="${Number(id)}"]`);
+      if (!row) continue;
+      row.classList.add('superseded');
+      for (const b of row.querySelectorAll('button.choice')) b.disabled = true;
+    }
+  }
+
   function ingest(data) {
     if (!data) return [];
     if (typeof data.chat === 'string') sameChat(data.chat);
@@ -155,6 +165,7 @@
       .filter((m) => m && !seen.has(m.id))
       .sort((a, b) => a.id - b.id);
     for (const m of fresh) { seen.add(m.id); renderBot(m); }
+    greySuperseded(Array.isArray(data.superseded) ? data.superseded : []);
     if (Number.isFinite(data.cursor)) cursor = Math.max(cursor, data.cursor);
     if (fresh.length) scrollDown();
     return fresh;
