@@ -18,6 +18,7 @@ from bot.media_links import MediaLinks
 from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
+from bot.smallclaim_services import SmallClaimKit, payment_port
 from bot.telemetry import Telemetry
 from bot.webchat import WebChat
 from dialogs.lexicon import Lexicon
@@ -71,6 +72,7 @@ class Container:
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
     agreements: AgreementFiles | None = None  # issued 快处快赔 agreements and their links
+    small_claim: SmallClaimKit | None = None  # 小额快赔: decisions and payment instructions
 
     def close(self) -> None:
         self.database.dispose()
@@ -127,6 +129,18 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         settings.secret_key,
     )
     engine.use_quick_deal(quick_deal.for_turn)
+    small_claim = SmallClaimKit(
+        database,
+        clock,
+        payment_port(settings),
+        settings.fast_lane_rules,
+        settings.fraud_rules,
+        tz,
+        settings.fraud_photo_lookback,
+        settings.fast_sample_percent,
+    )
+    engine.use_small_claim(small_claim.for_turn)
+    engine.on_turn(small_claim.after_turn)
     webchat = WebChat(
         engine,
         database,
@@ -169,6 +183,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         channels,
     )
     container.agreements = agreements
+    container.small_claim = small_claim
     if settings.scheduler_enabled:
         container.scheduler = _scheduler(settings, database, clock)
     return container

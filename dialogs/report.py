@@ -27,6 +27,7 @@ from dialogs.report_facts import (
     take_stated_facts,
     understood,
 )
+from dialogs.smallclaim.offer import offer as small_claim_offer
 from dialogs.timeparse import read_accident_time
 from domain.claim import IncompleteReport, PolicyNotInForce
 from domain.evidence import (
@@ -768,6 +769,7 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
             (Choice(START_REPORT.encode(), "choice.report_another"),),
         ),
         *quickdeal_offer(claim),  # two cars, nobody hurt: 快处快赔 offered
+        *small_claim_offer(claim, ctx),  # a small, clean claim: 小额快赔 offered
         *handoff_cards(claim, ctx),  # the region's adjusters are paged
     ]
 

@@ -136,6 +136,16 @@ def file_document(
     return _settle_completion(claim, at, actor)
 
 
+def record_payee(claim: Claim, at: datetime, actor: str) -> ClaimChecklist:
+    """The payee's bank card given in words (the fast lane asks for its number, not a
+    photo): the 银行卡 item is received with no upload."""
+    claim.require_stage(Action.EVIDENCE)
+    if Document.BANK_CARD not in _required(claim).missing:
+        raise NotOnChecklist(number=claim.number)
+    _entry(claim, DocStep.RECEIVED, at, actor, Document.BANK_CARD.value)
+    return _settle_completion(claim, at, actor)
+
+
 def waive_document(
     claim: Claim, item: Document, reason: str, at: datetime, actor: str
 ) -> ClaimChecklist:

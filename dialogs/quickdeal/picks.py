@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.quickdeal.common import choice, claim_and_policy, party_plate
+from dialogs.smallclaim.offer import offer as small_claim_offer
 from domain.accident_situations import (
     RULES,
     STANDARD_SITUATIONS,
@@ -172,8 +173,13 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         "pdf_url": deal.issued.pdf_url if deal.issued else "",
     }
     return [
-        Outbound("quickdeal.issued", {**params, "mine": role.value}, to_party=deal.party_of(role))
-        for role in AccidentParty
+        *(
+            Outbound(
+                "quickdeal.issued", {**params, "mine": role.value}, to_party=deal.party_of(role)
+            )
+            for role in AccidentParty
+        ),
+        *small_claim_offer(claim, ctx),  # liability agreed: 小额快赔 offered when it applies
     ]
 
 
