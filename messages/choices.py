@@ -215,6 +215,7 @@ class QuickDealAction(StrEnum):
     CAR = "car"  # <situation>.<a|b>: which car the situation names
     CONFIRM = "ok"
     DECLINE = "no"
+    SAME = "same"  # the same pick as the other driver's, in one tap
 
 
 @dataclass(frozen=True)

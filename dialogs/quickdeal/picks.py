@@ -59,6 +59,8 @@ def choose(conv: Conversation, picked: QuickDealChoice, ctx: TurnContext) -> lis
             return _confirm(deal, role, ctx)
         case QuickDealAction.DECLINE:
             return to_adjuster(deal, DECLINED, ctx, by=role)
+        case QuickDealAction.SAME if (theirs := deal.pick_of(role.other)) is not None:
+            return _picked(deal, Pick(role, theirs.situation, theirs.at_fault), ctx)
     return [stale_choice_answer()]
 
 
@@ -100,15 +102,27 @@ def _picked(deal: QuickDeal, pick: Pick, ctx: TurnContext) -> list[Outbound]:
     if result is Disagreement.MISSING:
         ctx.uow.quick_deals.save(deal)
         other = deal.party_of(pick.by.other)
+        same = _same_button(deal, pick)
         return [
             Outbound("quickdeal.picked_wait"),
-            Outbound("quickdeal.other_picked", {"number": deal.claim_number}, to_party=other),
+            Outbound("quickdeal.other_picked", {"number": deal.claim_number}, same, to_party=other),
         ]
     if isinstance(result, Disagreement):
         return to_adjuster(deal, result.value, ctx)
     deal.state = DealState.CONFIRMING
     ctx.uow.quick_deals.save(deal)
     return [_confirm_card(deal, result, role, ctx) for role in (pick.by, pick.by.other)]
+
+
+def _same_button(deal: QuickDeal, pick: Pick) -> tuple[Choice, ...]:
+    """The other driver may take the same pick in one tap (the car named, as seen by them)."""
+    car = pick.at_fault
+    params: dict[str, object] = {"situation": pick.situation.value, "car": ""}
+    if car is not None:
+        params["car"] = "theirs" if car is pick.by else "mine"
+    return (
+        choice(QuickDealAction.SAME, deal.claim_number, "quickdeal.choice.same", **params),
+    )
 
 
 def _confirm_card(
