@@ -116,13 +116,10 @@ def _picked(deal: QuickDeal, pick: Pick, ctx: TurnContext) -> list[Outbound]:
 
 def _same_button(deal: QuickDeal, pick: Pick) -> tuple[Choice, ...]:
     """The other driver may take the same pick in one tap (the car named, as seen by them)."""
-    car = pick.at_fault
-    params: dict[str, object] = {"situation": pick.situation.value, "car": ""}
-    if car is not None:
-        params["car"] = "theirs" if car is pick.by else "mine"
-    return (
-        choice(QuickDealAction.SAME, deal.claim_number, "quickdeal.choice.same", **params),
-    )
+    car = "" if pick.at_fault is None else "theirs" if pick.at_fault is pick.by else "mine"
+    label = "quickdeal.choice.same"
+    situation = pick.situation.value
+    return (choice(QuickDealAction.SAME, deal.claim_number, label, situation=situation, car=car),)
 
 
 def _confirm_card(
