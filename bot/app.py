@@ -15,6 +15,7 @@ from bot.api import api_router
 from bot.bootstrap import Container
 from bot.dashboard.handoffs import HandoffDesk
 from bot.dashboard.pages import Dashboard
+from bot.payment_web import payment_router
 from bot.privacy_page import PrivacyPage
 from bot.probes import RejectionCounter, probes_router
 from bot.security import access_log, errors
@@ -110,6 +111,9 @@ def create_app(container: Container) -> FastAPI:
         container.database, container.catalogs, settings.tz, settings.default_locale
     )
     app.include_router(status_page.router())
+    locales = container.catalogs.locales
+    secret = settings.payment_webhook_secret
+    app.include_router(payment_router(container.database, container.clock, secret, locales))
     privacy = PrivacyPage(container.catalogs, settings.default_locale, settings.retention_days)
     app.include_router(privacy.router())
     for channel in container.channels:
