@@ -13,6 +13,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from bot.api import api_router
 from bot.bootstrap import Container
+from bot.dashboard.fastlane import FastLaneDesk
 from bot.dashboard.handoffs import HandoffDesk
 from bot.dashboard.pages import Dashboard
 from bot.payment_web import payment_router
@@ -102,6 +103,16 @@ def create_app(container: Container) -> FastAPI:
             container.catalogs,
             container.settings,
             container.clock,
+            container.engine.outbox_written,
+        ).router()
+    )
+    app.include_router(
+        FastLaneDesk(
+            container.database,
+            container.catalogs,
+            container.settings,
+            container.clock,
+            container.agreements,
             container.engine.outbox_written,
         ).router()
     )
