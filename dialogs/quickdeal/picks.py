@@ -22,12 +22,14 @@ from domain.adjudication import LiabilityFinding
 from domain.agreement import Agreement, AgreementParty, AgreementPhoto, draw_up
 from domain.claim import Action, Claim
 from domain.policy import Policy
-from domain.quick_deal import DealState, QuickDeal
+from domain.quick_deal import DealState, IssuedAgreement, QuickDeal
 from domain.services import adjusters_to_page
 from messages.choices import QuickDealAction, QuickDealChoice
 from messages.outbound import Choice, Outbound, stale_choice_answer
 
 DECLINED = "declined"
+ORIGINAL = "zh_CN"  # the agreement's original language
+OTHER_COPIES = frozenset({"en"})
 _ANSWERING = frozenset({DealState.PICKING, DealState.CONFIRMING})
 
 
@@ -169,9 +171,7 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         return [stale_choice_answer()]
     claim = found[0]
     agreement = _draw_up(deal, claim, policy, ctx)
-    services = ctx.quick_deal
-    if services is not None:
-        deal.issued = services.issue(agreement, "zh_CN", ctx.now)
+    copies = _issue_copies(deal, agreement, ctx)
     _record_liability(claim, agreement, ctx)
     deal.state = DealState.AGREED
     ctx.uow.quick_deals.save(deal)
@@ -180,18 +180,37 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         "situation": agreement.liability.situation.value,
         "grade_a": agreement.liability.of(AccidentParty.A).grade.value,
         "grade_b": agreement.liability.of(AccidentParty.B).grade.value,
-        "html_url": deal.issued.html_url if deal.issued else "",
-        "pdf_url": deal.issued.pdf_url if deal.issued else "",
     }
+    outs = []
+    for role in AccidentParty:
+        copy = copies.get(role)
+        links = {"html_url": copy.html_url if copy else "", "pdf_url": copy.pdf_url if copy else ""}
+        values = {**params, **links, "mine": role.value}
+        outs.append(Outbound("quickdeal.issued", values, to_party=deal.party_of(role)))
     return [
-        *(
-            Outbound(
-                "quickdeal.issued", {**params, "mine": role.value}, to_party=deal.party_of(role)
-            )
-            for role in AccidentParty
-        ),
+        *outs,
         *small_claim_offer(claim, ctx),  # liability agreed: 小额快赔 offered when it applies
     ]
+
+
+def _issue_copies(
+    deal: QuickDeal, agreement: Agreement, ctx: TurnContext
+) -> dict[AccidentParty, IssuedAgreement]:
+    """The Chinese original (the claim's record), and for a driver who chats in English a
+    copy in English: each driver is sent the links of their own copy."""
+    services = ctx.quick_deal
+    if services is None:
+        return {}
+    deal.issued = services.issue(agreement, ORIGINAL, ctx.now)
+    copies: dict[str, IssuedAgreement] = {ORIGINAL: deal.issued}
+    chosen: dict[AccidentParty, IssuedAgreement] = {}
+    for role in AccidentParty:
+        locale = services.locale_of(deal.party_of(role))
+        locale = locale if locale in OTHER_COPIES else ORIGINAL
+        if locale not in copies:
+            copies[locale] = services.issue(agreement, locale, ctx.now)
+        chosen[role] = copies[locale]
+    return chosen
 
 
 def _draw_up(deal: QuickDeal, claim: Claim, policy: Policy, ctx: TurnContext) -> Agreement:
