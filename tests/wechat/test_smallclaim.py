@@ -31,7 +31,6 @@ def test_a_single_car_claim_is_settled_on_wechat_by_numbers(
         asked = rig.say(OWNER, number_of(picked, "选好了"))
         assert "合计 1250.00 元" in asked[-2] and "驾驶证" in asked[-1]
         for n in range(3):
-            before = len(rig.api.texts(OWNER))
             rig.add_media(f"doc-{n}", "photo", seed=50 + n)
             rig.wechat.image(OWNER, f"doc-{n}")
             rig.settle()
