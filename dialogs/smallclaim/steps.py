@@ -231,7 +231,10 @@ def _refused(
     assert ctx.small_claim is not None
     if not recorded:
         ctx.small_claim.record_decision(claim.number, decision, ctx.now)
-    reasons = rule_reasons([reason.value for reason in decision.reasons], ctx)
+    codes = [reason.value for reason in decision.reasons]
+    if len(codes) > 1:  # "no estimate yet" says nothing when the claim fails otherwise
+        codes = [code for code in codes if code != "no_estimate"]
+    reasons = rule_reasons(codes, ctx)
     signals = [(f"fastlane.signal.{s.kind}", s.as_dict()) for s in decision.fraud_signals]
     return to_adjuster(conv, claim, [*reasons, *signals], ctx)
 
