@@ -22,6 +22,7 @@ from bot.media_intake import MediaIntake, UploadQuota
 from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
 from bot.signing import Signer, server_signer
+from bot.smallclaim_services import SmallClaimKit, payment_port
 from bot.telemetry import Telemetry
 from dialogs.lexicon import Lexicon
 from dialogs.report.dialog import REPORT
@@ -61,6 +62,7 @@ class Container:
     channels: list[Channel] = field(default_factory=list)
     scheduler: SchedulerService | None = None  # None: CLAIMBOT_SCHEDULER_ENABLED=false
     agreements: AgreementFiles | None = None  # issued 快处快赔 agreements and their links
+    small_claim: SmallClaimKit | None = None  # 小额快赔: decisions and payment instructions
 
     def close(self) -> None:
         self.database.dispose()
@@ -131,6 +133,18 @@ def build(
         settings.secret_key,
     )
     engine.use_quick_deal(quick_deal.for_turn)
+    small_claim = SmallClaimKit(
+        database,
+        clock,
+        payment_port(settings),
+        settings.fast_lane_rules,
+        settings.fraud_rules,
+        tz,
+        settings.fraud_photo_lookback,
+        settings.fast_sample_percent,
+    )
+    engine.use_small_claim(small_claim.for_turn)
+    engine.on_turn(small_claim.after_turn)
     webchat = WebChat(
         engine,
         database,
@@ -176,6 +190,7 @@ def build(
         channels_on,
     )
     container.agreements = agreements
+    container.small_claim = small_claim
     if settings.scheduler_enabled:
         container.scheduler = _scheduler(settings, database, clock)
     return container

@@ -33,6 +33,7 @@ from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.clock import Clock
 from domain.ports import QuickDealServices
+from domain.small_claim_ports import SmallClaimServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
 from storage.db import Database
@@ -108,10 +109,15 @@ class ConversationEngine:
         self._hotline = hotline
         self._handoff_wait_minutes = handoff_wait_minutes
         self._quick_deal: Callable[[SqlUnitOfWork], QuickDealServices] | None = None
+        self._small_claim: Callable[[SqlUnitOfWork], SmallClaimServices] | None = None
 
     def use_quick_deal(self, services: Callable[[SqlUnitOfWork], QuickDealServices]) -> None:
         """快处快赔's QR codes and agreement documents, on each turn's unit of work."""
         self._quick_deal = services
+
+    def use_small_claim(self, services: Callable[[SqlUnitOfWork], SmallClaimServices]) -> None:
+        """小额快赔's price list, fraud signals, decisions and payments, on each turn."""
+        self._small_claim = services
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every turn that committed outbox rows (wakes the dispatcher)."""
@@ -163,6 +169,7 @@ class ConversationEngine:
                 handoff_wait_minutes=self._handoff_wait_minutes,
                 channel=inbound.channel,
                 quick_deal=self._quick_deal(uow) if self._quick_deal is not None else None,
+                small_claim=self._small_claim(uow) if self._small_claim is not None else None,
             )
             outs = handle_turn(conv, inbound, ctx, self._pushed(uow, conv, inbound))
             replies = [out for out in outs if out.to_party in (None, conv.party_id)]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import qrcode
 
-from bot.agreement.files import AgreementFiles
+from bot.agreement.files import LOCALE_LANG, AgreementFiles
 from bot.agreement.render import AgreementRenderer, PdfFontMissing
 from bot.agreement.view import agreement_view
 from bot.signing import KEY_NAME, Signer
@@ -71,6 +71,10 @@ class TurnQuickDealServices(QuickDealServices):
         stored = self._kit.media.save(buffer.getvalue(), declared_kind="photo")
         return self._uow.media.add(stored)
 
+    def locale_of(self, party_id: int) -> str:
+        found = self._uow.recipients.of_party(party_id)
+        return next((r.locale for r in found if r.locale), "")
+
     def issue(self, agreement: Agreement, locale: str, now: datetime) -> IssuedAgreement:
         view = agreement_view(agreement, locale, self._kit.catalogs)
         files: dict[int, Path] = {}
@@ -89,7 +93,8 @@ class TurnQuickDealServices(QuickDealServices):
         except PdfFontMissing:  # the page still serves; the operator is told in the log
             log.error("agreement %s: no CJK font for the PDF (CLAIMBOT_PDF_FONT)", number)
             pdf = None
-        pdf_url = files_kept.keep(number, "pdf", pdf, self._signer) if pdf is not None else ""
+        lang = LOCALE_LANG.get(locale, "")
+        pdf_url = files_kept.keep(number, "pdf", pdf, self._signer, lang) if pdf is not None else ""
         html = self._kit.renderer.html(view, embedded).encode()
-        html_url = files_kept.keep(number, "html", html, self._signer)
+        html_url = files_kept.keep(number, "html", html, self._signer, lang)
         return IssuedAgreement(html_url=html_url, pdf_url=pdf_url)

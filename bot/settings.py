@@ -166,6 +166,12 @@ class Settings(BaseSettings):
     fast_max_amount: str = "5000.00"  # yuan; the estimate must be under it
     fast_min_policy_days: int = Field(default=30, ge=0)  # policy in force more than this
     fast_sample_percent: int = Field(default=10, ge=0, le=100)  # decisions a supervisor reviews
+    # 小额快赔's payment port (docs/fastlane.md): "file" appends each instruction to
+    # payment_file as a JSON line; "webhook" POSTs it (HMAC-signed) to payment_webhook_url.
+    payment_port: Literal["file", "webhook"] = "file"
+    payment_file: Path | None = None  # unset: payment_instructions.jsonl beside media_dir
+    payment_webhook_url: str = ""
+    payment_webhook_secret: str = ""  # signs instructions and checks confirmations
     fraud_repeat_days: int = Field(default=30, ge=0)  # same plate or phone: how far back
     fraud_new_policy_days: int = Field(default=7, ge=0)  # a report this soon after the start
     fraud_phash_distance: int = Field(default=6, ge=0, le=31)  # bits of 64: the same photo

@@ -12,6 +12,7 @@ from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.ports import QuickDealServices, UnitOfWork
+from domain.small_claim_ports import SmallClaimServices
 from messages.inbound import MediaItem, media_item_from_json, media_item_to_json
 
 if TYPE_CHECKING:
@@ -82,3 +83,4 @@ class TurnContext:
     handoff_wait_minutes: int = 5  # the wait an owner asking for a person is told
     channel: str = ""  # the channel of the message this turn answers
     quick_deal: QuickDealServices | None = None  # None: no QR codes or agreement documents
+    small_claim: SmallClaimServices | None = None  # None: no 小额快赔 (the fast lane is off)

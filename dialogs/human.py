@@ -40,7 +40,9 @@ def begin(conv: Conversation, inbound: Inbound, ctx: TurnContext, reason: str) -
     before = {
         "dialog": conv.dialog,
         "state": conv.state,
-        "slots": {k: v for k, v in conv.slots.items() if k not in ("offered", "unclear")},
+        "slots": {
+            k: v for k, v in conv.slots.items() if k not in ("offered", "numbered", "unclear")
+        },
     }
     conv.dialog, conv.state = NAME, WAITING
     conv.slots = {"handoff": handoff_id, "before": before}

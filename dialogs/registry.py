@@ -21,9 +21,19 @@ from dialogs.humans import HUMAN
 from dialogs.lexicon import Lexicon
 from dialogs.quickdeal.dialog import QUICK_DEAL
 from dialogs.report.dialog import REPORT
+from dialogs.smallclaim.dialog import SMALL_CLAIM
 
 DIALOGS: tuple[Dialog, ...] = (
-    REPORT, BOOKING, DOCUMENTS, CLAIMS, ACCIDENT, SHOP, APPROVALS, QUICK_DEAL, HUMAN
+    REPORT,
+    BOOKING,
+    DOCUMENTS,
+    CLAIMS,
+    ACCIDENT,
+    SHOP,
+    APPROVALS,
+    QUICK_DEAL,
+    SMALL_CLAIM,
+    HUMAN,
 )
 
 

@@ -30,6 +30,9 @@ def locale_for(language_hint: str | None, default: str) -> str:
     return "zh_CN" if language_hint.lower().startswith("zh") else "en"
 
 
+NUMBERED = "numbered"  # the choices a typed number picks from
+
+
 def handle_turn(
     conv: Conversation, inbound: Inbound, ctx: TurnContext, pushed: Sequence[str] = ()
 ) -> list[Outbound]:
@@ -40,12 +43,12 @@ def handle_turn(
     screen, a typed number answers those rather than the conversation's own last offer.
     """
     outs = _without_owner_prompt(conv, ctx, _route(conv, inbound, ctx, tuple(pushed)))
-    conv.slots["offered"] = [
-        choice.value
-        for out in outs
-        if out.to_party in (None, conv.party_id)  # notices to others offer them, not us
-        for choice in out.choices
-    ]
+    mine = [out for out in outs if out.to_party in (None, conv.party_id)]  # not notices
+    conv.slots["offered"] = [choice.value for out in mine for choice in out.choices]
+    # Channels without buttons number each message's list from 1: a typed number answers
+    # the last list of the turn (two lists in one turn: the report filed, then an offer).
+    listed = [out for out in mine if out.choices]
+    conv.slots[NUMBERED] = [choice.value for choice in listed[-1].choices] if listed else []
     if inbound.kind is InboundKind.CHOICE and not (outs and outs[0].stale_choice):
         # A second tap on it before anything else happens is then answered by silence.
         conv.slots[TAPPED] = {"value": inbound.text, "at": ctx.now.isoformat()}
@@ -80,7 +83,8 @@ def _route(
 ) -> list[Outbound]:
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv, ctx)]
-    inbound = _numbered_reply_as_choice(pushed or tuple(conv.offered), inbound)
+    numbered = conv.slots.get(NUMBERED, conv.offered)
+    inbound = _numbered_reply_as_choice(pushed or tuple(numbered), inbound)
     held = consent.gate(
         conv,
         inbound,

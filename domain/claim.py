@@ -70,8 +70,9 @@ PATH_TO_PAYMENT: tuple[ClaimStatus, ...] = (
 
 _S = ClaimStatus
 ALLOWED_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
-    _S.REPORTED: frozenset({_S.ASSIGNED, _S.WITHDRAWN, _S.REJECTED}),
-    _S.ASSIGNED: frozenset({_S.SURVEYING, _S.WITHDRAWN, _S.REJECTED}),
+    # ASSESSED straight away: the fast lane's estimate (domain.small_claim), no survey.
+    _S.REPORTED: frozenset({_S.ASSIGNED, _S.ASSESSED, _S.WITHDRAWN, _S.REJECTED}),
+    _S.ASSIGNED: frozenset({_S.SURVEYING, _S.ASSESSED, _S.WITHDRAWN, _S.REJECTED}),
     # Self-loops are revisions: a survey rescheduled, an assessment amended, a proposal
     # revised. Each is recorded on the timeline like any other change.
     _S.SURVEYING: frozenset({_S.SURVEYING, _S.ASSESSED, _S.WITHDRAWN, _S.REJECTED}),

@@ -136,6 +136,16 @@ def file_document(
     return _settle_completion(claim, at, actor)
 
 
+def record_payee(claim: Claim, at: datetime, actor: str) -> ClaimChecklist:
+    """The payee's bank card given in words (the fast lane asks for its number, not a
+    photo): the 银行卡 item is received with no upload."""
+    claim.require_stage(Action.EVIDENCE)
+    if Document.BANK_CARD not in _required(claim).missing:
+        raise NotOnChecklist(number=claim.number)
+    _entry(claim, DocStep.RECEIVED, at, actor, Document.BANK_CARD.value)
+    return _settle_completion(claim, at, actor)
+
+
 def waive_document(
     claim: Claim, item: Document, reason: str, at: datetime, actor: str
 ) -> ClaimChecklist:
@@ -152,10 +162,25 @@ def waive_document(
     return _settle_completion(claim, at, actor)
 
 
-def require_documents(claim: Claim) -> None:
-    """Refuse a proposal or payment while an asked checklist is incomplete."""
+def route_of_claim(claim: Claim, payment: PaymentRoute) -> Route:
+    """The checklist's route of a claim paid by ``payment``: injuries from the report; the
+    快处快赔 agreement when the liability came from one (and nobody was hurt), else the
+    police finding."""
+    injuries = bool(claim.report.injuries)
+    finding = claim.adjudication.liability
+    agreed = finding is not None and finding.note.startswith("source=agreement")
+    handling = Handling.FAST if agreed and not injuries else Handling.POLICE
+    return Route(payment, injuries, handling)
+
+
+def require_documents(claim: Claim, payment: PaymentRoute | None = None) -> None:
+    """Refuse a proposal or payment until the checklist is complete (《保险法》 第二十二条):
+    one never asked for is missing whole (the route's, for ``payment``)."""
     current = claim_checklist(claim)
-    if current is not None and current.missing:
+    if current is None:
+        items = checklist(route_of_claim(claim, payment or PaymentRoute.OWNER))
+        raise DocumentsMissing(number=claim.number, missing=[item.value for item in items])
+    if current.missing:
         raise DocumentsMissing(
             number=claim.number, missing=[item.value for item in current.missing]
         )

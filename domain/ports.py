@@ -253,7 +253,12 @@ class QuickDealServices(abc.ABC):
 
     @abc.abstractmethod
     def issue(self, agreement: Agreement, locale: str, now: datetime) -> IssuedAgreement:
-        """Render the agreement (HTML and PDF), keep both with the claim; their links."""
+        """Render the agreement (HTML and PDF) in ``locale``, keep both with the claim;
+        their links."""
+
+    def locale_of(self, party_id: int) -> str:
+        """The locale a party chose (""): their copy of the agreement is in it."""
+        return ""
 
 
 class UnitOfWork(abc.ABC):

@@ -248,7 +248,8 @@ def propose_settlement(
         policy = uow.policies.by_number(claim.policy_number)
         if policy is None:
             raise UnknownPolicy(claim.policy_number)
-        require_documents(claim)  # an asked checklist is complete first (保险法 第二十二条)
+        claim.require_stage(Action.SETTLE)
+        require_documents(claim, route)  # the checklist complete first (保险法 第二十二条)
         return claim.propose_settlement(
             route, policy.coverage, now, adjuster.actor, settlement_rules
         )
@@ -279,8 +280,8 @@ def record_claim_payment(
 
     def step(claim: Claim, adjuster: Adjuster) -> None:
         claim.require_stage(Action.PAY)
-        require_documents(claim)
         agreement = claim.adjudication.agreement
+        require_documents(claim, agreement.route if agreement is not None else None)
         if agreement is not None and agreement.route is PaymentRoute.SHOP:
             _require_accepted_repair(claim, uow.bookings.for_claim(claim.number))
         claim.record_payment(amount, reference, now, adjuster.actor)

@@ -37,6 +37,7 @@ class ChoiceKind(StrEnum):
     STAFF_WORDS = "sw"  # shop staff's typed words ("确认"): which waiting request they meant
     HANDOFF = "h"  # the owner's buttons while a person has the conversation
     CONSENT = "consent"  # the answer to the privacy notice
+    SMALL_CLAIM = "f"  # 小额快赔: the offer, the parts, the payee and the proposal
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -217,6 +218,7 @@ class QuickDealAction(StrEnum):
     CAR = "car"  # <situation>.<a|b>: which car the situation names
     CONFIRM = "ok"
     DECLINE = "no"
+    SAME = "same"  # the same pick as the other driver's, in one tap
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,43 @@ class QuickDealChoice:
         if parts[1] not in {action.value for action in QuickDealAction}:
             return None
         return cls(QuickDealAction(parts[1]), parts[2], parts[3] if len(parts) == 4 else "")
+
+
+class SmallClaimAction(StrEnum):
+    START = "go"  # nothing outside the vehicles damaged: start
+    OUTSIDE = "out"  # something outside the vehicles damaged: to an adjuster
+    PART = "part"  # pick (or drop) a part of the short list
+    DONE = "done"  # the parts are picked
+    NOT_LISTED = "nl"  # a damaged part is not on the list
+    CARD_OK = "card"  # the payee's card, as shown masked, is right
+    CARD_AGAIN = "again"  # type the card again
+    ACCEPT = "acc"  # accept proposal <argument: version>
+    PERSON = "adj"  # the owner would rather have an adjuster
+
+
+@dataclass(frozen=True)
+class SmallClaimChoice:
+    """``f:<action>:<claim number>[:<argument>]``: checked against the claim and its owner."""
+
+    action: SmallClaimAction
+    number: str
+    argument: str = ""
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.SMALL_CLAIM, self.action, self.number, last=self.argument)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.SMALL_CLAIM)
+
+    @classmethod
+    def decode(cls, value: str) -> SmallClaimChoice | None:
+        parts = value.split(SEP, 3)
+        if parts[0] != ChoiceKind.SMALL_CLAIM or len(parts) < 3:
+            return None
+        if parts[1] not in {action.value for action in SmallClaimAction}:
+            return None
+        return cls(SmallClaimAction(parts[1]), parts[2], parts[3] if len(parts) == 4 else "")
 
 
 # --- answers to a dialog's current step (valid only while offered) -----------------------

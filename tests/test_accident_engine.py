@@ -7,6 +7,7 @@ from bot.bootstrap import Container
 from domain.booking import BookingStatus
 from domain.claim import ClaimStatus
 from domain.settlement import Coverage
+from tests.documents_support import complete_documents_in
 from tests.test_adjudication_engine import (
     NUMBER,
     Party,
@@ -52,6 +53,7 @@ def test_parties_losses_and_ratios_make_the_statement(container: Container) -> N
     assert "交警事故认定书 沪公交认字第123号" in card
     adjuster.text(f"/loss {NUMBER} part 前保险杠 10000")
     assert stored(container).status is ClaimStatus.ASSESSED
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     assert owner.news() == ["claims.owner.settlement"]
     assert "交强险（平安）财产损失：2,000.00 元" in owner.last_text()
@@ -102,6 +104,7 @@ def test_subrogation_shows_a_receivable(container: Container) -> None:
     adjuster.text(f"/loss {NUMBER} part 后保险杠 5000")
     assert adjuster.choose(f"ac:sub:{NUMBER}") == ["accident.card"]
     assert "已选择代位求偿" in adjuster.last_text()
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     settlement = stored(container).adjudication.current_settlement
     assert settlement is not None
@@ -120,6 +123,7 @@ def test_a_split_payment_leaves_the_rest_due(container: Container) -> None:
     owner, adjuster = _assigned(container)
     adjuster.text(f"/liability {NUMBER} 全责")
     adjuster.text(f"/loss {NUMBER} part 后保险杠 4800")
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     owner.choose(f"c:acc:{NUMBER}:1")
     owner.news()
@@ -146,6 +150,7 @@ def test_a_part_that_pays_all_of_a_direct_repair_waits_for_the_repair(
     owner, adjuster = _assigned(container)
     adjuster.text(f"/liability {NUMBER} 全责")
     adjuster.text(f"/loss {NUMBER} part 后保险杠 4800")
+    complete_documents_in(container, NUMBER, "shop")
     adjuster.text(f"/settle {NUMBER} shop")
     owner.choose(f"c:acc:{NUMBER}:1")
     assert adjuster.text(f"/advance {NUMBER} 1000 ADV-1") == ["accident.adjuster.part_paid"]

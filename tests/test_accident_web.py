@@ -15,6 +15,7 @@ from bot.web.app import create_app
 from tests.api.scenario import issue_token
 from tests.api.test_status_page import token_of
 from tests.dashboard.support import sign_in
+from tests.documents_support import complete_documents_in
 from tests.live_server import serve
 from tests.test_accident_engine import OTHER, _assigned
 from tests.test_adjudication_engine import NUMBER
@@ -31,6 +32,7 @@ def recorded(container: Container) -> str:
     adjuster.text(f"/damage {NUMBER} 李四 医疗 1000 李四 第三者")
     adjuster.text(f"/ratio {NUMBER} 本车 60 {OTHER} 30 李四 10 认定书 沪公交认字第123号")
     adjuster.text(f"/loss {NUMBER} part 前保险杠 10000")
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     owner.choose(f"c:acc:{NUMBER}:1")
     assert adjuster.text(f"/advance {NUMBER} 1000 ADV-1") == ["accident.adjuster.part_paid"]

@@ -15,6 +15,7 @@ from bot.web.app import create_app
 from domain.services import create_invite
 from domain.staff import StaffRole
 from storage.db import Database
+from tests.documents_support import complete_documents_in
 from tests.engine_harness import import_sample, make_container
 from tests.fakes import FixedClock
 from tests.live_server import serve
@@ -102,6 +103,7 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, base: str) 
     adjuster.say(f"/liability {NUMBER} 全责")
     adjuster.say(f"/loss {NUMBER} part 后保险杠 1200.00")
     assert "金额「-3」不对" in adjuster.say(f"/loss {NUMBER} paint 喷漆 -3")[0]["text"]
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.say(f"/settle {NUMBER} owner")
     proposal = owner.poll()[-1]
     assert "本公司赔付：1,200.00 元" in proposal["text"]
@@ -112,6 +114,7 @@ def test_two_browsers_carry_a_claim_to_payment(container: Container, base: str) 
     owner.say("这个车型的保险杠更贵")
     assert "提出异议：这个车型的保险杠更贵" in adjuster.poll()[-1]["text"]
     adjuster.say(f"/loss {NUMBER} labour 拆装 200")
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.say(f"/settle {NUMBER} owner")
     revised = owner.poll()[-1]["text"]
     assert "第 2 版" in revised and "2. 工时 拆装：200.00 元" in revised

@@ -9,6 +9,7 @@ import re
 from bot.bootstrap import Container
 from domain.adjudication import ProposalOutcome
 from domain.claim import ClaimStatus
+from tests.documents_support import complete_documents_in
 from tests.test_adjudication_engine import NUMBER, Party, file_report, invite, stored
 
 
@@ -42,6 +43,7 @@ def test_a_large_proposal_waits_for_the_supervisor(container: Container) -> None
     owner.news()
     adjuster.news()
 
+    complete_documents_in(container, NUMBER, "owner")
     assert adjuster.text(f"/settle {NUMBER} owner") == ["approval.held"]
     assert "超过核赔限额 10,000.00 元" in adjuster.last_text()
     assert owner.news() == []  # the owner hears of it only once approved
@@ -69,6 +71,7 @@ def test_a_large_proposal_waits_for_the_supervisor(container: Container) -> None
     assert owner.news() == []
 
     # Revised and proposed again: approved, it reaches the owner, who can accept it.
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     assert supervisor.news()[-1] == "approval.card"
     assert supervisor.text(f"/approve {NUMBER}") == ["approval.done"]
@@ -96,6 +99,7 @@ def test_a_small_proposal_goes_straight_to_the_owner(container: Container) -> No
     owner, adjuster, supervisor = _cast(container)
     _assess(adjuster, "1200.00")
     owner.news()
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     assert owner.news() == ["claims.owner.settlement"]
     assert supervisor.news() == []
@@ -147,11 +151,13 @@ def test_a_supervisor_does_not_approve_their_own_rejection(container: Container)
 def test_a_second_dispute_goes_to_the_supervisor(container: Container) -> None:
     owner, adjuster, supervisor = _cast(container)
     _assess(adjuster, "1200.00")
+    complete_documents_in(container, NUMBER, "owner")
     adjuster.text(f"/settle {NUMBER} owner")
     owner.choose(f"c:dis:{NUMBER}:1")
     owner.text("配件价格偏低")
     assert adjuster.news()[-1] == "claims.adjuster.disputed"
     assert supervisor.news() == []
+    complete_documents_in(container, NUMBER, "shop")
     adjuster.text(f"/settle {NUMBER} shop")
     owner.choose(f"c:dis:{NUMBER}:2")
     owner.text("还是偏低，4S 店报价 2000 元")

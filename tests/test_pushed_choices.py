@@ -25,6 +25,7 @@ from tests.booking_support import (
     book_maintenance,
     file_claim,
 )
+from tests.documents_support import complete_documents_in
 from tests.fakes import FixedClock
 
 ADJUSTER_USER = "adjuster-web-0001"
@@ -124,6 +125,7 @@ def test_the_owners_report_in_progress_survives_a_pushed_proposal(
     later(clock)
     report_until_time(owner)
     later(clock)
+    complete_documents_in(container, number, "shop")
     adjuster.text(f"/settle {number} shop")
     assert owner.choices("claims.owner.settlement") == [
         f"c:acc:{number}:1",
@@ -148,6 +150,7 @@ def test_a_pushed_card_does_not_make_the_dialogs_own_buttons_stale(
     report_until_time(owner)
     later(clock)
     assess(adjuster, number)
+    complete_documents_in(container, number, "shop")
     adjuster.text(f"/settle {number} shop")
     assert owner.choices("claims.owner.settlement")[-1] == f"start:book:{number}"
     deliver(owner)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.cli.fastlane import add_fastlane_parser, run_fastlane
+from bot.cli.payment import add_payment_parser, run_payment
 from bot.cli.privacy import add_privacy_parsers
 from bot.cli.report import add_report_parser, run_report
 from bot.cli.statement import add_statement_parser, run_statement
@@ -32,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "token": _token,
         "fastlane": run_fastlane,
+        "payment": run_payment,
         "purge": _privacy,
         "export-party": _privacy,
         "erase-party": _privacy,
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     _token_parser(commands)
     add_report_parser(commands)
     add_fastlane_parser(commands)
+    add_payment_parser(commands)
     add_privacy_parsers(commands)
     add_statement_parser(commands)
     wechat = commands.add_parser("wechat", help="WeChat Official Account setup")

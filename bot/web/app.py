@@ -14,8 +14,10 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from bot.bootstrap import Container
 from bot.channels.webchat.demo_switcher import demo_router
 from bot.web.api import api_router
+from bot.web.dashboard.fastlane import FastLaneDesk
 from bot.web.dashboard.handoffs import HandoffDesk
 from bot.web.dashboard.pages import Dashboard
+from bot.web.payments import payment_router
 from bot.web.privacy_page import PrivacyPage
 from bot.web.probes import RejectionCounter, probes_router
 from bot.web.security import access_log, errors
@@ -103,12 +105,25 @@ def create_app(container: Container) -> FastAPI:
             container.engine.outbox_written,
         ).router()
     )
+    app.include_router(
+        FastLaneDesk(
+            container.database,
+            container.catalogs,
+            container.settings,
+            container.clock,
+            container.agreements,
+            container.engine.outbox_written,
+        ).router()
+    )
     app.include_router(api_router(container.database, container.clock, container.settings))
     settings = container.settings
     status_page = StatusPage(
         container.database, container.catalogs, settings.tz, settings.default_locale
     )
     app.include_router(status_page.router())
+    locales = container.catalogs.locales
+    secret = settings.payment_webhook_secret
+    app.include_router(payment_router(container.database, container.clock, secret, locales))
     privacy = PrivacyPage(container.catalogs, settings.default_locale, settings.retention_days)
     app.include_router(privacy.router())
     for channel in container.channels:

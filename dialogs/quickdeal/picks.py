@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.quickdeal.common import choice, claim_and_policy, party_plate
+from dialogs.smallclaim.offer import offer as small_claim_offer
 from domain.accident_situations import (
     RULES,
     STANDARD_SITUATIONS,
@@ -21,12 +22,14 @@ from domain.adjudication import LiabilityFinding
 from domain.agreement import Agreement, AgreementParty, AgreementPhoto, draw_up
 from domain.claim import Action, Claim
 from domain.policy import Policy
-from domain.quick_deal import DealState, QuickDeal
+from domain.quick_deal import DealState, IssuedAgreement, QuickDeal
 from domain.services import adjusters_to_page
 from messages.choices import QuickDealAction, QuickDealChoice
 from messages.outbound import Choice, Outbound, stale_choice_answer
 
 DECLINED = "declined"
+ORIGINAL = "zh_CN"  # the agreement's original language
+OTHER_COPIES = frozenset({"en"})
 _ANSWERING = frozenset({DealState.PICKING, DealState.CONFIRMING})
 
 
@@ -58,6 +61,8 @@ def choose(conv: Conversation, picked: QuickDealChoice, ctx: TurnContext) -> lis
             return _confirm(deal, role, ctx)
         case QuickDealAction.DECLINE:
             return to_adjuster(deal, DECLINED, ctx, by=role)
+        case QuickDealAction.SAME if (theirs := deal.pick_of(role.other)) is not None:
+            return _picked(deal, Pick(role, theirs.situation, theirs.at_fault), ctx)
     return [stale_choice_answer()]
 
 
@@ -99,15 +104,24 @@ def _picked(deal: QuickDeal, pick: Pick, ctx: TurnContext) -> list[Outbound]:
     if result is Disagreement.MISSING:
         ctx.uow.quick_deals.save(deal)
         other = deal.party_of(pick.by.other)
+        same = _same_button(deal, pick)
         return [
             Outbound("quickdeal.picked_wait"),
-            Outbound("quickdeal.other_picked", {"number": deal.claim_number}, to_party=other),
+            Outbound("quickdeal.other_picked", {"number": deal.claim_number}, same, to_party=other),
         ]
     if isinstance(result, Disagreement):
         return to_adjuster(deal, result.value, ctx)
     deal.state = DealState.CONFIRMING
     ctx.uow.quick_deals.save(deal)
     return [_confirm_card(deal, result, role, ctx) for role in (pick.by, pick.by.other)]
+
+
+def _same_button(deal: QuickDeal, pick: Pick) -> tuple[Choice, ...]:
+    """The other driver may take the same pick in one tap (the car named, as seen by them)."""
+    car = "" if pick.at_fault is None else "theirs" if pick.at_fault is pick.by else "mine"
+    label = "quickdeal.choice.same"
+    situation = pick.situation.value
+    return (choice(QuickDealAction.SAME, deal.claim_number, label, situation=situation, car=car),)
 
 
 def _confirm_card(
@@ -157,9 +171,7 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         return [stale_choice_answer()]
     claim = found[0]
     agreement = _draw_up(deal, claim, policy, ctx)
-    services = ctx.quick_deal
-    if services is not None:
-        deal.issued = services.issue(agreement, "zh_CN", ctx.now)
+    copies = _issue_copies(deal, agreement, ctx)
     _record_liability(claim, agreement, ctx)
     deal.state = DealState.AGREED
     ctx.uow.quick_deals.save(deal)
@@ -168,13 +180,37 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         "situation": agreement.liability.situation.value,
         "grade_a": agreement.liability.of(AccidentParty.A).grade.value,
         "grade_b": agreement.liability.of(AccidentParty.B).grade.value,
-        "html_url": deal.issued.html_url if deal.issued else "",
-        "pdf_url": deal.issued.pdf_url if deal.issued else "",
     }
+    outs = []
+    for role in AccidentParty:
+        copy = copies.get(role)
+        links = {"html_url": copy.html_url if copy else "", "pdf_url": copy.pdf_url if copy else ""}
+        values = {**params, **links, "mine": role.value}
+        outs.append(Outbound("quickdeal.issued", values, to_party=deal.party_of(role)))
     return [
-        Outbound("quickdeal.issued", {**params, "mine": role.value}, to_party=deal.party_of(role))
-        for role in AccidentParty
+        *outs,
+        *small_claim_offer(claim, ctx),  # liability agreed: 小额快赔 offered when it applies
     ]
+
+
+def _issue_copies(
+    deal: QuickDeal, agreement: Agreement, ctx: TurnContext
+) -> dict[AccidentParty, IssuedAgreement]:
+    """The Chinese original (the claim's record), and for a driver who chats in English a
+    copy in English: each driver is sent the links of their own copy."""
+    services = ctx.quick_deal
+    if services is None:
+        return {}
+    deal.issued = services.issue(agreement, ORIGINAL, ctx.now)
+    copies: dict[str, IssuedAgreement] = {ORIGINAL: deal.issued}
+    chosen: dict[AccidentParty, IssuedAgreement] = {}
+    for role in AccidentParty:
+        locale = services.locale_of(deal.party_of(role))
+        locale = locale if locale in OTHER_COPIES else ORIGINAL
+        if locale not in copies:
+            copies[locale] = services.issue(agreement, locale, ctx.now)
+        chosen[role] = copies[locale]
+    return chosen
 
 
 def _draw_up(deal: QuickDeal, claim: Claim, policy: Policy, ctx: TurnContext) -> Agreement:

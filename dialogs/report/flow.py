@@ -30,6 +30,7 @@ from dialogs.report.slots import ReportSlots, keep, load
 from dialogs.report.steps import STEP_HANDLERS, Answer, Problem, _outside_policy_period
 from dialogs.report.views import _ask, _location_params, _summary, choice_value
 from dialogs.slots_codec import slots_to_json
+from dialogs.smallclaim.offer import offer as small_claim_offer
 from domain.claim import IncompleteReport, PolicyNotInForce
 from domain.evidence import (
     Evidence,
@@ -364,6 +365,7 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
             (Choice(START_REPORT.encode(), "choice.report_another"),),
         ),
         *quickdeal_offer(claim),  # two cars, nobody hurt: 快处快赔 offered
+        *small_claim_offer(claim, ctx),  # a small, clean claim: 小额快赔 offered
         *handoff_cards(claim, ctx),  # the region's adjusters are paged
     ]
 

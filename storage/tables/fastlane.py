@@ -67,3 +67,25 @@ repair_car_class_t = table_of(RepairCarClassRow)
 repair_part_t = table_of(RepairPartRow)
 repair_price_t = table_of(RepairPriceRow)
 fastlane_decision_t = table_of(FastLaneDecisionRow)
+
+
+class PaymentInstructionRow(SQLModel, table=True):
+    """One payment of an accepted 小额快赔 proposal, at most one per claim; handed to the
+    payment port (``sent_at``) and closed by its confirmation (``confirmed_at``)."""
+
+    __tablename__ = "payment_instruction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_number: str = Field(max_length=20, unique=True)
+    amount_fen: int = Field(sa_type=BigInteger)
+    payee_name: str = Field(max_length=100)
+    card_number: str = Field(max_length=19)
+    state: str = Field(max_length=20, index=True)
+    created_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    confirmed_at: datetime | None = None
+    reference: str = Field(default="", max_length=64)
+
+
+payment_instruction_t = table_of(PaymentInstructionRow)

@@ -20,6 +20,7 @@ from messages.inbound import InboundKind, MediaItem
 from messages.outbound import Outbound
 from tests.booking_fakes import PUDONG, booking_uow
 from tests.dialogs.driver import DialogDriver
+from tests.documents_support import complete_documents
 from tests.fakes import FakeStaffRepository, FakeUnitOfWork
 
 NUMBER = "BA2026112500001"
@@ -260,6 +261,7 @@ def settle(wang: DialogDriver) -> None:
     wang.text(f"/survey {NUMBER} remote")
     wang.text(f"/liability {NUMBER} 主责 对方变道")
     wang.text(f"/loss {NUMBER} part 后保险杠 1200.00")
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
 
 
@@ -282,6 +284,7 @@ def test_settle_dispute_revise_accept_and_pay(
     ]
     assert owner.conv.dialog is None
     wang.text(f"/loss {NUMBER} labour 拆装 150")
+    complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")
     owner.choose(f"c:acc:{NUMBER}:1")
     assert owner.keys == ["claims.refusal.stale_proposal"]
@@ -429,6 +432,7 @@ def assessed(wang: DialogDriver, amount: str = "1200.00") -> None:
 def agreed(wang: DialogDriver, owner: DialogDriver, route: str) -> None:
     """Assessed, proposed by ``route``, accepted."""
     assessed(wang)
+    complete_documents(wang.uow, NUMBER, route)
     wang.text(f"/settle {NUMBER} {route}")
     owner.text(f"/accept {NUMBER}")
     assert owner.keys[0] == "claims.owner.accepted"
@@ -499,6 +503,7 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
     assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
     assert "车主会在方案中看到损失清单" in wang.texts[0]
 
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
     proposal = wang.replies[1]
     assert [c.value for c in proposal.choices] == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
@@ -516,6 +521,7 @@ def test_the_owner_hears_of_the_loss_in_the_proposal_not_item_by_item(
     wang.text(f"/loss {NUMBER} del 2")
     assert addressed(wang.replies) == [(None, "claims.adjuster.loss")]
 
+    complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")
     direct = wang.replies[1]
     assert [c.value for c in direct.choices] == [
@@ -532,6 +538,7 @@ def test_the_proposal_says_whose_share_the_amount_is(
     owner: DialogDriver, wang: DialogDriver, uow: FakeUnitOfWork
 ) -> None:
     assessed(wang, "1950.50")
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
     assert "车损险（本公司）：1,950.50 元" in wang.texts[0]
     # the adjuster reads the owner's part as the owner's, not as "you"
@@ -550,6 +557,7 @@ def test_the_dispute_notice_names_a_settle_command_that_works(
     owner: DialogDriver, wang: DialogDriver
 ) -> None:
     assessed(wang)
+    complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")
     owner.text(f"/dispute {NUMBER} 价格偏低")
     told = owner.render(owner.replies[1])

@@ -11,6 +11,7 @@ from domain.staff import Adjuster
 from messages.outbound import Outbound
 from tests.booking_fakes import booking_uow
 from tests.dialogs.driver import DialogDriver
+from tests.documents_support import complete_documents
 from tests.fakes import FakeStaffRepository, FakeUnitOfWork
 
 NUMBER = "BA2026112500001"
@@ -78,10 +79,12 @@ def test_a_direct_repair_proposal_offers_it_a_cash_one_names_the_command(
     wang: DialogDriver,
 ) -> None:
     assess(wang)
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
     cash, text = notice(wang, "claims.owner.settlement")
     assert values(cash) == [f"c:acc:{NUMBER}:1", f"c:dis:{NUMBER}:1"]
     assert "点菜单里的“预约维修”" in text  # for an owner who wants a partner shop anyway
+    complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")
     direct, text = notice(wang, "claims.owner.settlement")
     assert values(direct) == [f"c:acc:{NUMBER}:2", f"c:dis:{NUMBER}:2", BOOK]
@@ -91,6 +94,7 @@ def test_a_direct_repair_proposal_offers_it_a_cash_one_names_the_command(
 
 def test_no_button_once_paid(wang: DialogDriver, owner: DialogDriver) -> None:
     assess(wang)
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
     payout = notice(wang, "claims.owner.settlement")[0].params["payout"]
     owner.choose(f"c:acc:{NUMBER}:1")
@@ -124,6 +128,7 @@ def test_a_claim_already_booked_shows_that_booking_instead_of_a_second(
     owner.choose("b:shop:SHOP-PD-01")
     owner.choose(owner.offered[0])
     owner.choose("b:send")
+    complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")  # the proposal's button, tapped after booking
     owner.choose(BOOK)
     assert owner.keys == ["booking.refusal.already_booked"]

@@ -9,6 +9,7 @@ from domain.report import OtherVehicle
 from tests.booking_fakes import booking_uow
 from tests.dialogs.driver import DialogDriver
 from tests.dialogs.test_adjudication_dialogs import CHEN, NUMBER, WANG, claim_of, party
+from tests.documents_support import complete_documents
 from tests.fakes import FakeStaffRepository, FakeUnitOfWork
 
 
@@ -38,6 +39,7 @@ def _two_cars(uow: FakeUnitOfWork, wang: DialogDriver, grade: str, amount: str) 
     wang.text(f"/survey {NUMBER} remote")
     wang.text(f"/liability {NUMBER} {grade}")
     wang.text(f"/loss {NUMBER} part 后保险杠 {amount}")
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
 
 
@@ -88,6 +90,7 @@ def test_a_supplement_after_agreement_goes_to_the_owner_as_version_2(
     assert wang.keys == ["claims.refusal.wrong_stage"]  # an agreed assessment only gains items
     wang.text(f"/loss {NUMBER} part 大灯支架 1500.00")
     assert wang.keys[0] == "claims.adjuster.loss"
+    complete_documents(wang.uow, NUMBER, "owner")
     wang.text(f"/settle {NUMBER} owner")
     zh = wang.texts[1]
     assert "第 2 版" in zh and "交强险（平安）财产损失：2,000.00 元" in zh

@@ -80,6 +80,7 @@ from domain.staff import (
     normalize_invite_code,
     pick_region_adjusters,
 )
+from tests.documents_support import complete_documents
 from tests.domain.test_rules import complete_draft
 from tests.fakes import SAMPLE_POLICY, FakeUnitOfWork
 
@@ -375,6 +376,8 @@ def test_the_settlement_uses_the_policy_cover() -> None:
     claim = uow.claims.get("BA2026112500001")
     assert claim is not None
     assessed(claim)
+    uow.claims.save(claim)
+    complete_documents(uow, claim.number, "shop")
     handled, settlement = propose_settlement(
         uow, WANG.party_id or 0, claim.number, PaymentRoute.SHOP, NOW
     )

@@ -12,6 +12,7 @@ from domain.booking import BookingStatus
 from domain.claim import ClaimStatus
 from domain.money import Money
 from storage.db import Database
+from tests.documents_support import complete_documents_in
 from tests.media_samples import jpeg_bytes, mp4_bytes
 from tests.telegram.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 from tests.telegram.harness import TelegramBot, telegram_bot
@@ -92,6 +93,7 @@ def test_adjudication_and_repair_booking_through_telegram(
         adjuster.text(f"/liability {number} 全责 追尾")
         adjuster.text(f"/loss {number} part 后保险杠 1200.00")
         adjuster.text(f"/loss {number} labour 拆装工时 300")
+        complete_documents_in(database, number, "owner")
         proposed = adjuster.text(f"/settle {number} owner")
         assert "1,500.00" in texts(proposed)[0]
         told = owner.news()

@@ -13,6 +13,7 @@ from domain.booking import BookingStatus
 from domain.claim import ClaimStatus
 from domain.money import Money
 from storage.db import Database
+from tests.documents_support import complete_documents_in
 from tests.media_samples import jpeg_bytes
 from tests.wechat.rig import WeChatRig, wechat_rig
 from tests.wechat.test_journey import OWNER, report
@@ -81,6 +82,7 @@ def test_adjudication_and_repair_booking_through_wechat(
         adjuster.say(f"/liability {number} 全责 追尾")
         adjuster.say(f"/loss {number} part 后保险杠 1200.00")
         adjuster.say(f"/loss {number} labour 拆装工时 300")
+        complete_documents_in(database, number, "owner")
         proposed = adjuster.say(f"/settle {number} owner")
         assert "1,500.00" in proposed[0]
 
