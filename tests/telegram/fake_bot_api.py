@@ -616,6 +616,7 @@ class FakeUser:
         self.api = api
         self.id = user_id
         self.language_code = language_code
+        self.seen_before_tap = 0  # messages in the chat when the latest tap was sent
 
     @property
     def chat_id(self) -> str:
@@ -732,6 +733,7 @@ class FakeUser:
             if not offering:
                 raise AssertionError(f"no message offers {value!r}")
             message = offering[-1]
+        self.seen_before_tap = len(self.messages())  # what arrived before the tap, awaited
         query = {
             "id": f"{self.id}{time.monotonic_ns()}",
             "from": self._from(),

@@ -92,7 +92,9 @@ class TelegramBot:
     ) -> list[SentMessage]:
         """Act as the user; return what the bot answered once all of it has been sent."""
         before = len(user.messages())
+        user.seen_before_tap = 0
         action()
+        before = max(before, user.seen_before_tap)  # a tap may wait for its card to arrive
         self.api.wait_until(
             lambda: len(user.messages()) > before and self.unsent(user.chat_id) == 0, timeout
         )
