@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.clock import Clock
+from domain.ports import UnitOfWork
 from storage.db import Database
 from storage.records import OutboxRow
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ class OutboxDispatcher:
 
     # --- a turn claims its own rows (one transaction a turn) ----------------------------
 
-    def in_turn(self, uow: SqlUnitOfWork, chats: Collection[tuple[str, str]]) -> TurnClaim | None:
+    def in_turn(self, uow: UnitOfWork, chats: Collection[tuple[str, str]]) -> TurnClaim | None:
         """Inside a turn's transaction, before its commit: mark the rows sent since the
         last transaction, and claim the due rows of the chats the turn wrote to, so that
         the turn's answers go out without a round of their own. None while not running."""
