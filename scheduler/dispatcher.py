@@ -27,9 +27,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.clock import Clock
-from domain.ports import UnitOfWork
-from storage.db import Database
-from storage.records import OutboxRow
+from domain.outbox import OutboxRow
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ def result_label(result: SendResult) -> str:
 class OutboxDispatcher:
     def __init__(
         self,
-        database: Database,
+        database: UnitOfWorkFactory[UnitOfWork],
         senders: Sequence[ChannelSender],
         clock: Clock,
         *,
