@@ -16,8 +16,9 @@ from bot.channels.webchat.channel import WebChat
 from bot.channels.webchat.media_links import MediaLinks
 from bot.channels.webchat.sessions import ChatSessions, SessionPolicy
 from bot.channels.wechat.channel import build_wechat_channel
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.links import public_base_url
+from bot.logs import turn_context
 from bot.media_intake import MediaIntake, UploadQuota
 from bot.quickdeal_services import QuickDealKit
 from bot.settings import MEGABYTE, Settings
@@ -53,7 +54,7 @@ class Container:
     database: Database
     media: MediaStore
     catalogs: Catalogs
-    engine: ConversationEngine
+    engine: SqlEngine
     intake: MediaIntake
     webchat: WebChat
     dispatcher: OutboxDispatcher
@@ -96,7 +97,7 @@ def build(
     catalogs = Catalogs(tz)
     catalogs.use_hotline(settings.service_hotline)
     lexicon = Lexicon(catalogs.words(), catalogs.tables())
-    engine = ConversationEngine(
+    engine = SqlEngine(
         database,
         clock=clock,
         tz=tz,
@@ -111,6 +112,7 @@ def build(
         status_base_url=public_base_url(settings),
         limits=Limits(settings.verify_rule, settings.bind_rule),
         retention_days=settings.retention_days,
+        log_context=turn_context,
     )
     intake = MediaIntake(
         media,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.engine import reply_turn
 from dialogs.router import choice_lasts
+from dialogs.turn import reply_turn
 from storage.records import OutboxRow
 
 

@@ -7,8 +7,10 @@ and never commit, so that a dialog turn, its state and its outbox land together.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
+from typing import Protocol, TypeVar
 
 from domain.agreement import Agreement
 from domain.attempts import AttemptStore
@@ -16,8 +18,10 @@ from domain.booking import Booking
 from domain.booking_timers import TimerPlan
 from domain.claim import Claim
 from domain.fraud_signals import PhotoMatch
+from domain.outbox import OutboxItem, OutboxRow
 from domain.policy import Policy
 from domain.quick_deal import IssuedAgreement, QuickDeal
+from domain.records import ConversationRecord, PartyRecord, Recipient
 from domain.shop import Shop, ShopStaff
 from domain.slots import TimeSlot
 from domain.staff import Adjuster, Invite
@@ -261,6 +265,125 @@ class QuickDealServices(abc.ABC):
         return ""
 
 
+# --- what a turn needs: dedupe, who is writing, the conversation, and the outbox ---------
+
+
+class ProcessedInbound(abc.ABC):
+    """The log of processed inbound messages: each (channel, message id) is handled once."""
+
+    @abc.abstractmethod
+    def first_time(self, channel: str, message_id: str, at: datetime) -> bool:
+        """Record the message; False if it was recorded before (a redelivery). A duplicate
+        does not raise, so the transaction stays usable."""
+
+
+class PartyDirectory(abc.ABC):
+    """Parties (owners, adjusters, shop staff) behind channel identities."""
+
+    @abc.abstractmethod
+    def resolve(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        kind: str = "owner",
+        locale: str | None = None,
+        name: str | None = None,
+    ) -> PartyRecord:
+        """The party behind a channel identity; created (with the identity) on first
+        contact. ``kind``, ``locale`` and ``name`` only apply to a party created here."""
+
+    @abc.abstractmethod
+    def get(self, party_id: int) -> PartyRecord | None: ...
+
+    @abc.abstractmethod
+    def set_locale(self, party_id: int, locale: str | None) -> None: ...
+
+
+class ConversationStore(abc.ABC):
+    """Conversation state (dialog, state, slots, locale), persisted every turn."""
+
+    @abc.abstractmethod
+    def get_for_update(self, channel: str, chat_id: str) -> ConversationRecord | None:
+        """The conversation, locked until the end of the transaction."""
+
+    @abc.abstractmethod
+    def save(self, record: ConversationRecord) -> ConversationRecord:
+        """Insert (``id`` None) or update the conversation; returns it with its id."""
+
+
+class Recipients(abc.ABC):
+    """Where a party is reached: its channel identities, and the locale it reads."""
+
+    @abc.abstractmethod
+    def of_party(self, party_id: int) -> list[Recipient]:
+        """Every channel identity of the party, in a stable order."""
+
+    @abc.abstractmethod
+    def party_of(self, channel: str, external_id: str) -> int | None:
+        """The party behind a channel identity, if known (never creates one)."""
+
+
+class PushedChoiceLog(abc.ABC):
+    """The choices a chat was last shown from outside its own turns (another party's card,
+    a timer's reminder), read back from the delivered outbox rows of the chat."""
+
+    @abc.abstractmethod
+    def latest(self, channel: str, chat_id: str, since: datetime | None) -> tuple[str, ...]:
+        """The choice values of the newest delivered row with choices created after
+        ``since`` (None: ever), or () when there is none."""
+
+
+class OutboxStore(abc.ABC):
+    """The outbox: rows queued in the transaction that caused them, claimed and marked by
+    the dispatcher."""
+
+    @abc.abstractmethod
+    def add(self, items: Sequence[OutboxItem], now: datetime | None = None) -> int:
+        """Queue messages; an item whose idempotency key exists is skipped silently.
+        Returns how many rows were inserted."""
+
+    @abc.abstractmethod
+    def mark_sent(self, ids: Iterable[int], at: datetime) -> int: ...
+
+    @abc.abstractmethod
+    def claim_chats(
+        self, channel: str, chat_ids: Sequence[str], worker: str, now: datetime, limit: int
+    ) -> list[OutboxRow]:
+        """The due rows of a few chats of one channel, claimed for ``worker`` (status
+        sending, the attempt counted), in id order; two workers never get the same row."""
+
+    @abc.abstractmethod
+    def claim_due(
+        self, channel: str | None, worker: str, now: datetime, limit: int
+    ) -> list[OutboxRow]:
+        """Up to ``limit`` due rows (of one channel, or all) claimed for ``worker`` (status
+        sending, the attempt counted), in id order; two workers never get the same row,
+        and no row is taken while an earlier row of its chat is being sent or waits for
+        its retry."""
+
+    @abc.abstractmethod
+    def renew(self, worker: str, now: datetime) -> list[int]:
+        """Renew every lease ``worker`` holds; the ids it still holds."""
+
+    @abc.abstractmethod
+    def release_stale(self, older_than: datetime) -> int:
+        """Give claims whose lease was last renewed before ``older_than`` back to the queue."""
+
+    @abc.abstractmethod
+    def release(self, ids: Iterable[int], worker: str | None = None) -> int:
+        """Hand claimed rows back untried (their attempt is not counted); with ``worker``,
+        only those that worker still holds."""
+
+    @abc.abstractmethod
+    def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
+        """A send failed: retry at ``retry_at``, or (None) give up on the row."""
+
+    @abc.abstractmethod
+    def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest pending row of these channels is due (None: none pending)."""
+
+
 class UnitOfWork(abc.ABC):
     """Every repository a dialog turn or a domain service may use; test fakes implement
     all of it (tests/fakes.py), and tests/test_port_contract.py runs the same cases against
@@ -276,3 +399,30 @@ class UnitOfWork(abc.ABC):
     reminders: ReminderSettings
     consents: ConsentLog
     quick_deals: QuickDealRepository
+    inbound: ProcessedInbound
+    parties: PartyDirectory
+    conversations: ConversationStore
+    recipients: Recipients
+    outbox: OutboxStore
+
+    @property
+    @abc.abstractmethod
+    def pushed_choices(self) -> PushedChoiceLog: ...
+
+    @abc.abstractmethod
+    def with_status_links(self, items: Sequence[OutboxItem], base_url: str) -> list[OutboxItem]:
+        """The rows, with links to the status pages of the claims they name (rows to a
+        claim's owner whose parameters name that claim)."""
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+
+Uow_co = TypeVar("Uow_co", bound=UnitOfWork, covariant=True)
+
+
+class UnitOfWorkFactory(Protocol[Uow_co]):
+    """Opens a unit of work: ``with factory.unit_of_work() as uow: ...; uow.commit()``;
+    leaving the block without ``commit()`` rolls back."""
+
+    def unit_of_work(self) -> AbstractContextManager[Uow_co]: ...

@@ -42,8 +42,10 @@ from domain.booking_timers import (
     MAINTENANCE_REMINDER,
     SHOP_NUDGE,
 )
+from domain.reminders import Contact
 from domain.shop import Shop
 from domain.slots import parse_slot_key
+from domain.timers import Timer
 from messages.choices import (
     START_MAINTENANCE,
     alternative_shop_choices,
@@ -52,8 +54,6 @@ from messages.choices import (
 )
 from messages.outbound import Choice, Outbound
 from scheduler.kinds import SEND_LATE, FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from storage.repositories.reminders import Contact
-from storage.repositories.timers import Timer
 from storage.uow import SqlUnitOfWork
 
 

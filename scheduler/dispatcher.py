@@ -27,9 +27,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.clock import Clock
-from storage.db import Database
-from storage.records import OutboxRow
-from storage.uow import SqlUnitOfWork
+from domain.outbox import OutboxRow
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ def result_label(result: SendResult) -> str:
 class OutboxDispatcher:
     def __init__(
         self,
-        database: Database,
+        database: UnitOfWorkFactory[UnitOfWork],
         senders: Sequence[ChannelSender],
         clock: Clock,
         *,
@@ -283,7 +282,7 @@ class OutboxDispatcher:
 
     # --- a turn claims its own rows (one transaction a turn) ----------------------------
 
-    def in_turn(self, uow: SqlUnitOfWork, chats: Collection[tuple[str, str]]) -> TurnClaim | None:
+    def in_turn(self, uow: UnitOfWork, chats: Collection[tuple[str, str]]) -> TurnClaim | None:
         """Inside a turn's transaction, before its commit: mark the rows sent since the
         last transaction, and claim the due rows of the chats the turn wrote to, so that
         the turn's answers go out without a round of their own. None while not running."""

@@ -32,6 +32,7 @@ from domain.geo import place_fields
 from domain.services import adjusters_to_page, escalation_recipients
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 from domain.staff import Adjuster, pick_region_adjusters
+from domain.timers import Timer, TimerSpec
 from messages.choices import ClaimAction, ClaimChoice
 from messages.outbound import Choice, Outbound
 from scheduler.booking import contacts
@@ -49,7 +50,6 @@ from scheduler.kinds import (
     arm_page,
 )
 from storage.read_models.escalations import UntakenClaim
-from storage.repositories.timers import Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 

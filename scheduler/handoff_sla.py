@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.handoffs import Handoff
+from domain.timers import Timer
 from scheduler.booking import contacts
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from storage.repositories.handoffs import Handoff
-from storage.repositories.timers import Timer
 
 HANDOFF_SLA_SCAN = "handoff_sla_scan"
 KEY_UNANSWERED = "escalation.handoff"

@@ -28,10 +28,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.reminders import Contact
+from domain.timers import Timer, TimerSpec
 from messages.outbound import Choice, Outbound
 from scheduler.config import SchedulerConfig
-from storage.repositories.reminders import Contact
-from storage.repositories.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 EXPIRES_AT = "expires_at"  # payload field: an ISO time after which the timer is pointless

@@ -11,10 +11,10 @@ hold it (the owner may be asleep, and nothing is lost by waiting).
 from __future__ import annotations
 
 from domain.quick_deal import EXPIRY_TIMER, DealState
+from domain.timers import Timer
 from messages.choices import quick_deal_invite_choice
 from scheduler.booking import contacts
 from scheduler.kinds import SEND_LATE, FireContext, Message, Outcome, Send, Skip, TimerKind
-from storage.repositories.timers import Timer
 
 QUICKDEAL_EXPIRY = EXPIRY_TIMER
 EXPIRED = "quickdeal.owner.expired"

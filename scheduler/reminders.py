@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from domain.reminders import PolicyTerm
+from domain.timers import Timer, TimerSpec
 from messages.outbound import Outbound
 from scheduler.config import SchedulerConfig
 from scheduler.kinds import (
@@ -39,8 +41,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.repositories.reminders import PolicyTerm
-from storage.repositories.timers import Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 PUSH = "push"

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 
+from domain.timers import Timer, TimerSpec
 from scheduler.kinds import FireContext, Misfire, Outcome, Skip, TimerKind, arm_page
 from storage.media.store import MediaStore
 from storage.repositories.retention import Removed, remove_files
-from storage.repositories.timers import Timer, TimerSpec
 
 RETENTION_PURGE = "retention_purge"
 RETENTION_PURGE_SCAN = "retention_purge_scan"

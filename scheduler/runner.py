@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.clock import Clock
+from domain.outbox import OutboxItem
+from domain.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from scheduler.config import SchedulerConfig
 from scheduler.kinds import Defer, FireContext, Registry, Send, Skip, TimerKind
 from storage.db import Database
-from storage.records import OutboxItem
-from storage.repositories.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

@@ -22,11 +22,11 @@ from datetime import date, datetime, time, timedelta
 
 from domain.booking_params import slot_params, staff_actions
 from domain.shop import Shop
+from domain.timers import Timer, TimerSpec
 from messages.choices import staff_booking_choices
 from messages.outbound import Outbound
 from scheduler.booking import contacts
 from scheduler.kinds import FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind, arm_page
-from storage.repositories.timers import Timer, TimerSpec
 
 SHOP_SCHEDULE = "shop_schedule"
 SHOP_SCHEDULE_SCAN = "shop_schedule_scan"

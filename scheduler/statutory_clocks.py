@@ -34,6 +34,7 @@ from domain.statutory_clocks import (
     StatutoryClock,
     claim_clocks,
 )
+from domain.timers import Timer, TimerSpec
 from scheduler.booking import contacts
 from scheduler.kinds import (
     SEND_LATE,
@@ -47,7 +48,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.repositories.timers import Timer, TimerSpec
 
 CLOCK_SCAN = "clock_scan"
 CLOCK_WARN = "clock_warn"

@@ -1,61 +1,29 @@
-"""Plain records the conversation engine and the dispatcher exchange with storage."""
+"""Plain records storage exchanges with its callers.
+
+The records a turn or the dispatcher passes live with the port (``domain.records``,
+``domain.outbox``); they are named here too, for storage's own modules and its tests.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
+
+from domain.outbox import OutboxItem, OutboxRow
+from domain.records import ConversationRecord, PartyRecord, Recipient
+
+__all__ = [
+    "ConversationRecord",
+    "ImportSummary",
+    "OutboxItem",
+    "OutboxRow",
+    "Outcome",
+    "PartyRecord",
+    "Recipient",
+]
 
 Outcome = Literal["created", "updated", "unchanged"]
-
-
-@dataclass(frozen=True)
-class PartyRecord:
-    id: int
-    kind: str  # owner | adjuster | shop_staff
-    name: str | None
-    locale: str | None  # None: not chosen yet, use the default
-
-
-@dataclass
-class ConversationRecord:
-    id: int | None  # None until saved
-    channel: str
-    chat_id: str
-    party_id: int
-    dialog: str | None
-    state: str
-    slots: dict[str, Any]  # JSON-serialisable
-    locale: str
-    last_activity: datetime | None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    channel: str
-    chat_id: str
-    locale: str
-    payload: dict[str, Any]  # JSON-serialisable
-    idempotency_key: str
-    party_id: int | None = None
-    available_at: datetime | None = None  # None: at once
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    channel: str
-    chat_id: str
-    locale: str
-    payload: dict[str, Any]
-    created_at: datetime
-    status: str  # pending | sending | sent | failed
-    attempts: int
-    sent_at: datetime | None
-    idempotency_key: str = ""
-    party_id: int | None = None
-    available_at: datetime | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from domain.booking_timers import TimerPlan
 from domain.claim import Claim, ClaimStatus
 from domain.fraud_signals import PhotoMatch
 from domain.money import Money
+from domain.outbox import OutboxItem
 from domain.policy import Coverage, Policy, Vehicle, normalize_plate
 from domain.ports import (
     BookingRepository,
@@ -32,6 +33,14 @@ from domain.quick_deal import OPEN_STATES, QuickDeal
 from domain.shop import Shop, ShopStaff
 from domain.slots import TimeSlot
 from domain.staff import Adjuster, Invite
+from tests.fakes_turn import (
+    FakeConversationStore,
+    FakeOutbox,
+    FakePartyDirectory,
+    FakeProcessedInbound,
+    FakePushedChoices,
+    FakeRecipients,
+)
 
 SAMPLE_POLICY = Policy(
     number="PDAA20260001",
@@ -364,6 +373,24 @@ class FakeUnitOfWork(UnitOfWork):
         self.reminders = FakeReminderSettings()
         self.consents = FakeConsentLog()
         self.quick_deals = FakeQuickDealRepository(self.claims.claims)
+        self.inbound = FakeProcessedInbound()
+        self.parties = FakePartyDirectory()
+        self.conversations = FakeConversationStore()
+        self.recipients = FakeRecipients(self.parties)
+        self.outbox = FakeOutbox()
+        self._pushed_choices = FakePushedChoices(self.outbox)
+        self.commits = 0
+
+    @property
+    def pushed_choices(self) -> FakePushedChoices:
+        return self._pushed_choices
+
+    def with_status_links(self, items: Sequence[OutboxItem], base_url: str) -> list[OutboxItem]:
+        """The fake issues no status-page tokens, so no row gains a link."""
+        return list(items)
+
+    def commit(self) -> None:
+        self.commits += 1
 
 
 class FixedClock:

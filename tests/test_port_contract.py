@@ -4,17 +4,22 @@ that a dialog test on the fake says something about the product."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from domain.accident_situations import AccidentParty, Pick, Situation
+from domain.outbox import OutboxItem
 from domain.ports import UnitOfWork
 from domain.quick_deal import DealState, IssuedAgreement, QuickDeal, hash_code
+from domain.records import ConversationRecord, Recipient
 from domain.staff import Invite, StaffRole
+from messages.outbound import Choice, Outbound
 from storage.db import Database
 from storage.repositories.directory import import_directory
 from tests.booking_fakes import PUDONG
@@ -197,3 +202,132 @@ def _quick_deal_media(port: Port) -> int:
     from storage.media.types import StoredMedia
 
     return int(media.add(StoredMedia("e" * 64, "photo", "image/jpeg", 10, "ee/ee/x.jpg")))
+
+
+# --- what a turn uses: dedupe, parties, conversations, recipients, the outbox ----------
+
+
+def test_an_inbound_message_is_processed_once_per_channel(port: Port) -> None:
+    inbound = port.uow.inbound
+    assert inbound.first_time("telegram", "m-1", NOW)
+    assert not inbound.first_time("telegram", "m-1", NOW + timedelta(seconds=5))
+    assert inbound.first_time("wechat", "m-1", NOW)
+
+
+def test_a_party_is_created_on_first_contact_and_found_again(port: Port) -> None:
+    parties = port.uow.parties
+    first = parties.resolve("telegram", "contract-p1", locale="en")
+    assert (first.kind, first.locale, first.name) == ("owner", "en", None)
+    again = parties.resolve("telegram", "contract-p1", kind="adjuster", locale="zh_CN")
+    assert again == first and parties.get(first.id) == first
+    other = parties.resolve("telegram", "contract-p2", kind="shop_staff", name="李师傅")
+    assert other.id != first.id and (other.kind, other.name) == ("shop_staff", "李师傅")
+    parties.set_locale(first.id, "zh_CN")
+    found = parties.get(first.id)
+    assert found is not None and found.locale == "zh_CN"
+
+
+def test_a_conversation_is_saved_and_read_back(port: Port) -> None:
+    conversations = port.uow.conversations
+    party = port.uow.parties.resolve("web", "contract-c1").id
+    assert conversations.get_for_update("web", "contract-c1") is None
+    record = ConversationRecord(
+        None, "web", "contract-c1", party, "report", "plate", {"n": [1, "二"]}, "zh_CN", NOW
+    )
+    saved = conversations.save(record)
+    assert saved.id is not None and dataclasses.replace(saved, id=None) == record
+    assert conversations.get_for_update("web", "contract-c1") == saved
+    later = dataclasses.replace(saved, dialog=None, state="idle", slots={}, locale="en")
+    assert conversations.save(later) == later
+    assert conversations.get_for_update("web", "contract-c1") == later
+    assert conversations.get_for_update("telegram", "contract-c1") is None
+
+
+def test_a_party_is_reached_at_its_channel_identities(port: Port) -> None:
+    party = port.uow.parties.resolve("wechat", "contract-r1", locale="en")
+    recipients = port.uow.recipients
+    assert recipients.of_party(party.id) == [Recipient("wechat", "contract-r1", "en")]
+    assert recipients.party_of("wechat", "contract-r1") == party.id
+    assert recipients.party_of("telegram", "contract-r1") is None
+
+
+def _card(key: str, *values: str) -> dict[str, Any]:
+    choices = tuple(Choice(value, value) for value in values)
+    return Outbound("test.card", {"n": key}, choices=choices).to_payload()
+
+
+def test_outbox_rows_are_queued_once_claimed_in_order_and_marked_sent(port: Port) -> None:
+    outbox = port.uow.outbox
+    items = [
+        OutboxItem("telegram", "contract-o1", "zh_CN", _card("1", "c:1"), "contract:o1:0"),
+        OutboxItem("telegram", "contract-o1", "zh_CN", _card("2"), "contract:o1:1"),
+        OutboxItem("telegram", "contract-o2", "zh_CN", _card("3"), "contract:o2:0"),
+    ]
+    assert outbox.add(items, NOW) == 3
+    assert outbox.add(items[:1], NOW) == 0  # the same idempotency key: skipped
+    claimed = outbox.claim_chats("telegram", ["contract-o1"], "w1", NOW, 10)
+    assert [row.idempotency_key for row in claimed] == ["contract:o1:0", "contract:o1:1"]
+    assert {(row.status, row.attempts) for row in claimed} == {("sending", 1)}
+    assert claimed[0].payload == items[0].payload and claimed[0].created_at == NOW
+    assert outbox.claim_chats("telegram", ["contract-o1"], "w2", NOW, 10) == []
+    assert outbox.claim_chats("wechat", ["contract-o2"], "w1", NOW, 10) == []
+    assert outbox.mark_sent([row.id for row in claimed], NOW + timedelta(seconds=1)) == 2
+    assert outbox.mark_sent([claimed[0].id], NOW + timedelta(seconds=2)) == 0
+
+
+def test_a_typed_number_reads_the_choices_last_delivered_to_the_chat(port: Port) -> None:
+    outbox, pushed = port.uow.outbox, port.uow.pushed_choices
+    item = OutboxItem("wechat", "contract-pc", "zh_CN", _card("1", "c:1", "c:2"), "contract:pc")
+    outbox.add([item], NOW)
+    assert pushed.latest("wechat", "contract-pc", None) == ()  # queued, not seen yet
+    rows = outbox.claim_chats("wechat", ["contract-pc"], "w1", NOW, 10)
+    outbox.mark_sent([row.id for row in rows], NOW)
+    assert pushed.latest("wechat", "contract-pc", None) == ("c:1", "c:2")
+    assert pushed.latest("wechat", "contract-pc", NOW - timedelta(minutes=1)) == ("c:1", "c:2")
+    assert pushed.latest("wechat", "contract-pc", NOW) == ()  # shown before the last turn
+    assert pushed.latest("telegram", "contract-pc", None) == ()
+
+
+def test_rows_naming_no_claim_of_their_party_get_no_status_link(port: Port) -> None:
+    party = port.uow.parties.resolve("web", "contract-sl").id
+    payload = Outbound("test.card", {"number": "BA2026112599999"}).to_payload()
+    items = [
+        OutboxItem("web", "contract-sl", "zh_CN", payload, "contract:sl:0", party_id=party),
+        OutboxItem("web", "contract-sl", "zh_CN", payload, "contract:sl:1"),
+    ]
+    assert port.uow.with_status_links(items, "https://claims.example") == items
+
+
+def _queue(port: Port, chat: str, count: int, channel: str = "telegram") -> None:
+    items = [
+        OutboxItem(channel, chat, "zh_CN", _card(str(n)), f"contract:{chat}:{n}")
+        for n in range(count)
+    ]
+    port.uow.outbox.add(items, NOW)
+
+
+def test_the_dispatcher_claims_renews_and_takes_back_leases(port: Port) -> None:
+    outbox = port.uow.outbox
+    _queue(port, "contract-d1", 2)
+    _queue(port, "contract-d2", 1, channel="wechat")
+    assert outbox.next_due(["telegram"]) == NOW
+    assert outbox.next_due([]) is None and outbox.next_due(["web"]) is None
+    first = outbox.claim_due("telegram", "w1", NOW, 1)
+    assert [(row.chat_id, row.attempts) for row in first] == [("contract-d1", 1)]
+    # the chat's second row waits behind its first, which is being sent
+    assert [row.chat_id for row in outbox.claim_due(None, "w2", NOW, 10)] == ["contract-d2"]
+    assert outbox.renew("w1", NOW + timedelta(seconds=10)) == [first[0].id]
+    assert outbox.release_stale(NOW + timedelta(seconds=5)) == 1  # w2's lease lapsed
+    assert outbox.renew("w2", NOW + timedelta(seconds=6)) == []
+    assert outbox.release([first[0].id], worker="w2") == 0
+    assert outbox.release([first[0].id], worker="w1") == 1
+    again = outbox.claim_due("telegram", "w3", NOW, 10)
+    assert [row.attempts for row in again] == [1, 1]  # a release does not count a try
+    assert again[0].id == first[0].id
+    outbox.mark_failed(again[1].id, "timeout", NOW + timedelta(minutes=1))
+    outbox.mark_failed(again[0].id, "blocked by the user", None)
+    assert outbox.next_due(["telegram"]) == NOW + timedelta(minutes=1)
+    assert outbox.next_due(["wechat"]) == NOW
+    assert outbox.claim_due("telegram", "w4", NOW, 10) == []  # the retry is not due yet
+    retry = outbox.claim_due("telegram", "w4", NOW + timedelta(minutes=2), 10)
+    assert [(row.id, row.attempts) for row in retry] == [(again[1].id, 2)]

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from fastapi import APIRouter
 
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
 from bot.telemetry import Telemetry
@@ -47,7 +47,7 @@ class ChannelDeps:
     settings: Settings
     clock: Clock
     database: Database
-    engine: ConversationEngine
+    engine: SqlEngine
     intake: MediaIntake
     catalogs: Catalogs
     telemetry: Telemetry

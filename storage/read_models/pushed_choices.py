@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
+from domain.ports import PushedChoiceLog
 from storage.repositories.outbox import SENT
 from storage.tables.core import outbox_t
 
@@ -27,7 +28,7 @@ _NEWEST = (
 )
 
 
-class PushedChoices:
+class PushedChoices(PushedChoiceLog):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -6,6 +6,7 @@ import dataclasses
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from domain.ports import ConversationStore
 from storage._sql import AnyRow, utcnow
 from storage.records import ConversationRecord
 from storage.tables.core import conversation_t
@@ -60,7 +61,7 @@ class ConversationNotFound(LookupError):
     """``save`` was given an id that no longer exists."""
 
 
-class ConversationRepository:
+class ConversationRepository(ConversationStore):
     __slots__ = ("_conn", "_postgres")
 
     def __init__(self, conn: Connection) -> None:

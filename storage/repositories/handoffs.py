@@ -6,37 +6,18 @@ open ones with their messages and writes the staff's replies (``bot/web/dashboar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from domain.handoffs import Handoff, HandoffMessage
 from storage._sql import AnyRow
 from storage.tables.handoff import handoff_message_t, handoff_t
 
+__all__ = ["Handoff", "HandoffMessage", "HandoffRepository"]
+
 _h = handoff_t.c
 _m = handoff_message_t.c
-
-
-@dataclass(frozen=True)
-class HandoffMessage:
-    at: datetime
-    from_owner: bool
-    author: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Handoff:
-    id: int
-    party_id: int
-    channel: str
-    chat_id: str
-    locale: str
-    reason: str
-    opened_at: datetime
-    closed_at: datetime | None
-    messages: tuple[HandoffMessage, ...] = ()
 
 
 class HandoffRepository:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete
 
+from domain.ports import ProcessedInbound
 from storage._sql import per_dialect, pick, require_aware
 from storage.tables.core import processed_inbound_t
 
@@ -19,7 +20,7 @@ _RECORD = per_dialect(
 _PRUNE = delete(processed_inbound_t).where(processed_inbound_t.c.processed_at < bindparam("before"))
 
 
-class InboundLog:
+class InboundLog(ProcessedInbound):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from domain.ports import OutboxStore
 from storage._sql import AnyRow, per_dialect, pick, require_aware, utcnow
 from storage.records import OutboxItem, OutboxRow
 from storage.tables.core import outbox_t
@@ -217,7 +218,7 @@ def _row(row: AnyRow) -> OutboxRow:
     )
 
 
-class Outbox:
+class Outbox(OutboxStore):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from domain.ports import PartyDirectory
 from storage._sql import AnyRow, per_dialect, pick, utcnow
 from storage.records import PartyRecord
 from storage.tables.core import PARTY_KINDS, identity_t, party_t
@@ -36,7 +37,7 @@ def _record(row: AnyRow) -> PartyRecord:
     return PartyRecord(id=row.id, kind=row.kind, name=row.name, locale=row.locale)
 
 
-class PartyRepository:
+class PartyRepository(PartyDirectory):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, bindparam, select
 
+from domain.ports import Recipients
+from domain.records import Recipient
 from storage.tables.core import identity_t, party_t
-
-
-@dataclass(frozen=True)
-class Recipient:
-    channel: str
-    chat_id: str  # private chats: the external user id
-    locale: str | None  # the party's chosen locale, None: the default
-
 
 _IDENTITIES = (
     select(identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
@@ -30,7 +22,7 @@ _PARTY_OF = select(identity_t.c.party_id).where(
 )
 
 
-class RecipientDirectory:
+class RecipientDirectory(Recipients):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -8,16 +8,25 @@ that never chatted has no conversation and cannot be reached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, exists, literal, select
 
 from domain.ports import ReminderSettings
+from domain.reminders import Contact, PolicyTerm, Preference, ReportConversation, StalledReport
 from storage._sql import AnyRow, per_dialect, pick, require_aware
 from storage.tables.core import claim_t, conversation_t, party_t, policy_t, vehicle_t
 from storage.tables.timers import reminder_preference_t, timer_t
+
+__all__ = [
+    "Contact",
+    "PolicyTerm",
+    "Preference",
+    "ReminderRepository",
+    "ReportConversation",
+    "StalledReport",
+]
 
 _conv = conversation_t.c
 _pref = reminder_preference_t.c
@@ -27,54 +36,6 @@ _pref = reminder_preference_t.c
 _STARTED_AT = _conv.slots["started_at"].as_string()
 _DRAFT_POLICY = _conv.slots[("draft", "policy_number")].as_string()
 _DRAFT_PLATE = _conv.slots[("draft", "plate")].as_string()
-
-
-@dataclass(frozen=True)
-class Preference:
-    muted: bool = False
-    timezone: str | None = None  # None: the configured default
-
-
-@dataclass(frozen=True)
-class Contact:
-    """Where and how to reach a party: their latest conversation, and their preferences."""
-
-    party_id: int
-    channel: str
-    chat_id: str
-    locale: str
-    muted: bool
-    timezone: str | None
-
-
-@dataclass(frozen=True)
-class ReportConversation:
-    """A conversation as the report nudge sees it."""
-
-    conversation_id: int
-    contact: Contact
-    dialog: str | None
-    state: str
-    started_at: str | None
-    last_activity: datetime | None
-    plate: str | None
-
-
-@dataclass(frozen=True)
-class StalledReport:
-    conversation_id: int
-    started_at: str
-    last_activity: datetime
-
-
-@dataclass(frozen=True)
-class PolicyTerm:
-    id: int
-    number: str
-    plate: str
-    valid_from: date
-    valid_to: date
-    vehicle: str  # "make model"
 
 
 def _build_upsert(ins: Any, column: str) -> Any:

@@ -14,17 +14,18 @@ the link in the claim's present stage (among its newest rows) gets none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.claim import looks_like_claim_number
+from domain.claim_refs import claim_numbers
 from messages.outbound import STATUS_LINKS, Outbound, StatusLink
 from storage.read_models import owned_status_tokens
 from storage.records import OutboxItem
 from storage.tables.core import claim_t, outbox_t
+
+__all__ = ["STATUS_PATH", "claim_numbers", "status_page_url", "with_status_links"]
 
 STATUS_PATH = "/status/"
 LOOK_BACK = 100  # a chat's newest rows searched for a link given in the present stage
@@ -32,23 +33,6 @@ LOOK_BACK = 100  # a chat's newest rows searched for a link given in the present
 
 def status_page_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{STATUS_PATH}{token}"
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def claim_numbers(payload: Mapping[str, Any]) -> list[str]:
-    """The claim numbers among a payload's parameter values, in order of appearance."""
-    found = [s for s in _strings(payload.get("params", {})) if looks_like_claim_number(s)]
-    return list(dict.fromkeys(found))
 
 
 def with_status_links(

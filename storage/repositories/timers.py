@@ -19,24 +19,40 @@ on SQLite), ``hold`` (re-check a claim before firing it), ``finish`` / ``defer``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, literal, select, update
 
+from domain.timers import (
+    CANCELLED,
+    DROPPED,
+    FAILED,
+    FINISHED,
+    FIRED,
+    FIRING,
+    PENDING,
+    Timer,
+    TimerSpec,
+)
 from storage._sql import AnyRow, per_dialect, pick, require_aware, utcnow
 from storage.tables.timers import timer_t
 
-PENDING, FIRING, FIRED, DROPPED, CANCELLED, FAILED = (
-    "pending",
-    "firing",
-    "fired",
-    "dropped",
-    "cancelled",
-    "failed",
-)
-FINISHED = (FIRED, DROPPED, CANCELLED, FAILED)
+__all__ = [
+    "CANCELLED",
+    "DROPPED",
+    "FAILED",
+    "FINISHED",
+    "FIRED",
+    "FIRING",
+    "PENDING",
+    "Timer",
+    "TimerRepository",
+    "TimerSpec",
+    "TimerStats",
+]
+
 MAX_OUTCOME = 1000
 
 _c = timer_t.c
@@ -53,32 +69,6 @@ _COLUMNS = (
     _c.claimed_by,
     _c.created_at,
 )
-
-
-@dataclass(frozen=True)
-class TimerSpec:
-    """A timer to arm: what kind, which key, when, and what the handler needs."""
-
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
-    subject: str | None = None  # e.g. "booking:42": cancel_subject removes them together
-
-
-@dataclass(frozen=True)
-class Timer:
-    id: int
-    kind: str
-    key: str
-    subject: str | None
-    payload: dict[str, Any]
-    due_at: datetime
-    status: str
-    attempts: int
-    fires: int
-    claimed_by: str | None
-    created_at: datetime
 
 
 def _timer(row: AnyRow) -> Timer:

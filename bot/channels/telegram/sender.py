@@ -56,9 +56,9 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import CHANNEL
-from bot.engine import reply_turn
 from bot.rendering import RenderedMessage, render
 from bot.superseded import buttons_expire
+from dialogs.turn import reply_turn
 from domain.evidence import MediaKind
 from locales.catalog import Catalogs
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent

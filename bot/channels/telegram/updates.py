@@ -34,10 +34,10 @@ from bot.channels.telegram.translate import (
     media_of,
     message_key,
 )
-from bot.engine import TurnOutcome
 from bot.logs import turn_context
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from dialogs.router import locale_for
+from dialogs.turn import TurnOutcome
 from domain.clock import Clock
 from locales.catalog import Catalogs
 from messages.inbound import Inbound, InboundKind, media_item_from_json, media_item_to_json

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat.media_links import MAX_SIGNATURE, MediaLinks
 from bot.channels.webchat.sessions import ChatSessions
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.media_intake import MediaIntake, Upload
 from bot.rendering import render
 from bot.superseded import superseded
@@ -97,7 +97,7 @@ class WebChat:
 
     def __init__(
         self,
-        engine: ConversationEngine,
+        engine: SqlEngine,
         database: Database,
         intake: MediaIntake,
         catalogs: Catalogs,

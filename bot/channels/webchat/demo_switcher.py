@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat.sessions import ChatSessions, role_chat, role_of
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from domain.booking_services import create_shop_invite
 from domain.clock import Clock
 from domain.services import create_invite
@@ -57,7 +57,7 @@ class Switched(BaseModel):
 
 
 def demo_router(
-    engine: ConversationEngine, database: Database, clock: Clock, sessions: ChatSessions
+    engine: SqlEngine, database: Database, clock: Clock, sessions: ChatSessions
 ) -> APIRouter:
     router = APIRouter(prefix="/chat/api/demo", include_in_schema=False)
 

@@ -24,7 +24,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.channels.wechat import CHANNEL
 from bot.channels.wechat.client import ClaimbotWeChatClient, MediaTooLarge
 from bot.channels.wechat.msgmenu import tapped_choice
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.media_intake import IntakeResult, MediaIntake, Upload
 from dialogs.router import locale_for
 from domain.clock import Clock
@@ -56,7 +56,7 @@ class MessageProcessor:
     def __init__(
         self,
         database: Database,
-        engine: ConversationEngine,
+        engine: SqlEngine,
         intake: MediaIntake,
         client: ClaimbotWeChatClient,
         clock: Clock,

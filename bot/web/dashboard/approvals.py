@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.web.auth import Viewer
 from domain.approval import PendingApproval, Step, pending_approval
 from domain.claim_clocks import clock_events
@@ -97,7 +97,7 @@ class ApprovalAction:
     def __init__(
         self,
         database: Database,
-        engine: ConversationEngine | None,
+        engine: SqlEngine | None,
         clock: Clock,
         viewer: Callable[[Request], Viewer | None],
         refused: Refused,

@@ -26,7 +26,7 @@ from fastapi.responses import (
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from bot.engine import ConversationEngine
+from bot.engine import SqlEngine
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
 from bot.signing import Signer
@@ -89,7 +89,7 @@ class Dashboard:
         clock: Clock,
         intake: MediaIntake,
         signer: Signer,
-        engine: ConversationEngine | None = None,  # the supervisor's approvals (核赔)
+        engine: SqlEngine | None = None,  # the supervisor's approvals (核赔)
     ) -> None:
         self._database = database
         self._approval = ApprovalAction(database, engine, clock, self._viewer, self._answer)
