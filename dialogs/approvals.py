@@ -10,10 +10,11 @@ goes to the supervisors. Every step lands on the claim's timeline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from dialogs import claim_slots
 from dialogs.booking import book_choice
+from dialogs.claim_slots import ApprovalSlots
 from dialogs.claim_views import (
     Usage,
     claim_number,
@@ -26,7 +27,6 @@ from dialogs.claim_views import (
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
 from dialogs.owner_claims import settlement_choices, to_adjuster
-from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import PaymentRoute, Settlement
 from domain.approval import (
     ApprovalKind,
@@ -224,19 +224,12 @@ def appeal_claim(number: str, reason: str, conv: Conversation, ctx: TurnContext)
 
 def _ask(conv: Conversation, state: str, number: str) -> list[Outbound]:
     conv.dialog, conv.state = NAME, state
-    conv.slots["approval"] = slots_to_json(ApprovalSlots(number))
+    claim_slots.keep(conv, ApprovalSlots(number))
     return reprompt(conv)
 
 
-@dataclass
-class ApprovalSlots:
-    """The claim whose send-back or appeal waits for its reason (stored under "approval")."""
-
-    number: str = ""
-
-
 def _waiting(conv: Conversation) -> ApprovalSlots:
-    return slots_from_json(ApprovalSlots, conv.slots.get("approval", {}))
+    return claim_slots.load(conv, ApprovalSlots)
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:
@@ -247,7 +240,7 @@ def reprompt(conv: Conversation) -> list[Outbound]:
 
 
 def _leave(conv: Conversation) -> None:
-    conv.slots.pop("approval", None)
+    claim_slots.drop(conv, ApprovalSlots)
     conv.dialog, conv.state = None, IDLE
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialogs import intents
+from dialogs import intents, router_slots
 from dialogs.conversation import Conversation, TurnContext
 from messages.choices import CONSENT_AGREE, CONSENT_DECLINE, ConsentChoice
 from messages.inbound import Inbound, InboundKind
@@ -23,7 +23,6 @@ PRIVACY_PATH = "/privacy"
 AGREE = CONSENT_AGREE.encode()  # the button values, for those who send them (tests, bench)
 DECLINE = CONSENT_DECLINE.encode()
 _PASSING_COMMANDS = ("/bind", "/lang", "/help")
-HELD = "held_text"  # the slot keeping what the owner wrote before agreeing
 HELD_MAX = 500
 
 
@@ -61,7 +60,8 @@ def gate(
     choice = ConsentChoice.decode(inbound.text) if inbound.kind is InboundKind.CHOICE else None
     if choice == CONSENT_AGREE:
         consents.record(conv.party_id, NOTICE_VERSION, inbound.channel, ctx.now)
-        held = conv.slots.pop(HELD, None)
+        with router_slots.edit(conv) as shared:
+            held, shared.held_text = shared.held_text, None
         then = resume(str(held)) if held else reprompt()
         return [Outbound("consent.agreed", {"version": NOTICE_VERSION}), *then]
     if is_staff() or _passes(inbound):
@@ -82,8 +82,9 @@ def _hold(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> None:
     if text.split(" ", 1)[0].lower() == "/start":
         return
     asks = text.startswith("/") or intents.recognise(text, ctx.lexicon, in_dialog=False)
-    if asks or HELD not in conv.slots:
-        conv.slots[HELD] = text
+    with router_slots.edit(conv) as shared:
+        if asks or shared.held_text is None:
+            shared.held_text = text
 
 
 def _passes(inbound: Inbound) -> bool:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from dialogs import router_slots
 from dialogs.lexicon import Lexicon
 from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules
 from domain.ports import QuickDealServices, UnitOfWork
 from domain.small_claim_ports import SmallClaimServices
-from messages.inbound import MediaItem, media_item_from_json, media_item_to_json
 
 if TYPE_CHECKING:
     from dialogs.registry import Registry
 
 IDLE = "idle"
-PENDING_MEDIA = "pending_evidence"  # photos and videos sent before a report was started
 
 
 class Conversation:
@@ -54,15 +52,8 @@ class Conversation:
 
     @property
     def offered(self) -> list[str]:
-        return list(self.slots.get("offered", []))
-
-
-def keep_pending_media(conv: Conversation, media: Sequence[MediaItem]) -> None:
-    conv.slots.setdefault(PENDING_MEDIA, []).extend(media_item_to_json(item) for item in media)
-
-
-def pending_media(conv: Conversation) -> list[MediaItem]:
-    return [media_item_from_json(item) for item in conv.slots.get(PENDING_MEDIA, [])]
+        """The choices of the conversation's last turn (``dialogs/router_slots.py``)."""
+        return list(router_slots.load(self).offered or [])
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ told, and the decision clock starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from dialogs import claim_slots
+from dialogs.claim_slots import DocumentsSlots
 from dialogs.claim_views import Usage, claim_number, lexicon_pick, refusal, usage, words
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
 from dialogs.owner_claims import to_adjuster
-from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import PaymentRoute
 from domain.claim import Claim
 from domain.claim_documents import (
@@ -162,30 +162,20 @@ def take_idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Ou
     claim, checklist = found
     media = [m.media_id for m in inbound.media][:MAX_KEPT]
     conv.dialog, conv.state = NAME, PICK
-    conv.slots["documents"] = slots_to_json(
-        DocumentsSlots(claim.number, media, [item.value for item in checklist.missing])
-    )
+    missing = [item.value for item in checklist.missing]
+    claim_slots.keep(conv, DocumentsSlots(claim.number, media, missing))
     return reprompt(conv)
 
 
-@dataclass
-class DocumentsSlots:
-    """Uploads waiting to be filed as a checklist item (stored under "documents")."""
-
-    number: str = ""
-    media: list[int] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # the checklist items offered
-
-
 def _kept(conv: Conversation) -> DocumentsSlots:
-    return slots_from_json(DocumentsSlots, conv.slots.get("documents", {}))
+    return claim_slots.load(conv, DocumentsSlots)
 
 
 def more_uploads(conv: Conversation, inbound: Inbound) -> list[Outbound]:
     """More photos while the owner picks: kept with the others, the question asked again."""
     kept = _kept(conv)
     kept.media = [*kept.media, *(m.media_id for m in inbound.media)][:MAX_KEPT]
-    conv.slots["documents"] = slots_to_json(kept)
+    claim_slots.keep(conv, kept)
     return reprompt(conv)
 
 
@@ -233,7 +223,7 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
 
 
 def _leave(conv: Conversation) -> None:
-    conv.slots.pop("documents", None)
+    claim_slots.drop(conv, DocumentsSlots)
     conv.dialog, conv.state = None, IDLE
 
 

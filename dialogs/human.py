@@ -8,10 +8,14 @@ conversation back to the bot, where it was: a report in progress is kept, not lo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs.conversation import Conversation, TurnContext
+from dialogs import router_slots
+from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.lexicon import normalize_word
+from dialogs.slots_codec import slots_from_json, slots_to_json
 from messages.choices import END_HANDOFF, HandoffChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
@@ -22,9 +26,30 @@ MISUNDERSTOOD_LIMIT = 3  # texts in a row that fit nothing before a person is of
 MAX_TEXT = 2000
 
 
+@dataclass
+class Before:
+    """Where the conversation was when it was handed to a person."""
+
+    dialog: str | None = None
+    state: str = IDLE
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class HandoffSlots:
+    handoff: int | None = None  # the queue's handoff
+    before: Before | None = None
+
+
+def load(slots: Mapping[str, Any]) -> HandoffSlots:
+    """The handoff's slots (from a conversation's, or a stored conversation's, slots)."""
+    return slots_from_json(HandoffSlots, slots)
+
+
 def begin(conv: Conversation, inbound: Inbound, ctx: TurnContext, reason: str) -> list[Outbound]:
     """Queue the conversation for a person; the owner is told the expected wait."""
-    conv.slots.pop("unclear", None)
+    with router_slots.edit(conv) as shared:
+        shared.unclear = None
     queue = getattr(ctx.uow, "handoffs", None)  # a unit of work without the queue: hotline
     if queue is None:
         return [Outbound("intent.human", {"hotline": ctx.hotline})]
@@ -37,22 +62,16 @@ def begin(conv: Conversation, inbound: Inbound, ctx: TurnContext, reason: str) -
         queue.add_message(
             handoff_id, ctx.now, inbound.text.strip()[:MAX_TEXT], from_owner=True, author=None
         )
-    before = {
-        "dialog": conv.dialog,
-        "state": conv.state,
-        "slots": {
-            k: v for k, v in conv.slots.items() if k not in ("offered", "numbered", "unclear")
-        },
-    }
+    before = Before(conv.dialog, conv.state, router_slots.outliving_the_turn(conv.slots))
     conv.dialog, conv.state = NAME, WAITING
-    conv.slots = {"handoff": handoff_id, "before": before}
+    conv.slots = slots_to_json(HandoffSlots(handoff_id, before))
     return [_queued("human.queued", ctx, reason)]
 
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """The owner's message while a person is asked for: kept for staff, or the end."""
     queue = getattr(ctx.uow, "handoffs", None)
-    handoff_id = conv.slots.get("handoff")
+    handoff_id = load(conv.slots).handoff
     if queue is None or not isinstance(handoff_id, int):
         restore(conv)
         return []
@@ -68,10 +87,10 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
 
 def restore(conv: Conversation) -> None:
     """Back to where the conversation was before the handoff."""
-    before: dict[str, Any] = conv.slots.get("before") or {}
-    conv.dialog = before.get("dialog")
-    conv.state = str(before.get("state") or "idle")
-    conv.slots = dict(before.get("slots") or {})
+    before = load(conv.slots).before or Before()
+    conv.dialog = before.dialog
+    conv.state = str(before.state or IDLE)
+    conv.slots = dict(before.slots or {})
 
 
 def restored_state(slots: dict[str, Any]) -> tuple[str | None, str, dict[str, Any]]:

@@ -11,9 +11,10 @@ agreed or closed, or the adjuster asks again; nothing the owner sends is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from dialogs import claim_slots
+from dialogs.claim_slots import DisputeSlots
 from dialogs.claim_views import (
     Usage,
     claim_number,
@@ -25,7 +26,6 @@ from dialogs.claim_views import (
     words,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
-from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.adjudication import Settlement
 from domain.approval import disputes, released_proposal, require_released
 from domain.claim import Action, Claim, ClaimStatus
@@ -204,20 +204,12 @@ def begin_dispute(
     if conv.dialog is not None:  # a report in progress keeps the conversation
         return [Outbound("claims.owner.dispute_by_command", {"number": number})]
     conv.dialog, conv.state = DISPUTE, REASON
-    conv.slots["dispute"] = slots_to_json(DisputeSlots(number, version))
+    claim_slots.keep(conv, DisputeSlots(number, version))
     return reprompt(conv)
 
 
-@dataclass
-class DisputeSlots:
-    """The proposal whose dispute waits for its reason (stored under "dispute")."""
-
-    number: str = ""
-    version: int = 0
-
-
 def _waiting(conv: Conversation) -> DisputeSlots:
-    return slots_from_json(DisputeSlots, conv.slots.get("dispute", {}))
+    return claim_slots.load(conv, DisputeSlots)
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:
@@ -261,7 +253,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
 
 
 def _leave(conv: Conversation) -> None:
-    conv.slots.pop("dispute", None)
+    claim_slots.drop(conv, DisputeSlots)
     conv.dialog, conv.state = None, IDLE
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dialogs import consent, human, intents, staff_words
-from dialogs.conversation import Conversation, TurnContext, keep_pending_media
+from dialogs import consent, human, intents, router_slots, staff_words
+from dialogs.conversation import Conversation, TurnContext
 from dialogs.registry import REGISTRY, Registry
+from dialogs.router_slots import Tapped, keep_pending_media
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Outbound, stale_choice_answer
 
 MAX_TEXT = 4000
 IDLE_PROMPT = intents.MENU  # the owner's opening menu
-TAPPED = "tapped"  # the latest button the conversation took, and when
 LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
@@ -28,9 +28,6 @@ def locale_for(language_hint: str | None, default: str) -> str:
     if not language_hint:
         return default
     return "zh_CN" if language_hint.lower().startswith("zh") else "en"
-
-
-NUMBERED = "numbered"  # the choices a typed number picks from
 
 
 def handle_turn(
@@ -44,14 +41,15 @@ def handle_turn(
     """
     outs = _without_owner_prompt(conv, ctx, _route(conv, inbound, ctx, tuple(pushed)))
     mine = [out for out in outs if out.to_party in (None, conv.party_id)]  # not notices
-    conv.slots["offered"] = [choice.value for out in mine for choice in out.choices]
-    # Channels without buttons number each message's list from 1: a typed number answers
-    # the last list of the turn (two lists in one turn: the report filed, then an offer).
-    listed = [out for out in mine if out.choices]
-    conv.slots[NUMBERED] = [choice.value for choice in listed[-1].choices] if listed else []
-    if inbound.kind is InboundKind.CHOICE and not (outs and outs[0].stale_choice):
-        # A second tap on it before anything else happens is then answered by silence.
-        conv.slots[TAPPED] = {"value": inbound.text, "at": ctx.now.isoformat()}
+    with router_slots.edit(conv) as shared:
+        shared.offered = [choice.value for out in mine for choice in out.choices]
+        # Channels without buttons number each message's list from 1: a typed number
+        # answers the last list of the turn (two lists in one: the report filed, an offer).
+        listed = [out for out in mine if out.choices]
+        shared.numbered = [choice.value for choice in listed[-1].choices] if listed else []
+        if inbound.kind is InboundKind.CHOICE and not (outs and outs[0].stale_choice):
+            # A second tap on it before anything else happens is then answered by silence.
+            shared.tapped = Tapped(inbound.text, ctx.now.isoformat())
     conv.last_activity = ctx.now
     return outs
 
@@ -83,7 +81,8 @@ def _route(
 ) -> list[Outbound]:
     if len(inbound.text) > MAX_TEXT:
         return [Outbound("input.too_long", {"max": MAX_TEXT}), *_reprompt(conv, ctx)]
-    numbered = conv.slots.get(NUMBERED, conv.offered)
+    shared = router_slots.load(conv)
+    numbered = shared.numbered if shared.numbered is not None else (shared.offered or [])
     inbound = _numbered_reply_as_choice(pushed or tuple(numbered), inbound)
     held = consent.gate(
         conv,
@@ -131,11 +130,11 @@ def _route(
 
 def _double_tap(conv: Conversation, value: str) -> bool:
     """The button the conversation's latest turn took, tapped again with no turn between."""
-    tapped = conv.slots.get(TAPPED)
-    if not isinstance(tapped, dict) or tapped.get("value") != value:
+    tapped = router_slots.load(conv).tapped
+    if tapped is None or tapped.value != value:
         return False
     last = conv.last_activity
-    return last is not None and tapped.get("at") == last.isoformat()
+    return last is not None and tapped.at == last.isoformat()
 
 
 def _as_text(inbound: Inbound, text: str) -> Inbound:
@@ -155,9 +154,9 @@ def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | No
     text = inbound.text.strip()
     if text.startswith("/"):
         return text
-    return intents.command_for(
-        text, ctx.lexicon, in_dialog=conv.dialog is not None
-    ) or _registry(ctx).word_command(text, ctx.lexicon)
+    return intents.command_for(text, ctx.lexicon, in_dialog=conv.dialog is not None) or _registry(
+        ctx
+    ).word_command(text, ctx.lexicon)
 
 
 def _bypasses_handoff(inbound: Inbound, ctx: TurnContext) -> bool:
@@ -172,7 +171,8 @@ def _bypasses_handoff(inbound: Inbound, ctx: TurnContext) -> bool:
 
 
 def _run_command(conv: Conversation, command: str, ctx: TurnContext) -> list[Outbound]:
-    conv.slots.pop("unclear", None)
+    with router_slots.edit(conv) as shared:
+        shared.unclear = None
     name, _, argument = command.partition(" ")
     name = name.lower().split("@", 1)[0]  # Telegram groups append @botname
     running = _registry(ctx).running(conv)
@@ -235,10 +235,12 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return [Outbound("welcome"), *_reprompt(conv, ctx)]
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv, ctx)]
-    misses = int(conv.slots.get("unclear", 0)) + 1  # texts in a row that fit nothing
+    shared = router_slots.load(conv)
+    misses = int(shared.unclear or 0) + 1  # texts in a row that fit nothing
     if misses >= human.MISUNDERSTOOD_LIMIT and _staff_help(conv, ctx) is None:
         return human.begin(conv, inbound, ctx, "misunderstood")
-    conv.slots["unclear"] = misses
+    shared.unclear = misses
+    router_slots.keep(conv, shared)
     return [intents.menu(unclear=True)]
 
 

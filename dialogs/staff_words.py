@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from dialogs import shop
+from dialogs import router_slots, shop
 from dialogs.booking.views import booking_params
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.lexicon import normalize_word
+from dialogs.router_slots import StaffSaid
 from dialogs.timeparse import parse_appointment_time
 from domain.booking import Booking, BookingStatus
 from domain.shop import Shop
@@ -52,7 +52,8 @@ def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         return None
     if len(waiting) == 1:
         return _act(conv, waiting[0].id or 0, said, inbound, ctx)
-    conv.slots["said"] = said
+    with router_slots.edit(conv) as shared:
+        shared.said = said
     choices = tuple(
         Choice(
             StaffWordsChoice(b.id or 0).encode(),
@@ -61,19 +62,20 @@ def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
         )
         for b in waiting[:9]
     )
-    return [Outbound("staff_words.which", {"action": said["action"]}, choices)]
+    return [Outbound("staff_words.which", {"action": said.action}, choices)]
 
 
 def choose(conv: Conversation, value: str, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """The request picked by plate: do what was said."""
-    said = conv.slots.pop("said", None)
+    with router_slots.edit(conv) as shared:
+        said, shared.said = shared.said, None
     picked = StaffWordsChoice.decode(value)
-    if not isinstance(said, dict) or picked is None:
+    if said is None or picked is None:
         return [Outbound("input.stale_choice")]
     return _act(conv, picked.booking_id, said, inbound, ctx)
 
 
-def _read(text: str, the_shop: Shop | None, ctx: TurnContext) -> dict[str, Any] | None:
+def _read(text: str, the_shop: Shop | None, ctx: TurnContext) -> StaffSaid | None:
     words = ctx.lexicon.table("staff_replies")
     said = normalize_word(text)
     tz = the_shop.tz if the_shop is not None else ctx.tz
@@ -82,15 +84,15 @@ def _read(text: str, the_shop: Shop | None, ctx: TurnContext) -> dict[str, Any] 
     ):
         if said.startswith(prefix):
             at = parse_appointment_time(said[len(prefix) :], ctx.now, tz, ctx.lexicon)
-            return None if at is None else {"action": "prop", "at": at.isoformat()}
+            return None if at is None else StaffSaid("prop", at=at.isoformat())
     confirm = {normalize_word(str(w)) for w in words.get("confirm", [])}
     parts = [part for part in _SPLIT.split(said) if part]
     if parts and all(part in confirm for part in parts):
-        return {"action": "ok"}
+        return StaffSaid("ok")
     if any(str(w).casefold() in said for w in words.get("decline", [])):
-        return {"action": "no", "reason": text.strip()[:200]}
+        return StaffSaid("no", reason=text.strip()[:200])
     at = parse_appointment_time(text, ctx.now, tz, ctx.lexicon)  # a time alone: that time
-    return None if at is None else {"action": "prop", "at": at.isoformat()}
+    return None if at is None else StaffSaid("prop", at=at.isoformat())
 
 
 def _waiting(ctx: TurnContext, shop_id: int) -> list[Booking]:
@@ -100,17 +102,17 @@ def _waiting(ctx: TurnContext, shop_id: int) -> list[Booking]:
 
 
 def _act(
-    conv: Conversation, booking_id: int, said: dict[str, Any], inbound: Inbound, ctx: TurnContext
+    conv: Conversation, booking_id: int, said: StaffSaid, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
-    action = str(said["action"])
+    action = said.action
     started = shop.choose(conv, ShopChoice(booking_id, action).encode(), ctx)
     if action == "ok" or conv.dialog != shop.NAME:
         return started  # done, or refused (another shop's booking, no longer waiting)
     if action == "no":
-        reason = replace(inbound, kind=InboundKind.TEXT, text=str(said["reason"]))
+        reason = replace(inbound, kind=InboundKind.TEXT, text=said.reason or "")
         return shop.handle(conv, reason, ctx)
     try:
-        at = datetime.fromisoformat(str(said["at"]))
+        at = datetime.fromisoformat(str(said.at))
     except ValueError:
         return started
     slot = replace(inbound, kind=InboundKind.CHOICE, text=f"s:at:{key_of(at)}")

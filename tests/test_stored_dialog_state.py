@@ -109,3 +109,34 @@ def test_a_booking_stored_by_the_previous_version_continues(container: Container
     owner.choose(owner.choices("booking.ask.slot")[0])
     assert owner.choose("b:send") == ["booking.requested"]
     assert state == "shops" and stored(container, owner)[:2] == (None, "idle")
+
+
+MENU = ["start:report", "start:status", "start:book", "start:human"]
+
+
+def store_slots(container: Container, owner: Owner, slots: dict[str, Any]) -> None:
+    with container.database.engine.begin() as conn:
+        conn.execute(update(conversation_t).where(_c.chat_id == owner.user_id).values(slots=slots))
+
+
+def test_shared_keys_stored_by_the_previous_version_still_count(container: Container) -> None:
+    """The router's keys were plain entries of the slots, each written only when it held
+    something; the choices offered had no list of their own for typed numbers. Such a
+    conversation counts its misses on, keeps its photos through a handoff, and a typed
+    number answers the menu it was offered."""
+    owner = Owner(container)
+    assert owner.photos(three_photos())[0] == "idle.media_kept"
+    kept = stored(container, owner)[2]["pending_evidence"]
+    store_slots(container, owner, {"offered": MENU, "unclear": 2, "pending_evidence": kept})
+
+    assert owner.text("嗯")[0] == "human.queued"  # the third text in a row that fit nothing
+    dialog, _, slots = stored(container, owner)
+    assert dialog == "human" and slots["before"]["slots"] == {"pending_evidence": kept}
+    assert owner.choose("h:end") == ["human.ended", "intent.menu"]
+    assert stored(container, owner)[2]["pending_evidence"] == kept
+    store_slots(container, owner, {"offered": MENU, "pending_evidence": kept})
+
+    assert owner.text("1")[0] == "report.started"  # the menu's first choice
+    dialog, _, slots = stored(container, owner)
+    assert dialog == "report" and len(slots["draft"]["evidence"]) == len(kept) == 3
+    assert "pending_evidence" not in slots

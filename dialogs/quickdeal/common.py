@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogs.conversation import Conversation, TurnContext
+from dialogs.quickdeal import slots
 from domain.accident_situations import AccidentParty
 from domain.claim import Claim
 from domain.policy import Policy
@@ -13,7 +14,6 @@ from messages.outbound import Choice
 NAME = "quickdeal"
 PLATE, PHONE, INSURER, WAITING = "plate", "phone", "insurer", "waiting"
 ASKING = (PLATE, PHONE, INSURER)
-DEAL = "deal"  # the slot naming the case's claim
 MAX_INSURER = 40
 
 
@@ -36,7 +36,7 @@ def party_plate(deal: QuickDeal, claim: Claim, role: AccidentParty) -> str:
 
 def held_deal(conv: Conversation, ctx: TurnContext) -> QuickDeal | None:
     """The case the other driver's conversation is in, while it is still open to them."""
-    number = conv.slots.get(DEAL)
+    number = slots.load(conv).deal
     deal = ctx.uow.quick_deals.for_claim_for_update(number) if number else None
     if deal is None or deal.other_id != conv.party_id:
         return None

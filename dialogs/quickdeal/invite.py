@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.quickdeal.common import DEAL, NAME, PLATE, claim_and_policy
+from dialogs.quickdeal.common import NAME, PLATE, claim_and_policy
+from dialogs.quickdeal.slots import QuickDealSlots, keep
 from domain.claim import Claim
 from domain.quick_deal import (
     DEFAULT_LIFETIME,
@@ -119,7 +120,7 @@ def join(conv: Conversation, code: str, ctx: TurnContext) -> list[Outbound]:
     ctx.uow.booking_timers.replace(timer_subject(deal.claim_number), [], ctx.now)
     conv.reset()
     conv.dialog, conv.state = NAME, PLATE
-    conv.slots[DEAL] = deal.claim_number
+    keep(conv, QuickDealSlots(deal=deal.claim_number))
     return [
         Outbound("quickdeal.joined", {"number": deal.claim_number}),
         Outbound("quickdeal.owner.joined", {"number": deal.claim_number}, to_party=deal.owner_id),

@@ -5,8 +5,9 @@ long silence an unfinished report is offered for resumption before anything else
 from __future__ import annotations
 
 from dialogs import report
-from dialogs.conversation import Conversation, TurnContext, pending_media
+from dialogs.conversation import Conversation, TurnContext
 from dialogs.dialog import DialogBase, MenuItem, Word
+from dialogs.router_slots import pending_media
 from messages.choices import START_REPORT
 from messages.inbound import Inbound
 from messages.outbound import Outbound

@@ -13,6 +13,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs.conversation import IDLE, Conversation
+from dialogs.report import slots
 from domain.report import (
     ReportItem,
 )
@@ -107,8 +108,10 @@ def upgrade(conv: Conversation) -> None:
     ``slots["step"]``) is brought to this shape; any other conversation is left as is."""
     if conv.dialog != NAME:
         return
-    step = conv.slots.pop("step", None) or FIRST  # no step yet: the first question
+    step = slots.take_old_step(conv) or FIRST  # no step yet: the first question
     if conv.state == COLLECTING:
         conv.state = step
-    if conv.slots.get("resume_state") == COLLECTING:
-        conv.slots["resume_state"] = step
+    kept = slots.load(conv)
+    if kept.resume_state == COLLECTING:
+        kept.resume_state = step
+        slots.keep(conv, kept)

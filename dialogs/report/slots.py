@@ -29,3 +29,10 @@ def load(conv: Conversation) -> ReportSlots:
 
 def keep(conv: Conversation, slots: ReportSlots) -> None:
     conv.slots.update(slots_to_json(slots))
+
+
+def take_old_step(conv: Conversation) -> str | None:
+    """The step of a report stored before its steps were states (in ``slots["step"]``),
+    removed from the slots."""
+    step = conv.slots.pop("step", None)
+    return str(step) if step else None

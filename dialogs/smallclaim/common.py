@@ -1,4 +1,4 @@
-"""What the 小额快赔 modules share: the dialog's name, states and slots, and buttons."""
+"""What the 小额快赔 modules share: the dialog's name and states, and buttons."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from messages.outbound import Choice
 
 NAME = "smallclaim"
 PARTS, DOCS, CARD, CARD_CONFIRM, PROPOSED = "parts", "docs", "card", "card_confirm", "proposed"
-CLAIM, PICKED, ITEM, CARD_SLOT = "claim", "picked", "item", "card"
 
 
 def button(

@@ -8,13 +8,9 @@ from dialogs.conversation import Conversation, TurnContext
 from dialogs.smallclaim.common import (
     CARD,
     CARD_CONFIRM,
-    CARD_SLOT,
-    CLAIM,
     DOCS,
-    ITEM,
     NAME,
     PARTS,
-    PICKED,
     PROPOSED,
     agreed,
     button,
@@ -22,6 +18,7 @@ from dialogs.smallclaim.common import (
     owned_claim,
 )
 from dialogs.smallclaim.handover import rule_reasons, to_adjuster
+from dialogs.smallclaim.slots import SmallClaimSlots, keep, load
 from domain.adjudication import PaymentRoute, ProposalOutcome
 from domain.claim import Action, Claim, ClaimStatus
 from domain.claim_documents import claim_checklist, file_document, record_payee, require_documents
@@ -73,7 +70,7 @@ def choose(conv: Conversation, picked: SmallClaimChoice, ctx: TurnContext) -> li
             )
         case _A.ACCEPT:
             return _accept(conv, claim, policy, picked.argument, ctx)
-    if conv.dialog != NAME or conv.slots.get(CLAIM) != claim.number:
+    if conv.dialog != NAME or load(conv).claim != claim.number:
         return [stale_choice_answer()]
     match picked.action:
         case _A.PART if conv.state == PARTS:
@@ -93,13 +90,14 @@ def choose(conv: Conversation, picked: SmallClaimChoice, ctx: TurnContext) -> li
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """A message while the lane holds the conversation: a document's photo, the card."""
-    found = owned_claim(ctx, conv.slots.get(CLAIM, ""), conv.party_id)
+    slots = load(conv)
+    found = owned_claim(ctx, slots.claim or "", conv.party_id)
     if found is None or ctx.small_claim is None or found[0].closed:
         conv.reset()
         return [Outbound("smallclaim.closed", {"number": ""})]
     claim, policy = found
     if conv.state == DOCS and inbound.kind is InboundKind.MEDIA:
-        item = Document(conv.slots[ITEM])
+        item = Document(slots.item or "")
         media = [m.media_id for m in inbound.media]
         file_document(claim, item, media, ctx.now, f"party:{conv.party_id}")
         ctx.uow.claims.save(claim)
@@ -109,7 +107,8 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
         card = normalize_card(inbound.text)
         if card is None:
             return [Outbound("smallclaim.card.invalid"), _ask_card(claim, policy)]
-        conv.slots[CARD_SLOT], conv.state = card, CARD_CONFIRM
+        slots.card, conv.state = card, CARD_CONFIRM
+        keep(conv, slots)
         params = {"number": claim.number, "card": mask_bank_account(card), "name": policy.holder}
         buttons = (
             button(_A.CARD_OK, claim.number, "smallclaim.choice.card_ok"),
@@ -122,7 +121,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
 def prompt(conv: Conversation) -> list[Outbound]:
     """The question the lane waits for, again (the buttons are on the cards above)."""
     if conv.state in (PARTS, DOCS, CARD, CARD_CONFIRM, PROPOSED):
-        item = conv.slots.get(ITEM, "")
+        item = load(conv).item or ""
         return [Outbound(f"smallclaim.prompt.{conv.state}", {"item": item})]
     return []
 
@@ -134,7 +133,7 @@ def _open(claim: Claim) -> bool:
 def _start(conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext) -> list[Outbound]:
     conv.reset()
     conv.dialog, conv.state = NAME, PARTS
-    conv.slots.update({CLAIM: claim.number, PICKED: []})
+    keep(conv, SmallClaimSlots(claim=claim.number))
     return [_parts_card(conv, claim, policy, ctx, attach=True)]
 
 
@@ -154,7 +153,7 @@ def _parts_card(
     conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext, attach: bool = False
 ) -> Outbound:
     assert ctx.small_claim is not None
-    picked = list(conv.slots.get(PICKED, []))
+    picked = load(conv).picked
     parts = short_list(ctx.small_claim.price_list(), policy)
     buttons = (
         *(
@@ -181,15 +180,17 @@ def _parts_card(
 def _toggle(
     conv: Conversation, claim: Claim, policy: Policy, code: str, ctx: TurnContext
 ) -> list[Outbound]:
-    picked = list(conv.slots.get(PICKED, []))
-    conv.slots[PICKED] = [c for c in picked if c != code] if code in picked else [*picked, code]
+    slots = load(conv)
+    picked = slots.picked
+    slots.picked = [c for c in picked if c != code] if code in picked else [*picked, code]
+    keep(conv, slots)
     return [_parts_card(conv, claim, policy, ctx)]
 
 
 def _estimate(conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext) -> list[Outbound]:
     services = ctx.small_claim
     assert services is not None
-    picked = [PickedPart(code) for code in conv.slots.get(PICKED, [])]
+    picked = [PickedPart(code) for code in load(conv).picked]
     if not picked:
         refusal = Outbound("fastlane.estimate.refusal.no_parts_picked")
         return [refusal, _parts_card(conv, claim, policy, ctx)]
@@ -245,7 +246,9 @@ def _next(conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext) ->
     missing = checklist.missing if checklist is not None else ()
     photos = [item for item in missing if item is not Document.BANK_CARD]
     if photos:
-        conv.state, conv.slots[ITEM] = DOCS, photos[0].value
+        slots = load(conv)
+        conv.state, slots.item = DOCS, photos[0].value
+        keep(conv, slots)
         params = {"number": claim.number, "item": photos[0].value, "left": len(missing)}
         return [Outbound("smallclaim.doc.ask", params)]
     if missing:
@@ -287,7 +290,7 @@ def _propose(conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext)
         return to_adjuster(conv, claim, [(reason, {})], ctx)
     ctx.uow.claims.save(claim)
     conv.state = PROPOSED
-    card = conv.slots.get(CARD_SLOT, "")
+    card = load(conv).card or ""
     params = {
         "number": claim.number,
         "version": settlement.version,
@@ -319,9 +322,11 @@ def _accept(
             return [stale_choice_answer()]
         return [_already(existing)]
     ctx.uow.claims.save(claim)
-    if conv.dialog != NAME or conv.slots.get(CLAIM) != claim.number or CARD_SLOT not in conv.slots:
+    slots = load(conv)
+    if conv.dialog != NAME or slots.claim != claim.number or slots.card is None:
         conv.reset()
-        conv.dialog, conv.state, conv.slots[CLAIM] = NAME, CARD, claim.number
+        conv.dialog, conv.state = NAME, CARD
+        keep(conv, SmallClaimSlots(claim=claim.number))
         return [Outbound("smallclaim.card.again"), _ask_card(claim, policy)]
     return _instruct(conv, claim, policy, ctx)
 
@@ -329,7 +334,7 @@ def _accept(
 def _instruct(conv: Conversation, claim: Claim, policy: Policy, ctx: TurnContext) -> list[Outbound]:
     """One payment instruction for the agreed amount, handed to the payment port."""
     assert ctx.small_claim is not None
-    card = str(conv.slots.get(CARD_SLOT, ""))
+    card = load(conv).card or ""
     conv.reset()
     amount = claim.adjudication.due
     instruction = PaymentInstruction(claim.number, amount, policy.holder, card, ctx.now)

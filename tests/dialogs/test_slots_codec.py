@@ -3,11 +3,15 @@ always been stored in."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
+from dialogs import router_slots
 from dialogs.booking.slots import BookingSlots, Purpose
+from dialogs.conversation import Conversation
 from dialogs.report.codec import draft_to_json
 from dialogs.report.slots import ReportSlots
+from dialogs.router_slots import Tapped
 from dialogs.slots_codec import slots_from_json, slots_to_json
 from domain.booking import BookingKind
 from domain.geo import CoordinateSystem, GeoPoint
@@ -48,3 +52,13 @@ def test_the_report_draft_is_stored_as_the_report_codec_stores_it() -> None:
     stored = slots_to_json(slots)
     assert stored["draft"] == draft_to_json(draft)
     assert slots_from_json(ReportSlots, stored) == slots
+
+
+def test_the_shared_slots_store_only_what_they_hold() -> None:
+    """The router's keys load from their old plain entries; a field at None is no key."""
+    old = {"draft": {}, "offered": ["a"], "unclear": 2, "tapped": {"value": "a", "at": "t"}}
+    conv = Conversation(party_id=1, locale="zh_CN", slots=copy.deepcopy(old))
+    with router_slots.edit(conv) as shared:
+        assert (shared.tapped, shared.numbered, shared.said) == (Tapped("a", "t"), None, None)
+        shared.unclear, shared.numbered = None, ["a"]
+    assert conv.slots == {**{k: v for k, v in old.items() if k != "unclear"}, "numbered": ["a"]}

@@ -111,7 +111,7 @@ class HandoffDesk:
             uow.handoffs.close(handoff.id, now, f"token:{viewer.token_id}")
             record = uow.conversations.get_for_update(handoff.channel, handoff.chat_id)
             conv = Conversation(party_id=handoff.party_id, locale=handoff.locale)
-            if record is not None and record.slots.get("handoff") == handoff.id:
+            if record is not None and human.load(record.slots).handoff == handoff.id:
                 record.dialog, record.state, record.slots = human.restored_state(record.slots)
                 uow.conversations.save(record)
                 conv = Conversation(
