@@ -56,7 +56,7 @@ def test_plain_words_name_what_people_come_for(
 def test_the_person_asked_for_comes_with_the_wait_and_the_hotline(container: Container) -> None:
     owner = Owner(container)
     owner.text("人工客服")
-    assert "预计 5分钟 内回复" in owner.rendered()[0]
+    assert "预计 5分钟内回复" in owner.rendered()[0]
     assert "客服热线 95500" in owner.rendered()[0]
 
 
