@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dialogs.accident_views import accident_choices, accident_params
-from dialogs.claim_views import (
+from dialogs.claims.views import (
     Usage,
     amount,
     claim_number,

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs import claim_slots
 from dialogs.booking import book_choice
-from dialogs.claim_slots import ApprovalSlots
-from dialogs.claim_views import (
+from dialogs.claims import slots as claim_slots
+from dialogs.claims.owner import settlement_choices, to_adjuster
+from dialogs.claims.slots import ApprovalSlots
+from dialogs.claims.views import (
     Usage,
     claim_number,
     loss_params,
@@ -26,7 +27,6 @@ from dialogs.claim_views import (
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
-from dialogs.owner_claims import settlement_choices, to_adjuster
 from domain.adjudication import PaymentRoute, Settlement
 from domain.approval import (
     ApprovalKind,

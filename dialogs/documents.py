@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs import claim_slots
-from dialogs.claim_slots import DocumentsSlots
-from dialogs.claim_views import Usage, claim_number, lexicon_pick, refusal, usage, words
+from dialogs.claims import slots as claim_slots
+from dialogs.claims.owner import to_adjuster
+from dialogs.claims.slots import DocumentsSlots
+from dialogs.claims.views import Usage, claim_number, lexicon_pick, refusal, usage, words
 from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
-from dialogs.owner_claims import to_adjuster
 from domain.adjudication import PaymentRoute
 from domain.claim import Claim
 from domain.claim_documents import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.claim_views import report_params
+from dialogs.claims.views import report_params
 from dialogs.conversation import TurnContext
 from domain.claim import Claim
 from domain.services import adjusters_to_page

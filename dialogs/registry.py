@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dialogs.accident import ACCIDENT
 from dialogs.approvals import APPROVALS
 from dialogs.booking.dialog import BOOKING, SHOP
-from dialogs.claims import CLAIMS
+from dialogs.claims.dialog import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
 from dialogs.documents import DOCUMENTS

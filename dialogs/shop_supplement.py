@@ -10,10 +10,10 @@ import re
 from typing import Any
 
 from dialogs.booking.views import booking_params, staff_choices, to_owner
-from dialogs.claim_views import amount, lexicon_pick, loss_params
-from dialogs.claim_views import refusal as claim_refusal
+from dialogs.claims.owner import to_adjuster
+from dialogs.claims.views import amount, lexicon_pick, loss_params
+from dialogs.claims.views import refusal as claim_refusal
 from dialogs.conversation import TurnContext
-from dialogs.owner_claims import to_adjuster
 from domain.adjudication import MAX_LOSS_DESCRIPTION, Adjudication, LossItem, LossKind
 from domain.booking import Booking
 from domain.claim import Claim

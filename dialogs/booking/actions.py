@@ -19,8 +19,8 @@ from dialogs.booking.views import (
     slot_params,
     to_shop,
 )
+from dialogs.claims.owner import to_adjuster
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.owner_claims import to_adjuster
 from domain import booking_services as svc
 from domain.booking import (
     Booking,

@@ -5,9 +5,10 @@ staff's ``shop``, each a registry entry of its own."""
 
 from __future__ import annotations
 
-from dialogs import booking, claims, shop, verification
+from dialogs import booking, shop, verification
 from dialogs.booking.views import refusal
-from dialogs.claim_views import refusal as claim_refusal
+from dialogs.claims import dialog as claims
+from dialogs.claims.views import refusal as claim_refusal
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.dialog import DialogBase, MenuItem, Word
 from domain import booking_services as svc
@@ -21,7 +22,7 @@ MAX_CODE = 40
 class BookingDialog(DialogBase):
     name = booking.NAME
     # /bind is looked at here first: a shop invite binds shop staff; any other code goes on
-    # to the adjusters' /bind (dialogs/adjuster.py), which judges it.
+    # to the adjusters' /bind (dialogs/claims/adjuster.py), which judges it.
     commands = frozenset({"/book", "/bookings", "/bind"})
     menu_commands = ("book",)
     menu = (MenuItem("BOOK", "wechat.menu.book", "/book"),)

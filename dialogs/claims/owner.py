@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dialogs import claim_slots
-from dialogs.claim_slots import DisputeSlots
-from dialogs.claim_views import (
+from dialogs.claims import slots as claim_slots
+from dialogs.claims.slots import DisputeSlots
+from dialogs.claims.views import (
     Usage,
     claim_number,
     evidence_checks,

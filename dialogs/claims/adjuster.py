@@ -15,7 +15,7 @@ from typing import Any
 
 from dialogs import approvals
 from dialogs.accident_views import accident_choices
-from dialogs.claim_views import (
+from dialogs.claims.views import (
     Usage,
     amount,
     claim_number,

@@ -10,8 +10,9 @@ settlement proposal), or be tapped after later messages. A button whose claim mo
 
 from __future__ import annotations
 
-from dialogs import adjuster, owner_claims
-from dialogs.claim_views import claim_number, refusal
+from dialogs.claims import adjuster
+from dialogs.claims import owner as owner_claims
+from dialogs.claims.views import claim_number, refusal
 from dialogs.conversation import Conversation, TurnContext
 from dialogs.dialog import DialogBase, MenuItem
 from domain.errors import Refusal
