@@ -18,10 +18,12 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs import shop_quote as quoting
 from dialogs import shop_supplement as supplement
 from dialogs.booking.views import (
     alternatives_notice,
     booking_params,
+    claim_params,
     free_slot_choices,
     local_params,
     refusal,
@@ -51,16 +53,19 @@ from messages.outbound import Choice, Outbound, stale_choice_answer
 
 NAME = "shop"
 PROPOSE, REASON, ESTIMATE, SUPPLEMENT = "propose", "reason", "estimate", "supplement"
+QUOTE, FINAL = "quote", "final"
 READY_BY = time(18, 0)  # the quick estimates: today, tomorrow, the day after, at 18:00
 
 MACHINE = Machine(
     model=None,
-    states=[IDLE, PROPOSE, REASON, ESTIMATE, SUPPLEMENT],
+    states=[IDLE, PROPOSE, REASON, ESTIMATE, SUPPLEMENT, QUOTE, FINAL],
     transitions=[
         {"trigger": "to_propose", "source": [IDLE, PROPOSE], "dest": PROPOSE},
         {"trigger": "to_reason", "source": IDLE, "dest": REASON},
         {"trigger": "to_estimate", "source": IDLE, "dest": ESTIMATE},
         {"trigger": "to_supplement", "source": IDLE, "dest": SUPPLEMENT},
+        {"trigger": "to_quote", "source": ESTIMATE, "dest": QUOTE},
+        {"trigger": "to_final", "source": IDLE, "dest": FINAL},
         {"trigger": "leave", "source": "*", "dest": IDLE},
     ],
     initial=IDLE,
@@ -166,8 +171,12 @@ def _act_arrived(
 def _act_ready(
     conv: Conversation, staff: ShopStaff, booking: Booking, ctx: TurnContext
 ) -> list[Outbound]:
-    booking = svc.mark_ready(ctx.uow, booking.id or 0, staff, ctx.now, ctx.booking)
-    return _done("booking.shop.done.ready", booking, _shop(ctx, booking), "booking.ready")
+    """已完工: the final amount is asked first (the quote in one tap)."""
+    booking.require(BookingStatus.IN_REPAIR, BookingStatus.PROBLEM, action="ready")
+    if (busy := _busy(conv)) is not None:
+        return busy
+    _enter(conv, "to_final", booking)
+    return [_prompt(conv, quoting.ask_final(booking))]
 
 
 def _busy(conv: Conversation) -> list[Outbound] | None:
@@ -281,6 +290,8 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
             return _step_estimate(conv, staff, booking_id, answer, inbound, ctx)
         if conv.state == SUPPLEMENT:
             return _step_supplement(conv, staff, booking_id, inbound, ctx)
+        if conv.state in (QUOTE, FINAL):
+            return _step_amount(conv, staff, booking_id, answer, inbound, ctx)
     except Refusal as error:
         return [refusal(error), *reprompt(conv)]
     _leave(conv)
@@ -389,9 +400,46 @@ def _step_estimate(
         estimate = None
     if estimate is None:
         return [Outbound("booking.shop.error.estimate"), *reprompt(conv)]
+    if booking.quote is None:  # the repair starts once the shop has quoted
+        booking.check_estimate(estimate, ctx.now, ctx.booking)
+        slots = load(conv)
+        slots.estimate = key_of(estimate)
+        keep(conv, slots)
+        with attached(conv) as machine:
+            machine.to_quote()
+        return [_prompt(conv, quoting.ask_quote(booking))]
     booking = svc.start_repair(ctx.uow, booking_id, staff, estimate, ctx.now, ctx.booking)
     _leave(conv)
     return _done("booking.shop.done.in_repair", booking, shop, "booking.in_repair")
+
+
+def _step_amount(
+    conv: Conversation,
+    staff: ShopStaff,
+    booking_id: int,
+    answer: str | None,
+    inbound: Inbound,
+    ctx: TurnContext,
+) -> list[Outbound]:
+    """The quote (before the repair starts) or the final amount (at ready)."""
+    typed = inbound.text if inbound.kind is InboundKind.TEXT else ""
+    amount = None if answer == quoting.SAME else quoting.read_amount(typed, ctx)
+    if amount is None and (conv.state == QUOTE or answer != quoting.SAME):
+        return [Outbound("booking.shop.error.amount"), *reprompt(conv)]
+    if conv.state == QUOTE:
+        estimate = parse_slot_key(load(conv).estimate or "")
+        assert estimate is not None  # kept with the step that asks the quote
+        booking = svc.start_repair(
+            ctx.uow, booking_id, staff, estimate, ctx.now, ctx.booking, amount
+        )
+        _leave(conv)
+        return _done(
+            "booking.shop.done.in_repair", booking, _shop(ctx, booking), "booking.in_repair"
+        )
+    booking = svc.mark_ready(ctx.uow, booking_id, staff, ctx.now, ctx.booking, amount)
+    _leave(conv)
+    extra = claim_params(ctx, booking)
+    return _done("booking.shop.done.ready", booking, _shop(ctx, booking), "booking.ready", extra)
 
 
 def _step_supplement(

@@ -14,6 +14,7 @@ class ShopSlots:
     booking: int | None = None  # the booking the answer awaited is for
     after: str | None = None  # slots shown after this one ("later")
     last_shown: str | None = None
+    estimate: str | None = None  # the completion time given, while the quote is asked
     prompt: dict[str, Any] | None = None  # the question last asked, as an outbox payload
 
 

@@ -37,6 +37,9 @@ from domain.booking_errors import (
     BadEstimate as BadEstimate,
 )
 from domain.booking_errors import (
+    BadQuote as BadQuote,
+)
+from domain.booking_errors import (
     BadRating as BadRating,
 )
 from domain.booking_errors import (
@@ -144,6 +147,12 @@ class BookingRules:
         return sorted({b for b in self.reminders if slot.start - b > now}, reverse=True)
 
 
+def check_quote(amount: Money, rules: BookingRules) -> None:
+    """A quote or final amount is above zero and not over the cap."""
+    if not Money.zero() < amount <= rules.max_amount:
+        raise BadQuote(max=rules.max_amount.grouped())
+
+
 def clean_text(text: str) -> str:
     cleaned = text.strip()
     if len(cleaned) < MIN_TEXT or len(cleaned) > MAX_TEXT:
@@ -186,6 +195,10 @@ class Booking:
     reschedules: int = 0
     decline_reason: str | None = None
     estimated_done_at: datetime | None = None
+    quote: Money | None = None  # the shop's 报价, stated before the repair starts
+    final_amount: Money | None = None  # what the shop charges, stated at ready
+    tow: bool = False  # the car cannot be driven: the shop fetches it (拖车到店)
+    pickup: str | None = None  # where the tow truck fetches it (the accident's place)
     problem: str | None = None
     accepted_at: datetime | None = None
     payer: Payer | None = None
@@ -366,23 +379,52 @@ class Booking:
         self._move(BookingStatus.ARRIVED, at, actor)
 
     def start_repair(
-        self, estimate: datetime, at: datetime, rules: BookingRules, actor: str
+        self,
+        estimate: datetime,
+        at: datetime,
+        rules: BookingRules,
+        actor: str,
+        quote: Money | None = None,
     ) -> None:
-        """Repair started (again, after a problem; or a new estimate) with its estimate."""
+        """Repair started (again, after a problem; or a new estimate) with its estimate,
+        and the shop's quote (报价) when it states one (a later one replaces it)."""
         self.require(
             BookingStatus.ARRIVED,
             BookingStatus.IN_REPAIR,
             BookingStatus.PROBLEM,
             action="start_repair",
         )
-        if estimate <= at or estimate > at + rules.estimate_horizon:
-            raise BadEstimate(days=rules.estimate_horizon.days)
+        self.check_estimate(estimate, at, rules)
+        if quote is not None:
+            check_quote(quote, rules)
+            self.quote = quote
         self.estimated_done_at = estimate
         self._move(BookingStatus.IN_REPAIR, at, actor, estimate.isoformat())
 
-    def mark_ready(self, at: datetime, actor: str) -> None:
+    @staticmethod
+    def check_estimate(estimate: datetime, at: datetime, rules: BookingRules) -> None:
+        if estimate <= at or estimate > at + rules.estimate_horizon:
+            raise BadEstimate(days=rules.estimate_horizon.days)
+
+    def mark_ready(
+        self,
+        at: datetime,
+        actor: str,
+        final: Money | None = None,
+        rules: BookingRules | None = None,
+    ) -> None:
+        """Repair done; the final amount is the one stated, else the quote."""
         self.require(BookingStatus.IN_REPAIR, BookingStatus.PROBLEM, action="ready")
-        self._move(BookingStatus.READY, at, actor)
+        amount = final if final is not None else self.quote
+        if amount is not None:
+            check_quote(amount, rules or BookingRules())
+        self.final_amount = amount
+        self._move(BookingStatus.READY, at, actor, "" if amount is None else amount.yuan())
+
+    @property
+    def amount_due(self) -> Money | None:
+        """What the shop charges: the final amount, else the quote."""
+        return self.final_amount if self.final_amount is not None else self.quote
 
     # --- handover (the owner) ------------------------------------------------------------
 

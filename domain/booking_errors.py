@@ -86,3 +86,9 @@ class BadAmount(Refusal):
 
 class BadEstimate(Refusal):
     reason = "booking.bad_estimate"
+
+
+class BadQuote(Refusal):
+    """A quote or final amount that is not above zero or is over the cap (params: max)."""
+
+    reason = "booking.bad_quote"

@@ -82,6 +82,8 @@ class BookingRequest:
     plate: str | None = None
     make: str | None = None
     origin: GeoPoint | None = None
+    tow: bool = False  # 拖车到店: the shop fetches the car from ``pickup``
+    pickup: str | None = None
 
 
 # --- claims and vehicles -------------------------------------------------------------------
@@ -150,6 +152,8 @@ def request_booking(
         plate=request.plate,
         make=request.make,
         origin=request.origin,
+        tow=request.tow,
+        pickup=request.pickup if request.tow else None,
     )
     booking.hold(now, rules.hold_until(now, slot), owner_actor(owner_id))
     uow.bookings.add(booking)
@@ -376,17 +380,24 @@ def start_repair(
     estimate: datetime,
     now: datetime,
     rules: BookingRules,
+    quote: Money | None = None,
 ) -> Booking:
     booking = staff_booking(uow, booking_id, staff)
-    booking.start_repair(estimate, now, rules, staff.actor)
+    booking.start_repair(estimate, now, rules, staff.actor, quote)
     return _store(uow, booking, rules, now)
 
 
 def mark_ready(
-    uow: UnitOfWork, booking_id: int, staff: ShopStaff, now: datetime, rules: BookingRules
+    uow: UnitOfWork,
+    booking_id: int,
+    staff: ShopStaff,
+    now: datetime,
+    rules: BookingRules,
+    final: Money | None = None,
 ) -> Booking:
+    """Repair done, with the final amount the shop charges (else its quote stands)."""
     booking = staff_booking(uow, booking_id, staff)
-    booking.mark_ready(now, staff.actor)
+    booking.mark_ready(now, staff.actor, final, rules)
     return _store(uow, booking, rules, now)
 
 

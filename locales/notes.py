@@ -169,6 +169,13 @@ def _booking_paid(words: NoteWords, note: str) -> str | None:
     return f"{payer} · {_money(words, found[2])}"
 
 
+def _final(words: NoteWords, note: str) -> str | None:
+    """``ready``'s note: the final amount the shop charges (``2150.50``)."""
+    if re.fullmatch(AMOUNT, note) is None:
+        return None
+    return words.t("dashboard.note.final", amount=_money(words, note))
+
+
 def _stars(words: NoteWords, note: str) -> str | None:
     return "★" * int(note) if note.isdigit() and 1 <= int(note) <= 5 else None
 
@@ -178,6 +185,7 @@ BOOKING_NOTES: dict[str, Formatter] = {
     "proposed": _slot,
     "confirmed": _slot,
     "in_repair": _estimate,
+    "ready": _final,
     "paid": _booking_paid,
     "rated": _stars,
 }

@@ -109,6 +109,8 @@ class ShopSchedule:
                     "ref": b.reference,
                     "kind": b.kind.value,
                     "claim": b.claim_number,
+                    "tow": b.tow,
+                    "pickup": b.pickup,
                 }
                 for b, slot in day_list
             ],

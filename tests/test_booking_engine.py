@@ -83,13 +83,19 @@ def test_a_maintenance_booking_from_request_to_rating(
 
     assert staff.choose("sh:1:in") == ["booking.shop.done.arrived"]
     assert staff.choose("sh:1:start") == ["booking.shop.ask.estimate"]
-    assert staff.text("明天 17:00") == ["booking.shop.done.in_repair"]
-    assert "预计 11-26（周四）17:00 完工" in owner.rendered()[-1]
-    assert staff.choose("sh:1:ready") == ["booking.shop.done.ready"]
+    assert staff.text("明天 17:00") == ["booking.shop.ask.quote"]
+    assert staff.text("两千一百五") == ["booking.shop.done.in_repair"]
+    assert "预计 11-26（周四）17:00 完工。修理厂报价 2,150.00 元" in owner.rendered()[-1]
+    assert staff.choose("sh:1:ready") == ["booking.shop.ask.final"]
+    assert staff.choices("booking.shop.ask.final")[0] == "s:final:same"
+    assert staff.text("2150.5元") == ["booking.shop.done.ready"]
+    assert "最终金额 2,150.50 元" in owner.rendered()[-1]
     assert owner.choices("booking.ready") == ["bk:1:accept", "bk:1:problem"]
 
     assert owner.choose("bk:1:accept") == ["booking.accepted"]
     assert owner.choose("bk:1:pay") == ["booking.ask.amount"]
+    assert owner.choices("booking.ask.amount") == ["b:due", "b:keep"]
+    assert "最终金额是 2,150.50 元" in owner.rendered()[-1]
     assert owner.text("很多") == ["booking.error.amount", "booking.ask.amount"]
     assert owner.text("2150.5元") == ["booking.ask.rating"]
     assert staff.last("booking.shop.paid").params["amount"] == "2,150.50"
@@ -123,7 +129,9 @@ def test_a_low_rating_is_flagged_to_the_regions_adjusters(
         staff.choose(f"sh:1:{action}")
     staff.choose("sh:1:start")
     staff.text("明天 17:00")
+    staff.text("1800")
     staff.choose("sh:1:ready")
+    staff.choose("s:final:same")
     owner.choose("bk:1:accept")
     owner.choose("bk:1:pay")
     owner.text("500")
@@ -254,7 +262,9 @@ def test_a_claim_repair_lists_the_claim_documents_and_the_insurer_pays_directly(
         staff.choose(f"sh:1:{action}")
     staff.choose("sh:1:start")
     staff.text("明天 17:00")
+    staff.text("1800")
     staff.choose("sh:1:ready")
+    staff.choose("s:final:same")
     assert owner.choose("bk:1:accept") == ["booking.accepted_direct"]
     with container.database.unit_of_work() as uow:
         booking = uow.bookings.get(1)
@@ -285,7 +295,9 @@ def test_reminders_reach_the_owner_before_the_appointment_and_months_after(
     staff.choose("sh:1:in")
     staff.choose("sh:1:start")
     staff.text("今天 17:00")
+    staff.text("1800")
     staff.choose("sh:1:ready")
+    staff.choose("s:final:same")
     owner.choose("bk:1:accept")
     clock.advance(timedelta(days=182))  # six months after the repair was accepted
     fire_due_timers(container)
@@ -457,7 +469,9 @@ def repair_claim(owner: WebUser, staff: WebUser, number: str) -> None:
         staff.choose(f"sh:1:{action}")
     staff.choose("sh:1:start")
     staff.text("明天 17:00")
+    staff.text("1800")
     staff.choose("sh:1:ready")
+    staff.choose("s:final:same")
 
 
 def test_an_accepted_direct_repair_tells_who_pays_what_and_the_adjuster_may_record_it(

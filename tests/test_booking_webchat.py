@@ -70,3 +70,40 @@ def test_a_booking_confirmed_by_the_shop_over_http(container: Container, base: s
 
     listed = owner.say(text="/bookings")[0]
     assert "#1 浦东安心汽修，11-25（周三）12:30，已确认" in listed["text"]
+
+
+def test_the_shops_quote_and_final_amount_reach_the_owner_who_pays_it_in_one_tap(
+    container: Container, base: str
+) -> None:
+    owner, staff = ChatBrowser(base), ChatBrowser.as_chat(base, container, STAFF_USER)
+    owner.say(text="预约")
+    owner.say(text="沪A12345")
+    owner.say(text="8001")
+    owner.tap("b:noloc")
+    slots = owner.tap("b:shop:SHOP-PD-01")[-1]
+    owner.tap(slots["choices"][0]["value"])
+    owner.tap("b:send")
+    for action in ("ok", "in"):
+        staff.tap(f"sh:1:{action}")
+    estimate = staff.tap("sh:1:start")[-1]
+    asked = staff.tap(values(estimate)[0])[-1]
+    assert asked["text"].startswith("请输入预约 #1 的维修报价（元）")
+    refused = staff.say(text="还不知道")
+    assert refused[0]["text"].startswith("没看懂这个金额")
+    assert staff.say(text="-300")[0]["text"].startswith("金额需要大于 0 元")
+    started = staff.say(text="两千一百五")
+    assert "报价 2,150.00 元" in started[0]["text"]
+    assert any("修理厂报价 2,150.00 元" in m["text"] for m in owner.poll())
+
+    final = staff.tap("sh:1:ready")[-1]
+    assert [c["label"] for c in final["choices"]] == ["按报价 2,150.00 元", "算了"]
+    staff.tap(values(final)[0])
+    ready = owner.poll()[-1]
+    assert "最终金额 2,150.00 元" in ready["text"]
+
+    accepted = owner.tap("bk:1:accept")[-1]
+    pay = owner.tap(values(accepted)[0])[-1]
+    assert pay["text"].startswith("修理厂的最终金额是 2,150.00 元")
+    assert pay["choices"][0]["label"] == "已付 2,150.00 元"
+    rating = owner.tap(values(pay)[0])
+    assert rating[0]["text"].startswith("已记录付款 2,150.00 元")

@@ -58,7 +58,9 @@ def test_a_low_rating_is_answered_with_an_apology_and_what_happens_next(
     for step in ("sh:1:ok", "sh:1:in", "sh:1:start"):
         staff.choose(step)
     staff.text("明天 17:00")
+    staff.text("2150.5")
     staff.choose("sh:1:ready")
+    staff.choose("s:final:same")
     owner.choose("bk:1:accept")
     owner.choose("bk:1:pay")
     owner.text("2150.5元")

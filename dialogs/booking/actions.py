@@ -165,18 +165,30 @@ def _act_problem(
 
 
 def _act_pay(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:
+    """我已付款: the amount the shop charged is proposed in one tap; another may be typed."""
     booking.require(BookingStatus.ACCEPTED, action="pay")
-    return _await_text(conv, booking, "to_amount", "booking.ask.amount")
+    due = booking.amount_due
+    shown = None if due is None else due.grouped()
+    offer = () if shown is None else (Choice(_b("due"), "booking.choice.pay_due", {"due": shown}),)
+    return _await_text(conv, booking, "to_amount", "booking.ask.amount", {"due": shown}, offer)
 
 
-def _await_text(conv: Conversation, booking: Booking, trigger: str, key: str) -> list[Outbound]:
+def _await_text(
+    conv: Conversation,
+    booking: Booking,
+    trigger: str,
+    key: str,
+    params: dict[str, Any] | None = None,
+    offers: tuple[Choice, ...] = (),
+) -> list[Outbound]:
     if is_busy(conv):
         return _busy()
     _leave(conv)
     start_with(conv, BookingSlots(booking=booking.id))
     _go(conv, trigger)
-    choices = (Choice(_b("keep"), "booking.choice.never_mind"),)
-    return [_prompt(conv, Outbound(key, {"ref": booking.reference}, choices))]
+    choices = (*offers, Choice(_b("keep"), "booking.choice.never_mind"))
+    asked = {"ref": booking.reference, **(params or {})}
+    return [_prompt(conv, Outbound(key, asked, choices))]
 
 
 def _act_rate(conv: Conversation, booking: Booking, arg: str, ctx: TurnContext) -> list[Outbound]:

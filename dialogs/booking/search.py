@@ -33,6 +33,7 @@ from domain.ranking import Need, ShopFilter
 from domain.shop import Shop
 from domain.slots import TimeSlot, parse_slot_key, slot_at
 from domain.survey_clash import clear_of_survey
+from domain.towing import needs_tow, pickup_of
 from messages.outbound import Choice, Outbound
 
 
@@ -176,9 +177,18 @@ def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
         "plate": probe.plate,
         "documents": documents(probe),
         "hold_minutes": int(ctx.booking.hold.total_seconds() // 60),
+        **_tow_params(ctx, purpose.claim),
     }
+    sends = (
+        (
+            Choice(_b("send_tow"), "booking.choice.send_tow"),
+            Choice(_b("send"), "booking.choice.send_self"),
+        )
+        if params["tow_offer"]
+        else (Choice(_b("send"), "booking.choice.send"),)
+    )
     choices = (
-        Choice(_b("send"), "booking.choice.send"),
+        *sends,
         Choice(_b("slots"), "booking.choice.other_time"),
         Choice(_b("quit"), "booking.choice.quit"),
     )
@@ -186,9 +196,18 @@ def _review(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
     return [_prompt(conv, Outbound("booking.ask.review", params, choices))]
 
 
-def _send(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
+def _tow_params(ctx: TurnContext, claim_number: str | None) -> dict[str, object]:
+    """拖车到店 is offered when the claim's report says the car cannot be driven."""
+    claim = None if claim_number is None else ctx.uow.claims.get(claim_number)
+    if claim is None or not needs_tow(claim):
+        return {"tow_offer": False, "pickup": None}
+    return {"tow_offer": True, "pickup": pickup_of(claim)}
+
+
+def _send(conv: Conversation, ctx: TurnContext, shop: Shop, *, tow: bool = False) -> list[Outbound]:
     slots = load(conv)
     purpose = slots.purpose or Purpose()
+    towing = _tow_params(ctx, purpose.claim) if tow else {"tow_offer": False, "pickup": None}
     start = parse_slot_key(slots.slot or "")
     assert start is not None
     request = svc.BookingRequest(
@@ -200,6 +219,8 @@ def _send(conv: Conversation, ctx: TurnContext, shop: Shop) -> list[Outbound]:
         plate=purpose.plate,
         make=purpose.make,
         origin=slots.origin,
+        tow=bool(towing["tow_offer"]),
+        pickup=None if towing["pickup"] is None else str(towing["pickup"]),
     )
     try:
         booking = svc.request_booking(ctx.uow, request, conv.party_id, ctx.now, ctx.booking)

@@ -215,6 +215,8 @@ def _step_review(
     match answer:
         case "send":
             return _send(conv, ctx, shop)
+        case "send_tow":
+            return _send(conv, ctx, shop, tow=True)
         case "slots":
             return _show_slots(conv, ctx, shop)
         case "quit":
@@ -249,6 +251,8 @@ def _step_amount(
         _leave(conv)
         return [Outbound("booking.nothing_changed")]
     amount = read_money(inbound.text, ctx.lexicon) if inbound.kind is InboundKind.TEXT else None
+    if answer == "due":  # the amount the shop charged, in one tap
+        amount = svc.owner_booking(ctx.uow, _target(conv), conv.party_id).amount_due
     if amount is None:
         return [Outbound("booking.error.amount"), *reprompt(conv)]
     booking = svc.pay(ctx.uow, _target(conv), conv.party_id, amount, ctx.now, ctx.booking)

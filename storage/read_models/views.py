@@ -162,6 +162,10 @@ class BookingDetail:
     make: str | None
     decline_reason: str | None
     estimated_done_at: datetime | None
+    quote_fen: int | None  # the shop's 报价, stated before the repair started
+    final_fen: int | None  # what the shop charged, stated at ready
+    tow: bool  # 拖车到店
+    pickup: str | None
     problem: str | None
     accepted_at: datetime | None
     payer: str | None

@@ -85,6 +85,10 @@ class BookingRow(SQLModel, table=True):
     reschedules: int = 0
     decline_reason: str | None = Field(default=None, sa_type=Text)
     estimated_done_at: datetime | None = None
+    quote_fen: int | None = Field(default=None, sa_type=BigInteger)
+    final_fen: int | None = Field(default=None, sa_type=BigInteger)
+    tow: bool = False
+    pickup: str | None = Field(default=None, sa_type=Text)
     problem: str | None = Field(default=None, sa_type=Text)
     accepted_at: datetime | None = None
     payer: str | None = Field(default=None, max_length=10)

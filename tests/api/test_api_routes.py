@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.bootstrap import Container
+from domain.money import Money
 from tests.api.scenario import SHOP_A, SHOP_B, World, issue_token
 from tests.fakes import FixedClock
 
@@ -163,6 +164,28 @@ def test_bookings_list_filters_and_detail(insurer: TestClient, world: World) -> 
     assert detail["claim_number"] == world.claim_a and detail["shop_name"] == "浦东安心汽修"
     assert [c["to_status"] for c in detail["timeline"]] == ["held"]
     assert detail["paid_fen"] is None
+    assert (detail["quote_fen"], detail["final_fen"], detail["tow"]) == (None, None, False)
+
+
+def test_a_booking_detail_carries_the_quote_final_amount_and_tow(
+    container: Container, insurer: TestClient, world: World
+) -> None:
+    now = container.clock.now()
+    rules = container.settings.booking_rules
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get_for_update(world.repair_booking)
+        assert booking is not None
+        booking.tow, booking.pickup = True, "浦东新区世纪大道 100 号"
+        booking.confirm(now, "shop_staff:1")
+        booking.arrive(now, "shop_staff:1")
+        booking.start_repair(now + timedelta(days=1), now, rules, "shop_staff:1", Money(215_000))
+        booking.mark_ready(now, "shop_staff:1", Money(230_050), rules)
+        uow.bookings.save(booking)
+        uow.commit()
+    detail = insurer.get(f"/api/bookings/{world.repair_booking}").json()
+    assert (detail["quote_fen"], detail["final_fen"]) == (215_000, 230_050)
+    assert detail["tow"] is True and detail["pickup"] == "浦东新区世纪大道 100 号"
+    assert detail["timeline"][-1]["note"] == "2300.50"
 
 
 def test_shops_and_metrics(insurer: TestClient, world: World) -> None:

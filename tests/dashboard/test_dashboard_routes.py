@@ -248,3 +248,27 @@ def test_timeline_notes_and_amounts_are_shown_in_words(
     assert not re.search(r">\d{12}<", booking)  # no slot key
     english = http.get(f"/dashboard/bookings/{seeded.pd_booking}", params={"lang": "en"}).text
     assert "<dd>¥3,250.50</dd>" in english and "insurer pays (direct repair) · ¥3,250.50" in english
+
+
+def test_the_booking_page_shows_the_quote_final_amount_and_tow(
+    container: Container, http: httpx.Client, seeded: Seeded
+) -> None:
+    now = container.clock.now()
+    rules = container.settings.booking_rules
+    with container.database.unit_of_work() as uow:
+        booking = uow.bookings.get_for_update(seeded.pd_booking)
+        assert booking is not None
+        booking.tow, booking.pickup = True, "浦东新区世纪大道 100 号"
+        booking.arrive(now, "shop_staff:1")
+        booking.start_repair(now + timedelta(days=2), now, rules, "shop_staff:1", Money(215_000))
+        booking.mark_ready(now, "shop_staff:1", Money(230_050), rules)
+        uow.bookings.save(booking)
+        uow.commit()
+    login(http, token(container, "insurer"))
+    page = http.get(f"/dashboard/bookings/{seeded.pd_booking}").text
+    assert '<dd id="quote">2,150.00 元</dd>' in page
+    assert '<dd id="final">2,300.50 元</dd>' in page
+    assert '<dd id="tow">浦东新区世纪大道 100 号</dd>' in page
+    assert "最终金额 2,300.50 元" in page and ">2300.50<" not in page  # the ready note
+    english = http.get(f"/dashboard/bookings/{seeded.pd_booking}", params={"lang": "en"}).text
+    assert '<dd id="quote">¥2,150.00</dd>' in english

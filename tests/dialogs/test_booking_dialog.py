@@ -260,8 +260,12 @@ def test_the_shop_answers_and_the_owner_hears_of_it() -> None:
     pudong.text("不知道")
     assert pudong.keys == ["booking.shop.error.estimate", "booking.shop.ask.estimate"]
     pudong.choose(pudong.offered[0])  # today 18:00
+    assert pudong.keys == ["booking.shop.ask.quote"]
+    pudong.text("-500")
+    assert pudong.keys == ["booking.refusal.bad_quote", "booking.shop.ask.quote"]
+    pudong.text("1.2万")
     assert pudong.keys == ["booking.shop.done.in_repair", "booking.in_repair"]
-    assert "11-25（周三）18:00" in pudong.texts[1]
+    assert "11-25（周三）18:00" in pudong.texts[1] and "报价 12,000.00 元" in pudong.texts[1]
 
 
 def test_a_problem_at_handover_goes_back_to_the_shop() -> None:
@@ -273,13 +277,16 @@ def test_a_problem_at_handover_goes_back_to_the_shop() -> None:
         pudong.choose(f"sh:1:{action}")
     pudong.choose("sh:1:start")
     pudong.choose(pudong.offered[0])
+    pudong.text("800")
     pudong.choose("sh:1:ready")
+    pudong.choose("s:final:same")
     d.choose("bk:1:problem")
     assert d.keys == ["booking.ask.problem"]
     d.text("右前大灯还有裂纹")
     assert d.keys == ["booking.problem_sent", "booking.shop.problem"]
     assert [c.value for c in d.replies[1].choices] == ["sh:1:start", "sh:1:ready"]
     pudong.choose("sh:1:ready")
+    pudong.text("850")
     d.choose("bk:1:accept")
     assert d.keys == ["booking.accepted", "booking.shop.accepted"]
     d.choose("bk:1:rate:5")  # not paid yet: a stale button

@@ -42,6 +42,7 @@ def booking(
     kind: BookingKind = BookingKind.REPAIR,
     plate: str = "沪A12345",
     claim: str | None = None,
+    pickup: str | None = None,
 ) -> int:
     with database.unit_of_work() as uow:
         found = uow.shops.by_code(shop)
@@ -56,6 +57,8 @@ def booking(
             status=status,
             plate=plate,
             claim_number=claim,
+            tow=pickup is not None,
+            pickup=pickup,
         )
         uow.bookings.add(stored)
         uow.commit()
@@ -151,6 +154,34 @@ def test_the_morning_message_lists_the_days_confirmed_bookings(
     at(clock, local(27, 8), run)  # the next morning: the next day's bookings
     later = schedules(database)[1]
     assert [b["plate"] for b in later.payload["params"]["bookings"]] == ["沪C11111"]
+
+
+def test_a_car_coming_by_tow_says_so_with_its_pickup_address(
+    database: Database, bookings: dict[str, int]
+) -> None:
+    towed = booking(
+        database,
+        "SHOP-PD-01",
+        local(26, 16),
+        BookingStatus.CONFIRMED,
+        plate="沪D22222",
+        pickup="浦东新区世纪大道 100 号",
+    )
+    clock = FixedClock(local(26, 7))
+    run = make_runner(database, clock)
+    at(clock, local(26, 7), run)
+    at(clock, local(26, 8), run)
+    [row] = schedules(database)
+    params = row.payload["params"]
+    listed = {b["ref"]: (b["tow"], b["pickup"]) for b in params["bookings"]}
+    assert listed[f"#{towed}"] == (True, "浦东新区世纪大道 100 号")
+    assert listed[f"#{bookings['service']}"] == (False, None)
+    text = CATALOGS.render("zh_CN", "shop_schedule.card", params)
+    line = next(line for line in text.splitlines() if f"#{towed}" in line)
+    assert line.endswith("拖车到店，接车地址：浦东新区世纪大道 100 号")
+    assert text.count("拖车到店") == 1
+    english = CATALOGS.render("en", "shop_schedule.card", params)
+    assert "tow to the shop, pickup at 浦东新区世纪大道 100 号" in english
 
 
 def test_tomorrow_mode_lists_the_next_day(database: Database, bookings: dict[str, int]) -> None:

@@ -128,7 +128,9 @@ def test_adjudication_and_repair_booking_through_telegram(
         staff.tap(f"sh:{booking_id}:in")
         estimate = staff.tap(f"sh:{booking_id}:start")
         staff.tap(offered(estimate)[0])  # the first quick estimate
-        staff.tap(f"sh:{booking_id}:ready")
+        staff.text("1480")  # the quote
+        final = staff.tap(f"sh:{booking_id}:ready")
+        staff.tap(offered(final)[0])  # as quoted
         ready = owner.news()[-1]
         assert f"bk:{booking_id}:accept" in ready.values
 

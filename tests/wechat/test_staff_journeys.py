@@ -115,16 +115,19 @@ def test_adjudication_and_repair_booking_through_wechat(
         assert any("保险单" in text for text in owner.news())
         arrived = staff.pick(confirmed[-1], "车辆已到店")
         estimate = staff.pick(arrived[-1], "开始维修")
-        in_repair = staff.say("1")  # the first quick estimate
+        quote = staff.say("1")  # the first quick estimate
+        assert "报价" in quote[0]
+        in_repair = staff.say("1480")
         assert "开始维修" in in_repair[0]
-        staff.pick(in_repair[-1], "已完工")
+        final = staff.pick(in_repair[-1], "已完工")
+        staff.pick(final[-1], "按报价")
         ready = owner.news()
         assert "已完成维修并质检" in ready[-1]
 
         accepted_repair = owner.pick(ready[-1], "验收通过")  # the notice's choice
         asked = owner.pick(accepted_repair[-1], "我已付款")
         rating = owner.say("1480.00")
-        assert "支付的金额" in asked[0] and "请为本次服务打分" in rating[0]
+        assert "最终金额是 1,480.00 元" in asked[0] and "请为本次服务打分" in rating[0]
         comment = owner.pick(rating[-1], "★★★★★")
         owner.pick(comment[-1], "不写了")
         assert any("1,480.00" in text for text in staff.news())

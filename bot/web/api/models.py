@@ -262,6 +262,10 @@ class BookingDetailOut(BookingOut):
     make: str | None
     decline_reason: str | None
     estimated_done_at: datetime | None
+    quote_fen: int | None = Field(description="the shop's quote, stated before the repair")
+    final_fen: int | None = Field(description="the final amount the shop stated at ready")
+    tow: bool = Field(description="the car comes to the shop by tow (拖车到店)")
+    pickup: str | None = Field(description="where the tow fetches it: the accident's place")
     problem: str | None
     accepted_at: datetime | None
     payer: str | None = Field(description="insurer (direct repair) or owner")
