@@ -34,6 +34,7 @@ from tests.dashboard.support import sign_in, token
 from tests.live_server import serve
 from tests.media_samples import jpeg_bytes, mp4_bytes
 from tests.test_shop_supplement import _adjuster, _car_in_the_shop
+from tests.web_chat_client import ChatBrowser
 
 AGREED_FEN = 120_000  # 1,200.00
 
@@ -192,3 +193,28 @@ def test_a_shop_not_holding_the_booking_stores_nothing(container: Container) -> 
             shop_supplement_photos(uow, 1, intruder, sent, container.clock.now())
     assert refused.value.reason == "booking.not_found"
     assert len(_evidence_rows(container, number)) == 3
+
+
+def test_the_shop_uploads_supplement_photos_through_the_web_chat(container: Container) -> None:
+    owner = WebUser(container, user_id="owner-0001")
+    bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
+    adjuster = _adjuster(container)
+    number = report_claim(owner)
+    agree_direct_repair(container, number, payout_fen=AGREED_FEN)
+    with serve(create_app(container)) as base:
+        staff = ChatBrowser.as_chat(base, container, STAFF_USER)
+        _car_in_the_shop(owner, WebUser(container, user_id=STAFF_USER), number)
+        asked = staff.tap("sh:1:sup")
+        assert "可发送照片作为追加定损的依据" in asked[-1]["text"]
+        photos = [
+            (f"p{n}.jpg", data, "image/jpeg")
+            for n, data in enumerate(_shop_photos(container, range(2)))
+        ]
+        sent = " ".join(m["text"] for m in staff.upload(photos))
+        assert "已收到 2 张照片" in sent and "第 2 版" in sent and "原方案的金额不变" in sent
+        done = " ".join(m["text"] for m in staff.say("喷漆 前保险杠 600"))
+        assert "已为报案号" in done and "可发送照片作为追加定损的依据" in done
+        staff.close()
+    assert "修理厂随附照片 2 张（第 2 版依据）" in adjuster.rendered()[-1]
+    roles = [role for _, role in _evidence_rows(container, number)]
+    assert roles[3:] == [PhotoRole.SUPPLEMENT.value] * 2
