@@ -155,9 +155,9 @@ def _command(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> str | No
     text = inbound.text.strip()
     if text.startswith("/"):
         return text
-    return intents.command_for(text, ctx.lexicon, in_dialog=conv.dialog is not None) or _registry(
-        ctx
-    ).word_command(text, ctx.lexicon)
+    return intents.command_for(
+        text, ctx.lexicon, in_dialog=conv.dialog is not None
+    ) or _registry(ctx).word_command(text, ctx.lexicon)
 
 
 def _bypasses_handoff(inbound: Inbound, ctx: TurnContext) -> bool:
