@@ -21,11 +21,7 @@ from dialogs.owner_claims import to_adjuster
 from domain.adjudication import MAX_LOSS_DESCRIPTION, Adjudication, LossItem, LossKind
 from domain.booking import Booking
 from domain.claim import Claim, ClaimStatus
-from domain.claim_supplement import (
-    shop_supplement_photos,
-    supplement_photo_count,
-    supplement_version,
-)
+from domain.claim_supplement import shop_supplement_photos, supplement_photo_count
 from domain.errors import BadAmount, Refusal, TextTooLong
 from domain.evidence import MediaKind, evidence_from_metadata
 from domain.shop import Shop, ShopStaff
@@ -77,7 +73,8 @@ def added(
         "added_total": shown["total"],
         "claim_total": claim.adjudication.loss_total.grouped(),
     }
-    version = supplement_version(claim)
+    agreed = claim.adjudication.agreement  # None: items before any agreement, no photos
+    version = 0 if agreed is None else agreed.version + 1
     photos = supplement_photo_count(claim, version)
     card = {**params, "shop": shop.name, "photos": photos, "version": version}
     return [
