@@ -21,7 +21,11 @@ from dialogs.owner_claims import to_adjuster
 from domain.adjudication import MAX_LOSS_DESCRIPTION, Adjudication, LossItem, LossKind
 from domain.booking import Booking
 from domain.claim import Claim, ClaimStatus
-from domain.claim_supplement import shop_supplement_photos, supplement_photo_count
+from domain.claim_supplement import (
+    shop_supplement_photos,
+    supplement_photo_count,
+    supplement_sources,
+)
 from domain.errors import BadAmount, Refusal, TextTooLong
 from domain.evidence import MediaKind, evidence_from_metadata
 from domain.shop import Shop, ShopStaff
@@ -75,11 +79,12 @@ def added(
     }
     agreed = claim.adjudication.agreement  # None: items before any agreement, no photos
     version = 0 if agreed is None else agreed.version + 1
-    photos = supplement_photo_count(claim, version)
-    card = {**params, "shop": shop.name, "photos": photos, "version": version}
+    sources = supplement_sources(claim.timeline)
+    photos = tuple(media for media, source in sources.items() if source.version == version)
+    card = {**params, "shop": shop.name, "photos": len(photos), "version": version}
     return [
         Outbound("booking.shop.done.supplement", params, staff_choices(booking)),
-        *to_adjuster(claim, ctx, "claims.adjuster.shop_supplement", card),
+        *to_adjuster(claim, ctx, "claims.adjuster.shop_supplement", card, attachments=photos),
         to_owner(booking, shop, "booking.supplement_added", params),
     ]
 

@@ -26,6 +26,7 @@ from domain.money import Money
 from storage.tables.core import adjuster_t, claim_t, identity_t
 from tests.booking_support import STAFF_USER, WebUser, agree_direct_repair, bind_staff_to_web
 from tests.booking_support import file_claim as report_claim
+from tests.documents_support import complete_documents_in
 
 LOSS_FEN = 634_567  # 6,345.67 (under the approval threshold of 10,000.00)
 
@@ -98,6 +99,7 @@ def test_a_shop_adds_items_the_adjuster_proposes_version_2_and_amounts_are_group
     assert claim.adjudication.agreement is not None  # version 1 stands until version 2
 
     # the adjuster proposes version 2; the owner reads it with grouped amounts and agrees
+    complete_documents_in(container, number, "shop")  # the papers for 直赔 are in
     assert adjuster.text(f"/settle {number} 修理厂")[-1] == "claims.adjuster.settlement_proposed"
     proposal = owner.rendered()[-1]
     assert "第 2 版" in proposal and "损失合计 8,795.67 元" in proposal

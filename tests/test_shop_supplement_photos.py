@@ -96,6 +96,7 @@ def test_photos_before_and_after_the_items_are_the_supplements_evidence(
     assert "可发送照片作为追加定损的依据" in staff.rendered()[-1]
     assert adjuster.received()[-1] == "claims.adjuster.shop_supplement"
     assert "修理厂随附照片 2 张（第 2 版依据）" in adjuster.rendered()[-1]
+    assert len(adjuster.last("claims.adjuster.shop_supplement").attachments) == 2
 
     # one more photo right after the items, and one already sent: the adjuster is told
     again = _shop_photos(container, range(1, 3))
