@@ -445,6 +445,11 @@ def _step_amount(
 def _step_supplement(
     conv: Conversation, staff: ShopStaff, booking_id: int, inbound: Inbound, ctx: TurnContext
 ) -> list[Outbound]:
+    if inbound.kind is InboundKind.MEDIA:  # the supplement's evidence (追加定损照片)
+        return [*supplement.photos_sent(booking_id, staff, inbound, ctx), *reprompt(conv)]
+    if inbound.text == _s("done"):  # after the items and their photos
+        _leave(conv)
+        return [Outbound("booking.shop.done.supplement_closed")]
     if inbound.kind is not InboundKind.TEXT:
         return [Outbound("booking.shop.error.supplement"), *reprompt(conv)]
     try:
@@ -452,8 +457,9 @@ def _step_supplement(
         booking, claim = shop_supplement(ctx.uow, booking_id, staff, items, ctx.now)
     except Refusal as error:
         return [supplement.refused(error), *reprompt(conv)]
-    _leave(conv)
-    return supplement.added(booking, _shop(ctx, booking), claim, items, ctx)
+    done = Choice(_s("done"), "booking.shop.choice.supplement_done")
+    after = _prompt(conv, supplement.photos_prompt(booking, claim, done))
+    return [*supplement.added(booking, _shop(ctx, booking), claim, items, ctx), after]
 
 
 # --- /bookings -------------------------------------------------------------------------------

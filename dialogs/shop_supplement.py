@@ -2,6 +2,10 @@
 one item a line (or separated by ；), as the adjuster's ``/loss`` takes them after the claim
 number: an optional kind word (配件 / 工时 / 喷漆, part by default), the description,
 the amount. The shop's booking dialog (``dialogs.shop``) asks for them and calls here.
+
+Photos sent in that step (before the items or right after them) are the supplement's
+evidence (``domain.claim_supplement.shop_supplement_photos``): the adjuster's card for the
+items says how many came with them; photos after the card go to the adjuster on their own.
 """
 
 from __future__ import annotations
@@ -11,15 +15,22 @@ from typing import Any
 
 from dialogs.booking.views import booking_params, staff_choices, to_owner
 from dialogs.claims.owner import to_adjuster
-from dialogs.claims.views import amount, lexicon_pick, loss_params
+from dialogs.claims.views import amount, evidence_checks, lexicon_pick, loss_params
 from dialogs.claims.views import refusal as claim_refusal
 from dialogs.conversation import TurnContext
 from domain.adjudication import MAX_LOSS_DESCRIPTION, Adjudication, LossItem, LossKind
 from domain.booking import Booking
-from domain.claim import Claim
+from domain.claim import Claim, ClaimStatus
+from domain.claim_supplement import (
+    shop_supplement_photos,
+    supplement_photo_count,
+    supplement_sources,
+)
 from domain.errors import BadAmount, Refusal, TextTooLong
-from domain.shop import Shop
-from messages.outbound import Outbound
+from domain.evidence import MediaKind, evidence_from_metadata
+from domain.shop import Shop, ShopStaff
+from messages.inbound import Inbound
+from messages.outbound import Choice, Outbound
 
 MAX_ITEMS = 10  # in one message; the claim's own limit applies to the total
 KIND_WORDS = {f"loss_{kind.value}": kind for kind in LossKind}
@@ -66,11 +77,61 @@ def added(
         "added_total": shown["total"],
         "claim_total": claim.adjudication.loss_total.grouped(),
     }
+    agreed = claim.adjudication.agreement  # None: items before any agreement, no photos
+    version = 0 if agreed is None else agreed.version + 1
+    sources = supplement_sources(claim.timeline)
+    photos = tuple(media for media, source in sources.items() if source.version == version)
+    card = {**params, "shop": shop.name, "photos": len(photos), "version": version}
     return [
         Outbound("booking.shop.done.supplement", params, staff_choices(booking)),
-        *to_adjuster(claim, ctx, "claims.adjuster.shop_supplement", {**params, "shop": shop.name}),
+        *to_adjuster(claim, ctx, "claims.adjuster.shop_supplement", card, attachments=photos),
         to_owner(booking, shop, "booking.supplement_added", params),
     ]
+
+
+def photos_prompt(booking: Booking, claim: Claim, done: Choice) -> Outbound:
+    """After the items: photos may follow, as the supplement's evidence."""
+    params = {"ref": booking.reference, "number": claim.number}
+    return Outbound("booking.shop.ask.supplement_photos", params, (done,))
+
+
+def photos_sent(
+    booking_id: int, staff: ShopStaff, inbound: Inbound, ctx: TurnContext
+) -> list[Outbound]:
+    """Store the photos the shop sent as the claim's supplement evidence: the shop's
+    confirmation and, once the items went to the adjuster, the adjuster's notice."""
+    sent = [
+        evidence_from_metadata(
+            m.media_id, MediaKind(m.kind), None, m.taken_at, m.gps_lat, m.gps_lon
+        )
+        for m in inbound.media
+    ]
+    try:
+        result = shop_supplement_photos(ctx.uow, booking_id, staff, sent, ctx.now)
+    except Refusal as error:
+        return [refused(error)]
+    claim = result.claim
+    params = {
+        "ref": result.booking.reference,
+        "number": claim.number,
+        "version": result.version,
+        "added": len(result.added),
+        "repeated": result.sent - len(result.added),
+        "rejected": list(inbound.rejected),
+        "total": supplement_photo_count(claim, result.version),
+    }
+    outs = [Outbound("booking.shop.done.supplement_photos", params)]
+    if result.added and claim.status is not ClaimStatus.AGREED:  # the items' card went out
+        checks = evidence_checks(result.added, claim, ctx)
+        attachments = tuple(item.media_id for item in result.added)
+        outs += to_adjuster(
+            claim,
+            ctx,
+            "claims.adjuster.shop_supplement_photos",
+            {**params, "checks": checks},
+            attachments=attachments,
+        )
+    return outs
 
 
 def loss_params_of(items: list[LossItem]) -> dict[str, Any]:

@@ -122,6 +122,7 @@ class Action(StrEnum):
     REJECT = "reject"
     REPAGE = "repage"  # still untaken at the re-page deadline: the adjusters paged again
     ESCALATE = "escalate"  # still untaken at the escalation deadline: supervisors told
+    SUPPLEMENT_PHOTO = "supplement_photo"  # a shop's photos for a supplement (追加定损)
 
 
 # The lifecycle, by action: the stages in which it may happen. No assessment before a
@@ -146,6 +147,7 @@ ACTION_STAGES: dict[Action, frozenset[ClaimStatus]] = {
     Action.REJECT: _WORKING,
     Action.REPAGE: frozenset({_S.REPORTED}),
     Action.ESCALATE: frozenset({_S.REPORTED}),
+    Action.SUPPLEMENT_PHOTO: frozenset({_S.AGREED} | _ASSESSING),  # once agreed (claim_supplement)
 }
 # Where an action leads (None: the stage stays, or depends on what is recorded).
 ACTION_TARGETS: dict[Action, ClaimStatus | None] = {

@@ -20,6 +20,7 @@ class PhotoRole(StrEnum):
     DAMAGE = "damage"  # close-up of the damage
     PLATE_VIN = "plate_vin"  # licence plate or VIN
     EXTRA = "extra"
+    SUPPLEMENT = "supplement"  # a repair shop's photo for a supplement (追加定损)
 
 
 REQUIRED_PHOTO_ROLES: tuple[PhotoRole, ...] = (

@@ -26,6 +26,7 @@ from domain.money import Money
 from storage.tables.core import adjuster_t, claim_t, identity_t
 from tests.booking_support import STAFF_USER, WebUser, agree_direct_repair, bind_staff_to_web
 from tests.booking_support import file_claim as report_claim
+from tests.documents_support import complete_documents_in
 
 LOSS_FEN = 634_567  # 6,345.67 (under the approval threshold of 10,000.00)
 
@@ -75,8 +76,11 @@ def test_a_shop_adds_items_the_adjuster_proposes_version_2_and_amounts_are_group
     # the card of the car in the shop offers 追加定损; the items come in words
     assert "sh:1:sup" in staff.choices("booking.shop.done.arrived")
     assert staff.choose("sh:1:sup") == ["booking.shop.ask.supplement"]
-    assert staff.text("前保险杠 八百五\n喷漆 前保险杠 1,600") == ["booking.shop.done.supplement"]
-    done = staff.rendered()[-1]
+    assert staff.text("前保险杠 八百五\n喷漆 前保险杠 1,600") == [
+        "booking.shop.done.supplement",
+        "booking.shop.ask.supplement_photos",  # photos may follow (test_shop_supplement_photos)
+    ]
+    done = staff.rendered()[-2]
     assert "1. 配件 前保险杠：850.00 元" in done and "2. 喷漆 前保险杠：1,600.00 元" in done
     assert "本次追加合计 2,450.00 元，定损合计 8,795.67 元" in done
     assert "sh:1:start" in staff.choices("booking.shop.done.supplement")  # the card goes on
@@ -95,6 +99,7 @@ def test_a_shop_adds_items_the_adjuster_proposes_version_2_and_amounts_are_group
     assert claim.adjudication.agreement is not None  # version 1 stands until version 2
 
     # the adjuster proposes version 2; the owner reads it with grouped amounts and agrees
+    complete_documents_in(container, number, "shop")  # the papers for 直赔 are in
     assert adjuster.text(f"/settle {number} 修理厂")[-1] == "claims.adjuster.settlement_proposed"
     proposal = owner.rendered()[-1]
     assert "第 2 版" in proposal and "损失合计 8,795.67 元" in proposal

@@ -17,6 +17,7 @@ from domain.adjudication import (
     valid_item_amount,
 )
 from domain.claim import Claim, looks_like_claim_number
+from domain.claim_supplement import SupplementSource, supplement_sources
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
 from domain.fraud_signals import reuse_by_photo
@@ -213,6 +214,7 @@ def evidence_checks(
         )
     )
     checks = []
+    sources = supplement_sources(claim.timeline)
     for n, item in enumerate(photos(items), 1):
         check = check_evidence(
             item, claim.report.accident_at, claim.report.location, ctx.rules.evidence
@@ -227,9 +229,17 @@ def evidence_checks(
                 "time_ok": check.time_ok,
                 "place_ok": check.place_ok,
                 "reused_in": reused.get(item.media_id, []),
+                "source": _source(sources.get(item.media_id)),
             }
         )
     return checks
+
+
+def _source(source: SupplementSource | None) -> dict[str, Any] | None:
+    """A supplement photo's sender, time and proposal version (None: the owner's)."""
+    if source is None:
+        return None
+    return {"actor": source.actor, "at": source.at.isoformat(), "version": source.version}
 
 
 def media_counts(items: Iterable[Evidence]) -> dict[str, int]:

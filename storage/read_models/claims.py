@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy import (
     select,
 )
 
-from domain.claim import TERMINAL_STATUSES
+from domain.claim import TERMINAL_STATUSES, Action
+from domain.claim_supplement import SupplementSource, sources_in_note
 from domain.evidence import (
     Evidence,
     EvidenceTolerance,
@@ -265,12 +267,12 @@ def claim_detail(
     if row.lat is not None and row.lon is not None:
         location = GeoPoint(row.lat, row.lon, CoordinateSystem(row.coord_system or "wgs84"))
     loss_items = _loss_items(conn, row.id)
+    timeline = claim_timeline(conn, row.id)
+    evidence = _evidence(conn, row.id, row.accident_at, location, tolerance or EvidenceTolerance())
     return ClaimDetail(
         summary=summary,
-        timeline=claim_timeline(conn, row.id),
-        evidence=_evidence(
-            conn, row.id, row.accident_at, location, tolerance or EvidenceTolerance()
-        ),
+        timeline=timeline,
+        evidence=_with_sources(evidence, timeline),
         lat=row.lat,
         lon=row.lon,
         coord_system=row.coord_system,
@@ -360,6 +362,15 @@ def _evidence(
     return items
 
 
+def _with_sources(items: list[EvidenceItem], timeline: list[TimelineEntry]) -> list[EvidenceItem]:
+    """Mark a shop's supplement photos with who sent them, when, for which version."""
+    sources: dict[int, SupplementSource] = {}
+    for entry in timeline:
+        if entry.action == Action.SUPPLEMENT_PHOTO:
+            sources.update(sources_in_note(entry.actor, entry.at, entry.reason))
+    return [replace(item, source=sources.get(item.media_id)) for item in items]
+
+
 def _adjudication(conn: Connection, claim_id: int) -> dict[str, Any]:
     a = claim_adjudication_t.c
     row = conn.execute(select(claim_adjudication_t).where(a.claim_id == claim_id)).first()
@@ -427,4 +438,3 @@ def _payment(conn: Connection, claim_id: int) -> PaymentInfo | None:
 
 
 # --- bookings --------------------------------------------------------------------------
-

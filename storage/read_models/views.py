@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, exists, select
 
+from domain.claim_supplement import SupplementSource
 from domain.evidence import (
     EvidenceCheck,
 )
@@ -71,6 +72,7 @@ class EvidenceItem:
     lat: float | None
     lon: float | None
     check: EvidenceCheck  # capture time and place against the report
+    source: SupplementSource | None = None  # a shop's supplement photo: who, when, version
 
 
 @dataclass(frozen=True)
