@@ -28,11 +28,7 @@ from domain.small_claim import PaymentInstruction
 from domain.small_claim_ports import PaymentPort, SmallClaimServices
 from messages.outbound import Outbound
 from storage.db import Database
-from storage.read_models.fraud import FraudQueries
 from storage.records import OutboxItem
-from storage.repositories.fastlane_decisions import FastLaneDecisions
-from storage.repositories.payment_instructions import PaymentInstructions
-from storage.repositories.price_list import PriceListRepository
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -114,7 +110,7 @@ class SmallClaimKit:
         refuses stays recorded and goes with the next hand-off (or ``claimbot payment send``)."""
         sent = 0
         with self.database.unit_of_work() as uow:
-            store = PaymentInstructions(uow.connection)
+            store = uow.payment_instructions
             for instruction in store.unsent():
                 try:
                     self.port.send(instruction.as_message())
@@ -135,25 +131,25 @@ class TurnSmallClaimServices(SmallClaimServices):
         self.rules = kit.rules
 
     def price_list(self) -> PriceList:
-        return PriceListRepository(self._uow.connection).load()
+        return self._uow.price_list.load()
 
     def fraud_signals(self, claim: Claim, policy: Policy) -> list[FraudSignal]:
         kit = self._kit
-        facts = FraudQueries(self._uow.connection).facts(
+        facts = self._uow.fraud.facts(
             claim, policy, kit.fraud, kit.tz, kit.photo_lookback
         )
         return list(fraud_signals(facts, kit.fraud))
 
     def record_decision(self, number: str, decision: FastLaneDecision, at: datetime) -> bool:
         sampled = sampled_for_review(number, self._kit.sample_percent)
-        FastLaneDecisions(self._uow.connection).record(number, decision, at, sampled=sampled)
+        self._uow.fastlane_decisions.record(number, decision, at, sampled=sampled)
         return sampled
 
     def instruction(self, number: str) -> PaymentInstruction | None:
-        return PaymentInstructions(self._uow.connection).get(number)
+        return self._uow.payment_instructions.get(number)
 
     def add_instruction(self, instruction: PaymentInstruction) -> bool:
-        added = PaymentInstructions(self._uow.connection).add(instruction)
+        added = self._uow.payment_instructions.add(instruction)
         if added:
             self._kit._due.set()
         return added
@@ -171,7 +167,7 @@ def confirm_payment(
     """The port's confirmation: the claim is paid and closed, the owner told. False when
     it was confirmed before (nothing changes); PaymentNotConfirmed when nothing can be."""
     with database.unit_of_work() as uow:
-        store = PaymentInstructions(uow.connection)
+        store = uow.payment_instructions
         instruction = store.get(number)
         claim = uow.claims.get_for_update(number)
         if instruction is None or claim is None:

@@ -34,6 +34,7 @@ from storage.repositories.inbound import InboundLog
 from storage.repositories.outbox import Outbox
 from storage.repositories.parties import PartyRepository
 from storage.repositories.party_data import Erasure, erase
+from storage.repositories.payment_instructions import PaymentInstructions
 from storage.repositories.policies import SqlPolicyRepository
 from storage.repositories.price_list import PriceListRepository
 from storage.repositories.quick_deals import SqlQuickDealRepository
@@ -181,6 +182,10 @@ class SqlUnitOfWork(UnitOfWork):
     @cached_property
     def fastlane_decisions(self) -> FastLaneDecisions:
         return FastLaneDecisions(self.connection)
+
+    @cached_property
+    def payment_instructions(self) -> PaymentInstructions:
+        return PaymentInstructions(self.connection)
 
     @cached_property
     def clock_queries(self) -> ClockQueries:

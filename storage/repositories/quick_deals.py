@@ -64,6 +64,16 @@ class SqlQuickDealRepository(QuickDealRepository):
         self._conn.execute(update(quick_deal_t).where(_q.claim_number == deal.claim_number), values)
         self._keep_media(deal)
 
+    def agreed_claims(self, limit: int) -> list[str]:
+        """The claim numbers of the newest agreed deals (the dashboard's agreements)."""
+        query = (
+            select(quick_deal_t.c.claim_number)
+            .where(quick_deal_t.c.state == DealState.AGREED.value)
+            .order_by(quick_deal_t.c.id.desc())
+            .limit(limit)
+        )
+        return [str(number) for number in self._conn.execute(query).scalars()]
+
     def viewers_of_media(self, media_id: int) -> set[int]:
         via_claim = (
             select(_q.owner_id, _q.other_id)

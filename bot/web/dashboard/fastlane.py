@@ -14,7 +14,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from bot.agreement.files import AgreementFiles
 from bot.settings import Settings
@@ -24,14 +23,12 @@ from bot.web.dashboard.rendering import PageRenderer, pick_locale
 from domain.adjudication import ProposalOutcome
 from domain.claim import Action, ClaimStatus
 from domain.clock import Clock
-from domain.quick_deal import DealState
 from domain.services import adjusters_to_page
 from locales.catalog import Catalogs
 from messages.outbound import Outbound
 from storage.db import Database
 from storage.records import OutboxItem
-from storage.repositories.fastlane_decisions import FastLaneDecisions, RecordedDecision
-from storage.tables.quickdeal import quick_deal_t
+from storage.repositories.fastlane_decisions import RecordedDecision
 from storage.uow import SqlUnitOfWork
 
 LOGIN = "/dashboard/login"
@@ -76,13 +73,8 @@ class FastLaneDesk:
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         with self._database.unit_of_work() as uow:
-            sampled = FastLaneDecisions(uow.connection).to_review()
-            numbers = uow.connection.execute(
-                select(quick_deal_t.c.claim_number)
-                .where(quick_deal_t.c.state == DealState.AGREED.value)
-                .order_by(quick_deal_t.c.id.desc())
-                .limit(MAX_AGREEMENTS)
-            ).scalars()
+            sampled = uow.fastlane_decisions.to_review()
+            numbers = uow.quick_deals.agreed_claims(MAX_AGREEMENTS)
             agreements = [self._links(number) for number in numbers]
         locale = pick_locale(
             request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
@@ -116,7 +108,7 @@ class FastLaneDesk:
         who = viewer.staff_code or f"token:{viewer.token_id}"
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            store = FastLaneDecisions(uow.connection)
+            store = uow.fastlane_decisions
             decision = next((d for d in store.to_review(1000) if d.id == decision_id), None)
             if decision is None:
                 raise HTTPException(404)  # not sampled, or reviewed already
