@@ -92,7 +92,10 @@ def run_demo(out: TextIO, *, locale_hint: str = "zh-CN") -> str | None:
     """Play the script; print the transcript; return the claim number issued."""
     with tempfile.TemporaryDirectory(prefix="claimbot-demo-") as workdir:
         settings = Settings(
-            database_url=f"sqlite:///{workdir}/demo.db", media_dir=Path(workdir) / "media"
+            database_url=f"sqlite:///{workdir}/demo.db",
+            media_dir=Path(workdir) / "media",
+            # The demo plays days in seconds: the car "arrives" right after the booking.
+            booking_arrival_window_hours=72,
         )
         upgrade(settings.database_url)
         container = build(settings)
