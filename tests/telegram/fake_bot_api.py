@@ -42,6 +42,10 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the cloud Bot API's getFile limit
 JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "media", "scope"}
 SEND_METHODS = {"sendmessage", "sendphoto", "sendvideo", "sendmediagroup", "senddocument"}
 JsonDict = dict[str, Any]
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 
 
 @dataclass
@@ -524,6 +528,8 @@ class FakeBotApi:
             )
             if target is None:
                 return error(400, "Bad Request: message to edit not found")
+            if _unchanged(target, params):
+                return error(400, NOT_MODIFIED)
             target.reply_markup = params.get("reply_markup")
             if "text" in params:
                 target.text = str(params["text"])
@@ -596,6 +602,15 @@ class FakeBotApi:
         with self._lock:
             self.calls.append((name, params, answer.status_code, time.monotonic()))
             self.webhook_replies.append(name)
+
+
+def _unchanged(target: SentMessage, params: JsonDict) -> bool:
+    """An edit that changes neither the text nor the inline keyboard (Telegram refuses it)."""
+    if "text" in params and str(params["text"]) != target.text:
+        return False
+    before = (target.reply_markup or {}).get("inline_keyboard")
+    after = (params.get("reply_markup") or {}).get("inline_keyboard")
+    return (before or None) == (after or None)
 
 
 def _chat_of(update: JsonDict) -> str | None:

@@ -101,14 +101,18 @@ def test_a_tap_is_answered_in_the_webhooks_answer(
     with telegram_bot(sqlite_database, tmp_path, api, mode="webhook") as bot:
         user = api.user(4440004, language_code="en")
         question = bot.turn(user, lambda: user.text("/report"))[-1]
+        assert "r:plate:menu" in question.values
         bot.turn(user, lambda: user.text("沪A12345"))
-        bot.turn(user, lambda: user.text("8001"))
+        asked = bot.turn(user, lambda: user.text("8001"))[-1]
+        assert "r:time:now" in asked.values
         tapped = bot.turn(user, lambda: user.tap("r:time:now"))
-        api.wait_until(lambda: len(api.callback_answers) == 1 and len(api.edits) == 1)
-    assert tapped and "r:plate:menu" in question.values
+        api.wait_until(lambda: len(api.callback_answers) == 1 and not asked.buttons)
+        bot.quiet(user)
+    assert tapped
     assert api.webhook_replies == ["answercallbackquery"]
     query = api.updates[max(api.updates)]["callback_query"]
     assert api.callback_answers[0]["callback_query_id"] == query["id"]
     # no request of its own: the only answerCallbackQuery call came with the webhook answer
     assert [name for name, *_ in api.calls].count("answercallbackquery") == 1
-    assert not api.edits[0].get("reply_markup")
+    removed = [e for e in api.edits if int(e["message_id"]) == asked.message_id]
+    assert len(removed) == 1 and not removed[0].get("reply_markup")  # once, at the tap

@@ -16,9 +16,10 @@ retry after a failure half-way resumes where it stopped.
 
 Buttons that tell the truth: once a row answering a newer turn of the chat is sent, the
 inline keyboards it supersedes (``bot/superseded.py``) are taken off their messages with
-editMessageReplyMarkup. The keyboards sent are remembered per process (a chat's rows go
-through one worker at a time); one sent by another worker stays, and a tap on it is
-answered as stale.
+editMessageReplyMarkup, unless the tap on it took it off already
+(``bot/channels/telegram/keyboards.py``). The keyboards sent are remembered per process (a
+chat's rows go through one worker at a time); one sent by another worker stays, and a tap
+on it is answered as stale.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.keyboards import ShownKeyboards
 from bot.engine import reply_turn
 from bot.rendering import RenderedMessage, render
 from bot.superseded import buttons_expire
@@ -71,7 +73,6 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_GROUP = 10  # items in one media group
-KEPT_KEYBOARDS = 20  # per chat, the newest inline keyboards remembered
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -79,14 +80,6 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 class TextPart:
     text: str
     markup: ReplyMarkup
-
-
-@dataclass(frozen=True)
-class Keyboard:
-    """An inline keyboard on a sent message that a later turn may supersede."""
-
-    message_id: int
-    turn: str | None
 
 
 @dataclass(frozen=True)
@@ -134,6 +127,7 @@ class TelegramSender:
         media_dir: Path,
         *,
         per_chat_interval: float,
+        keyboards: ShownKeyboards | None = None,
     ) -> None:
         self._bot = bot
         self._catalogs = catalogs
@@ -143,7 +137,7 @@ class TelegramSender:
         self._progress: dict[int, int] = {}  # outbox row id -> parts already sent
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of the latest send
         self._reply_keyboard: set[str] = set()  # chats shown a location keyboard since
-        self._keyboards: dict[str, list[Keyboard]] = {}  # chat -> expiring keyboards shown
+        self._keyboards = keyboards or ShownKeyboards()  # expiring keyboards shown
 
     async def send(self, row: OutboxRow) -> SendResult:
         try:
@@ -158,7 +152,7 @@ class TelegramSender:
                     self._sent(row.chat_id)
                 self._progress[row.id] = index + 1
                 if sent is not None and expires:
-                    self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+                    self._keyboards.shown(row.chat_id, sent, turn)
             if turn is not None:
                 await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
@@ -194,7 +188,7 @@ class TelegramSender:
             finally:
                 self._sent(row.chat_id)
             if sent is not None and buttons_expire(row.payload):
-                self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+                self._keyboards.shown(row.chat_id, sent, turn)
             if turn is not None:
                 await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
@@ -295,23 +289,14 @@ class TelegramSender:
 
     async def _take_off_superseded(self, chat_id: str, turn: str) -> None:
         """Remove the inline keyboards of earlier turns from their messages."""
-        shown = self._keyboards.get(chat_id, [])
-        current = [keyboard for keyboard in shown if keyboard.turn == turn]
-        self._keyboards[chat_id] = current[-KEPT_KEYBOARDS:]
-        for keyboard in shown:
-            if keyboard.turn == turn:
-                continue
+        for message_id in self._keyboards.superseded(chat_id, turn):
             await self._pace(chat_id)
             try:
-                await self._bot.edit_message_reply_markup(
-                    chat_id, keyboard.message_id, reply_markup=None
-                )
-            except (BadRequest, Forbidden) as exc:  # tapped and taken off already, or gone
-                log.info("editMessageReplyMarkup %s/%s: %s", chat_id, keyboard.message_id, exc)
+                await self._bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            except (BadRequest, Forbidden) as exc:  # deleted by the user, or chat gone
+                log.info("editMessageReplyMarkup %s/%s: %s", chat_id, message_id, exc)
             finally:
                 self._sent(chat_id)
-        if len(self._keyboards) > 10_000:  # forget the chats quiet the longest
-            self._keyboards = dict(list(self._keyboards.items())[-5_000:])
 
     async def _send_part(self, chat_id: str, part: Part) -> int | None:
         """Send one part; the message id when it carries an inline keyboard."""
