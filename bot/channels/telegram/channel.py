@@ -89,6 +89,7 @@ class TelegramChannel:
             settings.media_dir,
             per_chat_interval=settings.telegram_per_chat_interval,
             keyboards=keyboards,
+            documents=deps.documents,
         )
         self.updates = UpdateHandler(
             bot=bot,

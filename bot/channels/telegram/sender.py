@@ -1,8 +1,9 @@
 """Deliver outbox rows to Telegram: render, lay out keyboards, split, map errors.
 
 Layout of one row (an `Outbound`):
-- attachments first (one photo/video, or media groups of up to 10), then the text, so the
-  buttons end up next to the input field;
+- attachments first (one photo/video, or media groups of up to 10; documents such as the
+  agreement's PDF with sendDocument), then the text, so the buttons end up next to the
+  input field;
 - text over 4096 characters is split at line breaks; the keyboard goes on the last part;
 - choices become an inline keyboard (callback_data = the choice value, at most 64 bytes);
 - `request_location` becomes a reply keyboard with one location button. Telegram allows
@@ -58,11 +59,13 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.keyboards import ShownKeyboards
+from bot.documents import KeptDocuments
 from bot.engine import reply_turn
-from bot.rendering import RenderedMessage, render
+from bot.rendering import RenderedDocument, RenderedMessage, render
 from bot.superseded import buttons_expire
 from domain.evidence import MediaKind
 from locales.catalog import Catalogs
+from messages.outbound import DOCUMENTS
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
 from storage.media.store import MediaStore
@@ -87,7 +90,13 @@ class MediaPart:
     items: tuple[StoredMedia, ...] = field(default_factory=tuple)
 
 
-Part = TextPart | MediaPart
+@dataclass(frozen=True)
+class DocumentPart:
+    filename: str
+    data: bytes
+
+
+Part = TextPart | MediaPart | DocumentPart
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -128,11 +137,13 @@ class TelegramSender:
         *,
         per_chat_interval: float,
         keyboards: ShownKeyboards | None = None,
+        documents: KeptDocuments | None = None,
     ) -> None:
         self._bot = bot
         self._catalogs = catalogs
         self._database = database
         self._media = MediaStore(media_dir)  # only to open stored files
+        self._documents = documents or KeptDocuments({})
         self._interval = per_chat_interval
         self._progress: dict[int, int] = {}  # outbox row id -> parts already sent
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of the latest send
@@ -211,7 +222,7 @@ class TelegramSender:
                 break
             count += 1
             payload = row.payload
-            if payload.get("attachments") or (
+            if payload.get("attachments") or payload.get(DOCUMENTS) or (
                 payload.get("choices") and payload.get("request_location")
             ):
                 return count - 1  # attachments go first; a location hint goes after
@@ -230,6 +241,8 @@ class TelegramSender:
                 MediaPart(tuple(stored[i : i + MAX_GROUP]))
                 for i in range(0, len(stored), MAX_GROUP)
             ]
+        if message.documents:
+            parts += await asyncio.to_thread(self._load_documents, message.documents)
         pieces = split_text(message.text)
         parts += [TextPart(piece, ReplyKeyboardRemove()) for piece in pieces[:-1]]
         parts.append(TextPart(pieces[-1], self._markup(message, row.locale)))
@@ -265,6 +278,16 @@ class TelegramSender:
         if len(stored) < len(media_ids):
             log.warning("outbox attachments not found: %s", media_ids)
         return stored
+
+    def _load_documents(self, documents: tuple[RenderedDocument, ...]) -> list[DocumentPart]:
+        parts = []
+        for document in documents:
+            data = self._documents.read(document.store, document.name)
+            if data is None:  # the link in the text still serves
+                log.warning("document not found: %s/%s", document.store, document.name)
+            else:
+                parts.append(DocumentPart(document.filename, data))
+        return parts
 
     # --- sending ----------------------------------------------------------------------
 
@@ -310,6 +333,9 @@ class TelegramSender:
                 self._reply_keyboard.discard(chat_id)
             inline = isinstance(part.markup, InlineKeyboardMarkup)
             return message.message_id if inline else None
+        if isinstance(part, DocumentPart):
+            await self._bot.send_document(chat_id, part.data, filename=part.filename)
+            return None
         files = [(item, await asyncio.to_thread(self._read, item)) for item in part.items]
         if len(files) == 1:
             item, data = files[0]
