@@ -21,7 +21,7 @@ from tests.live_server import serve
 from tests.media_samples import jpeg_bytes
 from tests.web_chat_client import ChatBrowser
 
-WEB_DIR = Path(__file__).resolve().parents[1] / "bot" / "web"
+WEB_DIR = Path(__file__).resolve().parents[1] / "bot" / "channels" / "webchat" / "static"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 KEPT_KEYBOARDS = 20  # per chat, the newest inline keyboards remembered
 KEPT_CHATS = 10_000
+KEPT_TAPS = 5  # per chat, taps remembered that came before their keyboard was recorded
 
 
 @dataclass(frozen=True)
@@ -27,19 +28,31 @@ class Keyboard:
 class ShownKeyboards:
     def __init__(self) -> None:
         self._chats: dict[str, list[Keyboard]] = {}  # oldest-active chat first
+        # A user can tap before the sender has its answer to sendMessage and records the
+        # keyboard (the fast side of a race): such a tap is kept until the keyboard comes.
+        self._early_taps: dict[str, list[int]] = {}
 
     def shown(self, chat_id: str, message_id: int, turn: str | None) -> None:
+        early = self._early_taps.get(chat_id)
+        if early and message_id in early:
+            early.remove(message_id)
+            return  # tapped already, and taken off by the tap
         keyboards = self._chats.pop(chat_id, [])
         keyboards.append(Keyboard(message_id, turn))
         self._chats[chat_id] = keyboards[-KEPT_KEYBOARDS:]
         if len(self._chats) > KEPT_CHATS:  # forget the chats quiet the longest
             self._chats = dict(list(self._chats.items())[-KEPT_CHATS // 2 :])
+            self._early_taps = {c: t for c, t in self._early_taps.items() if c in self._chats}
 
     def forget(self, chat_id: str, message_id: int) -> None:
         """A keyboard taken off elsewhere (tapped): never take it off again."""
-        keyboards = self._chats.get(chat_id)
-        if keyboards:
-            self._chats[chat_id] = [k for k in keyboards if k.message_id != message_id]
+        keyboards = self._chats.get(chat_id) or []
+        kept = [k for k in keyboards if k.message_id != message_id]
+        if len(kept) < len(keyboards):
+            self._chats[chat_id] = kept
+        elif len(self._early_taps) < KEPT_CHATS:
+            early = self._early_taps.setdefault(chat_id, [])
+            early[:] = [*early, message_id][-KEPT_TAPS:]
 
     def superseded(self, chat_id: str, turn: str) -> list[int]:
         """The message ids whose keyboards a row answering `turn` supersedes, forgotten:
