@@ -7,7 +7,8 @@ what the bot sends. Each user waits for the bot's prompt before the next step (1
 the report, three single photos, summary, confirmation).
 
 Prints turns/s, p50/p99 from update delivery to the bot's first reply as the fake server
-sees it, the bot process's peak RSS and CPU, and the load average at the start and end.
+sees it, the bot process's peak RSS and CPU, its Bot API requests a turn and per method
+(with those the fake refused), and the load average at the start and end.
 
     .venv/bin/python bench/telegram.py --users 200
     .venv/bin/python bench/telegram.py --users 50 --peer            # the peer first, then ours
@@ -213,6 +214,7 @@ class Run:
     messages: int
     rate_limited: int
     requests: int  # Bot API requests the bot made during the run, getUpdates apart
+    by_method: str = ""  # the same, per method ("refused": answered with an error)
 
     @property
     def turns_per_second(self) -> float:
@@ -278,6 +280,7 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
             len(api.messages()),
             api.rate_limited,
             requests_since(api, calls_before),
+            requests_by_method(api, calls_before),
         )
 
 
@@ -285,6 +288,23 @@ def requests_since(api: FakeBotApi, start: int) -> int:
     """Requests to the Bot API (webhook answers carrying a method not counted)."""
     replies = len(api.webhook_replies)
     return sum(1 for call in api.calls[start:] if call[0] != "getupdates") - replies
+
+
+def requests_by_method(api: FakeBotApi, start: int) -> str:
+    """Per method, the requests of the run; webhook answers counted apart."""
+    counts: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    for name, _, status, _ in api.calls[start:]:
+        if name != "getupdates":
+            counts[name] += 1
+            refused[name] += status != 200
+    counts.subtract(Counter(api.webhook_replies))
+    parts = [
+        f"{name} {count}" + (f" ({refused[name]} refused)" if refused[name] else "")
+        for name, count in counts.most_common()
+        if count
+    ]
+    return ", ".join(parts)
 
 
 def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
@@ -349,6 +369,7 @@ def run_peer(args: argparse.Namespace, workdir: Path) -> Run:
             len(api.messages()),
             api.rate_limited,
             requests_since(api, calls_before),
+            requests_by_method(api, calls_before),
         )
 
 
@@ -367,6 +388,8 @@ def report(name: str, run: Run) -> None:
         f"    Bot API requests {run.requests} ({run.requests / run.turns:.2f} a turn; "
         "getUpdates apart)"
     )
+    if run.by_method:
+        print(f"    by method       {run.by_method}")
     print(
         f"    bot peak RSS    {run.rss:.0f} MiB, CPU {run.cpu:.1f} s "
         f"({run.cpu_ms_a_turn:.1f} ms a turn)"

@@ -16,6 +16,7 @@ from bot.channels.webchat.channel import WebChat
 from bot.channels.webchat.media_links import MediaLinks
 from bot.channels.webchat.sessions import ChatSessions, SessionPolicy
 from bot.channels.wechat.channel import build_wechat_channel
+from bot.documents import KeptDocuments
 from bot.engine import SqlEngine
 from bot.links import public_base_url
 from bot.logs import turn_context
@@ -30,6 +31,7 @@ from dialogs.report.dialog import REPORT
 from domain.attempts import AttemptRule, Limits
 from domain.clock import Clock, SystemClock
 from locales.catalog import Catalogs
+from messages.outbound import AGREEMENT_STORE
 from scheduler.booking import booking_timer_kinds
 from scheduler.config import SchedulerConfig, WaitingDialog
 from scheduler.dispatcher import OutboxDispatcher, Pacing
@@ -162,7 +164,8 @@ def build(
     worker = f"{socket.gethostname()}:{os.getpid()}"
     telemetry = Telemetry(database, clock, worker)
     engine.on_turn(telemetry.turn)
-    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry)
+    documents = KeptDocuments({AGREEMENT_STORE: agreements.root})
+    deps = ChannelDeps(settings, clock, database, engine, intake, catalogs, telemetry, documents)
     # the web chat last: it sends nothing itself
     built = [entry.build(deps) for entry in channels if entry.configured(settings)]
     channels_on: list[Channel] = [*built, webchat]

@@ -97,4 +97,5 @@ class TurnQuickDealServices(QuickDealServices):
         pdf_url = files_kept.keep(number, "pdf", pdf, self._signer, lang) if pdf is not None else ""
         html = self._kit.renderer.html(view, embedded).encode()
         html_url = files_kept.keep(number, "html", html, self._signer, lang)
-        return IssuedAgreement(html_url=html_url, pdf_url=pdf_url)
+        pdf_file = files_kept.path(number, "pdf", lang).name if pdf is not None else ""
+        return IssuedAgreement(html_url=html_url, pdf_url=pdf_url, pdf_file=pdf_file)

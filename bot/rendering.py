@@ -18,11 +18,19 @@ class RenderedChoice:
 
 
 @dataclass(frozen=True)
+class RenderedDocument:
+    store: str
+    name: str  # the file in its store
+    filename: str  # as the recipient sees it, in their locale
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     text: str
     choices: tuple[RenderedChoice, ...]
     request_location: bool
     attachments: tuple[int, ...]
+    documents: tuple[RenderedDocument, ...] = ()
 
 
 def render(catalogs: Catalogs, locale: str, payload: Mapping[str, Any]) -> RenderedMessage:
@@ -36,6 +44,10 @@ def render(catalogs: Catalogs, locale: str, payload: Mapping[str, Any]) -> Rende
         ),
         request_location=message.request_location,
         attachments=message.attachments,
+        documents=tuple(
+            RenderedDocument(d.store, d.name, catalogs.render(locale, d.filename_key, d.params))
+            for d in message.documents
+        ),
     )
 
 

@@ -71,6 +71,7 @@ class IssuedAgreement:
 
     html_url: str
     pdf_url: str
+    pdf_file: str = ""  # the PDF's name in the agreement store (sent as a document)
 
 
 @dataclass

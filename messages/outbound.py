@@ -10,6 +10,8 @@ from typing import Any
 MAX_CHOICE_VALUE_BYTES = 64  # Telegram's callback_data limit
 STATUS_LINKS = "status_links"  # the payload key of the owner's status-page links
 STALE_CHOICE = "input.stale_choice"
+DOCUMENTS = "documents"  # the payload key of the documents attached
+AGREEMENT_STORE = "agreement"  # issued 快处快赔 agreements (bot/agreement/files.py)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,17 @@ class StatusLink:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A kept file sent as an attachment where the channel can attach one (Telegram's
+    sendDocument); the message's text still gives its link, which every channel shows."""
+
+    store: str  # which store keeps it, e.g. "agreement"
+    name: str  # the file in that store
+    filename_key: str  # template key of the file name the recipient sees
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Outbound:
     """One message to send: a template key of the locale catalogs and its parameters."""
 
@@ -39,6 +52,7 @@ class Outbound:
     params: Mapping[str, Any] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
     attachments: tuple[int, ...] = ()  # media ids
+    documents: tuple[Document, ...] = ()
     request_location: bool = False
     # Another party to tell (an adjuster, an owner): the engine writes the message to
     # each of that party's chats, in their locale. None: answer the sender's chat.
@@ -60,6 +74,16 @@ class Outbound:
             "attachments": list(self.attachments),
             "request_location": self.request_location,
         }
+        if self.documents:
+            payload[DOCUMENTS] = [
+                {
+                    "store": d.store,
+                    "name": d.name,
+                    "filename_key": d.filename_key,
+                    "params": dict(d.params),
+                }
+                for d in self.documents
+            ]
         if self.status_links:
             payload[STATUS_LINKS] = [
                 {"number": link.number, "url": link.url} for link in self.status_links
@@ -76,6 +100,10 @@ class Outbound:
                 for c in data.get("choices", [])
             ),
             attachments=tuple(data.get("attachments", [])),
+            documents=tuple(
+                Document(str(d["store"]), str(d["name"]), str(d["filename_key"]), d["params"])
+                for d in data.get(DOCUMENTS) or []
+            ),
             request_location=bool(data.get("request_location", False)),
             status_links=tuple(
                 StatusLink(str(link["number"]), str(link["url"]))

@@ -5,11 +5,12 @@ no other channel's."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import APIRouter
 
+from bot.documents import KeptDocuments
 from bot.engine import SqlEngine
 from bot.media_intake import MediaIntake
 from bot.settings import Settings
@@ -51,6 +52,7 @@ class ChannelDeps:
     intake: MediaIntake
     catalogs: Catalogs
     telemetry: Telemetry
+    documents: KeptDocuments = field(default_factory=lambda: KeptDocuments({}))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from domain.policy import Policy
 from domain.quick_deal import DealState, IssuedAgreement, QuickDeal
 from domain.services import adjusters_to_page
 from messages.choices import QuickDealAction, QuickDealChoice
-from messages.outbound import Choice, Outbound, stale_choice_answer
+from messages.outbound import AGREEMENT_STORE, Choice, Document, Outbound, stale_choice_answer
 
 DECLINED = "declined"
 ORIGINAL = "zh_CN"  # the agreement's original language
@@ -186,11 +186,25 @@ def _issue(deal: QuickDeal, ctx: TurnContext) -> list[Outbound]:
         copy = copies.get(role)
         links = {"html_url": copy.html_url if copy else "", "pdf_url": copy.pdf_url if copy else ""}
         values = {**params, **links, "mine": role.value}
-        outs.append(Outbound("quickdeal.issued", values, to_party=deal.party_of(role)))
+        outs.append(
+            Outbound(
+                "quickdeal.issued",
+                values,
+                documents=_agreement_pdf(copy, deal.claim_number),
+                to_party=deal.party_of(role),
+            )
+        )
     return [
         *outs,
         *small_claim_offer(claim, ctx),  # liability agreed: 小额快赔 offered when it applies
     ]
+
+
+def _agreement_pdf(copy: IssuedAgreement | None, number: str) -> tuple[Document, ...]:
+    """The PDF as an attachment, where the channel sends one, besides its link."""
+    if copy is None or not copy.pdf_file:
+        return ()
+    return (Document(AGREEMENT_STORE, copy.pdf_file, "agreement_file.pdf", {"number": number}),)
 
 
 def _issue_copies(

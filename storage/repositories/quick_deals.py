@@ -138,7 +138,11 @@ def _answers(deal: QuickDeal) -> dict[str, Any]:
         "reason": deal.reason,
         "qr_media": deal.qr_media,
         "issued": (
-            {"html_url": deal.issued.html_url, "pdf_url": deal.issued.pdf_url}
+            {
+                "html_url": deal.issued.html_url,
+                "pdf_url": deal.issued.pdf_url,
+                "pdf_file": deal.issued.pdf_file,
+            }
             if deal.issued
             else None
         ),

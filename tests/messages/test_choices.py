@@ -30,7 +30,7 @@ from messages.choices import (
     owner_booking_choices,
     staff_booking_choices,
 )
-from messages.outbound import Choice, Outbound, StatusLink
+from messages.outbound import AGREEMENT_STORE, Choice, Document, Outbound, StatusLink
 
 CODECS = [
     (ClaimChoice(ClaimAction.TAKE, "BA2026112500001"), "c:take:BA2026112500001"),
@@ -130,6 +130,22 @@ def test_an_outbound_with_links_survives_the_outbox() -> None:
     ]
     assert Outbound.from_payload(payload) == message
     assert "status_links" not in Outbound("k").to_payload()
+
+
+def test_an_outbound_with_a_document_survives_the_outbox() -> None:
+    pdf = Document(AGREEMENT_STORE, "BA2026112500001.pdf", "agreement_file.pdf", {"number": "X"})
+    message = Outbound("k", {"number": "BA2026112500001"}, documents=(pdf,))
+    payload = message.to_payload()
+    assert payload["documents"] == [
+        {
+            "store": "agreement",
+            "name": "BA2026112500001.pdf",
+            "filename_key": "agreement_file.pdf",
+            "params": {"number": "X"},
+        }
+    ]
+    assert Outbound.from_payload(payload) == message
+    assert "documents" not in Outbound("k").to_payload()
 
 
 def test_a_value_longer_than_telegram_allows_is_refused() -> None:

@@ -42,6 +42,10 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the cloud Bot API's getFile limit
 JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "media", "scope"}
 SEND_METHODS = {"sendmessage", "sendphoto", "sendvideo", "sendmediagroup", "senddocument"}
 JsonDict = dict[str, Any]
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 
 
 @dataclass
@@ -55,6 +59,7 @@ class SentMessage:
     text: str = ""
     reply_markup: JsonDict | None = None
     media: list[bytes] = field(default_factory=list)
+    filename: str = ""  # a document's, as uploaded
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -300,6 +305,7 @@ class FakeBotApi:
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 params[key] = await value.read()
+                params[f"{key}:filename"] = value.filename or ""
             elif key in JSON_FIELDS:
                 params[key] = json.loads(value)
             else:
@@ -436,6 +442,13 @@ class FakeBotApi:
     def _m_sendvideo(self, params: JsonDict) -> JsonDict:
         return self._record("sendvideo", params, media=[params["video"]])
 
+    def _m_senddocument(self, params: JsonDict) -> Any:
+        document = params.get("document")
+        if not isinstance(document, bytes) or not document:
+            return error(400, "Bad Request: there is no document in the request")
+        name = str(params.get("document:filename", ""))
+        return self._record("senddocument", params, media=[document], filename=name)
+
     def _m_sendmediagroup(self, params: JsonDict) -> list[JsonDict]:
         items = params["media"]
         files = [params[item["media"].removeprefix("attach://")] for item in items]
@@ -449,10 +462,12 @@ class FakeBotApi:
         text: str = "",
         markup: JsonDict | None = None,
         media: list[bytes] | None = None,
+        filename: str = "",
     ) -> JsonDict:
         chat_id = str(params["chat_id"])
         message_id = self.next_message_id(chat_id)
-        sent = SentMessage(method, chat_id, message_id, time.monotonic(), text, markup, media or [])
+        at = time.monotonic()
+        sent = SentMessage(method, chat_id, message_id, at, text, markup, media or [], filename)
         with self._lock:
             self.sent.append(sent)
             self._by_chat[chat_id].append(sent)
@@ -468,7 +483,13 @@ class FakeBotApi:
             message["text"] = text
         if markup and "inline_keyboard" in markup:
             message["reply_markup"] = markup
-        if media:
+        if media and method == "senddocument":
+            message["document"] = {
+                "file_id": f"SENT{message_id}",
+                "file_unique_id": f"S{message_id}",
+                "file_name": filename,
+            }
+        elif media:
             message["photo"] = [
                 {
                     "file_id": f"SENT{message_id}",
@@ -524,6 +545,8 @@ class FakeBotApi:
             )
             if target is None:
                 return error(400, "Bad Request: message to edit not found")
+            if _unchanged(target, params):
+                return error(400, NOT_MODIFIED)
             target.reply_markup = params.get("reply_markup")
             if "text" in params:
                 target.text = str(params["text"])
@@ -596,6 +619,15 @@ class FakeBotApi:
         with self._lock:
             self.calls.append((name, params, answer.status_code, time.monotonic()))
             self.webhook_replies.append(name)
+
+
+def _unchanged(target: SentMessage, params: JsonDict) -> bool:
+    """An edit that changes neither the text nor the inline keyboard (Telegram refuses it)."""
+    if "text" in params and str(params["text"]) != target.text:
+        return False
+    before = (target.reply_markup or {}).get("inline_keyboard")
+    after = (params.get("reply_markup") or {}).get("inline_keyboard")
+    return (before or None) == (after or None)
 
 
 def _chat_of(update: JsonDict) -> str | None:

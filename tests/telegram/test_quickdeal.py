@@ -1,6 +1,6 @@
 """快处快赔 with both drivers on Telegram: the owner gets the invitation with its QR code as
 a photo, the other driver joins with the code, both tap what happened and confirm, and
-both get the agreement's links."""
+both get the agreement's links and its PDF as a document (协议书-<number>.pdf)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from PIL import Image
+from pypdf import PdfReader
 
 from storage.db import Database
 from tests.media_samples import jpeg_bytes
@@ -72,6 +73,17 @@ def test_both_drivers_settle_on_telegram(
         confirm = other.tap(f"q:car:{n}:rear_end.b")
         assert confirm[-1].values == [f"q:ok:{n}", f"q:no:{n}"]
         owner.tap(f"q:ok:{n}")
-        issued = texts(other.tap(f"q:ok:{n}"))[-1]
+        answered = other.tap(f"q:ok:{n}")
+        issued = texts(answered)[-1]
         assert f"/agreements/{n}.pdf?sig=" in issued and "乙方全责" in issued
-        assert any("协议书" in m.text for m in owner.news())
+        theirs = [m for m in answered if m.method == "senddocument"]
+        told = owner.news()
+        assert any("协议书" in m.text for m in told)
+        mine = [m for m in told if m.method == "senddocument"]
+    for document in (*theirs, *mine):  # one each, before the text with the links
+        assert document.filename == f"协议书-{n}.pdf"
+        assert document.media[0].startswith(b"%PDF")
+        pages = PdfReader(io.BytesIO(document.media[0])).pages
+        text = re.sub(r"[\s\x00]+", "", "".join(page.extract_text() or "" for page in pages))
+        assert n in text and "追尾" in text  # fpdf2's CJK text extracts with NULs between
+    assert len(theirs) == 1 and len(mine) == 1

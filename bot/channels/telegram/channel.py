@@ -27,6 +27,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChannelDeps
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.keyboards import ShownKeyboards
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import UpdateHandler
@@ -80,12 +81,15 @@ class TelegramChannel:
             per_chat_interval=settings.telegram_per_chat_interval,
             per_second=settings.telegram_per_second,
         )
+        keyboards = ShownKeyboards()  # taken off by a tap or when superseded, once
         self._sender = TelegramSender(
             bot,
             deps.catalogs,
             deps.database,
             settings.media_dir,
             per_chat_interval=settings.telegram_per_chat_interval,
+            keyboards=keyboards,
+            documents=deps.documents,
         )
         self.updates = UpdateHandler(
             bot=bot,
@@ -97,6 +101,7 @@ class TelegramChannel:
             default_locale=settings.default_locale,
             max_download_bytes=settings.telegram_max_download_mb * 1024 * 1024,
             album_quiet=settings.telegram_album_quiet_seconds,
+            keyboards=keyboards,
         )
         self.poller = Poller(
             bot,

@@ -1,8 +1,9 @@
 """Deliver outbox rows to Telegram: render, lay out keyboards, split, map errors.
 
 Layout of one row (an `Outbound`):
-- attachments first (one photo/video, or media groups of up to 10), then the text, so the
-  buttons end up next to the input field;
+- attachments first (one photo/video, or media groups of up to 10; documents such as the
+  agreement's PDF with sendDocument), then the text, so the buttons end up next to the
+  input field;
 - text over 4096 characters is split at line breaks; the keyboard goes on the last part;
 - choices become an inline keyboard (callback_data = the choice value, at most 64 bytes);
 - `request_location` becomes a reply keyboard with one location button. Telegram allows
@@ -16,9 +17,10 @@ retry after a failure half-way resumes where it stopped.
 
 Buttons that tell the truth: once a row answering a newer turn of the chat is sent, the
 inline keyboards it supersedes (``bot/superseded.py``) are taken off their messages with
-editMessageReplyMarkup. The keyboards sent are remembered per process (a chat's rows go
-through one worker at a time); one sent by another worker stays, and a tap on it is
-answered as stale.
+editMessageReplyMarkup, unless the tap on it took it off already
+(``bot/channels/telegram/keyboards.py``). The keyboards sent are remembered per process (a
+chat's rows go through one worker at a time); one sent by another worker stays, and a tap
+on it is answered as stale.
 """
 
 from __future__ import annotations
@@ -56,11 +58,14 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import CHANNEL
-from bot.rendering import RenderedMessage, render
+from bot.channels.telegram.keyboards import ShownKeyboards
+from bot.documents import KeptDocuments
+from bot.rendering import RenderedDocument, RenderedMessage, render
 from bot.superseded import buttons_expire
 from dialogs.turn import reply_turn
 from domain.evidence import MediaKind
 from locales.catalog import Catalogs
+from messages.outbound import DOCUMENTS
 from scheduler.dispatcher import Failed, Retry, SendResult, Sent
 from storage.db import Database
 from storage.media.store import MediaStore
@@ -71,7 +76,6 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_GROUP = 10  # items in one media group
-KEPT_KEYBOARDS = 20  # per chat, the newest inline keyboards remembered
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -82,19 +86,17 @@ class TextPart:
 
 
 @dataclass(frozen=True)
-class Keyboard:
-    """An inline keyboard on a sent message that a later turn may supersede."""
-
-    message_id: int
-    turn: str | None
-
-
-@dataclass(frozen=True)
 class MediaPart:
     items: tuple[StoredMedia, ...] = field(default_factory=tuple)
 
 
-Part = TextPart | MediaPart
+@dataclass(frozen=True)
+class DocumentPart:
+    filename: str
+    data: bytes
+
+
+Part = TextPart | MediaPart | DocumentPart
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -134,16 +136,19 @@ class TelegramSender:
         media_dir: Path,
         *,
         per_chat_interval: float,
+        keyboards: ShownKeyboards | None = None,
+        documents: KeptDocuments | None = None,
     ) -> None:
         self._bot = bot
         self._catalogs = catalogs
         self._database = database
         self._media = MediaStore(media_dir)  # only to open stored files
+        self._documents = documents or KeptDocuments({})
         self._interval = per_chat_interval
         self._progress: dict[int, int] = {}  # outbox row id -> parts already sent
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of the latest send
         self._reply_keyboard: set[str] = set()  # chats shown a location keyboard since
-        self._keyboards: dict[str, list[Keyboard]] = {}  # chat -> expiring keyboards shown
+        self._keyboards = keyboards or ShownKeyboards()  # expiring keyboards shown
 
     async def send(self, row: OutboxRow) -> SendResult:
         try:
@@ -158,7 +163,7 @@ class TelegramSender:
                     self._sent(row.chat_id)
                 self._progress[row.id] = index + 1
                 if sent is not None and expires:
-                    self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+                    self._keyboards.shown(row.chat_id, sent, turn)
             if turn is not None:
                 await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
@@ -194,7 +199,7 @@ class TelegramSender:
             finally:
                 self._sent(row.chat_id)
             if sent is not None and buttons_expire(row.payload):
-                self._keyboards.setdefault(row.chat_id, []).append(Keyboard(sent, turn))
+                self._keyboards.shown(row.chat_id, sent, turn)
             if turn is not None:
                 await self._take_off_superseded(row.chat_id, turn)
         except RetryAfter as exc:
@@ -217,7 +222,7 @@ class TelegramSender:
                 break
             count += 1
             payload = row.payload
-            if payload.get("attachments") or (
+            if payload.get("attachments") or payload.get(DOCUMENTS) or (
                 payload.get("choices") and payload.get("request_location")
             ):
                 return count - 1  # attachments go first; a location hint goes after
@@ -236,6 +241,8 @@ class TelegramSender:
                 MediaPart(tuple(stored[i : i + MAX_GROUP]))
                 for i in range(0, len(stored), MAX_GROUP)
             ]
+        if message.documents:
+            parts += await asyncio.to_thread(self._load_documents, message.documents)
         pieces = split_text(message.text)
         parts += [TextPart(piece, ReplyKeyboardRemove()) for piece in pieces[:-1]]
         parts.append(TextPart(pieces[-1], self._markup(message, row.locale)))
@@ -272,6 +279,16 @@ class TelegramSender:
             log.warning("outbox attachments not found: %s", media_ids)
         return stored
 
+    def _load_documents(self, documents: tuple[RenderedDocument, ...]) -> list[DocumentPart]:
+        parts = []
+        for document in documents:
+            data = self._documents.read(document.store, document.name)
+            if data is None:  # the link in the text still serves
+                log.warning("document not found: %s/%s", document.store, document.name)
+            else:
+                parts.append(DocumentPart(document.filename, data))
+        return parts
+
     # --- sending ----------------------------------------------------------------------
 
     async def _pace(self, chat_id: str) -> None:
@@ -295,23 +312,14 @@ class TelegramSender:
 
     async def _take_off_superseded(self, chat_id: str, turn: str) -> None:
         """Remove the inline keyboards of earlier turns from their messages."""
-        shown = self._keyboards.get(chat_id, [])
-        current = [keyboard for keyboard in shown if keyboard.turn == turn]
-        self._keyboards[chat_id] = current[-KEPT_KEYBOARDS:]
-        for keyboard in shown:
-            if keyboard.turn == turn:
-                continue
+        for message_id in self._keyboards.superseded(chat_id, turn):
             await self._pace(chat_id)
             try:
-                await self._bot.edit_message_reply_markup(
-                    chat_id, keyboard.message_id, reply_markup=None
-                )
-            except (BadRequest, Forbidden) as exc:  # tapped and taken off already, or gone
-                log.info("editMessageReplyMarkup %s/%s: %s", chat_id, keyboard.message_id, exc)
+                await self._bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            except (BadRequest, Forbidden) as exc:  # deleted by the user, or chat gone
+                log.info("editMessageReplyMarkup %s/%s: %s", chat_id, message_id, exc)
             finally:
                 self._sent(chat_id)
-        if len(self._keyboards) > 10_000:  # forget the chats quiet the longest
-            self._keyboards = dict(list(self._keyboards.items())[-5_000:])
 
     async def _send_part(self, chat_id: str, part: Part) -> int | None:
         """Send one part; the message id when it carries an inline keyboard."""
@@ -325,6 +333,9 @@ class TelegramSender:
                 self._reply_keyboard.discard(chat_id)
             inline = isinstance(part.markup, InlineKeyboardMarkup)
             return message.message_id if inline else None
+        if isinstance(part, DocumentPart):
+            await self._bot.send_document(chat_id, part.data, filename=part.filename)
+            return None
         files = [(item, await asyncio.to_thread(self._read, item)) for item in part.items]
         if len(files) == 1:
             item, data = files[0]

@@ -22,6 +22,7 @@ from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.keyboards import ShownKeyboards
 from bot.channels.telegram.translate import (
     INBOUND_KIND,
     Content,
@@ -93,6 +94,7 @@ class UpdateHandler:
         default_locale: str,
         max_download_bytes: int,
         album_quiet: float,
+        keyboards: ShownKeyboards | None = None,
     ) -> None:
         self._bot = bot
         self._process = engine_process
@@ -103,6 +105,7 @@ class UpdateHandler:
         self._default_locale = default_locale
         self._max_download = max_download_bytes
         self._quiet = album_quiet
+        self._keyboards = keyboards or ShownKeyboards()  # the sender's, shared
         self._locks = ChatLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -181,6 +184,8 @@ class UpdateHandler:
         inbound = self._inbound(
             chat_id, query.from_user, callback_key(query.id), InboundKind.CHOICE, text=data
         )
+        if query.message is not None:  # taken off below: the sender must not again
+            self._keyboards.forget(chat_id, query.message.message_id)
         async with self._locks.hold(chat_id):
             outcome = await self._run(inbound)
         stale = not outcome.duplicate and bool(outcome.replies) and outcome.replies[0].stale_choice
