@@ -24,29 +24,29 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # bench/ would shadow `telegram`
 
-import yaml
+import yaml  # noqa: E402
 
-from bot.agreement.render import AgreementRenderer
-from bot.agreement.view import agreement_view
-from domain.accident_situations import AccidentParty, Pick, Situation
-from domain.agreement import Agreement, AgreementParty, AgreementPhoto, Confirmation, draw_up
-from domain.claim import Claim
-from domain.evidence import Evidence, MediaKind, PhotoRole
-from domain.fast_lane import FastLaneCase, FastLaneRules, assess
-from domain.fraud_signals import FraudRules, fraud_signals
-from domain.geo import GeoPoint
-from domain.price_list import PickedPart, estimate
-from domain.report import OtherVehicle, ReportDraft, ReportItem
-from locales.catalog import Catalogs
-from storage.db import Database
-from storage.media.store import MediaStore
-from storage.media.types import StoredMedia
-from storage.migrate import upgrade
-from storage.read_models.fraud import FraudQueries
-from storage.repositories.directory import import_directory
-from storage.repositories.price_list import PriceListRepository
+from bot.agreement.render import AgreementRenderer  # noqa: E402
+from bot.agreement.view import agreement_view  # noqa: E402
+from domain.accident_situations import AccidentParty, Pick, Situation  # noqa: E402
+from domain.agreement import Agreement, AgreementParty, AgreementPhoto, Confirmation, draw_up  # noqa: E402
+from domain.claim import Claim  # noqa: E402
+from domain.evidence import Evidence, MediaKind, PhotoRole  # noqa: E402
+from domain.fast_lane import FastLaneCase, FastLaneRules, assess  # noqa: E402
+from domain.fraud_signals import FraudRules, fraud_signals  # noqa: E402
+from domain.geo import GeoPoint  # noqa: E402
+from domain.price_list import PickedPart, estimate  # noqa: E402
+from domain.report import OtherVehicle, ReportDraft, ReportItem  # noqa: E402
+from locales.catalog import Catalogs  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.media.store import MediaStore  # noqa: E402
+from storage.media.types import StoredMedia  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.read_models.fraud import FraudQueries  # noqa: E402
+from storage.repositories.directory import import_directory  # noqa: E402
+from storage.repositories.price_list import PriceListRepository  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")

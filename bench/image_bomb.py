@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # bench/ would shadow `telegram`
 
 from bench.wechat import app_server  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -21,19 +21,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # bench/ would shadow `telegram`
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text  # noqa: E402
 
-from domain import booking_services as svc
-from domain.booking import BookingRules
-from domain.geo import GeoPoint
-from domain.ranking import Need
-from domain.slots import candidate_slots
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.tables.booking import booking_t
-from storage.tables.core import party_t, shop_staff_t, shop_t
+from domain import booking_services as svc  # noqa: E402
+from domain.booking import BookingRules  # noqa: E402
+from domain.geo import GeoPoint  # noqa: E402
+from domain.ranking import Need  # noqa: E402
+from domain.slots import candidate_slots  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.tables.booking import booking_t  # noqa: E402
+from storage.tables.core import party_t, shop_staff_t, shop_t  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
 ORIGIN = GeoPoint(31.2304, 121.4737)

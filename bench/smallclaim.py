@@ -18,16 +18,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # bench/ would shadow `telegram`
 
-from bot.bootstrap import build
-from bot.settings import Settings
-from storage.migrate import upgrade
-from tests.engine_harness import import_sample
-from tests.fakes import FixedClock
-from tests.quickdeal_support import NUMBER, invite, join_with_details, report_two_cars
-from tests.smallclaim_support import CARD, documents, import_prices
-from tests.test_adjudication_engine import Party
+from bot.bootstrap import build  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from tests.engine_harness import import_sample  # noqa: E402
+from tests.fakes import FixedClock  # noqa: E402
+from tests.quickdeal_support import NUMBER, invite, join_with_details, report_two_cars  # noqa: E402
+from tests.smallclaim_support import CARD, documents, import_prices  # noqa: E402
+from tests.test_adjudication_engine import Party  # noqa: E402
 
 
 def one_run(folder: Path) -> tuple[float, float]:

@@ -27,16 +27,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # bench/ would shadow `telegram`
 
-from bot.bootstrap import Container, build
-from bot.cli.demo import SAMPLE_DIRECTORY, demo_photos
-from bot.media_intake import Upload
-from bot.settings import Settings
-from dialogs.consent import AGREE
-from messages.inbound import Inbound, InboundKind, MediaItem
-from storage.migrate import upgrade
-from storage.repositories.directory import import_directory
+from bot.bootstrap import Container, build  # noqa: E402
+from bot.cli.demo import SAMPLE_DIRECTORY, demo_photos  # noqa: E402
+from bot.media_intake import Upload  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from dialogs.consent import AGREE  # noqa: E402
+from messages.inbound import Inbound, InboundKind, MediaItem  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.repositories.directory import import_directory  # noqa: E402
 
 Step = Callable[[str], Inbound]
 CONSENT_STEPS = 2  # a first contact: a message answered by the privacy notice, then "agree"
