@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from domain.ports import UnitOfWork
+from domain.retention import Removed
+from domain.scheduler_ports import SchedulerUnitOfWork
 from storage.media.repository import MediaRepository
 from storage.media.uploads import MediaUploads
 from storage.read_models.clocks import ClockQueries
@@ -39,7 +40,7 @@ from storage.repositories.price_list import PriceListRepository
 from storage.repositories.quick_deals import SqlQuickDealRepository
 from storage.repositories.recipients import RecipientDirectory
 from storage.repositories.reminders import ReminderRepository
-from storage.repositories.retention import Removed, purge
+from storage.repositories.retention import purge
 from storage.repositories.server_secrets import shared_secret
 from storage.repositories.shops import SqlShopRepository
 from storage.repositories.staff import SqlStaffRepository
@@ -50,7 +51,7 @@ from storage.repositories.web_sessions import WebSessionRepository
 Store = TypeVar("Store")
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(SchedulerUnitOfWork):
     """``with db.unit_of_work() as uow: ...; uow.commit()``.
 
     Entering opens a connection and begins the transaction (``BEGIN IMMEDIATE`` on

@@ -427,4 +427,3 @@ def _payment(conn: Connection, claim_id: int) -> PaymentInfo | None:
 
 
 # --- bookings --------------------------------------------------------------------------
-

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, literal, select, update
 
+from domain.scheduler_ports import TimerStore
 from domain.timers import (
     CANCELLED,
     DROPPED,
@@ -254,7 +255,7 @@ class TimerStats:
     failed: int  # given up (needs an operator)
 
 
-class TimerRepository:
+class TimerRepository(TimerStore):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:
