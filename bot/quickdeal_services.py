@@ -56,7 +56,9 @@ class TurnQuickDealServices(QuickDealServices):
         # The shared key is read on the turn's own transaction (a second one would wait
         # for this one on SQLite).
         self._signer = Signer(
-            (lambda: configured) if configured else lambda: uow.shared_secret(KEY_NAME, utcnow())
+            (lambda: configured)
+            if configured
+            else lambda: uow.shared_secret(KEY_NAME, utcnow())
         )
 
     def invitation_qr(self, url: str) -> int:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from domain.claim import ClaimStatus
 from domain.handoffs import Handoff
+from domain.outbox import OutboxStats
 from domain.ports import ReminderSettings, UnitOfWork, UnitOfWorkFactory
 from domain.reminders import Contact, PolicyTerm, Preference, ReportConversation, StalledReport
 from domain.retention import Removed
-from domain.timers import Timer, TimerSpec
+from domain.timers import Timer, TimerSpec, TimerStats
 
 
 class TimerStore(abc.ABC):
@@ -206,9 +208,23 @@ class SchedulerUnitOfWork(UnitOfWork):
         """Remove what is past retention (docs/security.md); the media rows removed (their
         files are the caller's to delete)."""
 
+    @abc.abstractmethod
+    def outbox_stats(self, now: datetime) -> OutboxStats:
+        """The outbox backlog an operator watches (``GET /metrics``)."""
+
+    @abc.abstractmethod
+    def timer_stats(self, now: datetime) -> TimerStats:
+        """The due, firing and failed timers an operator watches."""
+
 
 class SchedulerDatabase(UnitOfWorkFactory[SchedulerUnitOfWork], Protocol):
     """Where the runner opens its units of work; on SQLite it pauses between chunks."""
 
     @property
     def is_sqlite(self) -> bool: ...
+
+
+class ReadingDatabase(Protocol):
+    """Where the operator's figures are read (a unit of work that never writes)."""
+
+    def reading(self) -> AbstractContextManager[SchedulerUnitOfWork]: ...

@@ -85,7 +85,9 @@ def _record(
     uow: SqlUnitOfWork, number: str, decision: FastLaneDecision, settings: Settings
 ) -> dict[str, Any]:
     sampled = sampled_for_review(number, settings.fast_sample_percent)
-    row_id = uow.fastlane_decisions.record(number, decision, SystemClock().now(), sampled=sampled)
+    row_id = uow.fastlane_decisions.record(
+        number, decision, SystemClock().now(), sampled=sampled
+    )
     return {"id": row_id, "sampled": sampled}
 
 

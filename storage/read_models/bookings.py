@@ -97,7 +97,9 @@ def list_bookings(
     return [_booking_summary(row) for row in conn.execute(query)]
 
 
-def bookings_of_claim(conn: Connection, number: str, shop_code: str | None) -> list[BookingSummary]:
+def bookings_of_claim(
+    conn: Connection, number: str, shop_code: str | None
+) -> list[BookingSummary]:
     query = _bookings_query(shop_code).where(_b.claim_number == number).order_by(_b.id)
     return [_booking_summary(row) for row in conn.execute(query)]
 

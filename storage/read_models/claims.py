@@ -427,3 +427,4 @@ def _payment(conn: Connection, claim_id: int) -> PaymentInfo | None:
 
 
 # --- bookings --------------------------------------------------------------------------
+

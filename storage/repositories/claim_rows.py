@@ -1,6 +1,7 @@
 """A claim's rows and the domain objects they hold, both ways (``storage.repositories.claims``
 reads and writes them)."""
 
+
 from __future__ import annotations
 
 from typing import Any

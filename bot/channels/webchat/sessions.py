@@ -103,7 +103,9 @@ class ChatSessions:
 
     def _issue(self, uow: SqlUnitOfWork, chat: str | None) -> str:
         now = self._clock.now()
-        raw, _ = uow.web_sessions.issue("chat", now, now + self._policy.lifetime, chat_user=chat)
+        raw, _ = uow.web_sessions.issue(
+            "chat", now, now + self._policy.lifetime, chat_user=chat
+        )
         return raw
 
     def _count_new(self, uow: SqlUnitOfWork, request: Request) -> None:

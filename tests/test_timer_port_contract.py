@@ -1,0 +1,187 @@
+"""The scheduler's timer store behaves the same behind the test fake
+(tests/fakes_scheduler.py) and the SQL implementation on SQLite and PostgreSQL: one case
+per method of ``domain.scheduler_ports.TimerStore``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.scheduler_ports import TimerStore
+from domain.timers import CANCELLED, DROPPED, FIRED, FIRING, PENDING, Timer, TimerSpec
+from storage.db import Database
+from tests.conftest import _truncate
+from tests.fakes_scheduler import FakeTimerStore
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def timers(request: pytest.FixtureRequest) -> Iterator[TimerStore]:
+    if request.param == "fake":
+        yield FakeTimerStore()
+        return
+    if request.param == "sqlite":
+        database: Database = request.getfixturevalue("sqlite_database")
+    else:
+        database = request.getfixturevalue("_postgres_database")
+        _truncate(database)
+    with database.unit_of_work() as uow:
+        yield uow.timers
+        uow.rollback()
+
+
+def _spec(key: str, minutes: int = 0, subject: str | None = None, kind: str = "k") -> TimerSpec:
+    return TimerSpec(kind, key, NOW + timedelta(minutes=minutes), {"n": key}, subject)
+
+
+def _claimed(timers: TimerStore, key: str, token: str = "w#1") -> Timer:
+    timers.add(_spec(key))
+    (timer,) = timers.claim_due(token, NOW, 10)
+    return timer
+
+
+def test_a_timer_is_added_once_per_key(timers: TimerStore) -> None:
+    assert timers.add(_spec("a", 5, "s"), NOW) is True
+    assert timers.add(_spec("a", 9), NOW) is False
+    timer = timers.get("a")
+    assert timer is not None
+    assert (timer.kind, timer.subject, timer.payload, timer.status) == (
+        "k",
+        "s",
+        {"n": "a"},
+        PENDING,
+    )
+    assert timer.due_at == NOW + timedelta(minutes=5) and (timer.attempts, timer.fires) == (0, 0)
+
+
+def test_add_many_counts_only_new_keys(timers: TimerStore) -> None:
+    timers.add(_spec("a"), NOW)
+    assert timers.add_many([_spec("a"), _spec("b"), _spec("c")], NOW) == 2
+    assert timers.add_many([], NOW) == 0
+
+
+def test_set_rearms_whatever_the_state_and_voids_a_claim(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    timers.set(_spec("a", 30, kind="k2"), NOW)
+    again = timers.get("a")
+    assert again is not None and (again.status, again.kind, again.attempts) == (PENDING, "k2", 0)
+    assert again.due_at == NOW + timedelta(minutes=30)
+    assert timers.hold(timer, NOW) is False
+    timers.set(_spec("new", 1), NOW)
+    assert timers.get("new") is not None
+
+
+def test_ensure_leaves_a_pending_timer_and_revives_a_finished_one(timers: TimerStore) -> None:
+    assert timers.ensure(_spec("a", 5), NOW) is True
+    assert timers.ensure(_spec("a", 60), NOW) is False
+    timer = timers.get("a")
+    assert timer is not None and timer.due_at == NOW + timedelta(minutes=5)
+    timers.cancel("a", NOW)
+    assert timers.ensure(_spec("a", 60), NOW) is True
+    revived = timers.get("a")
+    assert revived is not None and revived.status == PENDING
+
+
+def test_only_a_pending_timer_moves(timers: TimerStore) -> None:
+    timers.add(_spec("a"), NOW)
+    assert timers.move("a", NOW + timedelta(hours=1), NOW) is True
+    moved = timers.get("a")
+    assert moved is not None and moved.due_at == NOW + timedelta(hours=1)
+    assert timers.move("missing", NOW, NOW) is False
+    timers.cancel("a", NOW)
+    assert timers.move("a", NOW, NOW) is False
+
+
+def test_cancel_ends_a_pending_or_firing_timer_once(timers: TimerStore) -> None:
+    _claimed(timers, "a")
+    assert timers.cancel("a", NOW) is True
+    assert timers.cancel("a", NOW) is False and timers.cancel("missing", NOW) is False
+    cancelled = timers.get("a")
+    assert cancelled is not None and cancelled.status == CANCELLED
+
+
+def test_cancel_subject_by_kind_or_all(timers: TimerStore) -> None:
+    timers.add_many([_spec("a", 0, "s", "x"), _spec("b", 0, "s", "y"), _spec("c", 0, "t")], NOW)
+    assert timers.cancel_subject("s", ["x"], NOW) == 1
+    assert timers.cancel_subject("s", None, NOW) == 1
+    assert timers.cancel_subject("s", None, NOW) == 0
+    statuses = [t.status for k in "abc" if (t := timers.get(k))]
+    assert statuses == [CANCELLED, CANCELLED, PENDING]
+
+
+def test_get_an_unknown_key(timers: TimerStore) -> None:
+    assert timers.get("nothing") is None
+
+
+def test_claim_takes_due_timers_earliest_first_once(timers: TimerStore) -> None:
+    timers.add_many([_spec("late", -1), _spec("early", -5), _spec("later", 5)], NOW)
+    first = timers.claim_due("w#1", NOW, 1)
+    assert [(t.key, t.status, t.claimed_by, t.attempts) for t in first] == [
+        ("early", FIRING, "w#1", 1)
+    ]
+    assert [t.key for t in timers.claim_due("w#2", NOW, 10)] == ["late"]
+    assert timers.claim_due("w#3", NOW, 10) == []
+
+
+def test_hold_is_true_only_for_the_claim_that_holds_it(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    assert timers.hold(timer, NOW) is True
+    assert timers.hold(replace(timer, claimed_by="someone else"), NOW) is False
+
+
+def test_hold_many_returns_the_ids_still_held(timers: TimerStore) -> None:
+    timers.add_many([_spec("a"), _spec("b")], NOW)
+    a, b = timers.claim_due("w#1", NOW, 10)
+    timers.cancel("b", NOW)
+    assert timers.hold_many([a, b], NOW) == frozenset({a.id})
+    assert timers.hold_many([], NOW) == frozenset()
+
+
+def test_fired_finishes_held_timers_and_counts_a_fire(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    assert timers.fired([timer.id], NOW) == 1
+    assert timers.fired([timer.id], NOW) == 0 and timers.fired([], NOW) == 0
+    done = timers.get("a")
+    assert done is not None and (done.status, done.fires) == (FIRED, 1)
+
+
+def test_finish_drops_without_a_fire_and_refuses_other_statuses(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    with pytest.raises(ValueError):
+        timers.finish(timer, PENDING, NOW)
+    timers.finish(timer, DROPPED, NOW, "late")
+    done = timers.get("a")
+    assert done is not None and (done.status, done.fires) == (DROPPED, 0)
+
+
+def test_defer_puts_a_timer_back_with_its_attempts_counted_or_not(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    timers.defer(timer, NOW + timedelta(minutes=10), NOW, "quiet hours")
+    back = timers.get("a")
+    assert back is not None and (back.status, back.attempts, back.claimed_by) == (PENDING, 0, None)
+    assert timers.claim_due("w#2", NOW, 10) == []
+    (again,) = timers.claim_due("w#3", NOW + timedelta(minutes=10), 10)
+    timers.defer(again, NOW + timedelta(minutes=20), NOW, "retry", count_attempt=True)
+    retried = timers.get("a")
+    assert retried is not None and retried.attempts == 1
+
+
+def test_release_stale_hands_back_only_old_claims(timers: TimerStore) -> None:
+    timer = _claimed(timers, "a")
+    assert timers.release_stale(NOW) == 0
+    assert timers.release_stale(NOW + timedelta(seconds=1)) == 1
+    assert timers.hold(timer, NOW) is False
+    released = timers.get("a")
+    assert released is not None and (released.status, released.claimed_by) == (PENDING, None)
+
+
+def test_next_due_is_the_earliest_pending(timers: TimerStore) -> None:
+    assert timers.next_due() is None
+    timers.add_many([_spec("a", 9), _spec("b", 3)], NOW)
+    assert timers.next_due() == NOW + timedelta(minutes=3)
+    timers.cancel("b", NOW)
+    assert timers.next_due() == NOW + timedelta(minutes=9)
