@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.scheduler_ports import TimerStore
+from domain.handoffs import Handoff, HandoffMessage
+from domain.scheduler_ports import HandoffQueue, TimerStore
 from domain.timers import DROPPED, FAILED, FINISHED, FIRED, FIRING, PENDING, Timer, TimerSpec
 
 
@@ -192,3 +193,44 @@ class FakeTimerStore(TimerStore):
     def next_due(self) -> datetime | None:
         due = [r.timer.due_at for r in self.rows.values() if r.timer.status == PENDING]
         return min(due, default=None)
+
+
+class FakeHandoffQueue(HandoffQueue):
+    """Handoffs in memory; ``open`` and ``add_message`` as storage's, to seed them."""
+
+    def __init__(self) -> None:
+        self.handoffs: dict[int, Handoff] = {}
+        self.paged: dict[int, datetime] = {}
+        self._ids = itertools.count(1)
+
+    def open(
+        self, party_id: int, channel: str, chat_id: str, locale: str, reason: str, now: datetime
+    ) -> int:
+        existing = [h.id for h in self.handoffs.values() if h.party_id == party_id]
+        if existing:
+            return existing[-1]
+        handoff_id = next(self._ids)
+        handoff = Handoff(handoff_id, party_id, channel, chat_id, locale, reason, now, None)
+        self.handoffs[handoff_id] = handoff
+        return handoff_id
+
+    def add_message(
+        self, handoff_id: int, now: datetime, text: str, *, from_owner: bool, author: str | None
+    ) -> None:
+        handoff = self.handoffs[handoff_id]
+        message = HandoffMessage(now, from_owner, author, text)
+        self.handoffs[handoff_id] = replace(handoff, messages=(*handoff.messages, message))
+
+    def unanswered(self, opened_before: datetime, limit: int = 100) -> list[Handoff]:
+        late = [
+            h
+            for h in self.handoffs.values()
+            if h.closed_at is None
+            and h.id not in self.paged
+            and h.opened_at <= opened_before
+            and all(m.from_owner for m in h.messages)
+        ]
+        return sorted(late, key=lambda h: (h.opened_at, h.id))[:limit]
+
+    def mark_paged(self, handoff_id: int, now: datetime) -> None:
+        self.paged[handoff_id] = now

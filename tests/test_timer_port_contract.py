@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import pytest
 
+from domain.handoffs import Handoff
 from domain.scheduler_ports import TimerStore
 from domain.timers import CANCELLED, DROPPED, FIRED, FIRING, PENDING, Timer, TimerSpec
 from storage.db import Database
 from tests.conftest import _truncate
-from tests.fakes_scheduler import FakeTimerStore
+from tests.fakes_scheduler import FakeHandoffQueue, FakeTimerStore
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -185,3 +187,62 @@ def test_next_due_is_the_earliest_pending(timers: TimerStore) -> None:
     assert timers.next_due() == NOW + timedelta(minutes=3)
     timers.cancel("b", NOW)
     assert timers.next_due() == NOW + timedelta(minutes=9)
+
+
+# --- handoffs as the answer-time check sees them (HandoffQueue) --------------------------
+
+
+class SeededHandoffs(Protocol):
+    """A ``HandoffQueue`` with storage's ``open`` and ``add_message`` to seed it."""
+
+    def open(
+        self, party_id: int, channel: str, chat_id: str, locale: str, reason: str, now: datetime
+    ) -> int: ...
+
+    def add_message(
+        self, handoff_id: int, now: datetime, text: str, *, from_owner: bool, author: str | None
+    ) -> None: ...
+
+    def unanswered(self, opened_before: datetime, limit: int = 100) -> list[Handoff]: ...
+
+    def mark_paged(self, handoff_id: int, now: datetime) -> None: ...
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def handoffs(request: pytest.FixtureRequest) -> Iterator[tuple[SeededHandoffs, list[int]]]:
+    if request.param == "fake":
+        yield FakeHandoffQueue(), [101, 102, 103]
+        return
+    if request.param == "sqlite":
+        database: Database = request.getfixturevalue("sqlite_database")
+    else:
+        database = request.getfixturevalue("_postgres_database")
+        _truncate(database)
+    with database.unit_of_work() as uow:
+        parties = [uow.parties.resolve("test", f"handoff-{n}").id for n in range(3)]
+        yield uow.handoffs, parties
+        uow.rollback()
+
+
+def test_unanswered_handoffs_are_old_unreplied_and_not_paged(
+    handoffs: tuple[SeededHandoffs, list[int]],
+) -> None:
+    queue, (a, b, c) = handoffs
+    old = queue.open(a, "test", "1", "zh_CN", "asked", NOW - timedelta(minutes=30))
+    queue.add_message(old, NOW - timedelta(minutes=29), "hello?", from_owner=True, author=None)
+    answered = queue.open(b, "test", "2", "en", "asked", NOW - timedelta(minutes=40))
+    queue.add_message(answered, NOW, "here", from_owner=False, author="Li")
+    queue.open(c, "test", "3", "en", "asked", NOW)
+    late = queue.unanswered(NOW - timedelta(minutes=10))
+    assert [(h.id, h.party_id, h.reason) for h in late] == [(old, a, "asked")]
+    assert [m.text for m in late[0].messages] == ["hello?"]
+
+
+def test_a_paged_handoff_is_not_unanswered_again(
+    handoffs: tuple[SeededHandoffs, list[int]],
+) -> None:
+    queue, (a, b, _) = handoffs
+    first = queue.open(a, "test", "1", "en", "asked", NOW - timedelta(minutes=30))
+    second = queue.open(b, "test", "2", "en", "asked", NOW - timedelta(minutes=20))
+    queue.mark_paged(first, NOW)
+    assert [h.id for h in queue.unanswered(NOW, limit=5)] == [second]
