@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.claim import Claim, ClaimStatus
 from domain.handoffs import Handoff, HandoffMessage
-from domain.scheduler_ports import HandoffQueue, TimerStore
+from domain.scheduler_ports import EscalationReads, HandoffQueue, TimerStore, UntakenClaim
 from domain.timers import DROPPED, FAILED, FINISHED, FIRED, FIRING, PENDING, Timer, TimerSpec
 
 
@@ -234,3 +235,22 @@ class FakeHandoffQueue(HandoffQueue):
 
     def mark_paged(self, handoff_id: int, now: datetime) -> None:
         self.paged[handoff_id] = now
+
+
+class FakeEscalationReads(EscalationReads):
+    """The escalation sweep's query over fake claims and a fake timer store."""
+
+    def __init__(self, claims: dict[str, Claim], timers: FakeTimerStore) -> None:
+        self._claims = claims
+        self._timers = timers
+
+    def untaken_unarmed(self, key_prefix: str, limit: int) -> list[UntakenClaim]:
+        untaken = [
+            c
+            for c in self._claims.values()
+            if c.adjuster_id is None
+            and c.status == ClaimStatus.REPORTED
+            and f"{key_prefix}{c.number}" not in self._timers.rows
+        ]
+        untaken.sort(key=lambda c: (c.reported_at, c.number))
+        return [UntakenClaim(c.number, c.reported_at, c.urgent) for c in untaken[:limit]]

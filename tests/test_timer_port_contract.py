@@ -4,19 +4,25 @@ per method of ``domain.scheduler_ports.TimerStore``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import pytest
 
+from domain.claim import Claim, format_claim_number
 from domain.handoffs import Handoff
-from domain.scheduler_ports import TimerStore
+from domain.ports import UnitOfWork
+from domain.scheduler_ports import EscalationReads, TimerStore
 from domain.timers import CANCELLED, DROPPED, FIRED, FIRING, PENDING, Timer, TimerSpec
 from storage.db import Database
+from storage.repositories.directory import import_directory
 from tests.conftest import _truncate
-from tests.fakes_scheduler import FakeHandoffQueue, FakeTimerStore
+from tests.engine_harness import sample_directory
+from tests.fakes import FakeUnitOfWork
+from tests.fakes_scheduler import FakeEscalationReads, FakeHandoffQueue, FakeTimerStore
+from tests.storage.helpers import complete_report, evidence_for, media
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -246,3 +252,67 @@ def test_a_paged_handoff_is_not_unanswered_again(
     second = queue.open(b, "test", "2", "en", "asked", NOW - timedelta(minutes=20))
     queue.mark_paged(first, NOW)
     assert [h.id for h in queue.unanswered(NOW, limit=5)] == [second]
+
+
+# --- the escalation sweep's query (EscalationReads) ---------------------------------------
+
+
+@dataclass
+class Filing:
+    uow: UnitOfWork
+    timers: TimerStore
+    queries: EscalationReads
+    owner: int
+    media: Callable[[int], int]  # a stored photo's media id
+
+
+def _filing_fake() -> Filing:
+    uow = FakeUnitOfWork()
+    timers = FakeTimerStore()
+    return Filing(uow, timers, FakeEscalationReads(uow.claims.claims, timers), 7, lambda n: n)
+
+
+def _filing_sql(database: Database) -> Iterator[Filing]:
+    with database.unit_of_work() as uow:
+        import_directory(uow, sample_directory())
+        owner = uow.parties.resolve("test", "escalation-owner").id
+        yield Filing(
+            uow, uow.timers, uow.escalation_queries, owner, lambda n: uow.media.add(media(n))
+        )
+        uow.rollback()
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def filing(request: pytest.FixtureRequest) -> Iterator[Filing]:
+    if request.param == "fake":
+        yield _filing_fake()
+        return
+    if request.param == "sqlite":
+        database: Database = request.getfixturevalue("sqlite_database")
+    else:
+        database = request.getfixturevalue("_postgres_database")
+        _truncate(database)
+    yield from _filing_sql(database)
+
+
+def _file(filing: Filing, sequence: int, at: datetime) -> Claim:
+    stored = [(filing.media(sequence * 10 + i), media(sequence * 10 + i)) for i in range(3)]
+    policy = filing.uow.policies.by_number("PDAA20260001")
+    assert policy is not None
+    number = format_claim_number(at.date(), sequence)
+    claim = Claim.file(number, complete_report(evidence_for(stored)), policy, filing.owner, at, "o")
+    filing.uow.claims.add(claim)
+    return claim
+
+
+def test_untaken_claims_without_their_timer_oldest_first(filing: Filing) -> None:
+    late = _file(filing, 1, NOW)
+    early = _file(filing, 2, NOW - timedelta(hours=1))
+    armed = _file(filing, 3, NOW - timedelta(hours=2))
+    filing.timers.add(TimerSpec("escalate", f"esc:{armed.number}", NOW), NOW)
+    found = filing.queries.untaken_unarmed("esc:", 10)
+    assert [(c.number, c.reported_at, c.urgent) for c in found] == [
+        (early.number, early.reported_at, early.urgent),
+        (late.number, late.reported_at, late.urgent),
+    ]
+    assert [c.number for c in filing.queries.untaken_unarmed("esc:", 1)] == [early.number]
