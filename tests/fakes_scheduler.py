@@ -4,14 +4,20 @@ tests/test_timer_port_contract.py runs the same cases against both."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from domain.claim import Claim, ClaimStatus
 from domain.handoffs import Handoff, HandoffMessage
-from domain.scheduler_ports import EscalationReads, HandoffQueue, TimerStore, UntakenClaim
+from domain.scheduler_ports import (
+    ClockReads,
+    EscalationReads,
+    HandoffQueue,
+    TimerStore,
+    UntakenClaim,
+)
 from domain.timers import DROPPED, FAILED, FINISHED, FIRED, FIRING, PENDING, Timer, TimerSpec
 
 
@@ -254,3 +260,27 @@ class FakeEscalationReads(EscalationReads):
         ]
         untaken.sort(key=lambda c: (c.reported_at, c.number))
         return [UntakenClaim(c.number, c.reported_at, c.urgent) for c in untaken[:limit]]
+
+
+class FakeClockReads(ClockReads):
+    """The statutory clocks' query over fake claims (in the order they were added)."""
+
+    def __init__(self, claims: dict[str, Claim], timers: FakeTimerStore) -> None:
+        self._claims = claims
+        self._timers = timers
+
+    def unarmed(
+        self,
+        statuses: Collection[ClaimStatus],
+        key_prefix: str,
+        limit: int,
+        after_action: str | None = None,
+    ) -> list[str]:
+        found = [
+            c.number
+            for c in self._claims.values()
+            if c.status in statuses
+            and f"{key_prefix}{c.number}" not in self._timers.rows
+            and (after_action is None or any(s.action == after_action for s in c.timeline))
+        ]
+        return found[:limit]

@@ -11,17 +11,22 @@ from typing import Protocol
 
 import pytest
 
-from domain.claim import Claim, format_claim_number
+from domain.claim import Action, Claim, ClaimStatus, format_claim_number
 from domain.handoffs import Handoff
 from domain.ports import UnitOfWork
-from domain.scheduler_ports import EscalationReads, TimerStore
+from domain.scheduler_ports import ClockReads, EscalationReads, TimerStore
 from domain.timers import CANCELLED, DROPPED, FIRED, FIRING, PENDING, Timer, TimerSpec
 from storage.db import Database
 from storage.repositories.directory import import_directory
 from tests.conftest import _truncate
 from tests.engine_harness import sample_directory
 from tests.fakes import FakeUnitOfWork
-from tests.fakes_scheduler import FakeEscalationReads, FakeHandoffQueue, FakeTimerStore
+from tests.fakes_scheduler import (
+    FakeClockReads,
+    FakeEscalationReads,
+    FakeHandoffQueue,
+    FakeTimerStore,
+)
 from tests.storage.helpers import complete_report, evidence_for, media
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -262,6 +267,7 @@ class Filing:
     uow: UnitOfWork
     timers: TimerStore
     queries: EscalationReads
+    clocks: ClockReads
     owner: int
     media: Callable[[int], int]  # a stored photo's media id
 
@@ -269,7 +275,9 @@ class Filing:
 def _filing_fake() -> Filing:
     uow = FakeUnitOfWork()
     timers = FakeTimerStore()
-    return Filing(uow, timers, FakeEscalationReads(uow.claims.claims, timers), 7, lambda n: n)
+    claims = uow.claims.claims
+    escalation, clocks = FakeEscalationReads(claims, timers), FakeClockReads(claims, timers)
+    return Filing(uow, timers, escalation, clocks, 7, lambda n: n)
 
 
 def _filing_sql(database: Database) -> Iterator[Filing]:
@@ -277,7 +285,12 @@ def _filing_sql(database: Database) -> Iterator[Filing]:
         import_directory(uow, sample_directory())
         owner = uow.parties.resolve("test", "escalation-owner").id
         yield Filing(
-            uow, uow.timers, uow.escalation_queries, owner, lambda n: uow.media.add(media(n))
+            uow,
+            uow.timers,
+            uow.escalation_queries,
+            uow.clock_queries,
+            owner,
+            lambda n: uow.media.add(media(n)),
         )
         uow.rollback()
 
@@ -295,12 +308,14 @@ def filing(request: pytest.FixtureRequest) -> Iterator[Filing]:
     yield from _filing_sql(database)
 
 
-def _file(filing: Filing, sequence: int, at: datetime) -> Claim:
+def _file(filing: Filing, sequence: int, at: datetime, action: Action | None = None) -> Claim:
     stored = [(filing.media(sequence * 10 + i), media(sequence * 10 + i)) for i in range(3)]
     policy = filing.uow.policies.by_number("PDAA20260001")
     assert policy is not None
     number = format_claim_number(at.date(), sequence)
     claim = Claim.file(number, complete_report(evidence_for(stored)), policy, filing.owner, at, "o")
+    if action is not None:
+        claim.record(action, at, "o")
     filing.uow.claims.add(claim)
     return claim
 
@@ -316,3 +331,16 @@ def test_untaken_claims_without_their_timer_oldest_first(filing: Filing) -> None
         (late.number, late.reported_at, late.urgent),
     ]
     assert [c.number for c in filing.queries.untaken_unarmed("esc:", 1)] == [early.number]
+
+
+def test_clock_claims_by_status_unarmed_and_after_an_action(filing: Filing) -> None:
+    first = _file(filing, 1, NOW)
+    replied = _file(filing, 2, NOW, Action.REPLY)
+    armed = _file(filing, 3, NOW)
+    filing.timers.add(TimerSpec("clock", f"clk:{armed.number}", NOW), NOW)
+    reported = [ClaimStatus.REPORTED]
+    assert filing.clocks.unarmed(reported, "clk:", 10) == [first.number, replied.number]
+    assert filing.clocks.unarmed(reported, "clk:", 1) == [first.number]
+    assert filing.clocks.unarmed(reported, "clk:", 10, Action.REPLY.value) == [replied.number]
+    others = [s for s in ClaimStatus if s != ClaimStatus.REPORTED]
+    assert filing.clocks.unarmed(others, "clk:", 10) == []
