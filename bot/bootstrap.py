@@ -7,6 +7,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from bot.agreement.files import AgreementFiles
 from bot.agreement.render import AgreementRenderer
@@ -47,6 +48,7 @@ from scheduler.shop_schedule import ShopScheduleConfig, shop_schedule_timer_kind
 from scheduler.statutory_clocks import ClockPageConfig, clock_timer_kinds
 from storage.db import Database
 from storage.media.store import MediaStore
+from storage.repositories.retention import remove_files
 
 
 @dataclass
@@ -210,7 +212,6 @@ def chat_session_policy(settings: Settings) -> SessionPolicy:
     )
 
 
-
 def _pacing(channels: list[Channel]) -> dict[str, Pacing]:
     return {channel.name: channel.pacing for channel in channels}
 
@@ -260,7 +261,7 @@ def _scheduler(settings: Settings, database: Database, clock: Clock) -> Schedule
         retention=settings.retention,
         at=parse_clock(settings.purge_local_time),
         tz=settings.tz,
-        media_dir=settings.media_dir,
+        remove_files=partial(remove_files, MediaStore(settings.media_dir)),
     )
     for kind in retention_timer_kinds(retention):
         registry.register(kind)

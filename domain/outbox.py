@@ -35,3 +35,10 @@ class OutboxRow:
     idempotency_key: str = ""
     party_id: int | None = None
     available_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    backlog: int  # due and not sent: pending and due, or being sent
+    oldest_due_at: datetime | None  # the earliest available_at among them
+    failed: int  # given up

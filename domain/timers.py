@@ -42,3 +42,11 @@ class Timer:
     fires: int
     claimed_by: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class TimerStats:
+    due: int  # pending and due by now
+    oldest_due_at: datetime | None  # the earliest due_at among them
+    firing: int  # claimed, being fired
+    failed: int  # given up (needs an operator)

@@ -43,6 +43,7 @@ from domain.booking_timers import (
     SHOP_NUDGE,
 )
 from domain.reminders import Contact
+from domain.scheduler_ports import SchedulerUnitOfWork
 from domain.shop import Shop
 from domain.slots import parse_slot_key
 from domain.timers import Timer
@@ -54,10 +55,9 @@ from messages.choices import (
 )
 from messages.outbound import Choice, Outbound
 from scheduler.kinds import SEND_LATE, FireContext, Message, Misfire, Outcome, Send, Skip, TimerKind
-from storage.uow import SqlUnitOfWork
 
 
-def contacts(uow: SqlUnitOfWork, party_id: int, default_locale: str) -> list[Contact]:
+def contacts(uow: SchedulerUnitOfWork, party_id: int, default_locale: str) -> list[Contact]:
     """Every chat the party is bound to, with its reminder preferences."""
     preference = uow.reminders.preference(party_id)
     return [

@@ -29,6 +29,7 @@ from datetime import timedelta
 
 from domain.claim import Action, Claim, ClaimStatus
 from domain.geo import place_fields
+from domain.scheduler_ports import UntakenClaim
 from domain.services import adjusters_to_page, escalation_recipients
 from domain.sla import SlaPolicy, SlaState, take_sla_state
 from domain.staff import Adjuster, pick_region_adjusters
@@ -49,7 +50,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.read_models.escalations import UntakenClaim
 
 log = logging.getLogger(__name__)
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database
-from storage.read_models.monitoring import outbox_stats, timer_stats
+from domain.scheduler_ports import ReadingDatabase
 
 
 def _age(now: datetime, since: datetime | None) -> float | None:
     return None if since is None else round(max((now - since).total_seconds(), 0.0), 3)
 
 
-def metrics(database: Database, now: datetime) -> dict[str, Any]:
+def metrics(database: ReadingDatabase, now: datetime) -> dict[str, Any]:
     """Outbox backlog and oldest due timer, with their ages in seconds.
 
     ``outbox.backlog``: messages due and not yet sent; ``outbox.oldest_due_age_seconds``:
@@ -21,9 +20,9 @@ def metrics(database: Database, now: datetime) -> dict[str, Any]:
     ``timers.oldest_due_age_seconds``: how late the most overdue one is. Both ages should
     stay near zero; a growing one means the workers are down or cannot keep up.
     """
-    with database.reader.connect() as conn:
-        outbox = outbox_stats(conn, now)
-        timers = timer_stats(conn, now)
+    with database.reading() as uow:
+        outbox = uow.outbox_stats(now)
+        timers = uow.timer_stats(now)
     return {
         "now": now.isoformat(),
         "outbox": {

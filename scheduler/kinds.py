@@ -29,10 +29,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.reminders import Contact
+from domain.scheduler_ports import SchedulerUnitOfWork
 from domain.timers import Timer, TimerSpec
 from messages.outbound import Choice, Outbound
 from scheduler.config import SchedulerConfig
-from storage.uow import SqlUnitOfWork
 
 EXPIRES_AT = "expires_at"  # payload field: an ISO time after which the timer is pointless
 
@@ -128,7 +128,7 @@ def arm_page(
 class FireContext:
     """What a handler is given: the transaction, the time, the settings."""
 
-    uow: SqlUnitOfWork
+    uow: SchedulerUnitOfWork
     now: datetime
     config: SchedulerConfig
     _zones: dict[str, tzinfo] = field(default_factory=dict)

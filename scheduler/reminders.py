@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.reminders import PolicyTerm
+from domain.scheduler_ports import SchedulerUnitOfWork
 from domain.timers import Timer, TimerSpec
 from messages.outbound import Outbound
 from scheduler.config import SchedulerConfig
@@ -41,7 +42,6 @@ from scheduler.kinds import (
     TimerKind,
     arm_page,
 )
-from storage.uow import SqlUnitOfWork
 
 PUSH = "push"
 REPORT_NUDGE = "report_nudge"
@@ -61,7 +61,7 @@ KEY_MAINTENANCE = "reminder.maintenance"
 
 
 def schedule_push(
-    uow: SqlUnitOfWork,
+    uow: SchedulerUnitOfWork,
     party_id: int,
     key: str,
     params: Mapping[str, Any] | None,

@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
-from pathlib import Path
 
+from domain.retention import MediaFile, Removed
 from domain.timers import Timer, TimerSpec
 from scheduler.kinds import FireContext, Misfire, Outcome, Skip, TimerKind, arm_page
-from storage.media.store import MediaStore
-from storage.repositories.retention import Removed, remove_files
 
 RETENTION_PURGE = "retention_purge"
 RETENTION_PURGE_SCAN = "retention_purge_scan"
@@ -31,7 +30,7 @@ class RetentionConfig:
     retention: timedelta
     at: time
     tz: tzinfo
-    media_dir: Path
+    remove_files: Callable[[Sequence[MediaFile]], int]  # deletes the media rows' files
     scan_every: timedelta = timedelta(hours=1)
 
 
@@ -64,7 +63,7 @@ class Purge:
 
     def __call__(self, ctx: FireContext, timer: Timer) -> Outcome:
         removed = ctx.uow.purge(ctx.now, self._config.retention, dry_run=False)
-        remove_files(MediaStore(self._config.media_dir), removed.media)
+        self._config.remove_files(removed.media)
         log.info("retention purge removed %s", summary(removed))
         return Skip(f"purged: {summary(removed)}")
 

@@ -37,11 +37,10 @@ from datetime import datetime, timedelta
 
 from domain.clock import Clock
 from domain.outbox import OutboxItem
+from domain.scheduler_ports import SchedulerDatabase, SchedulerUnitOfWork
 from domain.timers import DROPPED, FAILED, FIRED, Timer, TimerSpec
 from scheduler.config import SchedulerConfig
 from scheduler.kinds import Defer, FireContext, Registry, Send, Skip, TimerKind
-from storage.db import Database
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def default_worker_name() -> str:
 class TimerRunner:
     def __init__(
         self,
-        database: Database,
+        database: SchedulerDatabase,
         registry: Registry,
         clock: Clock,
         config: SchedulerConfig,
@@ -167,7 +166,7 @@ class TimerRunner:
             self._failed(timer, f"{type(exc).__name__}: {exc}")
             return 0
 
-    def _fire_all(self, uow: SqlUnitOfWork, timers: Sequence[Timer], now: datetime) -> int:
+    def _fire_all(self, uow: SchedulerUnitOfWork, timers: Sequence[Timer], now: datetime) -> int:
         """Fire claimed timers inside ``uow``; returns the number of outbox rows written.
 
         Writes are gathered and applied in this order: the outbox rows, the timers'
@@ -204,7 +203,7 @@ class TimerRunner:
                 uow.timers.defer(timer, until, now, error, count_attempt=True)
             uow.commit()
 
-    def _fire(self, uow: SqlUnitOfWork, timer: Timer, now: datetime, batch: _Batch) -> None:
+    def _fire(self, uow: SchedulerUnitOfWork, timer: Timer, now: datetime, batch: _Batch) -> None:
         """Decide one held timer; deferrals are written at once, the rest go to ``batch``."""
         kind = self._registry.get(timer.kind)
         if kind is None:
@@ -230,7 +229,7 @@ class TimerRunner:
 
     def _send(
         self,
-        uow: SqlUnitOfWork,
+        uow: SchedulerUnitOfWork,
         kind: TimerKind,
         timer: Timer,
         outcome: Send,

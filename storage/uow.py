@@ -12,13 +12,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from domain.ports import UnitOfWork
+from domain.outbox import OutboxStats
+from domain.retention import Removed
+from domain.scheduler_ports import SchedulerUnitOfWork
+from domain.timers import TimerStats
 from storage.media.repository import MediaRepository
 from storage.media.uploads import MediaUploads
 from storage.read_models.clocks import ClockQueries
 from storage.read_models.escalations import EscalationQueries
 from storage.read_models.fraud import FraudQueries
-from storage.read_models.monitoring import OutboxStats, outbox_stats, timer_stats
+from storage.read_models.monitoring import outbox_stats, timer_stats
 from storage.read_models.personal_data import FullIdentifiers, full_identifiers
 from storage.read_models.pushed_choices import PushedChoices
 from storage.records import OutboxItem
@@ -40,18 +43,18 @@ from storage.repositories.price_list import PriceListRepository
 from storage.repositories.quick_deals import SqlQuickDealRepository
 from storage.repositories.recipients import RecipientDirectory
 from storage.repositories.reminders import ReminderRepository
-from storage.repositories.retention import Removed, purge
+from storage.repositories.retention import purge
 from storage.repositories.server_secrets import shared_secret
 from storage.repositories.shops import SqlShopRepository
 from storage.repositories.staff import SqlStaffRepository
 from storage.repositories.status_links import with_status_links
-from storage.repositories.timers import TimerRepository, TimerStats
+from storage.repositories.timers import TimerRepository
 from storage.repositories.web_sessions import WebSessionRepository
 
 Store = TypeVar("Store")
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(SchedulerUnitOfWork):
     """``with db.unit_of_work() as uow: ...; uow.commit()``.
 
     Entering opens a connection and begins the transaction (``BEGIN IMMEDIATE`` on

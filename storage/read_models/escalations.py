@@ -7,23 +7,14 @@ with the key ``{key_prefix}{claim number}`` exists, in whatever state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import Connection, String, bindparam, exists, select
 
 from domain.claim import ClaimStatus
+from domain.scheduler_ports import EscalationReads, UntakenClaim
 from storage.tables.core import claim_t
 from storage.tables.timers import timer_t
 
 _c = claim_t.c
-
-
-@dataclass(frozen=True)
-class UntakenClaim:
-    number: str
-    reported_at: datetime
-    urgent: bool
 
 
 _ARMED = exists().where(timer_t.c.dedupe_key == bindparam("prefix", type_=String()) + _c.number)
@@ -35,7 +26,7 @@ _UNARMED = (
 )
 
 
-class EscalationQueries:
+class EscalationQueries(EscalationReads):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

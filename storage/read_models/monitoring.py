@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from domain.outbox import OutboxStats
+from domain.timers import TimerStats
 from storage._sql import require_aware
-from storage.repositories.timers import TimerRepository, TimerStats
+from storage.repositories.timers import TimerRepository
 from storage.tables.core import outbox_t
 
 _o = outbox_t.c
-
-
-@dataclass(frozen=True)
-class OutboxStats:
-    backlog: int  # due and not sent: pending and due, or being sent
-    oldest_due_at: datetime | None  # the earliest available_at among them
-    failed: int  # given up
 
 
 def outbox_stats(conn: Connection, now: datetime) -> OutboxStats:

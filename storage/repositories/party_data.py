@@ -24,8 +24,9 @@ from sqlalchemy import Connection, Table, delete, or_, select, tuple_, update
 
 from domain.booking import TERMINAL as BOOKING_TERMINAL
 from domain.claim import TERMINAL_STATUSES
+from domain.retention import MediaFile, Removed
 from storage.channels.wechat.tables import wechat_inbox_t, wechat_quota_t, wechat_user_t
-from storage.repositories.retention import MediaFile, Removed, anonymise_claims
+from storage.repositories.retention import anonymise_claims
 from storage.tables.adjudication import (
     claim_adjudication_t,
     claim_loss_item_t,

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, exists, literal, select
 
-from domain.ports import ReminderSettings
 from domain.reminders import Contact, PolicyTerm, Preference, ReportConversation, StalledReport
+from domain.scheduler_ports import ReminderReads
 from storage._sql import AnyRow, per_dialect, pick, require_aware
 from storage.tables.core import claim_t, conversation_t, party_t, policy_t, vehicle_t
 from storage.tables.timers import reminder_preference_t, timer_t
@@ -126,7 +126,7 @@ def _term(row: AnyRow) -> PolicyTerm:
     return PolicyTerm(row.id, row.number, row.plate, row.valid_from, row.valid_to, vehicle)
 
 
-class ReminderRepository(ReminderSettings):
+class ReminderRepository(ReminderReads):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:

@@ -16,7 +16,6 @@ uses that old are deleted; processed WeChat messages drop their raw XML.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from sqlalchemy import (
 
 from domain.booking import TERMINAL as BOOKING_TERMINAL
 from domain.claim import TERMINAL_STATUSES
+from domain.retention import MediaFile, Removed
 from storage.channels.wechat.inbox import WeChatInbox
 from storage.media.store import MediaStore
 from storage.tables.adjudication import claim_adjudication_t, claim_settlement_t
@@ -79,29 +79,6 @@ _BOOKING_PERSONAL_FIELDS = {
     "problem": None,
     "comment": None,
 }
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    media_id: int
-    relative_path: str
-    size: int
-
-
-@dataclass
-class Removed:
-    """What a purge or an erasure removed (or, in a dry run, would remove)."""
-
-    claims: list[str] = field(default_factory=list)
-    media: list[MediaFile] = field(default_factory=list)
-    bookings: int = 0
-    conversations: int = 0
-    outbox_messages: int = 0
-    wechat_messages: int = 0
-
-    @property
-    def media_bytes(self) -> int:
-        return sum(item.size for item in self.media)
 
 
 def closed_before(conn: Connection, cutoff: datetime) -> list[tuple[int, str]]:

@@ -19,12 +19,12 @@ on SQLite), ``hold`` (re-check a claim before firing it), ``finish`` / ``defer``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, literal, select, update
 
+from domain.scheduler_ports import TimerStore
 from domain.timers import (
     CANCELLED,
     DROPPED,
@@ -35,6 +35,7 @@ from domain.timers import (
     PENDING,
     Timer,
     TimerSpec,
+    TimerStats,
 )
 from storage._sql import AnyRow, per_dialect, pick, require_aware, utcnow
 from storage.tables.timers import timer_t
@@ -246,15 +247,7 @@ _RELEASE_STALE = (
 _NEXT_DUE = select(func.min(_c.due_at)).where(_c.status == PENDING)
 
 
-@dataclass(frozen=True)
-class TimerStats:
-    due: int  # pending and due by now
-    oldest_due_at: datetime | None  # the earliest due_at among them
-    firing: int  # claimed, being fired
-    failed: int  # given up (needs an operator)
-
-
-class TimerRepository:
+class TimerRepository(TimerStore):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: Connection) -> None:
