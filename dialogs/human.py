@@ -50,7 +50,7 @@ def begin(conv: Conversation, inbound: Inbound, ctx: TurnContext, reason: str) -
     """Queue the conversation for a person; the owner is told the expected wait."""
     with router_slots.edit(conv) as shared:
         shared.unclear = None
-    queue = getattr(ctx.uow, "handoffs", None)  # a unit of work without the queue: hotline
+    queue = ctx.uow.handoffs  # None without a queue of people: the hotline
     if queue is None:
         return [Outbound("intent.human", {"hotline": ctx.hotline})]
     if conv.dialog == NAME:
@@ -70,7 +70,7 @@ def begin(conv: Conversation, inbound: Inbound, ctx: TurnContext, reason: str) -
 
 def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbound]:
     """The owner's message while a person is asked for: kept for staff, or the end."""
-    queue = getattr(ctx.uow, "handoffs", None)
+    queue = ctx.uow.handoffs
     handoff_id = load(conv.slots).handoff
     if queue is None or not isinstance(handoff_id, int):
         restore(conv)

@@ -39,11 +39,10 @@ def reply(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
     sender is not shop staff, nothing waits, or the words are not such an answer."""
     if inbound.kind is not InboundKind.TEXT or conv.dialog is not None:
         return None
-    shops = getattr(ctx.uow, "shops", None)  # a unit of work without the booking feature
-    staff = None if shops is None else shops.staff_for_party(conv.party_id)
-    if shops is None or staff is None:
+    staff = ctx.uow.shops.staff_for_party(conv.party_id)
+    the_shop = None if staff is None else ctx.uow.shops.get(staff.shop_id)
+    if staff is None or the_shop is None:
         return None
-    the_shop = shops.get(staff.shop_id)
     said = _read(inbound.text, the_shop, ctx)
     if said is None:
         return None

@@ -384,6 +384,25 @@ class OutboxStore(abc.ABC):
         """When the earliest pending row of these channels is due (None: none pending)."""
 
 
+class HandoffDesk(abc.ABC):
+    """The queue of conversations handed to a person, as a turn uses it."""
+
+    @abc.abstractmethod
+    def open(
+        self, party_id: int, channel: str, chat_id: str, locale: str, reason: str, now: datetime
+    ) -> int:
+        """Open a handoff for the party (or return the one already open); its id."""
+
+    @abc.abstractmethod
+    def add_message(
+        self, handoff_id: int, now: datetime, text: str, *, from_owner: bool, author: str | None
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def close(self, handoff_id: int, now: datetime, by: str) -> bool:
+        """Close an open handoff; False when it was not open."""
+
+
 class UnitOfWork(abc.ABC):
     """Every repository a dialog turn or a domain service may use; test fakes implement
     all of it (tests/fakes.py), and tests/test_port_contract.py runs the same cases against
@@ -404,6 +423,7 @@ class UnitOfWork(abc.ABC):
     conversations: ConversationStore
     recipients: Recipients
     outbox: OutboxStore
+    handoffs: HandoffDesk | None  # None: no people to hand to (the hotline is named instead)
 
     @property
     @abc.abstractmethod

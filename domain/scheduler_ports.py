@@ -13,7 +13,7 @@ from typing import Protocol
 from domain.claim import ClaimStatus
 from domain.handoffs import Handoff
 from domain.outbox import OutboxStats
-from domain.ports import ReminderSettings, UnitOfWork, UnitOfWorkFactory
+from domain.ports import HandoffDesk, ReminderSettings, UnitOfWork, UnitOfWorkFactory
 from domain.reminders import Contact, PolicyTerm, Preference, ReportConversation, StalledReport
 from domain.retention import Removed
 from domain.timers import Timer, TimerSpec, TimerStats
@@ -187,13 +187,17 @@ class ClockReads(abc.ABC):
         by id."""
 
 
+class HandoffStore(HandoffQueue, HandoffDesk):
+    """The handoff queue as turns (open, messages, close) and timers (pages) use it."""
+
+
 class SchedulerUnitOfWork(UnitOfWork):
     """The unit of work the timer runner and its kinds use: the domain's, plus timers,
     the reads of the timer kinds and the purge."""
 
     timers: TimerStore
     reminders: ReminderReads
-    handoffs: HandoffQueue
+    handoffs: HandoffStore
 
     @property
     @abc.abstractmethod

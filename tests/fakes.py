@@ -22,6 +22,7 @@ from domain.ports import (
     BookingTimers,
     ClaimRepository,
     ConsentLog,
+    HandoffDesk,
     PolicyRepository,
     QuickDealRepository,
     ReminderSettings,
@@ -378,6 +379,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.conversations = FakeConversationStore()
         self.recipients = FakeRecipients(self.parties)
         self.outbox = FakeOutbox()
+        self.handoffs: HandoffDesk | None = None  # no queue of people: the hotline
         self._pushed_choices = FakePushedChoices(self.outbox)
         self.commits = 0
 

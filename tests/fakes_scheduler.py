@@ -14,7 +14,7 @@ from domain.handoffs import Handoff, HandoffMessage
 from domain.scheduler_ports import (
     ClockReads,
     EscalationReads,
-    HandoffQueue,
+    HandoffStore,
     TimerStore,
     UntakenClaim,
 )
@@ -202,7 +202,7 @@ class FakeTimerStore(TimerStore):
         return min(due, default=None)
 
 
-class FakeHandoffQueue(HandoffQueue):
+class FakeHandoffQueue(HandoffStore):
     """Handoffs in memory; ``open`` and ``add_message`` as storage's, to seed them."""
 
     def __init__(self) -> None:
@@ -213,7 +213,9 @@ class FakeHandoffQueue(HandoffQueue):
     def open(
         self, party_id: int, channel: str, chat_id: str, locale: str, reason: str, now: datetime
     ) -> int:
-        existing = [h.id for h in self.handoffs.values() if h.party_id == party_id]
+        existing = [
+            h.id for h in self.handoffs.values() if h.party_id == party_id and h.closed_at is None
+        ]
         if existing:
             return existing[-1]
         handoff_id = next(self._ids)
@@ -241,6 +243,13 @@ class FakeHandoffQueue(HandoffQueue):
 
     def mark_paged(self, handoff_id: int, now: datetime) -> None:
         self.paged[handoff_id] = now
+
+    def close(self, handoff_id: int, now: datetime, by: str) -> bool:
+        handoff = self.handoffs.get(handoff_id)
+        if handoff is None or handoff.closed_at is not None:
+            return False
+        self.handoffs[handoff_id] = replace(handoff, closed_at=now)
+        return True
 
 
 class FakeEscalationReads(EscalationReads):

@@ -218,6 +218,8 @@ class SeededHandoffs(Protocol):
 
     def mark_paged(self, handoff_id: int, now: datetime) -> None: ...
 
+    def close(self, handoff_id: int, now: datetime, by: str) -> bool: ...
+
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def handoffs(request: pytest.FixtureRequest) -> Iterator[tuple[SeededHandoffs, list[int]]]:
@@ -344,3 +346,14 @@ def test_clock_claims_by_status_unarmed_and_after_an_action(filing: Filing) -> N
     assert filing.clocks.unarmed(reported, "clk:", 10, Action.REPLY.value) == [replied.number]
     others = [s for s in ClaimStatus if s != ClaimStatus.REPORTED]
     assert filing.clocks.unarmed(others, "clk:", 10) == []
+
+
+def test_a_handoff_is_open_until_closed_once_then_a_new_one_opens(
+    handoffs: tuple[SeededHandoffs, list[int]],
+) -> None:
+    queue, (a, _, _) = handoffs
+    first = queue.open(a, "test", "1", "zh_CN", "asked", NOW)
+    assert queue.open(a, "test", "1", "zh_CN", "asked", NOW) == first  # still open
+    assert queue.close(first, NOW, "owner") is True
+    assert queue.close(first, NOW, "owner") is False  # closed already
+    assert queue.open(a, "test", "1", "zh_CN", "asked", NOW) != first

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from domain.handoffs import Handoff, HandoffMessage
-from domain.scheduler_ports import HandoffQueue
+from domain.scheduler_ports import HandoffStore
 from storage._sql import AnyRow
 from storage.tables.handoff import handoff_message_t, handoff_t
 
@@ -21,7 +21,7 @@ _h = handoff_t.c
 _m = handoff_message_t.c
 
 
-class HandoffRepository(HandoffQueue):
+class HandoffRepository(HandoffStore):
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
