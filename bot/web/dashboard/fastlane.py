@@ -18,8 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.agreement.files import AgreementFiles
 from bot.settings import Settings
 from bot.web.auth import Viewer, viewer_of
-from bot.web.dashboard.pages import LANG_COOKIE
-from bot.web.dashboard.rendering import PageRenderer, pick_locale
+from bot.web.dashboard.rendering import PageRenderer, request_locale
 from domain.adjudication import ProposalOutcome
 from domain.claim import Action, ClaimStatus
 from domain.clock import Clock
@@ -76,11 +75,7 @@ class FastLaneDesk:
             sampled = uow.fastlane_decisions.to_review()
             numbers = uow.quick_deals.agreed_claims(MAX_AGREEMENTS)
             agreements = [self._links(number) for number in numbers]
-        locale = pick_locale(
-            request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
-            request.headers.get("accept-language"),
-            self._settings.default_locale,
-        )
+        locale = request_locale(request, self._settings.default_locale)
         html = self._pages.render(
             "fastlane.html",
             locale,

@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.settings import Settings
 from bot.web.auth import Viewer, viewer_of
-from bot.web.dashboard.pages import LANG_COOKIE
-from bot.web.dashboard.rendering import PageRenderer, pick_locale
+from bot.web.dashboard.rendering import PageRenderer, request_locale
 from dialogs import human
 from dialogs.conversation import Conversation
 from dialogs.router import reprompt
@@ -60,11 +59,7 @@ class HandoffDesk:
         with self._database.unit_of_work() as uow:
             waiting = uow.handoffs.waiting()
         now = self._clock.now()
-        locale = pick_locale(
-            request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
-            request.headers.get("accept-language"),
-            self._settings.default_locale,
-        )
+        locale = request_locale(request, self._settings.default_locale)
         html = self._pages.render(
             "handoffs.html",
             locale,

@@ -34,7 +34,7 @@ from bot.web.auth import Viewer, viewer_of
 from bot.web.dashboard.analytics_view import build_report, report_csv, report_html
 from bot.web.dashboard.approvals import ApprovalAction, awaiting_approval, rulebook
 from bot.web.dashboard.login import Login
-from bot.web.dashboard.rendering import STATIC, PageRenderer, pick_locale
+from bot.web.dashboard.rendering import LANG_COOKIE, STATIC, PageRenderer, request_locale
 from bot.web.security.media_response import media_copy_response, media_response
 from domain.claim import ClaimStatus
 from domain.clock import Clock
@@ -50,7 +50,6 @@ from storage.read_models.personal_data import FullIdentifiers
 from storage.repositories.consents import DataView
 
 LOGIN = "/dashboard/login"
-LANG_COOKIE = "claimbot_lang"
 STATIC_FILES = {
     "theme.css": "text/css",
     "dashboard.css": "text/css",
@@ -133,11 +132,7 @@ class Dashboard:
         return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
 
     def _locale(self, request: Request) -> str:
-        return pick_locale(
-            request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
-            request.headers.get("accept-language"),
-            self._settings.default_locale,
-        )
+        return request_locale(request, self._settings.default_locale)
 
     def _viewer(self, request: Request) -> Viewer | None:
         return viewer_of(request, self._database, self._clock)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from domain.money import Money, with_amounts
@@ -21,6 +22,19 @@ from locales.notes import NoteWords
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 LOCALES = ("zh_CN", "en")
+
+
+LANG_COOKIE = "claimbot_lang"
+
+
+def request_locale(request: Request, default: str) -> str:
+    """A dashboard page's language: ``?lang=``, then the language cookie, then the
+    browser's Accept-Language, then the default."""
+    return pick_locale(
+        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+        default,
+    )
 
 
 def pick_locale(wanted: str | None, accept_language: str | None, default: str) -> str:
