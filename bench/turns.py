@@ -108,7 +108,9 @@ def scripts(container: Container, photos: tuple[MediaItem, ...]) -> list[list[St
     ]
     # First contact: the privacy notice answers the first message and is agreed to once;
     # not counted among a report's owner actions (CONSENT_STEPS are taken off).
-    consent = [make(InboundKind.TEXT, "/report"), make(InboundKind.CHOICE, AGREE)]
+    # A greeting, not a report: what is held until they agree is answered then, and each
+    # style's own first action starts the report.
+    consent = [make(InboundKind.TEXT, "你好"), make(InboundKind.CHOICE, AGREE)]
     return [[*consent, *style] for style in (buttons, facts_told, typed)]
 
 
