@@ -80,6 +80,15 @@ def viewer_of(request: Request, database: Database, clock: Clock | None = None) 
     return None if not session else _session_viewer(database, session, clock)
 
 
+def insurer_of(request: Request, database: Database, clock: Clock | None = None) -> Viewer | None:
+    """The signed-in viewer of an insurer-only page; None (sign in) without one, 403 for
+    a shop's viewer."""
+    viewer = viewer_of(request, database, clock)
+    if viewer is not None and not viewer.is_insurer:
+        raise HTTPException(403)
+    return viewer
+
+
 def _session_viewer(database: Database, raw: str, clock: Clock | None) -> Viewer | None:
     """The viewer of a live dashboard session (its token not revoked), or None."""
     now = datetime.now(UTC) if clock is None else clock.now()

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.agreement.files import AgreementFiles
 from bot.settings import Settings
-from bot.web.auth import Viewer, viewer_of
+from bot.web.auth import insurer_of
 from bot.web.dashboard.rendering import PageRenderer, request_locale
 from domain.adjudication import ProposalOutcome
 from domain.claim import Action, ClaimStatus
@@ -68,7 +68,7 @@ class FastLaneDesk:
         return router
 
     def page(self, request: Request) -> Response:
-        viewer = self._insurer(request)
+        viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         with self._database.unit_of_work() as uow:
@@ -95,7 +95,7 @@ class FastLaneDesk:
         decision_id: int,
         action: Annotated[str, Form(max_length=20)],
     ) -> Response:
-        viewer = self._insurer(request)
+        viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         if action not in ACTIONS:
@@ -158,8 +158,3 @@ class FastLaneDesk:
         html = files.url(number, "html") if files.path(number, "html").is_file() else ""
         return AgreementLink(number, html, pdf)
 
-    def _insurer(self, request: Request) -> Viewer | None:
-        viewer = viewer_of(request, self._database, self._clock)
-        if viewer is not None and not viewer.is_insurer:
-            raise HTTPException(403)
-        return viewer

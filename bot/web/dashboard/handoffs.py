@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.settings import Settings
-from bot.web.auth import Viewer, viewer_of
+from bot.web.auth import insurer_of
 from bot.web.dashboard.rendering import PageRenderer, request_locale
 from dialogs import human
 from dialogs.conversation import Conversation
@@ -53,7 +53,7 @@ class HandoffDesk:
         return router
 
     def queue(self, request: Request) -> Response:
-        viewer = self._insurer(request)
+        viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         with self._database.unit_of_work() as uow:
@@ -79,7 +79,7 @@ class HandoffDesk:
         handoff_id: int,
         text: Annotated[str, Form(min_length=1, max_length=MAX_REPLY)],
     ) -> Response:
-        viewer = self._insurer(request)
+        viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         reply = text.strip()
@@ -97,7 +97,7 @@ class HandoffDesk:
         return RedirectResponse(QUEUE, status_code=303)
 
     def close(self, request: Request, handoff_id: int) -> Response:
-        viewer = self._insurer(request)
+        viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         now = self._clock.now()
@@ -122,12 +122,6 @@ class HandoffDesk:
             uow.commit()
         self._wake()
         return RedirectResponse(QUEUE, status_code=303)
-
-    def _insurer(self, request: Request) -> Viewer | None:
-        viewer = viewer_of(request, self._database, self._clock)
-        if viewer is not None and not viewer.is_insurer:
-            raise HTTPException(403)
-        return viewer
 
     @staticmethod
     def _open(uow: SqlUnitOfWork, handoff_id: int) -> Handoff:
