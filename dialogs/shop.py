@@ -11,8 +11,7 @@ see dialogs/report/machine.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from dialogs.booking.views import (
     to_owner,
 )
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.machines import fire
 from dialogs.shop_slots import ShopSlots, keep, load
 from dialogs.slots_codec import slots_to_json
 from dialogs.timeparse import parse_appointment_time
@@ -73,13 +73,9 @@ MACHINE = Machine(
 )
 
 
-@contextmanager
-def attached(conv: Conversation) -> Iterator[Any]:
-    MACHINE.add_model(conv, initial=conv.state)
-    try:
-        yield conv
-    finally:
-        MACHINE.remove_model(conv)
+def move(conv: Conversation, trigger: str) -> None:
+    """Fire ``trigger`` on this dialog's machine (dialogs.machines)."""
+    fire(MACHINE, conv, trigger)
 
 
 def _enter(conv: Conversation, trigger: str, booking: Booking) -> None:
@@ -87,14 +83,12 @@ def _enter(conv: Conversation, trigger: str, booking: Booking) -> None:
     _leave(conv)
     conv.dialog = NAME
     conv.slots = slots_to_json(ShopSlots(booking=booking.id))
-    with attached(conv) as machine:
-        getattr(machine, trigger)()
+    move(conv, trigger)
 
 
 def _leave(conv: Conversation) -> None:
     if conv.dialog == NAME:
-        with attached(conv) as machine:
-            machine.leave()
+        move(conv, "leave")
     conv.reset()
 
 
@@ -405,8 +399,7 @@ def _step_estimate(
         slots = load(conv)
         slots.estimate = key_of(estimate)
         keep(conv, slots)
-        with attached(conv) as machine:
-            machine.to_quote()
+        move(conv, "to_quote")
         return [_prompt(conv, quoting.ask_quote(booking))]
     booking = svc.start_repair(ctx.uow, booking_id, staff, estimate, ctx.now, ctx.booking)
     _leave(conv)

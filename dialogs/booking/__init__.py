@@ -6,7 +6,7 @@
 
 from dialogs.booking.actions import choose, is_owner_choice
 from dialogs.booking.hooks import cancel, go_back, list_bookings
-from dialogs.booking.machine import MACHINE, NAME, STATES, attached, is_busy, reprompt
+from dialogs.booking.machine import MACHINE, NAME, STATES, is_busy, move, reprompt
 from dialogs.booking.start import begin, book_choice, is_start, start_choice
 from dialogs.booking.steps import handle
 
@@ -14,7 +14,6 @@ __all__ = [
     "MACHINE",
     "NAME",
     "STATES",
-    "attached",
     "begin",
     "book_choice",
     "cancel",
@@ -25,6 +24,7 @@ __all__ = [
     "is_owner_choice",
     "is_start",
     "list_bookings",
+    "move",
     "reprompt",
     "start_choice",
 ]

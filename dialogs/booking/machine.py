@@ -16,14 +16,13 @@ One Machine serves every conversation (see dialogs/report/machine.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 from transitions import Machine
 
 from dialogs.booking.slots import keep, load
 from dialogs.conversation import IDLE, Conversation, TurnContext
+from dialogs.machines import fire
 from messages.choices import ChoiceKind, StepChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Outbound
@@ -67,13 +66,9 @@ MACHINE = Machine(
 )
 
 
-@contextmanager
-def attached(conv: Conversation) -> Iterator[Any]:
-    MACHINE.add_model(conv, initial=conv.state)
-    try:
-        yield conv
-    finally:
-        MACHINE.remove_model(conv)
+def move(conv: Conversation, trigger: str) -> None:
+    """Fire ``trigger`` on this dialog's machine (dialogs.machines)."""
+    fire(MACHINE, conv, trigger)
 
 
 def _go(conv: Conversation, trigger: str) -> None:
@@ -81,14 +76,12 @@ def _go(conv: Conversation, trigger: str) -> None:
     if conv.dialog != NAME:
         conv.dialog = NAME
         conv.state = IDLE
-    with attached(conv) as machine:
-        getattr(machine, trigger)()
+    move(conv, trigger)
 
 
 def _leave(conv: Conversation) -> None:
     if conv.dialog == NAME:
-        with attached(conv) as machine:
-            machine.leave()
+        move(conv, "leave")
     conv.reset()
 
 

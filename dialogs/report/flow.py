@@ -21,8 +21,8 @@ from dialogs.report.machine import (
     RESUME,
     STEPS,
     SUMMARY,
-    attached,
     enter,
+    move,
     step_of,
     upgrade,
 )
@@ -78,8 +78,7 @@ def offer_resume(conv: Conversation, inbound: Inbound | None, ctx: TurnContext) 
     slots = load(conv)
     slots.resume_state = conv.state
     keep(conv, slots)
-    with attached(conv) as machine:
-        machine.offer_resume()
+    move(conv, "offer_resume")
     if inbound is not None and inbound.kind in (InboundKind.MEDIA, InboundKind.LOCATION):
         return handle(conv, inbound, ctx)
     return reprompt(conv)
@@ -157,8 +156,7 @@ def ask_cancel(conv: Conversation) -> list[Outbound]:
 
 def cancel(conv: Conversation) -> list[Outbound]:
     upgrade(conv)
-    with attached(conv) as machine:
-        machine.abandon()
+    move(conv, "abandon")
     conv.reset()
     return [Outbound("report.cancelled")]
 
@@ -256,8 +254,7 @@ def _ask_next(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[
             slots = load(conv)
             slots.history.append(current)
             keep(conv, slots)
-            with attached(conv) as machine:
-                machine.review()
+            move(conv, "review")
         return [_summary(draft)]
     return _goto(conv, draft, FIRST_STEP[missing[0]])
 
@@ -355,8 +352,7 @@ def _file(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[Outb
         draft.policy_number = None
         _save(conv, draft)
         return _ask_next(conv, draft, ctx)
-    with attached(conv) as machine:
-        machine.finish()
+    move(conv, "finish")
     conv.reset()
     return [
         Outbound(
@@ -381,8 +377,7 @@ def _handle_resume(
         back_to, slots.resume_state = slots.resume_state, None
         keep(conv, slots)
         if back_to == SUMMARY:
-            with attached(conv) as machine:
-                machine.resume_summary()
+            move(conv, "resume_summary")
         else:
             enter(conv, back_to if back_to in STEPS else FIRST)
         return [Outbound("report.resumed"), *_prompt(conv, draft)]

@@ -1,18 +1,15 @@
 """The accident report dialog (报案): slot filling in any order, summary, claim number.
 
-One Machine definition serves every conversation: a Conversation is attached for one
-turn, the trigger fires, and it is detached again.
+One Machine definition serves every conversation: its triggers fire with the
+Conversation as the model (dialogs.machines).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from transitions import Machine
 
 from dialogs.conversation import IDLE, Conversation
+from dialogs.machines import fire
 from dialogs.report import slots
 from domain.report import (
     ReportItem,
@@ -82,20 +79,14 @@ ALL_FINE = "all_fine"  # the situation card's one tap: nobody hurt, drivable, no
 PHOTO_READY_STEPS = frozenset({"witnesses", "police", "evidence"})
 
 
-@contextmanager
-def attached(conv: Conversation) -> Iterator[Any]:
-    """The conversation with this dialog's triggers, for the length of one turn."""
-    MACHINE.add_model(conv, initial=conv.state)
-    try:
-        yield conv
-    finally:
-        MACHINE.remove_model(conv)
+def move(conv: Conversation, trigger: str) -> None:
+    """Fire ``trigger`` on this dialog's machine (dialogs.machines)."""
+    fire(MACHINE, conv, trigger)
 
 
 def enter(conv: Conversation, step: str) -> None:
     """Ask ``step`` next: the machine moves to its state."""
-    with attached(conv) as machine:
-        getattr(machine, f"ask_{step}")()
+    move(conv, f"ask_{step}")
 
 
 def step_of(conv: Conversation) -> str | None:
