@@ -22,7 +22,6 @@ from storage.read_models.bookings import (
     count_bookings_by_status,
     list_bookings,
     list_shops,
-    owned_status_tokens,
 )
 from storage.read_models.claims import (
     EARLIEST_DAY,
@@ -94,6 +93,5 @@ __all__ = [
     "list_claims",
     "list_shops",
     "open_claims_for_sla",
-    "owned_status_tokens",
     "shop_id_of",
 ]

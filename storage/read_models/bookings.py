@@ -3,7 +3,6 @@ status page's claim."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,13 +241,3 @@ def claim_by_status_token(conn: Connection, token: str) -> StatusPageOwner | Non
     )
     row = conn.execute(query).first()
     return None if row is None else StatusPageOwner(row.number, row.locale)
-
-
-def owned_status_tokens(conn: Connection, party_id: int, numbers: Sequence[str]) -> dict[str, str]:
-    """Claim number → status token, for those of ``numbers`` that ``party_id`` owns."""
-    if not numbers:
-        return {}
-    query = select(_c.number, _c.status_token).where(
-        _c.owner_party_id == party_id, _c.number.in_(sorted(set(numbers)))
-    )
-    return {number: token for number, token in conn.execute(query)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 
 from domain.attempts import CLEAR, AttemptRule, AttemptState, AttemptStore, current
 from storage._sql import per_dialect, pick, require_aware
@@ -21,6 +21,9 @@ _ENSURE = per_dialect(
     lambda ins: ins(attempt_counter_t).on_conflict_do_nothing(index_elements=["subject"])
 )
 MAX_SUBJECT = 200
+_STATE = select(_t.window_start, _t.failures, _t.blocked_until).where(
+    _t.subject == bindparam("subject")
+)
 
 
 class SqlAttemptStore(AttemptStore):
@@ -28,11 +31,7 @@ class SqlAttemptStore(AttemptStore):
         self._conn = conn
 
     def state(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
-        row = self._conn.execute(
-            select(_t.window_start, _t.failures, _t.blocked_until).where(
-                _t.subject == key[:MAX_SUBJECT]
-            )
-        ).first()
+        row = self._conn.execute(_STATE, {"subject": key[:MAX_SUBJECT]}).first()
         if row is None:
             return CLEAR
         stored = AttemptState(failures=row.failures, blocked_until=row.blocked_until)

@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from domain.claim_refs import claim_numbers
 from messages.outbound import STATUS_LINKS, Outbound, StatusLink
-from storage.read_models import owned_status_tokens
 from storage.records import OutboxItem
 from storage.tables.core import claim_t, outbox_t
 
@@ -29,6 +28,17 @@ __all__ = ["STATUS_PATH", "claim_numbers", "status_page_url", "with_status_links
 
 STATUS_PATH = "/status/"
 LOOK_BACK = 100  # a chat's newest rows searched for a link given in the present stage
+
+_OWNED = select(claim_t.c.number, claim_t.c.status_token, claim_t.c.status).where(
+    claim_t.c.owner_party_id == bindparam("party"),
+    claim_t.c.number.in_(bindparam("numbers", expanding=True)),
+)
+_LINKED_BEFORE = (
+    select(outbox_t.c.payload)
+    .where(outbox_t.c.channel == bindparam("channel"), outbox_t.c.chat_id == bindparam("chat"))
+    .order_by(outbox_t.c.id.desc())
+    .limit(LOOK_BACK)
+)
 
 
 def status_page_url(base_url: str, token: str) -> str:
@@ -43,8 +53,9 @@ def with_status_links(
     for item in items:
         party = item.party_id
         numbers = [] if party is None else claim_numbers(item.payload)
-        tokens = owned_status_tokens(conn, party, numbers) if party and numbers else {}
-        stages = _stages(conn, list(tokens)) if tokens else {}
+        owned = _owned(conn, party, numbers) if party and numbers else {}
+        tokens = {number: token for number, (token, _) in owned.items()}
+        stages = {number: stage for number, (_, stage) in owned.items()}
         chat = (item.channel, item.chat_id)
         if stages and chat not in given:
             given[chat] = _linked_before(conn, *chat)
@@ -60,21 +71,16 @@ def with_status_links(
     return linked
 
 
-def _stages(conn: Connection, numbers: list[str]) -> dict[str, str]:
-    query = select(claim_t.c.number, claim_t.c.status).where(claim_t.c.number.in_(numbers))
-    return {number: status for number, status in conn.execute(query)}
+def _owned(conn: Connection, party: int, numbers: list[str]) -> dict[str, tuple[str, str]]:
+    """Claim number → (status token, stage), for those of ``numbers`` the party owns."""
+    rows = conn.execute(_OWNED, {"party": party, "numbers": sorted(set(numbers))})
+    return {number: (token, stage) for number, token, stage in rows}
 
 
 def _linked_before(conn: Connection, channel: str, chat_id: str) -> set[tuple[str, str]]:
     """(claim, stage) of the status links among the chat's newest rows."""
-    query = (
-        select(outbox_t.c.payload)
-        .where(outbox_t.c.channel == channel, outbox_t.c.chat_id == chat_id)
-        .order_by(outbox_t.c.id.desc())
-        .limit(LOOK_BACK)
-    )
     return {
         (str(link.get("number")), str(link.get("stage")))
-        for (payload,) in conn.execute(query)
+        for (payload,) in conn.execute(_LINKED_BEFORE, {"channel": channel, "chat": chat_id})
         for link in (payload or {}).get(STATUS_LINKS) or []
     }
