@@ -104,7 +104,8 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
         self._conn = conn
         self.policies = SqlPolicyRepository(conn)
         self.claims = SqlClaimRepository(conn)
-        self.parties = PartyRepository(conn)
+        agreed: dict[int, str | None] = {}  # privacy notice versions read with the parties
+        self.parties = PartyRepository(conn, agreed)
         self.conversations = ConversationRepository(conn)
         self.inbound = InboundLog(conn)
         self.outbox = Outbox(conn)
@@ -118,7 +119,7 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
         self.bookings = SqlBookingRepository(conn)
         self.booking_timers = SqlBookingTimers(conn, self.timers)
         self.attempts = SqlAttemptStore(conn)
-        self.consents = ConsentRepository(conn)
+        self.consents = ConsentRepository(conn, agreed)
         self.data_views = DataViewLog(conn)
         self.quick_deals = SqlQuickDealRepository(conn)
         return self

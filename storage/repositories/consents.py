@@ -34,15 +34,21 @@ class DataView:
 
 
 class ConsentRepository(ConsentLog):
-    __slots__ = ("_conn",)
+    """``agreed`` holds, for this unit of work, the versions already known: the party
+    directory fills it when it resolves a party (the turn's first read), so the consent
+    gate does not ask again."""
 
-    def __init__(self, conn: Connection) -> None:
+    __slots__ = ("_agreed", "_conn")
+
+    def __init__(self, conn: Connection, agreed: dict[int, str | None] | None = None) -> None:
         self._conn = conn
+        self._agreed = {} if agreed is None else agreed
 
     def agreed_version(self, party_id: int) -> str | None:
         """The notice version the party last agreed to (None: never)."""
-        version: str | None = self._conn.execute(_LATEST, {"party_id": party_id}).scalar()
-        return version
+        if party_id not in self._agreed:
+            self._agreed[party_id] = self._conn.execute(_LATEST, {"party_id": party_id}).scalar()
+        return self._agreed[party_id]
 
     def record(self, party_id: int, version: str, channel: str, at: datetime) -> None:
         require_aware(at, "at")
@@ -50,6 +56,7 @@ class ConsentRepository(ConsentLog):
             insert(consent_t),
             {"party_id": party_id, "version": version, "channel": channel, "agreed_at": at},
         )
+        self._agreed[party_id] = version
 
     def of_party(self, party_id: int) -> list[Consent]:
         rows = self._conn.execute(

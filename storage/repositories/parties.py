@@ -8,10 +8,20 @@ from domain.ports import PartyDirectory
 from storage._sql import AnyRow, per_dialect, pick, utcnow
 from storage.records import PartyRecord
 from storage.tables.core import PARTY_KINDS, identity_t, party_t
+from storage.tables.privacy import consent_t
 
 _COLUMNS = (party_t.c.id, party_t.c.kind, party_t.c.name, party_t.c.locale)
+# the privacy notice version the party agreed to last, read with the party: a turn asks
+_AGREED = (
+    select(consent_t.c.version)
+    .where(consent_t.c.party_id == party_t.c.id)
+    .order_by(consent_t.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("agreed")
+)
 _BY_IDENTITY = (
-    select(*_COLUMNS)
+    select(*_COLUMNS, _AGREED)
     .select_from(identity_t.join(party_t, identity_t.c.party_id == party_t.c.id))
     .where(
         identity_t.c.channel == bindparam("channel"),
@@ -38,10 +48,11 @@ def _record(row: AnyRow) -> PartyRecord:
 
 
 class PartyRepository(PartyDirectory):
-    __slots__ = ("_conn",)
+    __slots__ = ("_agreed", "_conn")
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, agreed: dict[int, str | None] | None = None) -> None:
         self._conn = conn
+        self._agreed = {} if agreed is None else agreed  # ConsentRepository's, shared
 
     def resolve(
         self,
@@ -61,6 +72,7 @@ class PartyRepository(PartyDirectory):
         params = {"channel": channel, "external_id": external_id}
         row = self._conn.execute(_BY_IDENTITY, params).first()
         if row is not None:
+            self._agreed[row.id] = row.agreed
             return _record(row)
         if kind not in PARTY_KINDS:
             raise ValueError(f"unknown party kind {kind!r}")
@@ -73,9 +85,11 @@ class PartyRepository(PartyDirectory):
             {"channel": channel, "external_id": external_id, "party_id": party_id},
         ).first()
         if bound is not None:
+            self._agreed[party_id] = None  # a new party has agreed to nothing yet
             return PartyRecord(id=party_id, kind=kind, name=name, locale=locale)
         self._conn.execute(_DELETE_PARTY, {"party_id": party_id})
         row = self._conn.execute(_BY_IDENTITY, params).one()
+        self._agreed[row.id] = row.agreed
         return _record(row)
 
     def get(self, party_id: int) -> PartyRecord | None:
