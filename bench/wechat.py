@@ -10,6 +10,11 @@ Also prints the server's CPU time during the load.
     .venv/bin/python bench/wechat.py --think 0             # no pause: the server's limit
     .venv/bin/python bench/wechat.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
     .venv/bin/python bench/wechat.py --profile /tmp/wechat.txt  # py-spy, raw folded stacks
+    .venv/bin/python bench/wechat.py --burners 2 --database-url …  # beside 2 CPU burners
+
+``--burners N`` starts N processes that spin on the CPU for the whole run (a loaded
+machine: on 2 cores, 2 burners bring the load average to about 2 before the load starts);
+the load average is printed at the start of the load and at its end.
 
 Each run uses new openids and MsgIds, so a database can be reused between runs (the
 callback would otherwise answer every message as a retry of the previous run's).
@@ -224,6 +229,33 @@ def run_load(base: str, api: FakeWeChatAPI, args: argparse.Namespace) -> Figures
     return Figures(ack, e2e, errors)
 
 
+def _burn() -> None:
+    while True:
+        pass
+
+
+@contextmanager
+def burners(count: int, settle: float) -> Iterator[None]:
+    """``count`` processes spinning on the CPU; waits ``settle`` seconds for the load
+    average to climb before the load starts."""
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_burn, daemon=True) for _ in range(count)]
+    for process in processes:
+        process.start()
+    try:
+        if processes:
+            time.sleep(settle)
+        yield
+    finally:
+        for process in processes:
+            process.kill()
+            process.join(timeout=5)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 @dataclass(frozen=True)
 class Figures:
     ack: list[float]
@@ -246,6 +278,10 @@ def main() -> None:
     parser.add_argument("--per-second", type=float, help="CLAIMBOT_WECHAT_PER_SECOND")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the server into FILE (raw)")
     parser.add_argument("--server-log", metavar="FILE", help="keep the server's log in FILE")
+    parser.add_argument("--burners", type=int, default=0, help="CPU-burning processes beside")
+    parser.add_argument(
+        "--settle", type=float, default=60.0, help="seconds the burners run before the load"
+    )
     args = parser.parse_args()
 
     api = FakeWeChatAPI()
@@ -266,12 +302,18 @@ def main() -> None:
             if args.per_second is not None:
                 env["CLAIMBOT_WECHAT_PER_SECOND"] = str(args.per_second)
             server_log = Path(args.server_log or f"{workdir}/server.log")
-            with app_server(env, server_log) as (base, pid), profiled(pid, args.profile):
+            with (
+                app_server(env, server_log) as (base, pid),
+                burners(args.burners, args.settle),
+                profiled(pid, args.profile),
+            ):
+                load_at_start = load_average()
                 cpu_before = _cpu_seconds(pid)
                 started = time.perf_counter()
                 load = run_load(base, api, args)
                 elapsed = time.perf_counter() - started
                 server_cpu = _cpu_seconds(pid) - cpu_before
+                load_at_end = load_average()
     total = args.senders * args.messages
     mode = "safe (AES)" if args.safe else "plaintext"
     database = "PostgreSQL" if args.database_url else "SQLite"
@@ -283,6 +325,8 @@ def main() -> None:
     print(_figures("first reply (e2e)", load.e2e))
     print(f"errors                 {load.errors}")
     print(f"customer-service sends {len(api.messages)}")
+    print(f"burners                {args.burners}")
+    print(f"load average           start {load_at_start}, end {load_at_end}")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,22 @@ def test_without_a_template_the_message_waits_for_the_user(
     assert set(rig.outbox_statuses(USER)) == {"sent"}
 
 
+def test_the_kept_message_wakes_the_sender_when_the_user_is_back(
+    rig_without_template: WeChatRig,
+) -> None:
+    """Releasing the kept rows wakes the dispatcher (it would otherwise wait for its idle
+    cap, up to a second, before sending them)."""
+    rig = rig_without_template
+    rig.say(USER, "/help")
+    rig.api.closed_windows.add(USER)
+    push(rig, "/kept")
+    rig.api.closed_windows.discard(USER)
+    woken: list[bool] = []
+    rig.container.engine.on_outbox(lambda: woken.append(True))
+    rig.say(USER, "/help")
+    assert woken  # by the inbox worker's release: the turn itself hands its rows over
+
+
 def test_a_user_who_unfollowed_is_given_up(rig: WeChatRig) -> None:
     rig.say(USER, "/help")
     rig.api.fail_next("message/custom/send", 43004)

@@ -69,6 +69,7 @@ class WeChatChannel:
             deps.clock,
             lambda row, last: processor.process(row, last_attempt=last),
             worker=f"{socket.gethostname()}:{os.getpid()}",
+            on_released=deps.engine.outbox_written,
         )
         self.callback = WeChatCallback(
             CallbackConfig(

@@ -43,8 +43,10 @@ class InboxWorker:
         concurrency: int = 4,
         max_attempts: int = len(BACKOFF) + 1,
         stale_after: timedelta = timedelta(minutes=2),
+        on_released: Callable[[], None] = lambda: None,
     ) -> None:
         self._database = database
+        self._on_released = on_released  # rows kept for a user's return are due again
         self._clock = clock
         self._process = process
         self._worker = worker
@@ -100,8 +102,10 @@ class InboxWorker:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             rows = uow.channel_store(WeChatInbox).claim(self._worker, now, self._batch)
-            open_windows(uow, rows, now)
+            released = open_windows(uow, rows, now)
             uow.commit()
+        if released:
+            self._on_released()
         return rows
 
     def _done(self, row: InboxRow) -> None:

@@ -36,15 +36,17 @@ def grant_for(msg_type: str) -> tuple[str, int, timedelta] | None:
     return None
 
 
-def open_windows(uow: SqlUnitOfWork, claimed: Sequence[InboxRow], now: datetime) -> None:
+def open_windows(uow: SqlUnitOfWork, claimed: Sequence[InboxRow], now: datetime) -> int:
     """Grant what the newly claimed messages open, and release the rows kept for the user's
-    return (``WeChatQueue.release``)."""
+    return (``WeChatQueue.release``); how many rows were released."""
     quotas = uow.channel_store(WeChatQuotas)
     queue = uow.channel_store(WeChatQueue)
+    released = 0
     for row in claimed:
         grant = grant_for(row.msg_type) if row.attempts == 1 else None
         if grant is None:
             continue
         kind, allowance, lifetime = grant
         quotas.grant(row.openid, kind, row.received_at, allowance, lifetime)
-        queue.release(CHANNEL, row.openid, now)
+        released += queue.release(CHANNEL, row.openid, now)
+    return released
