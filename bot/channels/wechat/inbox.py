@@ -39,7 +39,6 @@ class InboxWorker:
         process: Process,
         *,
         worker: str,
-        batch: int = 50,
         concurrency: int = 4,
         max_attempts: int = len(BACKOFF) + 1,
         stale_after: timedelta = timedelta(minutes=2),
@@ -50,8 +49,7 @@ class InboxWorker:
         self._clock = clock
         self._process = process
         self._worker = worker
-        self._batch = batch
-        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
         self._max_attempts = max_attempts
         self._stale_after = stale_after
         self._wake = asyncio.Event()
@@ -61,47 +59,63 @@ class InboxWorker:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+        """Claim whenever a processing slot is free and something is due: a message is
+        not held back until the slowest of an earlier batch is done."""
         last_housekeeping = 0.0
-        while not stop.is_set():
-            try:
-                if time.monotonic() - last_housekeeping > 60:
-                    await asyncio.to_thread(self._housekeeping)
-                    last_housekeeping = time.monotonic()
-                if await self.process_due():
-                    continue
-            except Exception:
-                log.exception("wechat inbox round failed; retrying")
-            self._wake.clear()
-            waiter = asyncio.ensure_future(self._wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait(
-                    {waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED
-                )
-            waiter.cancel()
-            stopper.cancel()
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    if time.monotonic() - last_housekeeping > 60:
+                        await asyncio.to_thread(self._housekeeping)
+                        last_housekeeping = time.monotonic()
+                    free = self._concurrency - len(running)
+                    claimed = await asyncio.to_thread(self._claim, free) if free > 0 else []
+                    if self._start(claimed, running):
+                        continue
+                except Exception:
+                    log.exception("wechat inbox round failed; retrying")
+                await self._wait(stop, idle)
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
-    async def process_due(self) -> int:
-        """Claim and process what is due; the number of rows handled."""
-        rows = await asyncio.to_thread(self._claim)
-        if rows:
-            await asyncio.gather(*(self._handle(row) for row in rows))
+    def _start(self, rows: list[InboxRow], running: set[asyncio.Task[None]]) -> int:
+        for row in rows:
+            task = asyncio.ensure_future(self._handle(row))
+            running.add(task)
+            task.add_done_callback(self._finished(running))
         return len(rows)
+
+    def _finished(self, running: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            self._wake.set()  # a slot is free, and the user's next message may be due
+
+        return done
+
+    async def _wait(self, stop: asyncio.Event, idle: float) -> None:
+        waiter = asyncio.ensure_future(self._wake.wait())
+        stopper = asyncio.ensure_future(stop.wait())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait({waiter, stopper}, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        stopper.cancel()
 
     async def _handle(self, row: InboxRow) -> None:
         last_attempt = row.attempts >= self._max_attempts
-        async with self._slots:
-            try:
-                await asyncio.to_thread(self._process, row, last_attempt)
-            except Exception as exc:
-                await asyncio.to_thread(self._failed, row, exc, last_attempt)
-                return
-            await asyncio.to_thread(self._done, row)
+        try:
+            await asyncio.to_thread(self._process, row, last_attempt)
+        except Exception as exc:
+            await asyncio.to_thread(self._failed, row, exc, last_attempt)
+            return
+        await asyncio.to_thread(self._done, row)
 
-    def _claim(self) -> list[InboxRow]:
+    def _claim(self, limit: int) -> list[InboxRow]:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            rows = uow.channel_store(WeChatInbox).claim(self._worker, now, self._batch)
+            rows = uow.channel_store(WeChatInbox).claim(self._worker, now, limit)
             released = open_windows(uow, rows, now)
             uow.commit()
         if released:
