@@ -105,16 +105,16 @@ class FraudQueries:
             if phash:
                 for band, value in enumerate(phash_bands(phash)):
                     probes.setdefault(band, set()).update(band_neighbours(value, radius))
-        near = select(_b.media_id).where(  # the values inline: no bound-parameter limit
-            or_(
-                *(
-                    and_(_b.band == band, _b.value.in_(_inline(f"probes_{band}", values)))
-                    for band, values in sorted(probes.items())
-                )
-            )
-        )
         statements = [_other_photos(number, since).where(_e.media_id.in_(own_ids))]
         if probes:
+            near = select(_b.media_id).where(  # the values inline: no bound-parameter limit
+                or_(
+                    *(
+                        and_(_b.band == band, _b.value.in_(_inline(f"probes_{band}", values)))
+                        for band, values in sorted(probes.items())
+                    )
+                )
+            )
             statements.append(_other_photos(number, since).where(_e.media_id.in_(near)))
         rows = self._conn.execute(union(*statements).order_by("number", "position")).all()
         return _matches(own, rows, max_distance)

@@ -120,6 +120,12 @@ def test_the_very_same_file_in_another_claim_even_without_a_hash(claims: Claims)
         PhotoMatch(unhashed, earlier, 0),
     ]
     assert claims.matches(number, SINCE, 6) == claims.scanned(number, SINCE, 6)
+    # a claim without any hashed photo: its very files only
+    unhashed_only, _ = claims.file([], reuse=[unhashed])
+    assert claims.matches(unhashed_only, SINCE, 6) == [
+        PhotoMatch(unhashed, earlier, 0),
+        PhotoMatch(unhashed, number, 0),
+    ]
 
 
 def test_claims_reported_before_the_window_are_not_looked_at(claims: Claims) -> None:
