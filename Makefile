@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python bench/turns.py --owners 1000
 	$(BIN)/python bench/turns.py --owners 10000
 	$(BIN)/python bench/fastlane.py --claims 2000
+	$(BIN)/python bench/photo_reuse.py --claims 20000
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -3,7 +3,7 @@ confirmation and the proposal (the goal: under 2 s in all).
 
 - the rules: both picks compared, the agreement drawn up, the estimate, the eligibility;
 - the fraud facts of one claim on a file SQLite database holding N earlier claims with
-  3 photos each (perceptual hashes compared in Python);
+  3 photos each (near perceptual hashes looked up by band, bench/photo_reuse.py);
 - the agreement rendered: the HTML page, and the PDF with 6 photos (the first PDF of a
   process also loads the CJK font).
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from domain.evidence import (
@@ -25,6 +26,13 @@ from domain.evidence import (
 from domain.geo import GeoPoint
 
 PHASH_BITS = 64
+# A pHash is also kept as PHASH_BANDS bands of 16 bits, looked up by value (multi-index
+# hashing): two hashes within d bits have a band within d // PHASH_BANDS bits of each other.
+PHASH_BANDS = 4
+PHASH_BAND_BITS = PHASH_BITS // PHASH_BANDS
+# Band values probed per band: 1 at radius 0, 17 at 1, 137 at 2, 697 at 3. Beyond this
+# radius (distances of 12 bits and more) storage compares every photo of the window instead.
+PHASH_MAX_BAND_RADIUS = 2
 
 
 class SignalKind(StrEnum):
@@ -118,6 +126,36 @@ def hamming(first: str, second: str) -> int:
     if len(first) != len(second):
         raise ValueError("hashes of different lengths")
     return (int(first, 16) ^ int(second, 16)).bit_count()
+
+
+def phash_bands(phash: str) -> tuple[int, ...]:
+    """The 16-bit bands of a 64-bit pHash written as 16 hex digits, most significant first."""
+    if len(phash) != PHASH_BITS // 4:
+        raise ValueError("a pHash is 16 hex digits")
+    value = int(phash, 16)
+    mask = (1 << PHASH_BAND_BITS) - 1
+    return tuple(
+        (value >> (PHASH_BITS - PHASH_BAND_BITS * (band + 1))) & mask for band in range(PHASH_BANDS)
+    )
+
+
+def band_radius(max_distance: int) -> int | None:
+    """The bits a band may differ by for hashes within ``max_distance`` (pigeonhole), or None
+    when so many band values would be probed that comparing every photo is the better way."""
+    radius = max_distance // PHASH_BANDS
+    return radius if radius <= PHASH_MAX_BAND_RADIUS else None
+
+
+def band_neighbours(value: int, radius: int) -> list[int]:
+    """Every band value within ``radius`` bits of ``value``, itself first."""
+    found = [value]
+    for flips in range(1, radius + 1):
+        for bits in combinations(range(PHASH_BAND_BITS), flips):
+            flipped = value
+            for bit in bits:
+                flipped ^= 1 << bit
+            found.append(flipped)
+    return found
 
 
 def fraud_signals(facts: FraudFacts, rules: FraudRules) -> list[FraudSignal]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, insert, select
 
+from domain.fraud_signals import phash_bands
 from storage._sql import AnyRow, per_dialect, pick, utcnow
 from storage.media.types import StoredMedia
-from storage.tables.core import media_t
+from storage.tables.core import media_phash_band_t, media_t
 
 _c = media_t.c
 _ADD = per_dialect(
@@ -73,8 +74,19 @@ class MediaRepository:
             },
         ).scalar()
         if inserted is not None:
+            self._add_bands(int(inserted), media.phash)
             return int(inserted)
         return int(self._conn.execute(_ID_BY_SHA, {"sha256": media.sha256}).scalar_one())
+
+    def _add_bands(self, media_id: int, phash: str | None) -> None:
+        """The pHash's bands, by which storage.read_models.fraud finds near photos."""
+        if not phash:
+            return
+        rows = [
+            {"media_id": media_id, "band": band, "value": value}
+            for band, value in enumerate(phash_bands(phash))
+        ]
+        self._conn.execute(insert(media_phash_band_t), rows)
 
     def get(self, media_id: int) -> StoredMedia | None:
         row = self._conn.execute(_GET, {"media_id": media_id}).first()

@@ -6,16 +6,20 @@
   distance of a photo in another claim reported within ``photo_lookback``, and files
   shared outright with another claim (same content, same media row).
 
-Hashes are compared in Python over the photos of claims in the look-back period: a year
-of a regional insurer's photos is a few hundred thousand 16-digit strings.
+Near photos are looked up by the bands of their hashes (``media_phash_band``, 4 bands of
+16 bits): two hashes within d bits have a band within d // 4 bits of each other, so the
+candidates are the photos with one of those band values (17 per band at the default 6
+bits), and the exact distance is checked in Python. Above 11 bits the lookup compares
+every hashed photo of the look-back period instead (``photo_matches_by_scan``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, or_, select, union
 
 from domain.claim import Claim
 from domain.fraud_signals import (
@@ -23,14 +27,26 @@ from domain.fraud_signals import (
     FraudRules,
     OtherClaim,
     PhotoMatch,
+    band_neighbours,
+    band_radius,
     hamming,
+    phash_bands,
 )
 from domain.policy import Policy
-from storage.tables.core import claim_evidence_t, claim_t, media_t, party_t, policy_t
+from storage._sql import AnyRow
+from storage.tables.core import (
+    claim_evidence_t,
+    claim_t,
+    media_phash_band_t,
+    media_t,
+    party_t,
+    policy_t,
+)
 
 _c = claim_t.c
 _e = claim_evidence_t.c
 _m = media_t.c
+_b = media_phash_band_t.c
 DEFAULT_PHOTO_LOOKBACK = timedelta(days=365)
 
 
@@ -71,39 +87,67 @@ class FraudQueries:
         )
 
     def photo_matches(self, number: str, since: datetime, max_distance: int) -> list[PhotoMatch]:
-        """This claim's photos near a photo of another claim reported since ``since``."""
-        own = self._conn.execute(
+        """This claim's photos near a photo of another claim reported since ``since``.
+
+        Candidates are the photos sharing a pHash band value (within the pigeonhole radius)
+        with one of this claim's photos, plus this claim's very files used by another claim;
+        the exact distance is then checked here. One match per photo of another claim (an
+        evidence row) and photo of this claim, ordered by the other claim's number and the
+        photo's place in it.
+        """
+        own = self._own_photos(number)
+        radius = band_radius(max_distance)
+        if not own or radius is None:
+            return self.photo_matches_by_scan(number, since, max_distance, own)
+        own_ids = sorted({media_id for media_id, _ in own})
+        probes: dict[int, set[int]] = {}
+        for _, phash in own:
+            if phash:
+                for band, value in enumerate(phash_bands(phash)):
+                    probes.setdefault(band, set()).update(band_neighbours(value, radius))
+        statements = [_other_photos(number, since).where(_e.media_id.in_(own_ids))]
+        if probes:
+            near = select(_b.media_id).where(  # the values inline: no bound-parameter limit
+                or_(
+                    *(
+                        and_(_b.band == band, _b.value.in_(_inline(f"probes_{band}", values)))
+                        for band, values in sorted(probes.items())
+                    )
+                )
+            )
+            statements.append(_other_photos(number, since).where(_e.media_id.in_(near)))
+        rows = self._conn.execute(union(*statements).order_by("number", "position")).all()
+        return _matches(own, rows, max_distance)
+
+    def photo_matches_by_scan(
+        self,
+        number: str,
+        since: datetime,
+        max_distance: int,
+        own: list[tuple[int, str | None]] | None = None,
+    ) -> list[PhotoMatch]:
+        """As ``photo_matches``, comparing every hashed photo of the window (the way for
+        distances too large for the bands; the benchmark's baseline)."""
+        own = self._own_photos(number) if own is None else own
+        if not own:
+            return []
+        own_ids = sorted({media_id for media_id, _ in own})
+        rows = self._conn.execute(
+            _other_photos(number, since)
+            .where(or_(_m.phash.is_not(None), _e.media_id.in_(own_ids)))
+            .order_by(_c.number, _e.position)
+        ).all()
+        return _matches(own, rows, max_distance)
+
+    def _own_photos(self, number: str) -> list[tuple[int, str | None]]:
+        rows = self._conn.execute(
             select(_m.id, _m.phash)
             .select_from(claim_evidence_t.join(claim_t, _c.id == _e.claim_id))
             .join(media_t, _m.id == _e.media_id)
             .where(_c.number == number, _e.kind == "photo")
+            .order_by(_e.position)
         ).all()
-        if not own:
-            return []
-        own_ids = {int(row.id) for row in own}
-        hashes = {int(row.id): row.phash for row in own if row.phash}
-        others = self._conn.execute(
-            select(_c.number, _m.id, _m.phash)
-            .select_from(claim_evidence_t.join(claim_t, _c.id == _e.claim_id))
-            .join(media_t, _m.id == _e.media_id)
-            .where(
-                _c.number != number,
-                _e.kind == "photo",
-                _c.reported_at >= since,
-                or_(_m.phash.is_not(None), _m.id.in_(sorted(own_ids))),
-            )
-        ).all()
-        matches = []
-        for other in others:
-            other_id = int(other.id)
-            if other_id in own_ids:  # the very same file
-                matches.append(PhotoMatch(other_id, other.number, 0))
-                continue
-            for media_id, phash in hashes.items():
-                distance = hamming(phash, other.phash)
-                if distance <= max_distance:
-                    matches.append(PhotoMatch(media_id, other.number, distance))
-        return matches
+        return [(int(row.id), row.phash) for row in rows]
 
     def other_claims(
         self,
@@ -149,3 +193,37 @@ class FraudQueries:
             select(party_t.c.phone).where(party_t.c.id == claim.owner_id)
         ).scalar()
         return [phone for phone in (policy.phone, party_phone) if phone]
+
+
+def _other_photos(number: str, since: datetime) -> Select[Any]:
+    """Photos of the claims other than ``number`` reported since ``since`` (evidence rows)."""
+    return (
+        select(_c.number, _e.position, _m.id, _m.phash)
+        .select_from(claim_evidence_t.join(claim_t, _c.id == _e.claim_id))
+        .join(media_t, _m.id == _e.media_id)
+        .where(_c.number != number, _e.kind == "photo", _c.reported_at >= since)
+    )
+
+
+def _inline(name: str, values: set[int]) -> BindParameter[Any]:
+    return bindparam(name, sorted(values), expanding=True, literal_execute=True)
+
+
+def _matches(
+    own: list[tuple[int, str | None]], others: Sequence[AnyRow], max_distance: int
+) -> list[PhotoMatch]:
+    own_ids = {media_id for media_id, _ in own}
+    hashes = {media_id: phash for media_id, phash in own if phash}
+    matches = []
+    for other in others:
+        other_id = int(other.id)
+        if other_id in own_ids:  # the very same file
+            matches.append(PhotoMatch(other_id, other.number, 0))
+            continue
+        if other.phash is None:
+            continue
+        for media_id, phash in hashes.items():
+            distance = hamming(phash, other.phash)
+            if distance <= max_distance:
+                matches.append(PhotoMatch(media_id, other.number, distance))
+    return matches

@@ -151,6 +151,18 @@ class MediaRow(SQLModel, table=True):
     phash: str | None = Field(default=None, max_length=16, index=True)  # photos: 64-bit pHash
 
 
+class MediaPhashBandRow(SQLModel, table=True):
+    """A 16-bit band of a photo's pHash (``domain.fraud_signals.phash_bands``): near photos
+    are found by band value (storage/read_models/fraud.py) rather than by a scan."""
+
+    __tablename__ = "media_phash_band"
+    __table_args__ = (Index("ix_media_phash_band_band_value", "band", "value", "media_id"),)
+
+    media_id: int = Field(foreign_key="media.id", ondelete="CASCADE", primary_key=True)
+    band: int = Field(primary_key=True)  # 0 = the most significant 16 bits
+    value: int
+
+
 class ClaimRow(SQLModel, table=True):
     __tablename__ = "claim"
 
@@ -279,6 +291,7 @@ adjuster_t = table_of(AdjusterRow)
 shop_t = table_of(ShopRow)
 shop_staff_t = table_of(ShopStaffRow)
 media_t = table_of(MediaRow)
+media_phash_band_t = table_of(MediaPhashBandRow)
 claim_t = table_of(ClaimRow)
 claim_evidence_t = table_of(ClaimEvidenceRow)
 claim_status_change_t = table_of(ClaimStatusChangeRow)
@@ -296,6 +309,7 @@ ALL_TABLES: tuple[Table, ...] = (
     shop_t,
     shop_staff_t,
     media_t,
+    media_phash_band_t,
     claim_t,
     claim_evidence_t,
     claim_status_change_t,
