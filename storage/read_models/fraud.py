@@ -19,10 +19,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, or_, select, union
+from sqlalchemy import Connection, Select, and_, bindparam, or_, select, union
 
 from domain.claim import Claim
 from domain.fraud_signals import (
+    PHASH_BANDS,
     FraudFacts,
     FraudRules,
     OtherClaim,
@@ -99,25 +100,20 @@ class FraudQueries:
         radius = band_radius(max_distance)
         if not own or radius is None:
             return self.photo_matches_by_scan(number, since, max_distance, own)
-        own_ids = sorted({media_id for media_id, _ in own})
-        probes: dict[int, set[int]] = {}
+        probes: dict[int, set[int]] = {band: set() for band in range(PHASH_BANDS)}
         for _, phash in own:
             if phash:
                 for band, value in enumerate(phash_bands(phash)):
-                    probes.setdefault(band, set()).update(band_neighbours(value, radius))
-        statements = [_other_photos(number, since).where(_e.media_id.in_(own_ids))]
-        if probes:
-            near = select(_b.media_id).where(  # the values inline: no bound-parameter limit
-                or_(
-                    *(
-                        and_(_b.band == band, _b.value.in_(_inline(f"probes_{band}", values)))
-                        for band, values in sorted(probes.items())
-                    )
-                )
-            )
-            statements.append(_other_photos(number, since).where(_e.media_id.in_(near)))
-        rows = self._conn.execute(union(*statements).order_by("number", "position")).all()
-        return _matches(own, rows, max_distance)
+                    probes[band].update(band_neighbours(value, radius))
+        params: dict[str, Any] = {
+            "number": number,
+            "since": since,
+            "own_ids": sorted({media_id for media_id, _ in own}),
+        }
+        if not probes[0]:  # none of the claim's photos has a hash: its very files only
+            return _matches(own, self._conn.execute(_SAME_FILES, params).all(), max_distance)
+        params |= {f"probes_{band}": sorted(values) for band, values in probes.items()}
+        return _matches(own, self._conn.execute(_SAME_OR_NEAR, params).all(), max_distance)
 
     def photo_matches_by_scan(
         self,
@@ -195,7 +191,7 @@ class FraudQueries:
         return [phone for phone in (policy.phone, party_phone) if phone]
 
 
-def _other_photos(number: str, since: datetime) -> Select[Any]:
+def _other_photos(number: Any, since: Any) -> Select[Any]:
     """Photos of the claims other than ``number`` reported since ``since`` (evidence rows)."""
     return (
         select(_c.number, _e.position, _m.id, _m.phash)
@@ -205,8 +201,29 @@ def _other_photos(number: str, since: datetime) -> Select[Any]:
     )
 
 
-def _inline(name: str, values: set[int]) -> BindParameter[Any]:
-    return bindparam(name, sorted(values), expanding=True, literal_execute=True)
+def _bound_photos() -> Select[Any]:
+    return _other_photos(bindparam("number"), bindparam("since", type_=_c.reported_at.type))
+
+
+# Built once: this claim's very files used by another claim, and (with hashes) the photos
+# sharing a band value with one of its photos. The lists are expanding parameters.
+_SAME_FILES = (
+    _bound_photos()
+    .where(_e.media_id.in_(bindparam("own_ids", expanding=True)))
+    .order_by(_c.number, _e.position)
+)
+_NEAR = select(_b.media_id).where(
+    or_(
+        *(
+            and_(_b.band == band, _b.value.in_(bindparam(f"probes_{band}", expanding=True)))
+            for band in range(PHASH_BANDS)
+        )
+    )
+)
+_SAME_OR_NEAR = union(
+    _bound_photos().where(_e.media_id.in_(bindparam("own_ids", expanding=True))),
+    _bound_photos().where(_e.media_id.in_(_NEAR)),
+).order_by("number", "position")
 
 
 def _matches(
