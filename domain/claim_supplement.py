@@ -10,11 +10,13 @@ Photos the shop sends with a supplement are the claim's evidence too (role
 ``PhotoRole.SUPPLEMENT``), taken only once the claim was agreed and before it is closed; they
 change neither the stage nor the agreed figures. Who sent them, when, and for which version
 of the proposal is the timeline's ``supplement_photo`` entry ("v<version> <media id> ...").
+Their per-photo check is against the workshop, not the accident: taken after the accident
+and by the upload, at the sender's shop (``domain.evidence.check_workshop_photo``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +25,8 @@ from domain.booking import Booking, BookingKind, BookingStatus
 from domain.booking_services import staff_booking
 from domain.claim import Action, Claim, StatusChange
 from domain.errors import Refusal, UnknownClaim
-from domain.evidence import Evidence, MediaKind, PhotoRole, already_received
+from domain.evidence import Evidence, MediaKind, PhotoRole, WorkshopFacts, already_received
+from domain.geo import GeoPoint
 from domain.ports import UnitOfWork
 from domain.shop import ShopStaff
 
@@ -160,3 +163,14 @@ def sources_in_note(actor: str, at: datetime, note: str) -> dict[int, Supplement
 def supplement_photo_count(claim: Claim, version: int) -> int:
     """How many photos the shop sent for the supplement that leads to ``version``."""
     return sum(1 for s in supplement_sources(claim.timeline).values() if s.version == version)
+
+
+def workshop_facts(
+    sources: Mapping[int, SupplementSource], shop_locations: Mapping[str, GeoPoint]
+) -> dict[int, WorkshopFacts]:
+    """What each supplement photo is checked against, by media id: when it was sent, and
+    where the sender's shop is (``shop_locations`` by staff actor; absent: not judged)."""
+    return {
+        media_id: WorkshopFacts(source.at, shop_locations.get(source.actor))
+        for media_id, source in sources.items()
+    }

@@ -106,6 +106,21 @@ class EvidenceVerdict(StrEnum):
     NO_METADATA = "no_metadata"  # nothing to compare: no EXIF time, no comparable GPS
 
 
+class CheckedAgainst(StrEnum):
+    """What a photo's capture time and place are compared with."""
+
+    ACCIDENT = "accident"  # the reported time and place
+    WORKSHOP = "workshop"  # a shop's supplement photo: after the accident, at the shop
+
+
+@dataclass(frozen=True)
+class WorkshopFacts:
+    """What a shop's supplement photo is compared with (None: not known)."""
+
+    uploaded_at: datetime | None = None  # when the shop sent it
+    location: GeoPoint | None = None  # the shop's, when it has coordinates
+
+
 @dataclass(frozen=True)
 class EvidenceTolerance:
     """How far a photo's EXIF capture time and GPS may lie from the reported accident.
@@ -118,6 +133,7 @@ class EvidenceTolerance:
     before: timedelta = timedelta(hours=1)
     after: timedelta = timedelta(hours=48)
     distance_km: float = 2.0  # also absorbs the WGS-84/GCJ-02 datum shift (< 1 km)
+    upload_drift: timedelta = timedelta(minutes=5)  # a camera clock a little ahead of ours
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,7 @@ class EvidenceCheck:
     distance_km: float | None
     time_ok: bool | None  # None: not comparable
     place_ok: bool | None
+    against: CheckedAgainst = CheckedAgainst.ACCIDENT  # distance_km: to the shop for WORKSHOP
 
 
 def check_evidence(
@@ -134,8 +151,12 @@ def check_evidence(
     accident_at: datetime | None,
     location: GeoPoint | None,
     tolerance: EvidenceTolerance,
+    workshop: WorkshopFacts | None = None,
 ) -> EvidenceCheck:
-    """Compare a photo's capture time and GPS with the reported time and place."""
+    """Compare a photo's capture time and GPS with the reported time and place; a shop's
+    supplement photo with the workshop instead (``check_workshop_photo``)."""
+    if item.role is PhotoRole.SUPPLEMENT:
+        return check_workshop_photo(item, accident_at, workshop or WorkshopFacts(), tolerance)
     minutes = time_ok = None
     if item.taken_at is not None and accident_at is not None:
         offset = item.taken_at - accident_at
@@ -145,10 +166,40 @@ def check_evidence(
     if item.gps is not None and location is not None:
         distance = round(item.gps.distance_km(location), 2)
         place_ok = distance <= tolerance.distance_km
+    return EvidenceCheck(_verdict(time_ok, place_ok), minutes, distance, time_ok, place_ok)
+
+
+def check_workshop_photo(
+    item: Evidence,
+    accident_at: datetime | None,
+    workshop: WorkshopFacts,
+    tolerance: EvidenceTolerance,
+) -> EvidenceCheck:
+    """A shop's supplement photo is taken at the workshop, days after the accident: it must
+    be taken after the accident and by its upload (give or take ``upload_drift`` of camera
+    clock), and near the shop when the shop has coordinates (else its place is not judged).
+    ``minutes_after_accident`` still counts from the accident."""
+    minutes = time_ok = None
+    if item.taken_at is not None and (accident_at, workshop.uploaded_at) != (None, None):
+        after = accident_at is None or item.taken_at >= accident_at
+        by_upload = (
+            workshop.uploaded_at is None
+            or item.taken_at <= workshop.uploaded_at + tolerance.upload_drift
+        )
+        time_ok = after and by_upload
+        if accident_at is not None:
+            minutes = int((item.taken_at - accident_at).total_seconds() // 60)
+    distance = place_ok = None
+    if item.gps is not None and workshop.location is not None:
+        distance = round(item.gps.distance_km(workshop.location), 2)
+        place_ok = distance <= tolerance.distance_km
+    verdict = _verdict(time_ok, place_ok)
+    return EvidenceCheck(verdict, minutes, distance, time_ok, place_ok, CheckedAgainst.WORKSHOP)
+
+
+def _verdict(time_ok: bool | None, place_ok: bool | None) -> EvidenceVerdict:
     if time_ok is None and place_ok is None:
-        verdict = EvidenceVerdict.NO_METADATA
-    elif time_ok is False or place_ok is False:
-        verdict = EvidenceVerdict.INCONSISTENT
-    else:
-        verdict = EvidenceVerdict.CONSISTENT
-    return EvidenceCheck(verdict, minutes, distance, time_ok, place_ok)
+        return EvidenceVerdict.NO_METADATA
+    if time_ok is False or place_ok is False:
+        return EvidenceVerdict.INCONSISTENT
+    return EvidenceVerdict.CONSISTENT

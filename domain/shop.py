@@ -203,4 +203,13 @@ class ShopStaff:
 
     @property
     def actor(self) -> str:
-        return f"shop_staff:{self.id}"
+        return f"{STAFF_ACTOR}{self.id}"
+
+
+STAFF_ACTOR = "shop_staff:"  # a staff member's actor: "shop_staff:<id>"
+
+
+def staff_id_of(actor: str) -> int | None:
+    """The staff member's id in an actor written by ``ShopStaff.actor``; None for another."""
+    ident = actor.removeprefix(STAFF_ACTOR)
+    return int(ident) if actor.startswith(STAFF_ACTOR) and ident.isdigit() else None

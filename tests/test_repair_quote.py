@@ -88,6 +88,7 @@ def test_the_quote_before_the_repair_the_final_amount_at_ready_and_the_payment(
         ("负五百元", "booking.refusal.bad_quote"),
         ("0", "booking.refusal.bad_quote"),
         ("2000万", "booking.refusal.bad_quote"),  # over the cap
+        ("1亿", "booking.refusal.bad_quote"),
     ],
 )
 def test_a_quote_that_is_no_amount_or_cannot_be_charged_changes_nothing(

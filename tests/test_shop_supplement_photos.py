@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.bootstrap import Container
 from bot.media_intake import Upload
+from bot.rendering import render
 from bot.web.app import create_app
 from domain.claim import Claim, ClaimStatus
 from domain.claim_supplement import shop_supplement_photos, supplement_sources
@@ -37,6 +39,8 @@ from tests.test_shop_supplement import _adjuster, _car_in_the_shop
 from tests.web_chat_client import ChatBrowser
 
 AGREED_FEN = 120_000  # 1,200.00
+WORKSHOP = (31.2040, 121.5900)  # SHOP-PD-01; the accident was at (31.2304, 121.4737)
+AT_THE_WORKSHOP = "维修厂补充照片：事故后拍摄，在维修厂"
 
 
 def _claim(container: Container, number: str) -> Claim:
@@ -59,8 +63,9 @@ def _evidence_rows(container: Container, number: str) -> list[tuple[int, str | N
 
 
 def _shop_photos(container: Container, seeds: range) -> list[bytes]:
+    """Taken at the workshop a few minutes before they are sent."""
     taken = container.clock.now() - timedelta(minutes=5)
-    return [jpeg_bytes(seed=100 + n, taken_at=taken, gps=(31.2304, 121.4737)) for n in seeds]
+    return [jpeg_bytes(seed=100 + n, taken_at=taken, gps=WORKSHOP) for n in seeds]
 
 
 def test_photos_before_and_after_the_items_are_the_supplements_evidence(
@@ -72,6 +77,7 @@ def test_photos_before_and_after_the_items_are_the_supplements_evidence(
     number = report_claim(owner)
     agree_direct_repair(container, number, payout_fen=AGREED_FEN)
     _car_in_the_shop(owner, staff, number)
+    container.clock.advance(timedelta(days=3))  # the car is opened days after the accident
     agreed = _claim(container, number).adjudication.agreement
     owners_photos = _evidence_rows(container, number)
     assert len(owners_photos) == 3
@@ -106,7 +112,7 @@ def test_photos_before_and_after_the_items_are_the_supplements_evidence(
     )
     assert adjuster.received()[-1] == "claims.adjuster.shop_supplement_photos"
     notice = adjuster.rendered()[-1]
-    assert "补充照片 1 张，本次追加共 3 张" in notice and "追加定损照片：" in notice
+    assert "补充照片 1 张，本次追加共 3 张" in notice and f"1. {AT_THE_WORKSHOP}" in notice
     assert staff.choose("s:done") == ["booking.shop.done.supplement_closed"]
 
     claim = _claim(container, number)
@@ -124,10 +130,11 @@ def test_photos_before_and_after_the_items_are_the_supplements_evidence(
     # /case lists them with their checks and their source; so does the dashboard
     adjuster.text(f"/case {number}")
     case = adjuster.rendered()[-1]
-    assert "照片 6 张" in case and case.count("追加定损照片：") == 3
+    assert "照片 6 张" in case and case.count(AT_THE_WORKSHOP) == 3
     assert case.count("第 2 版依据") == 3
     page = _dashboard_claim_page(container, number)
     assert page.count("supplement-source") == 3 and "第 2 版依据" in page
+    assert page.count(AT_THE_WORKSHOP) == 3
 
 
 def _staff_id(container: Container) -> int:
@@ -219,3 +226,70 @@ def test_the_shop_uploads_supplement_photos_through_the_web_chat(container: Cont
     assert "修理厂随附照片 2 张（第 2 版依据）" in adjuster.rendered()[-1]
     roles = [role for _, role in _evidence_rows(container, number)]
     assert roles[3:] == [PhotoRole.SUPPLEMENT.value] * 2
+
+
+def test_a_shops_photo_is_judged_against_the_workshop_not_the_accident(
+    container: Container,
+) -> None:
+    """Taken after the accident and by its upload, at the shop: a photo from the workshop a
+    month later is not "1,067 km away, 30 days later"; a recycled one, one dated after it
+    was sent, or one taken elsewhere is flagged, in the adjuster's words and the API's."""
+    owner = WebUser(container, user_id="owner-0001")
+    staff = bind_staff_to_web(container, "SHOP-PD-01", STAFF_USER)
+    adjuster = _adjuster(container)
+    number = report_claim(owner)
+    accident = _claim(container, number).report.accident_at
+    assert accident is not None
+    agree_direct_repair(container, number, payout_fen=AGREED_FEN)
+    _car_in_the_shop(owner, staff, number)
+    container.clock.advance(timedelta(days=30))
+    now = container.clock.now()
+    staff.choose("sh:1:sup")
+    staff.text("前保险杠 850")  # the items' card first: the photos then reach the adjuster
+    staff.photos(
+        [
+            jpeg_bytes(seed=201, taken_at=now - timedelta(days=2), gps=WORKSHOP),
+            jpeg_bytes(seed=202, taken_at=accident - timedelta(days=1), gps=WORKSHOP),
+            jpeg_bytes(seed=203, taken_at=now + timedelta(hours=2), gps=WORKSHOP),
+            jpeg_bytes(seed=204, taken_at=now - timedelta(hours=1), gps=(39.9042, 116.4074)),
+            jpeg_bytes(seed=205),
+        ]
+    )
+    assert adjuster.received()[-1] == "claims.adjuster.shop_supplement_photos"
+    notice = adjuster.rendered()[-1]
+    assert f"1. {AT_THE_WORKSHOP}" in notice
+    assert "2. 维修厂补充照片：⚠ 事故前24小时拍摄，在维修厂" in notice
+    assert "3. 维修厂补充照片：⚠ 拍摄时间晚于上传时间，在维修厂" in notice
+    assert "4. 维修厂补充照片：⚠ 事故后拍摄，距维修厂 1074.52 公里" in notice
+    assert "5. 维修厂补充照片：无拍摄信息" in notice
+    assert "距报案地点" not in notice and "不一致" not in notice
+    with container.database.unit_of_work() as uow:
+        payload = uow.outbox.for_chat("web", adjuster.user_id, 0)[-1].payload
+    english = render(container.catalogs, "en", payload).text
+    assert "1. Workshop's supplement photo: taken after the accident, at the workshop" in english
+    assert (
+        "2. Workshop's supplement photo: ⚠ taken 24 h before the accident, at the workshop"
+        in english
+    )
+    assert "3. Workshop's supplement photo: ⚠ taken after it was sent, at the workshop" in english
+    assert (
+        "4. Workshop's supplement photo: ⚠ taken after the accident, 1074.52 km from the workshop"
+        in english
+    )
+    assert "5. Workshop's supplement photo: no capture data" in english
+
+    adjuster.text(f"/case {number}")
+    case = adjuster.rendered()[-1]
+    assert case.count("维修厂补充照片：⚠") == 3 and "1. 全景照：" in case  # the owner's as before
+    client = TestClient(create_app(container))
+    raw = token(container, "insurer")
+    body = client.get(f"/api/claims/{number}", headers={"Authorization": f"Bearer {raw}"}).json()
+    checks = [(e["role"], e["checked_against"], e["check"]) for e in body["evidence"]]
+    assert checks[3:] == [
+        ("supplement", "workshop", "consistent"),
+        ("supplement", "workshop", "inconsistent"),
+        ("supplement", "workshop", "inconsistent"),
+        ("supplement", "workshop", "inconsistent"),
+        ("supplement", "workshop", "no_metadata"),
+    ]
+    assert {against for _, against, _ in checks[:3]} == {"accident"}

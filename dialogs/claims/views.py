@@ -17,11 +17,11 @@ from domain.adjudication import (
     valid_item_amount,
 )
 from domain.claim import Claim, looks_like_claim_number
-from domain.claim_supplement import SupplementSource, supplement_sources
+from domain.claim_supplement import SupplementSource, supplement_sources, workshop_facts
 from domain.errors import BadAmount, Refusal, UnknownClaim
 from domain.evidence import Evidence, MediaKind, check_evidence, photos
 from domain.fraud_signals import reuse_by_photo
-from domain.geo import place_fields
+from domain.geo import GeoPoint, place_fields
 from domain.money import Money
 from domain.services import owner_actor
 from messages.outbound import Outbound
@@ -215,15 +215,21 @@ def evidence_checks(
     )
     checks = []
     sources = supplement_sources(claim.timeline)
+    workshops = workshop_facts(sources, _shop_locations(claim, ctx) if sources else {})
     for n, item in enumerate(photos(items), 1):
         check = check_evidence(
-            item, claim.report.accident_at, claim.report.location, ctx.rules.evidence
+            item,
+            claim.report.accident_at,
+            claim.report.location,
+            ctx.rules.evidence,
+            workshops.get(item.media_id),
         )
         checks.append(
             {
                 "n": n,
                 "role": item.role.value if item.role else "extra",
                 "verdict": check.verdict.value,
+                "against": check.against.value,
                 "minutes": check.minutes_after_accident,
                 "km": check.distance_km,
                 "time_ok": check.time_ok,
@@ -233,6 +239,16 @@ def evidence_checks(
             }
         )
     return checks
+
+
+def _shop_locations(claim: Claim, ctx: TurnContext) -> dict[str, GeoPoint]:
+    """Where each staff member of the shops repairing the claim works, by actor."""
+    found: dict[str, GeoPoint] = {}
+    for shop_id in {booking.shop_id for booking in ctx.uow.bookings.for_claim(claim.number)}:
+        shop = ctx.uow.shops.get(shop_id)
+        if shop is not None:
+            found |= {member.actor: shop.location for member in ctx.uow.shops.staff(shop_id)}
+    return found
 
 
 def _source(source: SupplementSource | None) -> dict[str, Any] | None:

@@ -17,16 +17,18 @@ from sqlalchemy import (
 )
 
 from domain.claim import TERMINAL_STATUSES, Action
-from domain.claim_supplement import SupplementSource, sources_in_note
+from domain.claim_supplement import SupplementSource, sources_in_note, workshop_facts
 from domain.evidence import (
     Evidence,
     EvidenceTolerance,
     MediaKind,
     PhotoRole,
+    WorkshopFacts,
     check_evidence,
 )
 from domain.geo import CoordinateSystem, GeoPoint
 from domain.policy import normalize_plate
+from domain.shop import STAFF_ACTOR, staff_id_of
 from storage._sql import AnyRow
 from storage.read_models.accident import accident_info, payments_info
 from storage.read_models.bookings import bookings_of_claim
@@ -64,6 +66,7 @@ from storage.tables.core import (
     claim_t,
     media_t,
     policy_t,
+    shop_staff_t,
     shop_t,
     vehicle_t,
 )
@@ -268,11 +271,15 @@ def claim_detail(
         location = GeoPoint(row.lat, row.lon, CoordinateSystem(row.coord_system or "wgs84"))
     loss_items = _loss_items(conn, row.id)
     timeline = claim_timeline(conn, row.id)
-    evidence = _evidence(conn, row.id, row.accident_at, location, tolerance or EvidenceTolerance())
+    sources = _sources(timeline)
+    workshops = workshop_facts(sources, _shop_locations(conn, sources))
+    evidence = _evidence(
+        conn, row.id, row.accident_at, location, tolerance or EvidenceTolerance(), workshops
+    )
     return ClaimDetail(
         summary=summary,
         timeline=timeline,
-        evidence=_with_sources(evidence, timeline),
+        evidence=[replace(item, source=sources.get(item.media_id)) for item in evidence],
         lat=row.lat,
         lon=row.lon,
         coord_system=row.coord_system,
@@ -328,6 +335,7 @@ def _evidence(
     accident_at: datetime | None,
     location: GeoPoint | None,
     tolerance: EvidenceTolerance,
+    workshops: dict[int, WorkshopFacts],
 ) -> list[EvidenceItem]:
     e, m = claim_evidence_t.c, media_t.c
     query = (
@@ -356,19 +364,35 @@ def _evidence(
                 captured_at=r.taken_at,
                 lat=r.gps_lat,
                 lon=r.gps_lon,
-                check=check_evidence(evidence, accident_at, location, tolerance),
+                check=check_evidence(
+                    evidence, accident_at, location, tolerance, workshops.get(r.media_id)
+                ),
             )
         )
     return items
 
 
-def _with_sources(items: list[EvidenceItem], timeline: list[TimelineEntry]) -> list[EvidenceItem]:
-    """Mark a shop's supplement photos with who sent them, when, for which version."""
+def _sources(timeline: list[TimelineEntry]) -> dict[int, SupplementSource]:
+    """A shop's supplement photos by media id: who sent them, when, for which version."""
     sources: dict[int, SupplementSource] = {}
     for entry in timeline:
         if entry.action == Action.SUPPLEMENT_PHOTO:
             sources.update(sources_in_note(entry.actor, entry.at, entry.reason))
-    return [replace(item, source=sources.get(item.media_id)) for item in items]
+    return sources
+
+
+def _shop_locations(conn: Connection, sources: dict[int, SupplementSource]) -> dict[str, GeoPoint]:
+    """Where the staff who sent supplement photos work, by actor ("shop_staff:<id>")."""
+    found = (staff_id_of(source.actor) for source in sources.values())
+    staff_ids = sorted({staff_id for staff_id in found if staff_id is not None})
+    if not staff_ids:
+        return {}
+    rows = conn.execute(
+        select(shop_staff_t.c.id, shop_t.c.lat, shop_t.c.lon)
+        .join(shop_t, shop_t.c.id == shop_staff_t.c.shop_id)
+        .where(shop_staff_t.c.id.in_(staff_ids))
+    )
+    return {f"{STAFF_ACTOR}{r.id}": GeoPoint(r.lat, r.lon) for r in rows}
 
 
 def _adjudication(conn: Connection, claim_id: int) -> dict[str, Any]:

@@ -209,3 +209,32 @@ def test_head_is_answered_like_get_without_a_body(
     assert head.headers["content-type"] == got.headers["content-type"]
     assert head.headers["cache-control"] == "no-store"
     assert client.head("/status/not-a-valid-token-at-all").status_code == 404
+
+
+def test_the_repair_shows_the_shops_quote_then_its_final_amount_grouped(
+    client: TestClient, world: World, container: Container
+) -> None:
+    """The owner sees what the shop quoted before the repair and, once the car is ready,
+    what it charges — grouped, in the page's locale."""
+    url = f"/status/{token_of(container, world.claim_a)}"
+    b = world.repair_booking
+    assert "修理厂报价" not in client.get(url).text  # nothing quoted yet
+    staff = bind_staff_to_web(container, SHOP_A, STAFF_USER)
+    staff.choose(f"sh:{b}:ok")
+    staff.choose(f"sh:{b}:in")
+    assert staff.choose(f"sh:{b}:start") == ["booking.shop.ask.estimate"]
+    assert staff.text("明天 17:00") == ["booking.shop.ask.quote"]
+    assert staff.text("1.2万") == ["booking.shop.done.in_repair"]
+    html = client.get(url).text
+    assert f'修理厂报价</dt><dd class="money" id="quote-{b}">12,000.00 元<' in html
+    assert "最终金额" not in html
+    english = client.get(url, params={"lang": "en"}).text
+    assert f'Quote from the shop</dt><dd class="money" id="quote-{b}">CNY 12,000.00<' in english
+
+    assert staff.choose(f"sh:{b}:ready") == ["booking.shop.ask.final"]
+    assert staff.text("12,345.5元") == ["booking.shop.done.ready"]
+    html = client.get(url).text
+    assert f'id="quote-{b}">12,000.00 元<' in html
+    assert f'最终金额</dt><dd class="money total" id="final-{b}">12,345.50 元<' in html
+    english = client.get(url, params={"lang": "en"}).text
+    assert f'Final amount</dt><dd class="money total" id="final-{b}">CNY 12,345.50<' in english

@@ -168,6 +168,7 @@ def test_staff_commands_from_an_unbound_person_change_nothing(
         (f"/loss {NUMBER} part 后保险杠 好多钱", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 12.345", "claims.refusal.bad_amount"),
         (f"/loss {NUMBER} part 后保险杠 0", "claims.refusal.bad_amount"),
+        (f"/loss {NUMBER} part 后保险杠 1亿", "claims.refusal.bad_amount"),  # over the cap
         (f"/loss {NUMBER} part 1200", "claims.usage.loss"),
         (f"/loss {NUMBER} wheel 轮毂 100", "claims.usage.loss"),
         (f"/loss {NUMBER} del x", "claims.usage.loss"),

@@ -78,8 +78,12 @@ class EvidenceOut(Out):
     lat: float | None
     lon: float | None
     check: str = Field(description="consistent, inconsistent or no_metadata")
+    checked_against: str = Field(
+        description="accident: the reported time and place; workshop: a shop's supplement "
+        "photo, taken after the accident and by its upload, at the shop"
+    )
     minutes_after_accident: int | None
-    distance_km: float | None
+    distance_km: float | None = Field(description="to the reported place, or to the shop")
 
     @classmethod
     def of(cls, item: rm.EvidenceItem) -> EvidenceOut:
@@ -91,6 +95,7 @@ class EvidenceOut(Out):
             lat=item.lat,
             lon=item.lon,
             check=item.check.verdict.value,
+            checked_against=item.check.against.value,
             minutes_after_accident=item.check.minutes_after_accident,
             distance_km=item.check.distance_km,
         )
