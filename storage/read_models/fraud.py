@@ -136,13 +136,7 @@ class FraudQueries:
         return _matches(own, rows, max_distance)
 
     def _own_photos(self, number: str) -> list[tuple[int, str | None]]:
-        rows = self._conn.execute(
-            select(_m.id, _m.phash)
-            .select_from(claim_evidence_t.join(claim_t, _c.id == _e.claim_id))
-            .join(media_t, _m.id == _e.media_id)
-            .where(_c.number == number, _e.kind == "photo")
-            .order_by(_e.position)
-        ).all()
+        rows = self._conn.execute(_OWN_PHOTOS, {"number": number}).all()
         return [(int(row.id), row.phash) for row in rows]
 
     def other_claims(
@@ -199,6 +193,15 @@ def _other_photos(number: Any, since: Any) -> Select[Any]:
         .join(media_t, _m.id == _e.media_id)
         .where(_c.number != number, _e.kind == "photo", _c.reported_at >= since)
     )
+
+
+_OWN_PHOTOS = (
+    select(_m.id, _m.phash)
+    .select_from(claim_evidence_t.join(claim_t, _c.id == _e.claim_id))
+    .join(media_t, _m.id == _e.media_id)
+    .where(_c.number == bindparam("number"), _e.kind == "photo")
+    .order_by(_e.position)
+)
 
 
 def _bound_photos() -> Select[Any]:

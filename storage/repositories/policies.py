@@ -72,15 +72,22 @@ def _seats(driver: int | None, passenger: int | None) -> SeatLimits | None:
 
 
 class SqlPolicyRepository(PolicyRepository):
-    __slots__ = ("_conn",)
+    """Read only, and a Policy is immutable: a unit of work reads each policy once (a
+    filing asks for it three times: the claim, the handoff card, the fast-lane offer)."""
+
+    __slots__ = ("_by_number", "_conn")
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._by_number: dict[str, Policy | None] = {}
 
     def by_plate(self, plate: str) -> Policy | None:
         row = self._conn.execute(_BY_PLATE, {"plate": normalize_plate(plate)}).first()
         return None if row is None else _to_policy(row)
 
     def by_number(self, number: str) -> Policy | None:
-        row = self._conn.execute(_BY_NUMBER, {"number": number.strip().upper()}).first()
-        return None if row is None else _to_policy(row)
+        key = number.strip().upper()
+        if key not in self._by_number:
+            row = self._conn.execute(_BY_NUMBER, {"number": key}).first()
+            self._by_number[key] = None if row is None else _to_policy(row)
+        return self._by_number[key]
