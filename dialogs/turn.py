@@ -267,8 +267,9 @@ class ConversationEngine(Generic[Uow]):
         self, uow: UnitOfWork, inbound: Inbound
     ) -> tuple[Conversation, ConversationRecord | None]:
         first_locale = locale_for(inbound.language_hint, self._default_locale)
-        party = uow.parties.resolve(inbound.channel, inbound.user_id, locale=first_locale)
-        record = uow.conversations.get_for_update(inbound.channel, inbound.chat_id)
+        party, record = uow.turn_start(
+            inbound.channel, inbound.user_id, inbound.chat_id, locale=first_locale
+        )
         if record is None:
             conv = Conversation(party_id=party.id, locale=party.locale or first_locale)
         else:

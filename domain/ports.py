@@ -434,6 +434,15 @@ class UnitOfWork(abc.ABC):
         """The rows, with links to the status pages of the claims they name (rows to a
         claim's owner whose parameters name that claim)."""
 
+    def turn_start(
+        self, channel: str, user_id: str, chat_id: str, *, locale: str | None
+    ) -> tuple[PartyRecord, ConversationRecord | None]:
+        """A turn's first reads: the party behind the sender (created on first contact,
+        with ``locale``) and the chat's conversation, locked for the turn. A store may
+        read both at once."""
+        party = self.parties.resolve(channel, user_id, locale=locale)
+        return party, self.conversations.get_for_update(channel, chat_id)
+
     @abc.abstractmethod
     def commit(self) -> None: ...
 

@@ -24,7 +24,7 @@ from storage.read_models.fraud import FraudQueries
 from storage.read_models.monitoring import outbox_stats, timer_stats
 from storage.read_models.personal_data import FullIdentifiers, full_identifiers
 from storage.read_models.pushed_choices import PushedChoices
-from storage.records import OutboxItem
+from storage.records import ConversationRecord, OutboxItem, PartyRecord
 from storage.repositories.api_tokens import ApiTokenRepository
 from storage.repositories.attempts import SqlAttemptStore
 from storage.repositories.bookings import SqlBookingRepository, SqlBookingTimers
@@ -49,6 +49,7 @@ from storage.repositories.shops import SqlShopRepository
 from storage.repositories.staff import SqlStaffRepository
 from storage.repositories.status_links import with_status_links
 from storage.repositories.timers import TimerRepository
+from storage.repositories.turn_start import read_turn_start
 from storage.repositories.web_sessions import WebSessionRepository
 
 Store = TypeVar("Store")
@@ -89,6 +90,7 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
         self.read_only = read_only
         self._conn: Connection | None = None
         self._session: Session | None = None
+        self._agreed: dict[int, str | None] = {}
 
     def __enter__(self) -> Self:
         if self._conn is not None:
@@ -105,6 +107,7 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
         self.policies = SqlPolicyRepository(conn)
         self.claims = SqlClaimRepository(conn)
         agreed: dict[int, str | None] = {}  # privacy notice versions read with the parties
+        self._agreed = agreed
         self.parties = PartyRepository(conn, agreed)
         self.conversations = ConversationRepository(conn)
         self.inbound = InboundLog(conn)
@@ -206,6 +209,19 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
     def with_status_links(self, items: Sequence[OutboxItem], base_url: str) -> list[OutboxItem]:
         """The rows, with links to the status pages of the claims they name."""
         return with_status_links(self.connection, items, base_url)
+
+    def turn_start(
+        self, channel: str, user_id: str, chat_id: str, *, locale: str | None
+    ) -> tuple[PartyRecord, ConversationRecord | None]:
+        """On SQLite one statement (``storage.repositories.turn_start``); else, and for a
+        sender seen for the first time, the two reads."""
+        if self.connection.dialect.name == "sqlite":
+            known = read_turn_start(self.connection, channel, user_id, chat_id)
+            if known is not None:
+                party, agreed, conversation = known
+                self._agreed[party.id] = agreed
+                return party, conversation
+        return super().turn_start(channel, user_id, chat_id, locale=locale)
 
     def schema_revision(self) -> str | None:
         """The migration the database is at."""

@@ -243,6 +243,26 @@ def test_a_conversation_is_saved_and_read_back(port: Port) -> None:
     assert conversations.get_for_update("telegram", "contract-c1") is None
 
 
+def test_a_turn_starts_with_its_party_and_the_chat_conversation(port: Port) -> None:
+    uow = port.uow
+    party, conversation = uow.turn_start("web", "contract-t1", "contract-t1", locale="en")
+    assert (party.kind, party.locale) == ("owner", "en") and conversation is None
+    again, conversation = uow.turn_start("web", "contract-t1", "contract-t1", locale="zh_CN")
+    assert again == party and conversation is None  # the party as first created
+    saved = uow.conversations.save(
+        ConversationRecord(
+            None, "web", "contract-t1", party.id, "report", "time", {"k": "值"}, "en", NOW
+        )
+    )
+    uow.consents.record(party.id, "v9", "web", NOW)
+    found, conversation = uow.turn_start("web", "contract-t1", "contract-t1", locale=None)
+    assert found == party and conversation == saved
+    assert uow.consents.agreed_version(party.id) == "v9"
+    # a group chat: the sender's party, the group's conversation (none yet)
+    _, group = uow.turn_start("web", "contract-t1", "contract-group", locale=None)
+    assert group is None
+
+
 def test_a_party_is_reached_at_its_channel_identities(port: Port) -> None:
     party = port.uow.parties.resolve("wechat", "contract-r1", locale="en")
     recipients = port.uow.recipients

@@ -12,7 +12,7 @@ from storage.tables.privacy import consent_t
 
 _COLUMNS = (party_t.c.id, party_t.c.kind, party_t.c.name, party_t.c.locale)
 # the privacy notice version the party agreed to last, read with the party: a turn asks
-_AGREED = (
+AGREED = (
     select(consent_t.c.version)
     .where(consent_t.c.party_id == party_t.c.id)
     .order_by(consent_t.c.id.desc())
@@ -21,7 +21,7 @@ _AGREED = (
     .label("agreed")
 )
 _BY_IDENTITY = (
-    select(*_COLUMNS, _AGREED)
+    select(*_COLUMNS, AGREED)
     .select_from(identity_t.join(party_t, identity_t.c.party_id == party_t.c.id))
     .where(
         identity_t.c.channel == bindparam("channel"),
