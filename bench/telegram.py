@@ -189,6 +189,40 @@ async def run_users(api: FakeBotApi, count: int, timeout: float) -> tuple[int, f
     return sum(turns), time.perf_counter() - started
 
 
+def outbox_rows(database_url: str, users: int) -> str:
+    """Each user's Telegram rows (answers are rows; a message may join several) and those
+    not sent: every user took the same steps, so the counts agree unless a row was lost or
+    written twice."""
+    from sqlalchemy import func, select
+
+    from storage.tables.core import outbox_t
+
+    database = Database(database_url)
+    try:
+        with database.unit_of_work() as uow:
+            per_chat = uow.connection.execute(
+                select(outbox_t.c.chat_id, func.count(), func.sum(outbox_t.c.attempts))
+                .where(
+                    outbox_t.c.channel == "telegram",
+                    outbox_t.c.chat_id.in_([str(FIRST_USER + n) for n in range(users)]),
+                )
+                .group_by(outbox_t.c.chat_id)
+            ).all()
+            unsent = uow.connection.execute(
+                select(func.count()).where(
+                    outbox_t.c.channel == "telegram", outbox_t.c.status != "sent"
+                )
+            ).scalar_one()
+    finally:
+        database.dispose()
+    sizes = Counter(int(count) for _, count, _ in per_chat)
+    attempts = Counter(int(total or 0) for _, _, total in per_chat)
+    return (
+        f"rows per user {dict(sizes)}, send attempts per user {dict(attempts)}, "
+        f"telegram rows not sent {unsent}"
+    )
+
+
 def claims_filed(database_url: str) -> int:
     database = Database(database_url)
     try:
@@ -267,10 +301,12 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
                 turns, elapsed = asyncio.run(run_users(api, args.users, args.timeout))
             rss = max(peak_rss_mib(bot.pid) for bot in bots)
             cpu = sum(cpu_seconds(bot.pid) for bot in bots) - cpu_before
+            settled(api)  # what the last turns sent after their prompt, before counting
         finally:
             for bot in bots:
                 stop(bot)
         report_duplicates(api, args.users)
+        print(f"  outbox          {outbox_rows(args.database_url, args.users)}")
         return Run(
             turns,
             elapsed,
@@ -309,6 +345,17 @@ def requests_by_method(api: FakeBotApi, start: int) -> str:
 
 def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
     return sum(1 for call in api.calls if call[0] == "setwebhook" and call[2] == 200) >= count
+
+
+def settled(api: FakeBotApi, quiet: float = 1.0, limit: float = 15.0) -> None:
+    """Wait until the fake has received no message for ``quiet`` seconds (at most ``limit``):
+    a user's last answers may still be on their way when their journey ends."""
+    deadline = time.monotonic() + limit
+    count, since = len(api.messages()), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if len(api.messages()) != count:
+            count, since = len(api.messages()), time.monotonic()
 
 
 def report_duplicates(api: FakeBotApi, users: int) -> None:
