@@ -38,6 +38,7 @@ def create_app(container: Container) -> FastAPI:
             loop.call_soon_threadsafe(wake.set)
 
         container.engine.on_outbox(wake_dispatcher)
+        warming = loop.run_in_executor(None, container.media.warm_up)  # beside the start
         for channel in container.channels:
             await channel.start()
         dispatcher = asyncio.create_task(container.dispatcher.run(stop, wake))
@@ -47,6 +48,7 @@ def create_app(container: Container) -> FastAPI:
         if container.scheduler is not None:  # timer runner beside the dispatcher
             container.scheduler.on_outbox(wake_dispatcher)
             timers = asyncio.create_task(container.scheduler.run(stop))
+        await warming
         try:
             yield
         finally:

@@ -128,6 +128,12 @@ class MediaStore:
         self._decoding = threading.BoundedSemaphore(max_concurrent_decodes)
         self.tz = tz
 
+    @staticmethod
+    def warm_up() -> None:
+        """Load what the first photo would otherwise wait for: the perceptual hash imports
+        SciPy's FFT on its first use (about 0.2 s)."""
+        imagehash.phash(Image.new("L", (32, 32)))
+
     def save(
         self,
         data: bytes,
