@@ -150,7 +150,8 @@ async def _chat_on_a_phone(base: str, tmp_path: Path) -> Path:
         )
         await browser.wait_for("localStorage.getItem('claimbot.role') === 'adjuster'")
         await browser.wait_for("document.getElementById('log').textContent.includes('ADJ-SH-01')")
-        assert await browser.evaluate("document.getElementById('identity').value") == "adjuster"
+        # the page reloads as the adjuster; its switcher is filled by a request of its own
+        await browser.wait_for("document.getElementById('identity').value === 'adjuster'")
         adjuster_session = await browser.cookie(f"{base}/chat", COOKIE)
         assert adjuster_session and adjuster_session != owner_session  # a new session
         width = await browser.evaluate("document.documentElement.scrollWidth")
