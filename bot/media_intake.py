@@ -15,7 +15,7 @@ from domain.clock import Clock
 from messages.inbound import MediaItem
 from storage.db import Database
 from storage.media.store import MediaStore
-from storage.media.types import MediaRejected, MediaRejection
+from storage.media.types import MediaRejected, MediaRejection, StoredMedia
 
 QUOTA_WINDOW = timedelta(hours=24)
 
@@ -54,42 +54,65 @@ class MediaIntake:
         self._quota = quota
 
     def accept(self, uploads: Sequence[Upload]) -> IntakeResult:
-        items: list[MediaItem] = []
+        """Store what passes, then record it in one transaction. The quota is read once, by
+        a reading unit of work (it never waits for SQLite's write lock), and counts the
+        files accepted earlier in the same batch."""
+        used = self._usage(uploads)
+        accepted: list[tuple[Upload, StoredMedia]] = []
         rejected: list[str] = []
         for upload in uploads:
             try:
-                self._check_quota(upload)
+                self._check_quota(upload, used)
                 stored = self._store.save(
                     upload.data, declared_kind=upload.declared_kind, filename=upload.filename
                 )
             except MediaRejected as refusal:
                 rejected.append(refusal.reason.value)
                 continue
-            with self._database.unit_of_work() as uow:
+            if upload.uploader is not None:
+                files, size = used[upload.uploader]
+                used[upload.uploader] = (files + 1, size + stored.size)
+            accepted.append((upload, stored))
+        return IntakeResult(self._record(accepted), tuple(rejected))
+
+    def _record(self, accepted: list[tuple[Upload, StoredMedia]]) -> tuple[MediaItem, ...]:
+        if not accepted:
+            return ()
+        items: list[MediaItem] = []
+        with self._database.unit_of_work() as uow:
+            for upload, stored in accepted:
                 media_id = uow.media.add(stored)
                 if upload.uploader is not None:
                     uow.media_uploads.record(
                         upload.uploader, media_id, stored.size, self._clock.now()
                     )
-                uow.commit()
-            items.append(
-                MediaItem(
-                    media_id=media_id,
-                    kind=stored.kind,
-                    taken_at=stored.taken_at,
-                    gps_lat=stored.gps_lat,
-                    gps_lon=stored.gps_lon,
+                items.append(
+                    MediaItem(
+                        media_id=media_id,
+                        kind=stored.kind,
+                        taken_at=stored.taken_at,
+                        gps_lat=stored.gps_lat,
+                        gps_lon=stored.gps_lon,
+                    )
                 )
-            )
-        return IntakeResult(tuple(items), tuple(rejected))
+            uow.commit()
+        return tuple(items)
 
-    def _check_quota(self, upload: Upload) -> None:
+    def _usage(self, uploads: Sequence[Upload]) -> dict[str, tuple[int, int]]:
+        """Files and bytes each uploader of the batch sent in the quota's window."""
+        quota = self._quota
+        uploaders = {upload.uploader for upload in uploads if upload.uploader is not None}
+        if not uploaders or not (quota.files or quota.bytes):
+            return {uploader: (0, 0) for uploader in uploaders}
+        since = self._clock.now() - QUOTA_WINDOW
+        with self._database.reading() as uow:
+            return {u: uow.media_uploads.used_since(u, since) for u in sorted(uploaders)}
+
+    def _check_quota(self, upload: Upload, used: dict[str, tuple[int, int]]) -> None:
         quota = self._quota
         if upload.uploader is None or not (quota.files or quota.bytes):
             return
-        since = self._clock.now() - QUOTA_WINDOW
-        with self._database.unit_of_work() as uow:
-            files, size = uow.media_uploads.used_since(upload.uploader, since)
+        files, size = used[upload.uploader]
         if (quota.files and files >= quota.files) or (
             quota.bytes and size + len(upload.data) > quota.bytes
         ):
