@@ -17,14 +17,20 @@ matched by code and created or updated; a listed part's prices are exactly those
 (a class left out of a part loses that part's price); classes and parts left out of the
 file are kept. At most one class is the default (for makes no class names); marking one
 clears the mark elsewhere. Importing the same file twice changes nothing.
+
+Every import bumps ``price_list_version``; a process keeps the list it loaded, per
+database, and reads it again only when the version has changed (a filing asks for the
+list: three queries and the objects, against one small read).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from domain.money import Money
 from domain.price_list import CarClass, PartPrice, PricedPart, PriceList
@@ -39,12 +45,27 @@ from storage.repositories.directory import (
     _text,
     _upsert,
 )
-from storage.tables.fastlane import repair_car_class_t, repair_part_t, repair_price_t
+from storage.tables.fastlane import (
+    price_list_version_t,
+    repair_car_class_t,
+    repair_part_t,
+    repair_price_t,
+)
 
 SECTION = "price_list"
 COMPONENTS = ("part", "labour", "paint")
 LOCALES = ("zh_CN", "en")
 MAX_PRICE_FEN = 100_000_000  # one million yuan for one component of one part: a typo
+
+_VERSION = select(price_list_version_t.c.version).where(price_list_version_t.c.id == 1)
+_BUMP = (
+    update(price_list_version_t)
+    .where(price_list_version_t.c.id == 1)
+    .values(version=price_list_version_t.c.version + 1)
+)
+# The list each database's engine last loaded, with its version (per process).
+_LOADED: WeakKeyDictionary[Engine, tuple[int, PriceList]] = WeakKeyDictionary()
+_LOADED_LOCK = threading.Lock()
 
 
 def import_price_list(conn: Connection, section: Mapping[str, Any], summary: ImportSummary) -> None:
@@ -55,6 +76,8 @@ def import_price_list(conn: Connection, section: Mapping[str, Any], summary: Imp
     for position, (where, entry) in enumerate(_entries(section, "parts")):
         with _context(f"{SECTION}.{where}"):
             _import_part(conn, entry, position, class_ids, summary)
+    if not conn.execute(_BUMP).rowcount:  # the row is the migration's; made here if not
+        conn.execute(insert(price_list_version_t).values(id=1, version=1))
 
 
 def _import_classes(
@@ -153,6 +176,21 @@ class PriceListRepository:
         self._conn = conn
 
     def load(self) -> PriceList:
+        """The price list as this transaction sees it."""
+        version = self._conn.execute(_VERSION).scalar()
+        if version is None:  # a database without the version row: read it every time
+            return self._read()
+        engine = self._conn.engine
+        with _LOADED_LOCK:
+            kept = _LOADED.get(engine)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        loaded = self._read()
+        with _LOADED_LOCK:
+            _LOADED[engine] = (int(version), loaded)
+        return loaded
+
+    def _read(self) -> PriceList:
         classes = self._conn.execute(
             select(
                 repair_car_class_t.c.id,

@@ -48,6 +48,16 @@ class RepairPriceRow(SQLModel, table=True):
     paint_fen: int = Field(sa_type=BigInteger)  # 喷漆
 
 
+class PriceListVersionRow(SQLModel, table=True):
+    """One row: bumped by every import of the price list, so a process may keep the list
+    it read until the version changes."""
+
+    __tablename__ = "price_list_version"
+
+    id: int = Field(primary_key=True)  # always 1
+    version: int = 0
+
+
 class FastLaneDecisionRow(SQLModel, table=True):
     __tablename__ = "fastlane_decision"
 
@@ -66,6 +76,7 @@ class FastLaneDecisionRow(SQLModel, table=True):
 repair_car_class_t = table_of(RepairCarClassRow)
 repair_part_t = table_of(RepairPartRow)
 repair_price_t = table_of(RepairPriceRow)
+price_list_version_t = table_of(PriceListVersionRow)
 fastlane_decision_t = table_of(FastLaneDecisionRow)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.money import Money
 from domain.price_list import PickedPart, PriceMissing, RepairMode, estimate
@@ -77,6 +77,39 @@ def test_a_changed_price_and_a_dropped_class_are_updated(
         prices = PriceListRepository(uow.connection).load()
     assert prices.parts["rear_bumper"].prices["economy"].paint == Money(46_000)
     assert "luxury" not in prices.parts["rear_bumper"].prices
+
+
+def _load_counting(database: Database) -> tuple[Any, int]:
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with database.unit_of_work() as uow:
+            loaded = PriceListRepository(uow.connection).load()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return loaded, len([s for s in seen if not s.startswith("BEGIN")])
+
+
+def test_the_list_is_read_again_only_after_an_import(
+    database: Database, price_data: dict[str, Any]
+) -> None:
+    _import(database, price_data)
+    first, _ = _load_counting(database)
+    again, statements = _load_counting(database)
+    assert again is first and statements == 1  # the version only
+    changed = copy.deepcopy(price_data)
+    changed["price_list"]["parts"][1]["prices"]["economy"]["paint"] = "460.00"
+    with database.unit_of_work() as uow:  # an import rolled back changes nothing
+        import_directory(uow, changed)
+    unchanged, statements = _load_counting(database)
+    assert unchanged is first and statements == 1
+    _import(database, changed)
+    fresh, statements = _load_counting(database)
+    assert statements > 1 and fresh.parts["rear_bumper"].prices["economy"].paint == Money(46_000)
 
 
 @pytest.mark.parametrize(
