@@ -86,6 +86,9 @@ def configure(log_format: str, level: int = logging.INFO) -> dict[str, Any] | No
     # httpx logs every Bot API request at INFO: a line per message sent costs a busy bot
     # a few per cent of its CPU and says nothing the send counters on /metrics do not.
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # APScheduler's executor logs two INFO lines for every run of a job, and the timer
+    # wake-up runs every second: the log would be nothing else. Its warnings still show.
+    logging.getLogger("apscheduler.executors").setLevel(max(level, logging.WARNING))
     if log_format != "json":
         from uvicorn.config import LOGGING_CONFIG
 

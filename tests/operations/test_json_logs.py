@@ -78,3 +78,24 @@ def test_access_lines_name_the_path_without_its_query() -> None:
     assert line["path"] == "/wechat/callback"
     assert (line["method"], line["status"]) == ("POST", 403)
     assert "signature" not in json.dumps(line)
+
+
+def test_the_timer_wake_up_does_not_fill_the_log() -> None:
+    """The scheduler's executor logs every run of a job at INFO (every second for the timer
+    wake-up); the log keeps its warnings only. httpx's per-request lines likewise."""
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure("text")
+        executor = logging.getLogger("apscheduler.executors.default")
+        assert not executor.isEnabledFor(logging.INFO)
+        assert executor.isEnabledFor(logging.WARNING)
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("claimbot").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        for name in ("apscheduler.executors", "httpx"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
