@@ -92,6 +92,9 @@ class InboxWorker:
         def done(task: asyncio.Task[None]) -> None:
             running.discard(task)
             self._wake.set()  # a slot is free, and the user's next message may be due
+            error = None if task.cancelled() else task.exception()
+            if error is not None:  # recording the failure failed: the row is taken back later
+                log.error("wechat inbox row not finished", exc_info=error)
 
         return done
 
