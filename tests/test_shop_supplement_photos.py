@@ -40,7 +40,7 @@ from tests.web_chat_client import ChatBrowser
 
 AGREED_FEN = 120_000  # 1,200.00
 WORKSHOP = (31.2040, 121.5900)  # SHOP-PD-01; the accident was at (31.2304, 121.4737)
-AT_THE_WORKSHOP = "维修厂补充照片：事故后拍摄，在维修厂"
+AT_THE_WORKSHOP = "修理厂补充照片：事故后拍摄，在修理厂"
 
 
 def _claim(container: Container, number: str) -> Claim:
@@ -258,29 +258,29 @@ def test_a_shops_photo_is_judged_against_the_workshop_not_the_accident(
     assert adjuster.received()[-1] == "claims.adjuster.shop_supplement_photos"
     notice = adjuster.rendered()[-1]
     assert f"1. {AT_THE_WORKSHOP}" in notice
-    assert "2. 维修厂补充照片：⚠ 事故前24小时拍摄，在维修厂" in notice
-    assert "3. 维修厂补充照片：⚠ 拍摄时间晚于上传时间，在维修厂" in notice
-    assert "4. 维修厂补充照片：⚠ 事故后拍摄，距维修厂 1074.52 公里" in notice
-    assert "5. 维修厂补充照片：无拍摄信息" in notice
+    assert "2. 修理厂补充照片：⚠ 事故前24小时拍摄，在修理厂" in notice
+    assert "3. 修理厂补充照片：⚠ 拍摄时间晚于上传时间，在修理厂" in notice
+    assert "4. 修理厂补充照片：⚠ 事故后拍摄，距修理厂 1074.52 公里" in notice
+    assert "5. 修理厂补充照片：无拍摄信息" in notice
     assert "距报案地点" not in notice and "不一致" not in notice
     with container.database.unit_of_work() as uow:
         payload = uow.outbox.for_chat("web", adjuster.user_id, 0)[-1].payload
     english = render(container.catalogs, "en", payload).text
-    assert "1. Workshop's supplement photo: taken after the accident, at the workshop" in english
+    assert "1. Shop's supplement photo: taken after the accident, at the shop" in english
     assert (
-        "2. Workshop's supplement photo: ⚠ taken 24 h before the accident, at the workshop"
+        "2. Shop's supplement photo: ⚠ taken 24 h before the accident, at the shop"
         in english
     )
-    assert "3. Workshop's supplement photo: ⚠ taken after it was sent, at the workshop" in english
+    assert "3. Shop's supplement photo: ⚠ taken after it was sent, at the shop" in english
     assert (
-        "4. Workshop's supplement photo: ⚠ taken after the accident, 1074.52 km from the workshop"
+        "4. Shop's supplement photo: ⚠ taken after the accident, 1074.52 km from the shop"
         in english
     )
-    assert "5. Workshop's supplement photo: no capture data" in english
+    assert "5. Shop's supplement photo: no capture data" in english
 
     adjuster.text(f"/case {number}")
     case = adjuster.rendered()[-1]
-    assert case.count("维修厂补充照片：⚠") == 3 and "1. 全景照：" in case  # the owner's as before
+    assert case.count("修理厂补充照片：⚠") == 3 and "1. 全景照：" in case  # the owner's as before
     client = TestClient(create_app(container))
     raw = token(container, "insurer")
     body = client.get(f"/api/claims/{number}", headers={"Authorization": f"Bearer {raw}"}).json()
