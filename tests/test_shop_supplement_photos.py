@@ -267,10 +267,7 @@ def test_a_shops_photo_is_judged_against_the_workshop_not_the_accident(
         payload = uow.outbox.for_chat("web", adjuster.user_id, 0)[-1].payload
     english = render(container.catalogs, "en", payload).text
     assert "1. Shop's supplement photo: taken after the accident, at the shop" in english
-    assert (
-        "2. Shop's supplement photo: ⚠ taken 24 h before the accident, at the shop"
-        in english
-    )
+    assert "2. Shop's supplement photo: ⚠ taken 24 h before the accident, at the shop" in english
     assert "3. Shop's supplement photo: ⚠ taken after it was sent, at the shop" in english
     assert (
         "4. Shop's supplement photo: ⚠ taken after the accident, 1074.52 km from the shop"
