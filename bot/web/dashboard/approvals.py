@@ -53,7 +53,7 @@ class Rulebook:
 def rulebook(
     database: Database, number: str, viewer: Viewer, rules: ClockRules, now: datetime
 ) -> Rulebook | None:
-    with database.unit_of_work() as uow:
+    with database.reading() as uow:
         claim = uow.claims.get(number)
         staff = uow.staff.adjuster_by_code(viewer.staff_code) if viewer.staff_code else None
     if claim is None:
@@ -83,7 +83,7 @@ def awaiting_approval(database: Database) -> list[tuple[str, PendingApproval]]:
     """Open claims whose decision waits for a supervisor, oldest request first."""
     held = [step.value for step in (Step.HOLD_REJECT, Step.HOLD_SETTLE)]
     found: list[tuple[str, PendingApproval]] = []
-    with database.unit_of_work() as uow:
+    with database.reading() as uow:
         for number in uow.claims.open_with_action(held):
             claim = uow.claims.get(number)
             pending = None if claim is None else pending_approval(claim)
@@ -146,7 +146,7 @@ class ApprovalAction:
 
     def _chat_of(self, staff_code: str) -> tuple[str, str] | None:
         """The first chat identity of the staff member the token was issued to."""
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             staff = uow.staff.adjuster_by_code(staff_code)
             if staff is None or staff.party_id is None:
                 return None

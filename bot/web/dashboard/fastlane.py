@@ -71,10 +71,10 @@ class FastLaneDesk:
         viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             sampled = uow.fastlane_decisions.to_review()
             numbers = uow.quick_deals.agreed_claims(MAX_AGREEMENTS)
-            agreements = [self._links(number) for number in numbers]
+        agreements = [self._links(number) for number in numbers]
         locale = request_locale(request, self._settings.default_locale)
         html = self._pages.render(
             "fastlane.html",

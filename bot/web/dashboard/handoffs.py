@@ -56,7 +56,7 @@ class HandoffDesk:
         viewer = insurer_of(request, self._database, self._clock)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
-        with self._database.unit_of_work() as uow:
+        with self._database.reading() as uow:
             waiting = uow.handoffs.waiting()
         now = self._clock.now()
         locale = request_locale(request, self._settings.default_locale)
