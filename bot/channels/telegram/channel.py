@@ -17,18 +17,17 @@ import json
 import logging
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChannelDeps
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.keyboards import ShownKeyboards
 from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import UpdateHandler
 from dialogs.registry import REGISTRY
@@ -226,29 +225,19 @@ def _log_polling_end(task: asyncio.Task[None]) -> None:
         log.error("telegram polling stopped", exc_info=task.exception())
 
 
-# httpcore checks every idle pooled connection for readability (anyio builds a dict of a
-# socket's attributes, then a poll syscall) twice for every request: with 16 kept that
-# scan was 12 % of a busy bot's CPU (PTB's default of 256 made it the main cost). As many
-# may be open as are kept: with more, every burst opened connections only to close them
-# after one request (TCP connects were 2-3 % of the CPU); a request waits for a free one.
-# 8 connections carry Telegram's 30 messages/s at up to about 250 ms a request.
+# As many connections may be open as are kept: with more, every burst opened connections
+# only to close them after one request (TCP connects were 2-3 % of the CPU); a request
+# waits for a free one. 8 carry Telegram's 30 messages/s at up to about 250 ms a request.
 KEEPALIVE_CONNECTIONS = 8
 POOL_WAIT = 30.0  # seconds a request may wait for a connection (PTB's default is 1)
 
 
-def _api_request() -> HTTPXRequest:
-    limits = httpx.Limits(
-        max_connections=KEEPALIVE_CONNECTIONS, max_keepalive_connections=KEEPALIVE_CONNECTIONS
-    )
-    return HTTPXRequest(
-        connection_pool_size=KEEPALIVE_CONNECTIONS,
-        pool_timeout=POOL_WAIT,
-        httpx_kwargs={"limits": limits},
-    )
+def _api_request() -> AiohttpRequest:
+    return AiohttpRequest(KEEPALIVE_CONNECTIONS, pool_timeout=POOL_WAIT)
 
 
-def _updates_request(read_timeout: float) -> HTTPXRequest:
-    return HTTPXRequest(connection_pool_size=1, read_timeout=read_timeout)
+def _updates_request(read_timeout: float) -> AiohttpRequest:
+    return AiohttpRequest(1, read_timeout=read_timeout)
 
 
 def build_telegram_channel(deps: ChannelDeps) -> TelegramChannel:
