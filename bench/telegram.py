@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -272,6 +273,14 @@ def wait_started(bot: subprocess.Popen[bytes], started: Callable[[], bool], log:
         time.sleep(0.05)
 
 
+def answers_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def stop(bot: subprocess.Popen[bytes]) -> None:
     bot.send_signal(signal.SIGTERM)
     try:
@@ -293,6 +302,8 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
                 bots.append(start_bot(args, api, folder, port, media=workdir / "media"))
                 # each worker registers the webhook at its start
                 wait_started(bots[-1], partial(webhooks_at_least, api, n + 1), folder / "bot.log")
+                # the webhook is registered before the start-up's warm-up ends: not measured
+                wait_started(bots[-1], partial(answers_ready, port), folder / "bot.log")
             if args.workers > 1:  # a load balancer spreads the updates over the workers
                 api.spread_to = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
             cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
