@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWork, WriterQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Connections kept open. A checkout beyond them opens a new PostgreSQL connection and
@@ -129,6 +129,7 @@ class Database:
         self.url: URL = normalize_url(url)
         self.engine: Engine = create_engine_for(self.url, echo=echo)
         self._reader = _sqlite_reader(self.url) if self.is_sqlite else None
+        self._writers = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000) if self.is_sqlite else None
 
     @property
     def is_postgres(self) -> bool:
@@ -139,7 +140,7 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, writers=self._writers)
 
     @property
     def reader(self) -> Engine:

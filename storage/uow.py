@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -55,6 +56,28 @@ from storage.repositories.web_sessions import WebSessionRepository
 Store = TypeVar("Store")
 
 
+class WriterQueue:
+    """This process's writers of one SQLite database, one at a time.
+
+    SQLite lets one transaction write; the others wait in its busy handler, which sleeps
+    and retries (1, 2, 5, 10 … 100 ms): under a burst of turns a waiter slept through many
+    commits and delivery→reply p99 reached seconds. Here a writer waits on a lock and
+    starts as soon as the one before it commits. Other processes (`claimbot import`, a
+    second worker) still meet the busy handler. A writer that cannot get its turn within
+    the busy timeout goes on to SQLite's own wait, as before, instead of failing here.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout_s = timeout_s
+
+    def enter(self) -> bool:
+        return self._lock.acquire(timeout=self._timeout_s)
+
+    def leave(self) -> None:
+        self._lock.release()
+
+
 class SqlUnitOfWork(SchedulerUnitOfWork):
     """``with db.unit_of_work() as uow: ...; uow.commit()``.
 
@@ -85,9 +108,17 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
     data_views: DataViewLog
     quick_deals: SqlQuickDealRepository
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        writers: WriterQueue | None = None,
+    ) -> None:
         self._engine = engine
         self.read_only = read_only
+        self._writers = writers
+        self._queued = False  # holds its place at the head of the writers' queue
         self._conn: Connection | None = None
         self._session: Session | None = None
         self._agreed: dict[int, str | None] = {}
@@ -95,13 +126,20 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("a unit of work is entered once")
-        conn = self._engine.connect()
+        if self._writers is not None:
+            self._queued = self._writers.enter()
+        try:
+            conn = self._engine.connect()
+        except BaseException:
+            self._leave_queue()
+            raise
         try:
             if self.read_only and conn.dialect.name == "postgresql":
                 conn = conn.execution_options(postgresql_readonly=True)
             conn.begin()
         except BaseException:
             conn.close()
+            self._leave_queue()
             raise
         self._conn = conn
         self.policies = SqlPolicyRepository(conn)
@@ -140,7 +178,15 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
             if self._session is not None:
                 self._session.close()
         finally:
-            conn.close()  # rolls back what was not committed
+            try:
+                conn.close()  # rolls back what was not committed
+            finally:
+                self._leave_queue()
+
+    def _leave_queue(self) -> None:
+        if self._queued and self._writers is not None:
+            self._queued = False
+            self._writers.leave()
 
     @property
     def connection(self) -> Connection:
@@ -251,9 +297,11 @@ class SqlUnitOfWork(SchedulerUnitOfWork):
         if self._session is not None:
             self._session.flush()
         conn.commit()
+        self._leave_queue()
 
     def rollback(self) -> None:
         conn = self.connection
         if self._session is not None:
             self._session.expunge_all()
         conn.rollback()
+        self._leave_queue()
