@@ -50,10 +50,16 @@ def with_status_links(
 ) -> list[OutboxItem]:
     linked = []
     given: dict[tuple[str, str], set[tuple[str, str]]] = {}  # chat -> (claim, stage) linked
-    for item in items:
+    named = [[] if item.party_id is None else claim_numbers(item.payload) for item in items]
+    by_party: dict[int, set[str]] = {}  # one look-up a party for all the rows (a filing: 3)
+    for item, numbers in zip(items, named, strict=True):
+        if item.party_id and numbers:
+            by_party.setdefault(item.party_id, set()).update(numbers)
+    owned_by = {party: _owned(conn, party, numbers) for party, numbers in by_party.items()}
+    for item, numbers in zip(items, named, strict=True):
         party = item.party_id
-        numbers = [] if party is None else claim_numbers(item.payload)
-        owned = _owned(conn, party, numbers) if party and numbers else {}
+        everything = owned_by.get(party, {}) if party else {}
+        owned = {number: everything[number] for number in numbers if number in everything}
         tokens = {number: token for number, (token, _) in owned.items()}
         stages = {number: stage for number, (_, stage) in owned.items()}
         chat = (item.channel, item.chat_id)
@@ -71,9 +77,9 @@ def with_status_links(
     return linked
 
 
-def _owned(conn: Connection, party: int, numbers: list[str]) -> dict[str, tuple[str, str]]:
+def _owned(conn: Connection, party: int, numbers: set[str]) -> dict[str, tuple[str, str]]:
     """Claim number → (status token, stage), for those of ``numbers`` the party owns."""
-    rows = conn.execute(_OWNED, {"party": party, "numbers": sorted(set(numbers))})
+    rows = conn.execute(_OWNED, {"party": party, "numbers": sorted(numbers)})
     return {number: (token, stage) for number, token, stage in rows}
 
 
