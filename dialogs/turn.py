@@ -303,5 +303,6 @@ class ConversationEngine(Generic[Uow]):
                 slots=conv.slots,
                 locale=conv.locale,
                 last_activity=conv.last_activity,
-            )
+            ),
+            loaded=record,
         )

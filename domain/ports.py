@@ -308,8 +308,12 @@ class ConversationStore(abc.ABC):
         """The conversation, locked until the end of the transaction."""
 
     @abc.abstractmethod
-    def save(self, record: ConversationRecord) -> ConversationRecord:
-        """Insert (``id`` None) or update the conversation; returns it with its id."""
+    def save(
+        self, record: ConversationRecord, *, loaded: ConversationRecord | None = None
+    ) -> ConversationRecord:
+        """Insert (``id`` None) or update the conversation; returns it with its id.
+        ``loaded``: the row as read in this transaction, so an update can leave alone what
+        did not change (on SQLite an assigned indexed column rewrites its index page)."""
 
 
 class Recipients(abc.ABC):

@@ -74,7 +74,9 @@ class FakeConversationStore(ConversationStore):
         found = self.rows.get((channel, chat_id))
         return copy.deepcopy(found) if found else None
 
-    def save(self, record: ConversationRecord) -> ConversationRecord:
+    def save(
+        self, record: ConversationRecord, *, loaded: ConversationRecord | None = None
+    ) -> ConversationRecord:
         if record.id is None:
             record = dataclasses.replace(record, id=len(self.rows) + 1)
         else:

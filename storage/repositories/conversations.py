@@ -28,11 +28,10 @@ _SELECT_FOR_UPDATE = _SELECT.with_for_update()
 # turn is serialised by a transaction-scoped advisory lock on the key instead.
 _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)))
 _INSERT = insert(conversation_t).returning(_c.id)
-_UPDATE = (
+_UPDATE_KEEP_PARTY = (
     update(conversation_t)
     .where(_c.id == bindparam("v_id"))
     .values(
-        party_id=bindparam("v_party_id"),
         dialog=bindparam("v_dialog"),
         state=bindparam("v_state"),
         slots=bindparam("v_slots", type_=_c.slots.type),
@@ -41,6 +40,7 @@ _UPDATE = (
         updated_at=bindparam("v_updated_at", type_=_c.updated_at.type),
     )
 )
+_UPDATE = _UPDATE_KEEP_PARTY.values(party_id=bindparam("v_party_id"))
 
 
 def _record(row: AnyRow) -> ConversationRecord:
@@ -84,8 +84,12 @@ class ConversationRepository(ConversationStore):
             row = self._conn.execute(_SELECT_FOR_UPDATE, params).first()
         return None if row is None else _record(row)
 
-    def save(self, record: ConversationRecord) -> ConversationRecord:
-        """Insert (``id`` None) or update the conversation; returns it with its id."""
+    def save(
+        self, record: ConversationRecord, *, loaded: ConversationRecord | None = None
+    ) -> ConversationRecord:
+        """Insert (``id`` None) or update the conversation; returns it with its id. The
+        party is written only when it differs from ``loaded``'s: assigning an indexed
+        column, even to its value, rewrites a page of its index on SQLite."""
         now = utcnow()
         if record.id is None:
             new_id: int = self._conn.execute(
@@ -113,6 +117,8 @@ class ConversationRepository(ConversationStore):
             "v_last_activity": record.last_activity,
             "v_updated_at": now,
         }
-        if self._conn.execute(_UPDATE, params).rowcount != 1:
+        same_party = loaded is not None and loaded.party_id == record.party_id
+        statement = _UPDATE_KEEP_PARTY if same_party else _UPDATE
+        if self._conn.execute(statement, params).rowcount != 1:
             raise ConversationNotFound(record.id)
         return record

@@ -80,3 +80,22 @@ def test_turns_on_one_conversation_are_serialised(database: Database) -> None:
     with database.unit_of_work() as uow:
         record = uow.conversations.get_for_update("web", "w1")
     assert record is not None and record.slots == {"n": threads * turns}
+
+
+def test_an_update_writes_the_party_only_when_it_changed(database: Database) -> None:
+    with database.unit_of_work() as uow:
+        first = uow.parties.resolve("telegram", "8")
+        second = uow.parties.resolve("telegram", "9")
+        saved = uow.conversations.save(
+            ConversationRecord(None, "telegram", "8", first.id, None, "idle", {}, "zh_CN", None)
+        )
+        uow.commit()
+    with database.unit_of_work() as uow:
+        loaded = uow.conversations.get_for_update("telegram", "8")
+        assert loaded is not None and loaded == saved
+        uow.conversations.save(dataclasses.replace(loaded, state="asked"), loaded=loaded)
+        moved = dataclasses.replace(loaded, party_id=second.id, state="moved")
+        uow.conversations.save(moved, loaded=loaded)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        assert uow.conversations.get_for_update("telegram", "8") == moved
