@@ -441,7 +441,8 @@ def _dms_to_degrees(value: object) -> float | None:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write to a temp file next to ``target``, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # one stat; mkdir on an existing folder raises inside
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
