@@ -1,10 +1,11 @@
 """Telegram end to end: N concurrent users complete reports through the fake Bot API.
 
-The bot runs as `claimbot serve` in its own process, in webhook mode, on a file SQLite
-database (or --database-url). The fake Bot API server (tests/telegram/fake_bot_api.py)
-runs in this process: it delivers each user's updates to the bot's webhook and records
-what the bot sends. Each user waits for the bot's prompt before the next step (15 turns:
-the report, three single photos, summary, confirmation).
+The bot runs as `claimbot serve` in its own process, in webhook mode (or `--mode polling`,
+as the peer gets its updates), on a file SQLite database (or --database-url). The fake
+Bot API server (tests/telegram/fake_bot_api.py) runs in this process: it delivers each
+user's updates to the bot's webhook (or its getUpdates) and records what the bot sends.
+Each user waits for the bot's prompt before the next step (15 turns: the report, three
+single photos, summary, confirmation).
 
 Prints turns/s, p50/p99 from update delivery to the bot's first reply as the fake server
 sees it, the bot process's peak RSS and CPU, its Bot API requests a turn and per method
@@ -12,6 +13,7 @@ sees it, the bot process's peak RSS and CPU, its Bot API requests a turn and per
 
     .venv/bin/python bench/telegram.py --users 200
     .venv/bin/python bench/telegram.py --users 50 --peer            # the peer first, then ours
+    .venv/bin/python bench/telegram.py --users 50 --peer --mode polling   # ours polling too
     .venv/bin/python bench/telegram.py --users 50 --profile /tmp/tg.raw   # py-spy on our bot
     .venv/bin/python bench/telegram.py --users 50 --workers 2 --database-url postgresql+psycopg://…
 
@@ -68,6 +70,8 @@ FIRST_USER = 8_000_000
 
 def prepare(database_url: str) -> None:
     upgrade(database_url)
+    if claims_filed(database_url):  # the same user ids would come back as returning users
+        raise SystemExit(f"{database_url} holds an earlier run's claims: give an empty database")
     database = Database(database_url)
     try:
         with database.unit_of_work() as uow:
@@ -97,7 +101,7 @@ def start_bot(
         "CLAIMBOT_TELEGRAM_TOKEN": TOKEN,
         "CLAIMBOT_TELEGRAM_API_URL": api.api_url,
         "CLAIMBOT_TELEGRAM_FILE_URL": api.file_url,
-        "CLAIMBOT_TELEGRAM_MODE": "webhook",
+        "CLAIMBOT_TELEGRAM_MODE": args.mode,
         "CLAIMBOT_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "CLAIMBOT_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "CLAIMBOT_TELEGRAM_PER_CHAT_INTERVAL": str(args.per_chat_interval),
@@ -300,8 +304,13 @@ def run_ours(args: argparse.Namespace, workdir: Path) -> Run:
                 folder = workdir / f"worker-{n}"
                 folder.mkdir(exist_ok=True)
                 bots.append(start_bot(args, api, folder, port, media=workdir / "media"))
-                # each worker registers the webhook at its start
-                wait_started(bots[-1], partial(webhooks_at_least, api, n + 1), folder / "bot.log")
+                # each worker registers the webhook at its start; a poller asks for updates
+                started = (
+                    partial(webhooks_at_least, api, n + 1)
+                    if args.mode == "webhook"
+                    else partial(polled, api)
+                )
+                wait_started(bots[-1], started, folder / "bot.log")
                 # the webhook is registered before the start-up's warm-up ends: not measured
                 wait_started(bots[-1], partial(answers_ready, port), folder / "bot.log")
             if args.workers > 1:  # a load balancer spreads the updates over the workers
@@ -356,6 +365,10 @@ def requests_by_method(api: FakeBotApi, start: int) -> str:
 
 def webhooks_at_least(api: FakeBotApi, count: int) -> bool:
     return sum(1 for call in api.calls if call[0] == "setwebhook" and call[2] == 200) >= count
+
+
+def polled(api: FakeBotApi) -> bool:
+    return any(call[0] == "getupdates" for call in api.calls)
 
 
 def settled(api: FakeBotApi, quiet: float = 1.0, limit: float = 15.0) -> None:
@@ -464,7 +477,12 @@ def main() -> int:
     parser.add_argument("--peer", action="store_true", help="run the PTB peer first")
     parser.add_argument("--workers", type=int, default=1, help="claimbot serve processes")
     parser.add_argument("--profile", metavar="FILE", help="py-spy our bot into FILE (raw)")
+    parser.add_argument(
+        "--mode", choices=("webhook", "polling"), default="webhook", help="how ours gets updates"
+    )
     args = parser.parse_args()
+    if args.mode == "polling" and args.workers != 1:
+        parser.error("Telegram gives updates to one poller: --mode polling with one worker")
     print(f"load average at start {load_average()}")
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-tg-") as tmp:
         workdir = Path(tmp)
@@ -479,7 +497,7 @@ def main() -> int:
     )
     if peer is not None:
         report("peer (python-telegram-bot, ConversationHandler + PicklePersistence, polling)", peer)
-    report(f"ours ({args.workers} x claimbot serve, webhook, {engine})", ours)
+    report(f"ours ({args.workers} x claimbot serve, {args.mode}, {engine})", ours)
     print(f"  claims filed    {claims}")
     print(f"load average at end {load_average()}")
     if args.profile:
