@@ -36,7 +36,7 @@ from domain.claim_refs import claim_numbers
 from domain.clock import Clock
 from domain.outbox import OutboxItem
 from domain.ports import QuickDealServices, UnitOfWork, UnitOfWorkFactory
-from domain.records import ConversationRecord, Recipient
+from domain.records import ConversationRecord
 from domain.small_claim_ports import SmallClaimServices
 from messages.inbound import Inbound
 from messages.outbound import Outbound
@@ -241,12 +241,11 @@ class ConversationEngine(Generic[Uow]):
     ) -> list[OutboxItem]:
         """One outbox row per notice and channel identity of its recipient."""
         items: list[OutboxItem] = []
-        reached: dict[int, list[Recipient]] = {}
+        parties = [notice.to_party for notice in notices if notice.to_party is not None]
+        reached = uow.recipients.of_parties(parties) if parties else {}
         for index, notice in enumerate(notices):
             party = notice.to_party
             assert party is not None
-            if party not in reached:
-                reached[party] = uow.recipients.of_party(party)
             for position, recipient in enumerate(reached[party]):
                 locale = recipient.locale
                 items.append(

@@ -77,6 +77,13 @@ class AttemptStore(abc.ABC):
     def state(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
         """The subject's count as it stands at ``now``."""
 
+    def states(
+        self, keys: tuple[str, ...], rule: AttemptRule, now: datetime
+    ) -> list[AttemptState]:
+        """The subjects' counts at ``now``, in the order of ``keys`` (a store may read them
+        at once)."""
+        return [self.state(key, rule, now) for key in keys]
+
     @abc.abstractmethod
     def fail(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
         """Count one failure, atomically (two workers failing at once count two), and
@@ -87,7 +94,8 @@ def blocked_until(
     store: AttemptStore, keys: tuple[str, ...], rule: AttemptRule, now: datetime
 ) -> datetime | None:
     """The latest end of a cool-down among the subjects, None when none is blocked."""
-    ends = [end for key in keys if (end := store.state(key, rule, now).blocked_until) is not None]
+    states = store.states(keys, rule, now)
+    ends = [end for state in states if (end := state.blocked_until) is not None]
     return max(ends, default=None)
 
 

@@ -323,6 +323,10 @@ class Recipients(abc.ABC):
     def of_party(self, party_id: int) -> list[Recipient]:
         """Every channel identity of the party, in a stable order."""
 
+    def of_parties(self, party_ids: Sequence[int]) -> dict[int, list[Recipient]]:
+        """``of_party`` for each of the parties (a store may read them at once)."""
+        return {party: self.of_party(party) for party in dict.fromkeys(party_ids)}
+
     @abc.abstractmethod
     def party_of(self, channel: str, external_id: str) -> int | None:
         """The party behind a channel identity, if known (never creates one)."""

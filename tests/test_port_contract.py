@@ -269,6 +269,13 @@ def test_a_party_is_reached_at_its_channel_identities(port: Port) -> None:
     assert recipients.of_party(party.id) == [Recipient("wechat", "contract-r1", "en")]
     assert recipients.party_of("wechat", "contract-r1") == party.id
     assert recipients.party_of("telegram", "contract-r1") is None
+    other = port.uow.parties.resolve("telegram", "contract-r2", locale="zh_CN")
+    together = recipients.of_parties([other.id, party.id, other.id])
+    assert together == {
+        other.id: [Recipient("telegram", "contract-r2", "zh_CN")],
+        party.id: [Recipient("wechat", "contract-r1", "en")],
+    }
+    assert recipients.of_parties([]) == {}
 
 
 def _card(key: str, *values: str) -> dict[str, Any]:

@@ -24,6 +24,9 @@ MAX_SUBJECT = 200
 _STATE = select(_t.window_start, _t.failures, _t.blocked_until).where(
     _t.subject == bindparam("subject")
 )
+_STATES = select(_t.subject, _t.window_start, _t.failures, _t.blocked_until).where(
+    _t.subject.in_(bindparam("subjects", expanding=True))
+)
 
 
 class SqlAttemptStore(AttemptStore):
@@ -36,6 +39,23 @@ class SqlAttemptStore(AttemptStore):
             return CLEAR
         stored = AttemptState(failures=row.failures, blocked_until=row.blocked_until)
         return current(stored, row.window_start, rule, now)
+
+    def states(
+        self, keys: tuple[str, ...], rule: AttemptRule, now: datetime
+    ) -> list[AttemptState]:
+        subjects = [key[:MAX_SUBJECT] for key in keys]
+        rows = {row.subject: row for row in self._conn.execute(_STATES, {"subjects": subjects})}
+        return [
+            CLEAR
+            if (row := rows.get(subject)) is None
+            else current(
+                AttemptState(failures=row.failures, blocked_until=row.blocked_until),
+                row.window_start,
+                rule,
+                now,
+            )
+            for subject in subjects
+        ]
 
     def fail(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
         require_aware(now, "now")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, bindparam, select
 
 from domain.ports import Recipients
@@ -12,6 +14,12 @@ _IDENTITIES = (
     select(identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
     .select_from(identity_t.join(party_t, party_t.c.id == identity_t.c.party_id))
     .where(identity_t.c.party_id == bindparam("party_id"))
+    .order_by(identity_t.c.channel, identity_t.c.external_id)
+)
+_IDENTITIES_OF = (
+    select(identity_t.c.party_id, identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
+    .select_from(identity_t.join(party_t, party_t.c.id == identity_t.c.party_id))
+    .where(identity_t.c.party_id.in_(bindparam("party_ids", expanding=True)))
     .order_by(identity_t.c.channel, identity_t.c.external_id)
 )
 
@@ -32,6 +40,13 @@ class RecipientDirectory(Recipients):
         """Every channel identity of the party, in a stable order."""
         rows = self._conn.execute(_IDENTITIES, {"party_id": party_id})
         return [Recipient(row.channel, row.external_id, row.locale) for row in rows]
+
+    def of_parties(self, party_ids: Sequence[int]) -> dict[int, list[Recipient]]:
+        reached: dict[int, list[Recipient]] = {party: [] for party in party_ids}
+        if reached:
+            for row in self._conn.execute(_IDENTITIES_OF, {"party_ids": list(reached)}):
+                reached[row.party_id].append(Recipient(row.channel, row.external_id, row.locale))
+        return reached
 
     def party_of(self, channel: str, external_id: str) -> int | None:
         """The party behind a channel identity, if known (never creates one)."""

@@ -44,3 +44,15 @@ def test_workers_failing_at_once_all_count(database: Database) -> None:
     with database.unit_of_work() as uow:
         state = uow.attempts.state("login:ip:203.0.113.9", RULE, NOW)
     assert state.failures == 16 and state.blocked(NOW)
+
+
+def test_several_subjects_read_at_once_are_each_one_read_alone(database: Database) -> None:
+    for minutes in (0, 10, 20):
+        fail(database, "verify:plate:沪B00001", minutes)
+    fail(database, "verify:party:7", 0)
+    keys = ("verify:party:7", "verify:plate:沪B00001", "verify:party:8", "verify:party:7")
+    for at in (NOW + timedelta(minutes=21), NOW + timedelta(minutes=90)):
+        with database.reading() as uow:
+            together = uow.attempts.states(keys, RULE, at)
+            assert together == [uow.attempts.state(key, RULE, at) for key in keys]
+    assert together[0].failures == 0 and together[1].blocked_until is None  # windows passed
