@@ -29,10 +29,9 @@ __all__ = ["STATUS_PATH", "claim_numbers", "status_page_url", "with_status_links
 STATUS_PATH = "/status/"
 LOOK_BACK = 100  # a chat's newest rows searched for a link given in the present stage
 
-_OWNED = select(claim_t.c.number, claim_t.c.status_token, claim_t.c.status).where(
-    claim_t.c.owner_party_id == bindparam("party"),
-    claim_t.c.number.in_(bindparam("numbers", expanding=True)),
-)
+_NAMED = select(
+    claim_t.c.number, claim_t.c.owner_party_id, claim_t.c.status_token, claim_t.c.status
+).where(claim_t.c.number.in_(bindparam("numbers", expanding=True)))
 _LINKED_BEFORE = (
     select(outbox_t.c.payload)
     .where(outbox_t.c.channel == bindparam("channel"), outbox_t.c.chat_id == bindparam("chat"))
@@ -51,17 +50,12 @@ def with_status_links(
     linked = []
     given: dict[tuple[str, str], set[tuple[str, str]]] = {}  # chat -> (claim, stage) linked
     named = [[] if item.party_id is None else claim_numbers(item.payload) for item in items]
-    by_party: dict[int, set[str]] = {}  # one look-up a party for all the rows (a filing: 3)
+    # one look-up for all the rows (a filing names its claim in three, to three parties)
+    claims = _claims(conn, {number for numbers in named for number in numbers})
     for item, numbers in zip(items, named, strict=True):
-        if item.party_id and numbers:
-            by_party.setdefault(item.party_id, set()).update(numbers)
-    owned_by = {party: _owned(conn, party, numbers) for party, numbers in by_party.items()}
-    for item, numbers in zip(items, named, strict=True):
-        party = item.party_id
-        everything = owned_by.get(party, {}) if party else {}
-        owned = {number: everything[number] for number in numbers if number in everything}
-        tokens = {number: token for number, (token, _) in owned.items()}
-        stages = {number: stage for number, (_, stage) in owned.items()}
+        mine = [n for n in numbers if n in claims and claims[n][0] == item.party_id]
+        tokens = {number: claims[number][1] for number in mine}
+        stages = {number: claims[number][2] for number in mine}
         chat = (item.channel, item.chat_id)
         if stages and chat not in given:
             given[chat] = _linked_before(conn, *chat)
@@ -77,10 +71,12 @@ def with_status_links(
     return linked
 
 
-def _owned(conn: Connection, party: int, numbers: set[str]) -> dict[str, tuple[str, str]]:
-    """Claim number → (status token, stage), for those of ``numbers`` the party owns."""
-    rows = conn.execute(_OWNED, {"party": party, "numbers": sorted(numbers)})
-    return {number: (token, stage) for number, token, stage in rows}
+def _claims(conn: Connection, numbers: set[str]) -> dict[str, tuple[int, str, str]]:
+    """Claim number → (owner party, status token, stage), for those of ``numbers`` that exist."""
+    if not numbers:
+        return {}
+    rows = conn.execute(_NAMED, {"numbers": sorted(numbers)})
+    return {number: (owner, token, stage) for number, owner, token, stage in rows}
 
 
 def _linked_before(conn: Connection, channel: str, chat_id: str) -> set[tuple[str, str]]:
