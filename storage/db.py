@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.uow import SqlUnitOfWork, WriterQueue
+from storage.wal_checkpoint import SAFETY_NET_PAGES, WalCheckpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Connections kept open. A checkout beyond them opens a new PostgreSQL connection and
@@ -86,6 +88,8 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, read_only: bool = F
         "PRAGMA journal_mode=WAL",
         f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
         "PRAGMA synchronous=NORMAL",
+        # checkpoints are WalCheckpointer's (Database): a commit makes one only past this
+        f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}",
         *(("PRAGMA query_only=ON",) if read_only else ()),
     )
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
@@ -130,6 +134,10 @@ class Database:
         self.engine: Engine = create_engine_for(self.url, echo=echo)
         self._reader = _sqlite_reader(self.url) if self.is_sqlite else None
         self._writers = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000) if self.is_sqlite else None
+        path = _sqlite_file(self.url) if self.is_sqlite else None
+        self._checkpoints = WalCheckpointer(path) if path is not None else None
+        if self._checkpoints is not None:  # a Database dropped without dispose() stops it too
+            weakref.finalize(self, self._checkpoints.stop)
 
     @property
     def is_postgres(self) -> bool:
@@ -155,6 +163,8 @@ class Database:
         return SqlUnitOfWork(self.engine, read_only=True)
 
     def dispose(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         if self._reader is not None:
             self._reader.dispose()
         self.engine.dispose()
