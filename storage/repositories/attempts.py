@@ -21,9 +21,6 @@ _ENSURE = per_dialect(
     lambda ins: ins(attempt_counter_t).on_conflict_do_nothing(index_elements=["subject"])
 )
 MAX_SUBJECT = 200
-_STATE = select(_t.window_start, _t.failures, _t.blocked_until).where(
-    _t.subject == bindparam("subject")
-)
 _STATES = select(_t.subject, _t.window_start, _t.failures, _t.blocked_until).where(
     _t.subject.in_(bindparam("subjects", expanding=True))
 )
@@ -34,11 +31,7 @@ class SqlAttemptStore(AttemptStore):
         self._conn = conn
 
     def state(self, key: str, rule: AttemptRule, now: datetime) -> AttemptState:
-        row = self._conn.execute(_STATE, {"subject": key[:MAX_SUBJECT]}).first()
-        if row is None:
-            return CLEAR
-        stored = AttemptState(failures=row.failures, blocked_until=row.blocked_until)
-        return current(stored, row.window_start, rule, now)
+        return self.states((key,), rule, now)[0]
 
     def states(
         self, keys: tuple[str, ...], rule: AttemptRule, now: datetime

@@ -10,12 +10,6 @@ from domain.ports import Recipients
 from domain.records import Recipient
 from storage.tables.core import identity_t, party_t
 
-_IDENTITIES = (
-    select(identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
-    .select_from(identity_t.join(party_t, party_t.c.id == identity_t.c.party_id))
-    .where(identity_t.c.party_id == bindparam("party_id"))
-    .order_by(identity_t.c.channel, identity_t.c.external_id)
-)
 _IDENTITIES_OF = (
     select(identity_t.c.party_id, identity_t.c.channel, identity_t.c.external_id, party_t.c.locale)
     .select_from(identity_t.join(party_t, party_t.c.id == identity_t.c.party_id))
@@ -38,8 +32,7 @@ class RecipientDirectory(Recipients):
 
     def of_party(self, party_id: int) -> list[Recipient]:
         """Every channel identity of the party, in a stable order."""
-        rows = self._conn.execute(_IDENTITIES, {"party_id": party_id})
-        return [Recipient(row.channel, row.external_id, row.locale) for row in rows]
+        return self.of_parties([party_id])[party_id]
 
     def of_parties(self, party_ids: Sequence[int]) -> dict[int, list[Recipient]]:
         reached: dict[int, list[Recipient]] = {party: [] for party in party_ids}

@@ -55,9 +55,7 @@ class AiohttpRequest(BaseRequest):
                 limit=self._connections, limit_per_host=self._connections
             )
             self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": self.USER_AGENT},
-                auto_decompress=True,
+                connector=connector, headers={"User-Agent": self.USER_AGENT}
             )
 
     async def shutdown(self) -> None:
@@ -105,7 +103,13 @@ def _given(value: ODVInput[float], default: float | None) -> float | None:
 
 
 def _sum(*bounds: float | None) -> float | None:
-    return None if any(bound is None for bound in bounds) else sum(bounds)  # type: ignore[arg-type]
+    """None (unbounded) when any bound is."""
+    total = 0.0
+    for bound in bounds:
+        if bound is None:
+            return None
+        total += bound
+    return total
 
 
 def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
