@@ -82,10 +82,9 @@ def scripts(container: Container, photos: tuple[MediaItem, ...]) -> list[list[St
 
     opening = [plate, phone_tail]
     place = make(InboundKind.LOCATION, payload={"lat": 31.2304, "lon": 121.4737})
-    buttons = [
+    buttons = [  # at the scene: the location shared when asked the time
         make(InboundKind.TEXT, "/report"),
         *opening,
-        make(InboundKind.CHOICE, "r:time:now"),
         place,
         make(InboundKind.TEXT, "倒车时撞到路边护栏，后保险杠受损。"),
         make(InboundKind.CHOICE, "r:injuries:all_fine"),

@@ -6,6 +6,11 @@ nothing else they send is acted on until they agree. Staff bound with ``/bind`` 
 asked (their work is not processing of their own data), and ``/bind``, ``/lang`` and
 ``/help`` pass so that staff can bind and anyone can read the notice in their language.
 A new version of the notice asks everyone again.
+
+Until they agree the language is not settled: the notice offers the other language as a
+button, and an owner whose device says English but who writes Chinese ("你好", "撞车了")
+is answered in Chinese from then on. After that only ``/lang`` changes it, so an English
+speaker who later types a Chinese address is not switched.
 """
 
 from __future__ import annotations
@@ -14,7 +19,14 @@ from collections.abc import Callable
 
 from dialogs import intents, router_slots
 from dialogs.conversation import Conversation, TurnContext
-from messages.choices import CONSENT_AGREE, CONSENT_DECLINE, ConsentChoice
+from dialogs.language import CHINESE, ENGLISH, other_locale, written_in_chinese
+from messages.choices import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
+    CONSENT_IN_CHINESE,
+    CONSENT_IN_ENGLISH,
+    ConsentChoice,
+)
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Choice, Outbound
 
@@ -23,6 +35,7 @@ PRIVACY_PATH = "/privacy"
 AGREE = CONSENT_AGREE.encode()  # the button values, for those who send them (tests, bench)
 DECLINE = CONSENT_DECLINE.encode()
 _PASSING_COMMANDS = ("/bind", "/lang", "/help")
+_LANGUAGE_CHOICES = {CHINESE: CONSENT_IN_CHINESE, ENGLISH: CONSENT_IN_ENGLISH}
 HELD_MAX = 500
 
 
@@ -31,6 +44,10 @@ def privacy_url(base_url: str, locale: str) -> str:
 
 
 def notice(conv: Conversation, ctx: TurnContext) -> Outbound:
+    choices = [Choice(AGREE, "consent.choice.agree"), Choice(DECLINE, "consent.choice.decline")]
+    other = other_locale(conv.locale)
+    if other in ctx.locales:
+        choices.append(Choice(_LANGUAGE_CHOICES[other].encode(), "consent.choice.other_language"))
     return Outbound(
         "consent.notice",
         {
@@ -38,7 +55,7 @@ def notice(conv: Conversation, ctx: TurnContext) -> Outbound:
             "days": ctx.retention_days,
             "version": NOTICE_VERSION,
         },
-        (Choice(AGREE, "consent.choice.agree"), Choice(DECLINE, "consent.choice.decline")),
+        tuple(choices),
     )
 
 
@@ -68,8 +85,35 @@ def gate(
         return None
     if choice == CONSENT_DECLINE:
         return [Outbound("consent.declined"), notice(conv, ctx)]
+    if choice is not None:  # the notice in the other language
+        conv.locale = CHINESE if choice == CONSENT_IN_CHINESE else ENGLISH
+        return [notice(conv, ctx)]
+    asked = _language_asked(inbound, ctx)
+    if asked is not None:  # "English", "中文": nothing to go on with
+        conv.locale = asked
+        return [notice(conv, ctx)]
+    if _writes_chinese(inbound, ctx):
+        conv.locale = CHINESE
     _hold(conv, inbound, ctx)
     return [notice(conv, ctx)]
+
+
+def _language_asked(inbound: Inbound, ctx: TurnContext) -> str | None:
+    """The language a text asks for: "English", "中文", "切换英文"."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    intent = intents.recognise(inbound.text, ctx.lexicon, in_dialog=True)
+    wanted = {"lang_zh": CHINESE, "lang_en": ENGLISH}.get(intent or "")
+    return wanted if wanted in ctx.locales else None
+
+
+def _writes_chinese(inbound: Inbound, ctx: TurnContext) -> bool:
+    """A device in English, an owner writing Chinese ("你好", "撞车了"): Chinese it is."""
+    return (
+        inbound.kind is InboundKind.TEXT
+        and CHINESE in ctx.locales
+        and written_in_chinese(inbound.text)
+    )
 
 
 def _hold(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from dialogs import consent, human, intents, router_slots, staff_words
 from dialogs.conversation import Conversation, TurnContext
+from dialogs.language import LANGUAGE_ALIASES
 from dialogs.registry import REGISTRY, Registry
 from dialogs.router_slots import Tapped, keep_pending_media
 from messages.inbound import Inbound, InboundKind
@@ -20,14 +21,6 @@ from messages.outbound import Outbound, stale_choice_answer
 
 MAX_TEXT = 4000
 IDLE_PROMPT = intents.MENU  # the owner's opening menu
-LANGUAGE_ALIASES = {"zh": "zh_CN", "cn": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
-
-
-def locale_for(language_hint: str | None, default: str) -> str:
-    """The locale of a first contact: zh* → zh_CN, any other hint → en, none → default."""
-    if not language_hint:
-        return default
-    return "zh_CN" if language_hint.lower().startswith("zh") else "en"
 
 
 def handle_turn(
@@ -231,7 +224,7 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
             ),
             *_reprompt(conv, ctx),
         ]
-    if inbound.kind is InboundKind.EVENT:
+    if inbound.kind is InboundKind.EVENT or _greets(conv, inbound, ctx):
         return [Outbound("welcome"), *_reprompt(conv, ctx)]
     if inbound.kind is InboundKind.UNSUPPORTED:
         return [Outbound("input.unsupported"), *_reprompt(conv, ctx)]
@@ -242,6 +235,12 @@ def _idle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbou
     shared.unclear = misses
     router_slots.keep(conv, shared)
     return [intents.menu(unclear=True)]
+
+
+def _greets(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> bool:
+    """An owner's "你好", "在吗": welcomed, not counted as misunderstood (staff are
+    pointed to their help instead)."""
+    return ctx.lexicon.means(inbound.text, "greeting") and _staff_help(conv, ctx) is None
 
 
 def _then_reprompt(

@@ -27,8 +27,9 @@ from datetime import timedelta, tzinfo
 from typing import Any, Generic, Protocol, TypeVar
 
 from dialogs.conversation import Conversation, TurnContext
+from dialogs.language import locale_for
 from dialogs.lexicon import Lexicon
-from dialogs.router import handle_turn, locale_for, wants_pushed
+from dialogs.router import handle_turn, wants_pushed
 from domain.adjudication import AdjudicationRules
 from domain.attempts import Limits
 from domain.booking import BookingRules

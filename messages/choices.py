@@ -409,11 +409,14 @@ END_HANDOFF = HandoffChoice(HandoffAction.END)
 class ConsentAnswer(StrEnum):
     AGREE = "agree"
     DECLINE = "decline"
+    CHINESE = "zh"  # the notice again, in this language
+    ENGLISH = "en"
 
 
 @dataclass(frozen=True)
 class ConsentChoice:
-    """``consent:agree`` / ``consent:decline``: the answer to the privacy notice."""
+    """``consent:agree`` / ``consent:decline``: the answer to the privacy notice;
+    ``consent:zh`` / ``consent:en``: the notice in the other language, before answering."""
 
     answer: ConsentAnswer
 
@@ -430,6 +433,8 @@ class ConsentChoice:
 
 CONSENT_AGREE = ConsentChoice(ConsentAnswer.AGREE)
 CONSENT_DECLINE = ConsentChoice(ConsentAnswer.DECLINE)
+CONSENT_IN_CHINESE = ConsentChoice(ConsentAnswer.CHINESE)
+CONSENT_IN_ENGLISH = ConsentChoice(ConsentAnswer.ENGLISH)
 
 
 # --- the buttons of a booking, for whoever writes a message about one ----------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dialogs.consent import NOTICE_VERSION
-from dialogs.router import locale_for
+from dialogs.language import locale_for
 from storage.db import Database
 
 

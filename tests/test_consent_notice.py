@@ -18,6 +18,7 @@ from bot.web.app import create_app
 from dialogs.consent import AGREE, DECLINE, NOTICE_VERSION
 from domain.services import create_invite
 from domain.staff import StaffRole
+from messages.choices import CONSENT_IN_CHINESE, CONSENT_IN_ENGLISH
 from storage.db import Database
 from tests.engine_harness import Owner, import_sample, make_container
 from tests.fakes import FixedClock
@@ -27,6 +28,8 @@ from tests.telegram.harness import TOKEN, telegram_bot
 from tests.web_chat_client import ChatBrowser
 from tests.wechat.rig import number_of, wechat_rig
 
+IN_CHINESE = CONSENT_IN_CHINESE.encode()
+IN_ENGLISH = CONSENT_IN_ENGLISH.encode()
 URL = re.compile(r"https?://\S+/privacy\?lang=\w+")
 
 
@@ -81,7 +84,8 @@ def test_the_web_chat_takes_nothing_before_the_owner_agrees(
     assert notice["text"].startswith("【个人信息处理告知】")
     for words in ("收集的信息", "用途", "保存期限：结案后保存 730 天", "谁能看到"):
         assert words in notice["text"]
-    assert [c["value"] for c in notice["choices"]] == [AGREE, DECLINE]
+    assert [c["value"] for c in notice["choices"]] == [AGREE, DECLINE, IN_ENGLISH]
+    assert [c["label"] for c in notice["choices"]] == ["同意并继续", "不同意", "English"]
     link = URL.search(notice["text"])
     assert link is not None and link.group(0).endswith("/privacy?lang=zh_CN")
 
@@ -149,8 +153,12 @@ def test_a_telegram_owner_sees_the_notice_with_buttons_first(
         user = api.user(7770001, language_code="zh-hans")
         notice = bot.turn(user, lambda: user.text("/start"))[-1]
         assert notice.text.startswith("【个人信息处理告知】")
-        assert notice.values == [AGREE, DECLINE]
-        assert bot.turn(user, lambda: user.text("/report"))[-1].values == [AGREE, DECLINE]
+        assert notice.values == [AGREE, DECLINE, IN_ENGLISH]
+        assert bot.turn(user, lambda: user.text("/report"))[-1].values == [
+            AGREE,
+            DECLINE,
+            IN_ENGLISH,
+        ]
         agreed = bot.turn(user, lambda: user.tap(AGREE, notice))
         # One message: the consent recorded, then the /report sent before agreeing.
         assert agreed[0].text.startswith("已记录您的同意")
@@ -188,3 +196,42 @@ def test_a_new_notice_version_asks_again_and_the_report_goes_on(
     assert agreed[:2] == ["consent.agreed", "report.policy_found"]
     versions = [c.version for c in consents(container, "web", owner.user_id)]
     assert versions == [NOTICE_VERSION, "2099-01"]
+
+
+def test_an_owner_writing_chinese_on_an_english_device_is_answered_in_chinese(
+    container: Container, http: httpx.Client
+) -> None:
+    owner = Browser(http, container, language="en-US")
+    [notice] = owner.say("撞车了")
+    assert notice["text"].startswith("【个人信息处理告知】")
+    assert URL.search(notice["text"]).group(0).endswith("/privacy?lang=zh_CN")  # type: ignore[union-attr]
+    assert [c["value"] for c in notice["choices"]] == [AGREE, DECLINE, IN_ENGLISH]
+    agreed = owner.tap(AGREE)
+    assert agreed[0]["text"].startswith("已记录您的同意")
+    assert "好的，开始报案" in "\n".join(m["text"] for m in agreed)  # what they wrote, resumed
+
+
+def test_the_notice_offers_the_other_language_and_words_ask_for_it(
+    container: Container, http: httpx.Client
+) -> None:
+    owner = Browser(http, container, language="en-US")
+    [notice] = owner.say("hello")
+    assert notice["text"].startswith("Privacy notice.")
+    assert [c["label"] for c in notice["choices"]][-1] == "中文"
+    [chinese] = owner.tap(IN_CHINESE)
+    assert chinese["text"].startswith("【个人信息处理告知】")
+    [english] = owner.say("English")
+    assert english["text"].startswith("Privacy notice.")
+    [plate] = owner.say("沪A12345")  # a plate's province character is not Chinese writing
+    assert plate["text"].startswith("Privacy notice.")
+    assert owner.tap(AGREE)[0]["text"].startswith("Your agreement is recorded")
+
+
+def test_once_agreed_chinese_words_do_not_change_the_language(
+    container: Container, http: httpx.Client
+) -> None:
+    owner = Browser(http, container, language="en-US")
+    owner.say("hello")
+    owner.tap(AGREE)
+    answer = owner.say("浦东新区世纪大道100号")  # an English speaker's typed address
+    assert answer[0]["text"].startswith("Sorry, I didn't quite get that.")

@@ -54,6 +54,51 @@ def test_the_simplest_report_takes_at_most_eight_owner_actions(container: Contai
     assert (report.injuries, report.drivable, report.other_vehicles) == (False, True, [])
 
 
+def test_an_owner_who_only_taps_reports_in_eight_actions(container: Container) -> None:
+    """Reporting at the scene: the location shared when asked the time is the place, and
+    the time is now (stated, to be changed if wrong); the card, the photos, one tap."""
+    owner = CountingOwner(container)
+    Owner.send(owner, InboundKind.EVENT, payload={"event": "open"})  # the chat opened: the menu
+    owner.choose("start:report")
+    owner.text("沪A12345")
+    owner.text("8001")
+    here = owner.send(InboundKind.LOCATION, payload=PLACE)
+    assert here == ["report.location_saved", "report.time_taken_now", "report.ask.description"]
+    assert owner.rendered()[-2] == (
+        "事故时间记为刚刚（2026年11月25日 10:00）。如果不是刚刚发生的，请点“选择其他项目”修改时间。"
+    )
+    owner.text("倒车时撞到路边护栏，后保险杠受损")
+    assert owner.choose("r:injuries:all_fine") == ["report.ask.witnesses"]
+    assert owner.photos(photos()) == ["report.evidence_received", "report.summary"]
+    assert owner.choose("r:summary:confirm")[0] == "report.filed"
+    assert owner.actions == 8
+    report = claim_report(container)
+    assert report.accident_at == container.clock.now()
+    assert (report.location.lat, report.location.lon) == (PLACE["lat"], PLACE["lon"])
+
+
+def test_a_location_shared_after_the_time_leaves_the_time_alone(container: Container) -> None:
+    owner = Owner(container)
+    owner.text("/report")
+    owner.text("沪A12345")
+    owner.text("8001")
+    owner.text("昨晚八点半")
+    assert owner.send(InboundKind.LOCATION, payload=PLACE) == [
+        "report.location_saved",
+        "report.ask.description",
+    ]
+
+
+def test_the_time_question_offers_the_location_button(container: Container) -> None:
+    owner = Owner(container)
+    owner.text("/report")
+    owner.text("沪A12345")
+    owner.text("8001")
+    with container.database.unit_of_work() as uow:
+        asked = uow.outbox.for_chat("web", owner.user_id, 0)[-1].payload
+    assert asked["key"] == "report.ask.time" and asked["request_location"] is True
+
+
 def test_one_card_asks_what_the_description_did_not_say(container: Container) -> None:
     owner = CountingOwner(container)
     owner.report_until_photos_described("等红灯时被沪B 67890追尾，后保险杠受损")

@@ -86,3 +86,14 @@ def test_inside_a_report_words_are_answers_not_intents(container: Container) -> 
     owner.text("浦东新区世纪大道100号")
     assert owner.text("被追尾了，后保险杠受损")[0] != "report.started"
     assert owner.text("转人工")[0] == "human.queued"  # a person can be asked for anywhere
+
+
+@pytest.mark.parametrize("said", ["你好", "您好！", "在吗？", "hello", "Hi"])
+def test_a_greeting_is_greeted_with_the_menu_not_a_misunderstanding(
+    container: Container, said: str
+) -> None:
+    owner = Owner(container)
+    for _ in range(3):  # three greetings in a row are no reason to hand over to a person
+        assert owner.text(said) == ["welcome", "intent.menu"]
+    assert "抱歉" not in owner.rendered()[-1]
+    assert owner.rendered()[-2].startswith("您好，这里是车险理赔助手。")

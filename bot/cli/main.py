@@ -182,7 +182,7 @@ def _listen_settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "host", None):
         overrides["host"] = args.host
-    if getattr(args, "port", None):
+    if getattr(args, "port", None) is not None:  # 0: any free port
         overrides["port"] = args.port
     return Settings(**overrides)
 

@@ -307,11 +307,23 @@ def _handle_location(
     if point is None:
         return [Outbound("report.error.bad_location"), *_prompt(conv, draft)]
     draft.share_location(point, str(inbound.payload.get("label") or "").strip()[:MAX_ADDRESS])
+    saved = [Outbound("report.location_saved", _location_params(draft))]
+    step = step_of(conv)
+    if step == "time" and draft.accident_at is None:
+        saved += _here_and_now(draft, conv, ctx)
     _save(conv, draft)
-    saved = Outbound("report.location_saved", _location_params(draft))
-    if step_of(conv) == "location":
-        return [saved, *_ask_next(conv, draft, ctx)]
-    return [saved, *_prompt(conv, draft)]
+    if step == "location" or (step == "time" and draft.accident_at is not None):
+        return [*saved, *_ask_next(conv, draft, ctx)]
+    return [*saved, *_prompt(conv, draft)]
+
+
+def _here_and_now(draft: ReportDraft, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    """A location shared when asked the time: it happened here, just now (the question
+    says so); the time is stated so that the owner can change it."""
+    result = STEP_HANDLERS["time"](draft, Answer("now", ""), conv, ctx)
+    if isinstance(result, Problem):
+        return [Outbound(result.key, result.params)]
+    return [Outbound("report.time_taken_now", {"at": ctx.now.isoformat()})]
 
 
 def _point(inbound: Inbound) -> GeoPoint | None:

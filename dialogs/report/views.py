@@ -83,6 +83,9 @@ _EXTRA_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_WHERE_ASKED = ("time", "location")  # a location shared when asked the time: here, just now
+
+
 def _ask(step: str, draft: ReportDraft) -> Outbound:
     if step == MENU:
         return _menu(draft)
@@ -106,7 +109,7 @@ def _ask(step: str, draft: ReportDraft) -> Outbound:
             choices.append(Choice(choice_value(step, "done"), "choice.evidence_done"))
     choices.append(Choice(choice_value(step, "menu"), "choice.menu"))
     return Outbound(
-        f"report.ask.{step}", params, tuple(choices), request_location=step == "location"
+        f"report.ask.{step}", params, tuple(choices), request_location=step in _WHERE_ASKED
     )
 
 

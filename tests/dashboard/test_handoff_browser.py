@@ -57,12 +57,12 @@ async def _drive(base: str, raw: str, tmp_path: Path) -> None:
     try:
         await browser.navigate(f"{base}/chat")
         # A first contact: the privacy notice; once agreed, the menu of what people come for.
-        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 2")
+        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 3")
         await browser.evaluate(
             "Array.from(document.querySelectorAll('#log .choice'))"
             ".filter(b => b.textContent === 'Agree and continue').pop().click()"
         )
-        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 6")
+        await browser.wait_for("document.querySelectorAll('#log .row.bot .choice').length === 7")
         await _type(browser, "人工客服")
         await browser.wait_for(f"{BOT_TEXT}.some(t => t.includes('passed you to a person'))")
         await _type(browser, "My car broke down on the motorway")

@@ -103,8 +103,9 @@ def test_a_tap_is_answered_in_the_webhooks_answer(
         question = bot.turn(user, lambda: user.text("/report"))[-1]
         assert "r:plate:menu" in question.values
         bot.turn(user, lambda: user.text("沪A12345"))
-        asked = bot.turn(user, lambda: user.text("8001"))[-1]
-        assert "r:time:now" in asked.values
+        # the time question's buttons, then the location keyboard's hint (here, just now)
+        asked, hint = bot.turn(user, lambda: user.text("8001"))[-2:]
+        assert "r:time:now" in asked.values and hint.values == []
         tapped = bot.turn(user, lambda: user.tap("r:time:now"))
         api.wait_until(lambda: len(api.callback_answers) == 1 and not asked.buttons)
         bot.quiet(user)

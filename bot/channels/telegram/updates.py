@@ -37,7 +37,7 @@ from bot.channels.telegram.translate import (
 )
 from bot.logs import turn_context
 from bot.media_intake import IntakeResult, MediaIntake, Upload
-from dialogs.router import locale_for
+from dialogs.language import locale_for
 from dialogs.turn import TurnOutcome
 from domain.clock import Clock
 from locales.catalog import Catalogs

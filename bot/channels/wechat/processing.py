@@ -26,7 +26,7 @@ from bot.channels.wechat.client import ClaimbotWeChatClient, MediaTooLarge
 from bot.channels.wechat.msgmenu import tapped_choice
 from bot.engine import SqlEngine
 from bot.media_intake import IntakeResult, MediaIntake, Upload
-from dialogs.router import locale_for
+from dialogs.language import locale_for
 from domain.clock import Clock
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Outbound

@@ -7,14 +7,14 @@
       title: '车险理赔助手',
       placeholder: '输入消息…', send: '发送', attach: '上传照片/视频', location: '发送位置',
       uploading: '上传中…', retrying: '连接中断，正在重试…',
-      noGeo: '您的浏览器无法共享位置——请直接输入地址',
+      noGeo: '您的浏览器无法共享位置，请直接输入',
       identity: '演示身份', roles: { owner: '车主', adjuster: '理赔员', shop: '修理厂员工' },
     },
     en: {
       title: 'Car insurance claims',
       placeholder: 'Type a message…', send: 'Send', attach: 'Upload photo/video', location: 'Share location',
       uploading: 'Uploading…', retrying: 'Connection lost, retrying…',
-      noGeo: "Your browser can't share location — type the address instead",
+      noGeo: "Your browser can't share location — please type your answer instead",
       identity: 'Demo identity', roles: { owner: 'Owner', adjuster: 'Adjuster', shop: 'Shop staff' },
     },
   };
