@@ -153,7 +153,7 @@
       const row = log.querySelector(`.row.bot[data-id="${Number(id)}"]`);
       if (!row) continue;
       row.classList.add('superseded');
-      for (const b of row.querySelectorAll('button.choice')) b.disabled = true;
+      for (const b of row.querySelectorAll('button.choice, button.loc-big')) b.disabled = true;
     }
   }
 
