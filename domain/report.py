@@ -71,6 +71,9 @@ class ReportDraft:
     evidence_done: bool = False
     skipped: set[ReportItem] = field(default_factory=set)
     address_typed: bool = False  # the address is the owner's words, not a channel's label
+    # The owner said another vehicle was involved ("被追尾了") without naming it: its
+    # plate is asked next, not whether there was one.
+    other_vehicle_said: bool = False
 
     def type_address(self, address: str) -> None:
         self.address = address

@@ -106,7 +106,7 @@ class Owner:
         self.text("8001")
         self.choose("r:time:now")
         self.send(InboundKind.LOCATION, payload={"lat": 31.2304, "lon": 121.4737})
-        self.text("等红灯时被追尾，后保险杠受损")
+        self.text("倒车时后保险杠受损")
         self.choose("r:injuries:no")
         self.choose("r:drivable:yes")
         self.choose("r:has_other:none")

@@ -55,7 +55,7 @@ def report(owner: Browser) -> None:
         {"text": "8001"},
         {"kind": "choice", "value": "r:time:now"},
         {"kind": "location", "lat": 31.2304, "lon": 121.4737},
-        {"text": "等红灯时被追尾，后保险杠受损"},
+        {"text": "倒车时后保险杠受损"},
         {"kind": "choice", "value": "r:injuries:no"},
         {"kind": "choice", "value": "r:drivable:yes"},
         {"kind": "choice", "value": "r:has_other:none"},

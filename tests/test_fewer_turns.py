@@ -114,6 +114,33 @@ def test_one_card_asks_what_the_description_did_not_say(container: Container) ->
     assert [v.plate for v in report.other_vehicles] == ["沪B67890"]
 
 
+def test_a_car_said_in_the_description_is_not_asked_about_again(container: Container) -> None:
+    """"被追尾了" names no plate but says there was another car: the card does not ask
+    whether there was one, and its plate is asked next."""
+    owner = CountingOwner(container)
+    owner.report_until_photos_described("等红灯时被追尾了，后保险杠受损")
+    assert owner.rendered()[-2] == "我理解为：有其他车辆。如果不对，请点“不对，修改”。"
+    card = owner.rendered()[-1]
+    assert "有其他车辆吗" not in card
+    labels = [c for c in card.splitlines() if c.startswith("都没有")]
+    assert owner.choose("r:injuries:all_fine") == ["report.ask.other_plate"]
+    assert labels == [] or "无其他车辆" not in labels[0]
+    owner.text("沪B67890")
+    owner.choose("r:other_insurer:skip")
+    owner.choose("r:more_other:no")
+    owner.photos(photos())
+    owner.choose("r:summary:confirm")
+    report = claim_report(container)
+    assert [v.plate for v in report.other_vehicles] == ["沪B67890"]
+
+
+def test_a_wrong_reading_of_another_car_is_undone(container: Container) -> None:
+    owner = Owner(container)
+    owner.report_until_photos_described("等红灯时被追尾了，后保险杠受损")
+    assert owner.choose("r:facts:facts_wrong") == ["report.ask.injuries"]
+    assert "有其他车辆吗" in owner.rendered()[-1]
+
+
 def test_the_card_takes_the_facts_in_words(container: Container) -> None:
     owner = Owner(container)
     owner.report_until_photos_described("倒车时后保险杠受损")

@@ -77,3 +77,21 @@ def test_an_adjuster_writes_amounts_and_times_as_people_do(container: Container)
     adjuster.text(f"/loss {NUMBER} 喷漆 后保险杠 1.2万")
     items = stored(container).adjudication.loss_items
     assert [item.amount.fen for item in items] == [215050, 215000, 1200000]
+
+
+def test_not_knowing_is_an_answer_to_what_is_optional(container: Container) -> None:
+    """"我不知道" at the optional step skips it (it is not a witness), and "不知道" asked
+    the other car's insurer leaves the insurer out (it is not an insurer's name)."""
+    owner = Owner(container)
+    owner.report_until_photos_described("等红灯时被沪B67890追尾了，没人受伤，车还能开")
+    assert owner.text("我不知道") == ["report.ask.evidence"]
+    draft = draft_of(container, owner)
+    assert draft["witnesses"] is None and sorted(draft["skipped"]) == ["police", "witnesses"]
+
+    other = Owner(container, "owner-0002")
+    other.report_until_photos_described("等红灯时被追尾了")
+    assert other.choose("r:injuries:all_fine") == ["report.ask.other_plate"]
+    assert other.text("沪B67890") == ["report.ask.other_insurer"]
+    assert other.text("不知道") == ["report.ask.more_other"]
+    [vehicle] = draft_of(container, other)["other_vehicles"]
+    assert vehicle["plate"] == "沪B67890" and vehicle["insurer"] is None

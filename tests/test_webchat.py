@@ -96,7 +96,7 @@ def test_a_report_through_the_web_chat(browser: ChatBrowser) -> None:
         {"text": "8001"},
         {"kind": "choice", "value": "r:time:now"},
         {"kind": "location", "lat": 31.2304, "lon": 121.4737, "accuracy": 12.0},
-        {"text": "等红灯时被追尾，后保险杠受损"},
+        {"text": "倒车时后保险杠受损"},
         {"kind": "choice", "value": "r:injuries:no"},
         {"kind": "choice", "value": "r:drivable:yes"},
         {"kind": "choice", "value": "r:has_other:none"},

@@ -30,6 +30,7 @@ def draft_to_json(draft: ReportDraft) -> dict[str, Any]:
         "evidence_done": draft.evidence_done,
         "skipped": sorted(draft.skipped),
         "address_typed": draft.address_typed,
+        "other_vehicle_said": draft.other_vehicle_said,
     }
 
 
@@ -54,6 +55,7 @@ def draft_from_json(data: dict[str, Any]) -> ReportDraft:
         evidence_done=bool(data.get("evidence_done")),
         skipped={ReportItem(s) for s in data.get("skipped", [])},
         address_typed=bool(data.get("address_typed")),
+        other_vehicle_said=bool(data.get("other_vehicle_said")),
     )
 
 

@@ -38,9 +38,12 @@ def take_stated_facts(draft: ReportDraft, text: str, lexicon: Lexicon) -> list[s
         if others:
             draft.other_vehicles = [OtherVehicle(plate) for plate in others[:1]]
             taken.append("other_vehicles")
-        elif stated(text, "has_other", lexicon) is False:
+        elif (said := stated(text, "has_other", lexicon)) is False:
             draft.other_vehicles = []
             taken.append("other_vehicles")
+        elif said is True and not draft.other_vehicle_said:
+            draft.other_vehicle_said = True
+            taken.append("other_vehicle_said")
     return taken
 
 
@@ -52,6 +55,8 @@ def forget_facts(draft: ReportDraft, taken: list[str]) -> None:
         draft.drivable = None
     if "other_vehicles" in taken:
         draft.other_vehicles = None
+    if "other_vehicle_said" in taken:
+        draft.other_vehicle_said = False
 
 
 def understood(draft: ReportDraft, taken: list[str]) -> Outbound:
@@ -62,6 +67,7 @@ def understood(draft: ReportDraft, taken: list[str]) -> Outbound:
         "others": (
             [v.plate for v in draft.other_vehicles or []] if "other_vehicles" in taken else None
         ),
+        "other_said": "other_vehicle_said" in taken,
     }
     return Outbound(
         "report.facts_understood",

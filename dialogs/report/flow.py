@@ -256,6 +256,8 @@ def _ask_next(conv: Conversation, draft: ReportDraft, ctx: TurnContext) -> list[
             keep(conv, slots)
             move(conv, "review")
         return [_summary(draft)]
+    if missing[0] is ReportItem.OTHER_VEHICLES and draft.other_vehicle_said:
+        return _goto(conv, draft, "other_plate")  # "被追尾了": which car, not whether
     return _goto(conv, draft, FIRST_STEP[missing[0]])
 
 

@@ -209,7 +209,7 @@ def _step_injuries(
         draft.injuries = False
         if draft.drivable is None:
             draft.drivable, draft.rescue_requested = True, None
-        if draft.other_vehicles is None:
+        if draft.other_vehicles is None and not draft.other_vehicle_said:
             draft.other_vehicles = []
         return Accepted()
     taken = take_stated_facts(draft, answer.text, ctx.lexicon) if answer.text else []
@@ -250,7 +250,7 @@ def _step_has_other(
 ) -> Result:
     said = yes_no(answer.text, "has_other", ctx.lexicon)
     if answer.choice == "none" or said is False:
-        draft.other_vehicles = []
+        draft.other_vehicles, draft.other_vehicle_said = [], False
         return Accepted()
     if answer.choice == "yes" or said is True:
         draft.other_vehicles = None
@@ -285,7 +285,7 @@ def _step_other_insurer(
     others = list(draft.other_vehicles or [])
     if not others:
         return Accepted(step="has_other")
-    if answer.choice == "skip":
+    if answer.choice == "skip" or ctx.lexicon.means(answer.text, "skip"):  # "不知道"
         return Accepted(step="more_other")
     insurer = answer.text.strip()
     if len(insurer) < 2:

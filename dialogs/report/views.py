@@ -92,7 +92,8 @@ def _ask(step: str, draft: ReportDraft) -> Outbound:
     choices: list[Choice] = []
     params: dict[str, Any] = {}
     if step == "injuries":  # one card: injuries, and whether the car drives and others
-        params = {"drivable": draft.drivable is None, "others": draft.other_vehicles is None}
+        others = draft.other_vehicles is None and not draft.other_vehicle_said
+        params = {"drivable": draft.drivable is None, "others": others}
         choices.append(Choice(choice_value(step, ALL_FINE), "report.choice.all_fine", params))
     if step in _YES_NO_LABELS:
         yes, no = _YES_NO_LABELS[step]

@@ -94,7 +94,7 @@ def test_claim_detail_carries_assessment_settlement_evidence_and_booking(
     claim = response.json()
     assert claim["number"] == world.claim_a
     assert (claim["lat"], claim["lon"], claim["coord_system"]) == (31.2304, 121.4737, "wgs84")
-    assert claim["description"] == "等红灯时被追尾，后保险杠受损"
+    assert claim["description"] == "倒车时后保险杠受损"
     assert claim["loss_items"] == [{"name": "后保险杠", "kind": "part", "amount_fen": 120_000}]
     assert claim["loss_total_fen"] == 120_000
     assert claim["liability"] == {"grade": "full", "share": 100, "note": ""}

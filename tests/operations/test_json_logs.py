@@ -60,7 +60,7 @@ def test_turn_lines_carry_channel_message_and_claim_but_no_text(
     filed = turns[-1]
     assert filed["claim"].startswith("BA")
     # What the owner typed, and their plate and phone tail, are nowhere in the log.
-    for private in ("沪A12345", "8001", "等红灯时被追尾", "31.2304"):
+    for private in ("沪A12345", "8001", "倒车时后保险杠受损", "31.2304"):
         assert private not in text
 
 

@@ -28,7 +28,7 @@ def report_journey(bot: TelegramBot, user: FakeUser) -> str:
     assert where[-1].requests_location
     saved = turn(user, lambda: user.location(31.2304, 121.4737))
     assert "31.2304" in saved[0].text and saved[0].removes_keyboard
-    turn(user, lambda: user.text("等红灯时被追尾，后保险杠受损"))
+    turn(user, lambda: user.text("倒车时后保险杠受损"))
     turn(user, lambda: user.tap("r:injuries:no"))
     turn(user, lambda: user.tap("r:drivable:yes"))
     turn(user, lambda: user.tap("r:has_other:none"))

@@ -46,7 +46,7 @@ def report(rig: WeChatRig) -> str:
     answers = rig.api.texts(OWNER)[before:]
     assert "人民大道" in answers[0]
 
-    answers = rig.say(OWNER, "等红灯时被追尾，后保险杠受损")
+    answers = rig.say(OWNER, "倒车时后保险杠受损")
     answers = pick(rig, answers[-1], "choice.injuries_no")
     answers = pick(rig, answers[-1], "choice.drivable_yes")
     answers = pick(rig, answers[-1], "choice.other_none")

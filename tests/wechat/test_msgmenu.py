@@ -74,7 +74,7 @@ def test_a_tap_on_an_older_menu_is_not_taken_for_the_newest_one(
         tap(rig, OWNER, item(old, label(rig, "choice.now")))
         rig.wechat.location(OWNER, "31.2304", "121.4737", "上海市黄浦区人民大道200号")
         rig.settle()
-        rig.say(OWNER, "等红灯时被追尾，后保险杠受损")
+        rig.say(OWNER, "倒车时后保险杠受损")
         before = rig.api.msgmenus(OWNER)[-1]
         assert before != old and item(before, label(rig, "choice.injuries_no"))
 
