@@ -504,7 +504,7 @@ def test_a_claim_whose_repair_is_done_is_not_booked_again(
     owner.choose("bk:1:accept")
     owner.choose("bk:1:rate:5")
     owner.choose("b:skip")
-    assert owner.text("/book") == ["booking.ask.vehicle"]  # no claim to offer
+    assert owner.text("/book") == ["booking.no_claim_to_repair", "booking.ask.vehicle"]
     owner.text("/cancel")
     assert owner.text(f"/book {number}") == ["booking.refusal.repair_complete"]
     assert owner.rendered()[-1].startswith(f"报案 {number} 的维修已经完成，不能再次预约：#1，浦东")

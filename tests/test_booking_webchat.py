@@ -40,7 +40,9 @@ def values(message: dict[str, Any]) -> list[str]:
 
 def test_a_booking_confirmed_by_the_shop_over_http(container: Container, base: str) -> None:
     owner, staff = ChatBrowser(base), ChatBrowser.as_chat(base, container, STAFF_USER)
-    assert owner.say(text="预约")[0]["text"].startswith("请输入要保养车辆的车牌号")
+    note, asked = owner.say(text="预约")  # no claim to repair: said, then a service
+    assert note["text"].startswith("您目前没有等待维修的理赔案件")
+    assert asked["text"].startswith("请输入要保养车辆的车牌号")
     owner.say(text="沪A12345")
     owner.say(text="8001")
     shops = owner.tap("b:noloc")[-1]

@@ -41,7 +41,7 @@ def test_first_contact_opens_with_the_menu(container: Container) -> None:
         ("转人工", "human.queued"),
         ("人工客户", "human.queued"),  # fuzzy
         ("talk to a person", "human.queued"),
-        ("修车", "booking.ask.vehicle"),
+        ("修车", "booking.no_claim_to_repair"),  # no claim to repair: said, then a service
         ("保养", "booking.ask.vehicle"),
         ("取消", "cancel.nothing"),
     ],
@@ -97,3 +97,15 @@ def test_a_greeting_is_greeted_with_the_menu_not_a_misunderstanding(
         assert owner.text(said) == ["welcome", "intent.menu"]
     assert "抱歉" not in owner.rendered()[-1]
     assert owner.rendered()[-2].startswith("您好，这里是车险理赔助手。")
+
+
+def test_a_repair_asked_with_no_claim_offers_a_report_or_a_service(container: Container) -> None:
+    owner = Owner(container)
+    assert owner.text("修车") == ["booking.no_claim_to_repair", "booking.ask.vehicle"]
+    note, asked = owner.rendered()[-2:]
+    assert note.startswith("您目前没有等待维修的理赔案件。车辆出险请先点“报案”")
+    assert asked == "请输入要保养车辆的车牌号，例如 沪A12345。"
+    assert owner.text("沪A12345") == ["booking.ask.check"]  # the service booking goes on
+    other = Owner(container, "owner-0002")
+    other.text("修车")
+    assert other.choose("start:report") == ["report.started", "report.ask.plate"]

@@ -21,7 +21,7 @@ from domain.booking import (
 from domain.claim import looks_like_claim_number
 from domain.errors import Refusal
 from domain.policy import Policy
-from messages.choices import START_BOOKING, StartChoice
+from messages.choices import START_BOOKING, START_REPORT, StartChoice
 from messages.outbound import Choice, Outbound, stale_choice_answer
 
 
@@ -61,7 +61,7 @@ def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]
             return _ask_vehicle(conv, ctx)
         claims = svc.bookable_claims(ctx.uow, conv.party_id)
         if not claims:
-            return _ask_vehicle(conv, ctx)
+            return [_no_claim_to_repair(), *_ask_vehicle(conv, ctx)]
         choices = [
             Choice(_b(f"claim:{c.number}"), "booking.choice.for_claim", {"number": c.number})
             for c in claims[:5]
@@ -72,6 +72,14 @@ def begin(conv: Conversation, argument: str, ctx: TurnContext) -> list[Outbound]
     except Refusal as error:
         _leave(conv)
         return [refusal(error)]
+
+
+def _no_claim_to_repair() -> Outbound:
+    """"修车" with no claim waiting for a repair: said so, with the report's button, before
+    the service booking begins (not begun silently under a repair's name)."""
+    return Outbound(
+        "booking.no_claim_to_repair", {}, (Choice(START_REPORT.encode(), "intent.choice.report"),)
+    )
 
 
 def _for_claim(conv: Conversation, number: str, ctx: TurnContext) -> list[Outbound]:

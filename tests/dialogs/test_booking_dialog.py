@@ -59,7 +59,7 @@ def state(d: DialogDriver) -> tuple[str | None, str, object]:
 def test_a_maintenance_request_reaches_the_shop() -> None:
     d = owner()
     d.text("/book")
-    assert d.keys == ["booking.ask.vehicle"]
+    assert d.keys == ["booking.no_claim_to_repair", "booking.ask.vehicle"]
     d.text("沪A 12345")
     assert d.keys == ["booking.ask.check"]
     d.text("8001")
@@ -141,7 +141,7 @@ def test_a_numbered_reply_picks_a_shop_as_on_wechat() -> None:
 
 def test_typed_junk_at_each_step_changes_nothing() -> None:
     d = owner()
-    d.text("/book")
+    d.text("/book maint")
     before = state(d)
     d.text("你好")
     assert d.keys == ["booking.error.plate", "booking.ask.vehicle"] and state(d) == before
@@ -221,10 +221,10 @@ def test_cancel_back_and_busy() -> None:
 def test_the_word_and_the_menu_key_start_a_booking() -> None:
     d = owner()
     d.text("预约")
-    assert d.keys == ["booking.ask.vehicle"]
+    assert d.keys == ["booking.no_claim_to_repair", "booking.ask.vehicle"]
     e = owner()
     e.send(InboundKind.EVENT, payload={"key": "BOOK"})
-    assert e.keys == ["booking.ask.vehicle"]
+    assert e.keys == ["booking.no_claim_to_repair", "booking.ask.vehicle"]
 
 
 def test_the_shop_answers_and_the_owner_hears_of_it() -> None:
