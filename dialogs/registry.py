@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dialogs.accident import ACCIDENT
 from dialogs.approvals import APPROVALS
 from dialogs.booking.dialog import BOOKING, SHOP
+from dialogs.claim_steps import CLAIM_STEPS
 from dialogs.claims.dialog import CLAIMS
 from dialogs.conversation import Conversation
 from dialogs.dialog import Dialog, MenuItem
@@ -31,6 +32,7 @@ DIALOGS: tuple[Dialog, ...] = (
     ACCIDENT,
     SHOP,
     APPROVALS,
+    CLAIM_STEPS,
     QUICK_DEAL,
     SMALL_CLAIM,
     HUMAN,

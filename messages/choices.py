@@ -38,6 +38,7 @@ class ChoiceKind(StrEnum):
     HANDOFF = "h"  # the owner's buttons while a person has the conversation
     CONSENT = "consent"  # the answer to the privacy notice
     SMALL_CLAIM = "f"  # 小额快赔: the offer, the parts, the payee and the proposal
+    CLAIM_STEP = "cs"  # an adjuster's next step on a claim, as a button (远程查勘, 录入定损)
 
 
 def _has_prefix(value: str, kind: ChoiceKind) -> bool:
@@ -142,6 +143,40 @@ class ApprovalChoice:
         if parts[1] not in {a.value for a in ApprovalAction} or not parts[2]:
             return None
         return cls(ApprovalAction(parts[1]), parts[2])
+
+
+class ClaimStep(StrEnum):
+    SURVEY_REMOTE = "remote"  # done at the tap
+    SURVEY_ONSITE = "onsite"  # then the time and place are asked
+    LIABILITY = "liability"  # then the grade or ratio is asked
+    LOSS = "loss"  # then one loss item is asked
+    PAY_OWNER = "owner"  # the proposal, paid to the owner: done at the tap
+    PAY_SHOP = "shop"  # the proposal, paid to the shop: done at the tap
+    PAID = "paid"  # then the amount paid and its reference are asked
+    CANCEL = "cancel"  # stop waiting for what was asked
+
+
+@dataclass(frozen=True)
+class ClaimStepChoice:
+    """``cs:<step>:<number>``: an adjuster's next step on a claim; checked against the
+    claim's stage when tapped, like the command it stands for."""
+
+    step: ClaimStep
+    number: str
+
+    def encode(self) -> str:
+        return _encode(ChoiceKind.CLAIM_STEP, self.step, last=self.number)
+
+    @staticmethod
+    def matches(value: str) -> bool:
+        return _has_prefix(value, ChoiceKind.CLAIM_STEP)
+
+    @classmethod
+    def decode(cls, value: str) -> ClaimStepChoice | None:
+        match value.split(SEP):
+            case [ChoiceKind.CLAIM_STEP, step, number] if step in set(ClaimStep) and number:
+                return cls(ClaimStep(step), number)
+        return None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from dialogs import approvals
 from dialogs.accident_views import accident_choices
+from dialogs.claims.next_steps import next_steps
 from dialogs.claims.views import (
     Usage,
     amount,
@@ -110,7 +111,11 @@ def _take_number(typed: str, conv: Conversation, ctx: TurnContext) -> list[Outbo
     claim, adjuster = handled.claim, handled.adjuster
     told = {"number": claim.number, "adjuster": adjuster.name}
     return [
-        Outbound("claims.adjuster.took", {"number": claim.number, "urgent": claim.urgent}),
+        Outbound(
+            "claims.adjuster.took",
+            {"number": claim.number, "urgent": claim.urgent},
+            next_steps(claim),
+        ),
         to_owner(claim, "claims.owner.taken", {"adjuster": adjuster.name}),
         *(
             Outbound("claims.handoff.taken", told, to_party=other.party_id)
@@ -212,7 +217,11 @@ def _survey(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outboun
         "replaces": survey_params(earlier[0]) if earlier and earlier[0] else None,
     }
     return [
-        Outbound("claims.adjuster.survey_scheduled", {"number": handled.claim.number, **params}),
+        Outbound(
+            "claims.adjuster.survey_scheduled",
+            {"number": handled.claim.number, **params},
+            next_steps(handled.claim),
+        ),
         to_owner(handled.claim, "claims.owner.survey", params),
     ]
 
@@ -276,6 +285,7 @@ def _liability(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outb
         Outbound(
             "claims.adjuster.liability_recorded",
             {"number": claim.number, **params, "assessed": claim.status is ClaimStatus.ASSESSED},
+            next_steps(claim),
         ),
         to_owner(
             claim,
@@ -351,6 +361,7 @@ def _loss_reply(claim: Claim) -> Outbound:
             "liability": claim.adjudication.liability is not None,
             "assessed": claim.status is ClaimStatus.ASSESSED,
         },
+        next_steps(claim),
     )
 
 
@@ -443,7 +454,9 @@ def _case(argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]
                 "outcome": None if current is None else current.outcome.value,
                 "timeline": timeline_params(claim),
             },
-            accident_choices(claim) if claim.adjuster_id else (take_choice(claim.number),),
+            (*next_steps(claim), *accident_choices(claim))
+            if claim.adjuster_id
+            else (take_choice(claim.number),),
         )
     ]
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.claims import slots as claim_slots
+from dialogs.claims.next_steps import next_steps
 from dialogs.claims.slots import DisputeSlots
 from dialogs.claims.views import (
     Usage,
@@ -179,12 +180,12 @@ def answer(
     if accept:
         return [
             Outbound("claims.owner.accepted", params),
-            *to_adjuster(claim, ctx, "claims.adjuster.accepted", params),
+            *to_adjuster(claim, ctx, "claims.adjuster.accepted", params, choices=next_steps(claim)),
         ]
     params["reason"] = settlement.dispute_reason
     return [
         Outbound("claims.owner.disputed", params),
-        *to_adjuster(claim, ctx, "claims.adjuster.disputed", params),
+        *to_adjuster(claim, ctx, "claims.adjuster.disputed", params, choices=next_steps(claim)),
         *repeated_dispute(claim, ctx, params),
     ]
 

@@ -38,7 +38,16 @@ class ApprovalSlots:
     number: str = ""
 
 
-S = TypeVar("S", DocumentsSlots, DisputeSlots, ApprovalSlots)
+@dataclass
+class ClaimStepSlots:
+    """The claim whose next step (a survey's time and place, liability, a loss item, a
+    payment) waits for the adjuster's words."""
+
+    KEY: ClassVar[str] = "claim_step"
+    number: str = ""
+
+
+S = TypeVar("S", DocumentsSlots, DisputeSlots, ApprovalSlots, ClaimStepSlots)
 
 
 def load(conv: Conversation, kind: type[S]) -> S:
@@ -46,7 +55,9 @@ def load(conv: Conversation, kind: type[S]) -> S:
     return slots_from_json(kind, stored)
 
 
-def keep(conv: Conversation, slots: DocumentsSlots | DisputeSlots | ApprovalSlots) -> None:
+def keep(
+    conv: Conversation, slots: DocumentsSlots | DisputeSlots | ApprovalSlots | ClaimStepSlots
+) -> None:
     conv.slots[slots.KEY] = slots_to_json(slots)
 
 

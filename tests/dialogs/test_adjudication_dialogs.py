@@ -416,7 +416,7 @@ def test_english_answers(owner: DialogDriver, chen: DialogDriver) -> None:
     chen.text(f"/liability {NUMBER} minor")
     assert "minor liability" in chen.texts[0]
     chen.text("/help")
-    assert chen.texts[0].startswith("Adjuster commands")
+    assert chen.texts[0].startswith("For a normal case tap the buttons")
 
 
 # --- fixes after the first QA pass ---------------------------------------------------------
@@ -554,17 +554,18 @@ def test_the_proposal_says_whose_share_the_amount_is(
     assert "1. Part – 后保险杠: 1,950.50 yuan" in en
 
 
-def test_the_dispute_notice_names_a_settle_command_that_works(
+def test_the_dispute_notice_carries_the_buttons_that_propose_again(
     owner: DialogDriver, wang: DialogDriver
 ) -> None:
     assessed(wang)
     complete_documents(wang.uow, NUMBER, "shop")
     wang.text(f"/settle {NUMBER} shop")
     owner.text(f"/dispute {NUMBER} 价格偏低")
-    told = owner.render(owner.replies[1])
-    hint = f"/settle {NUMBER} 修理厂"  # the route in Chinese, as the command takes it
-    assert hint in told
-    wang.text(hint)
+    notice = owner.replies[1]
+    assert "点“方案：赔付车主”或“方案：直赔修理厂”重新提出方案" in owner.render(notice)
+    values = [choice.value for choice in notice.choices]
+    assert f"cs:shop:{NUMBER}" in values and f"cs:owner:{NUMBER}" in values
+    wang.choose(f"cs:shop:{NUMBER}")
     assert wang.keys[0] == "claims.adjuster.settlement_proposed"
 
 
