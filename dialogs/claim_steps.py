@@ -8,6 +8,9 @@ on, someone else's claim) ends the wait and changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from dialogs import documents
 from dialogs.claims import adjuster
 from dialogs.claims import slots as claim_slots
 from dialogs.claims.next_steps import step_choice
@@ -28,7 +31,10 @@ _AT_ONCE = {
     ClaimStep.SURVEY_REMOTE: ("/survey", "remote"),
     ClaimStep.PAY_OWNER: ("/settle", "owner"),
     ClaimStep.PAY_SHOP: ("/settle", "shop"),
+    ClaimStep.DOCS_OWNER: ("/docs", "owner"),
+    ClaimStep.DOCS_SHOP: ("/docs", "shop"),
 }
+_DOCS_MISSING = "claims.refusal.documents_missing"
 # Asked first: the command, and the words put before what the adjuster types.
 _ASKED = {
     ClaimStep.SURVEY_ONSITE: ("/survey", "onsite"),
@@ -55,7 +61,8 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
         number = claim_number(choice.number)
         if choice.step in _AT_ONCE:
             command, words = _AT_ONCE[choice.step]
-            return adjuster.run(command, f"{number} {words}", conv, ctx)
+            run = documents.run if command == "/docs" else adjuster.run
+            return _with_documents_steps(run(command, f"{number} {words}", conv, ctx), number)
         # refused now rather than after the adjuster typed it: not theirs, or moved on
         view_claim(ctx.uow, conv.party_id, number).claim.require_stage(_ACTIONS[choice.step])
     except Refusal as error:
@@ -65,6 +72,22 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     conv.dialog, conv.state = NAME, choice.step.value
     claim_slots.keep(conv, ClaimStepSlots(number))
     return reprompt(conv)
+
+
+def _with_documents_steps(outs: list[Outbound], number: str) -> list[Outbound]:
+    """A proposal refused for missing documents: the buttons that ask the owner for them
+    at once (one checklist, by who is paid), beside the refusal."""
+    steps = (ClaimStep.DOCS_OWNER, ClaimStep.DOCS_SHOP)
+    return [
+        replace(
+            out,
+            params={**out.params, "buttons": True},
+            choices=tuple(step_choice(step, number) for step in steps),
+        )
+        if out.key == _DOCS_MISSING
+        else out
+        for out in outs
+    ]
 
 
 def reprompt(conv: Conversation) -> list[Outbound]:

@@ -153,6 +153,8 @@ class ClaimStep(StrEnum):
     PAY_OWNER = "owner"  # the proposal, paid to the owner: done at the tap
     PAY_SHOP = "shop"  # the proposal, paid to the shop: done at the tap
     PAID = "paid"  # then the amount paid and its reference are asked
+    DOCS_OWNER = "docs_owner"  # the documents checklist sent to the owner, paid to them
+    DOCS_SHOP = "docs_shop"  # the same, paid to the shop (its invoice)
     CANCEL = "cancel"  # stop waiting for what was asked
 
 

@@ -48,6 +48,13 @@ def test_a_normal_case_needs_no_slash_command(container: Container) -> None:
     assert adjuster.text("工时 拆装 300") == ["claims.adjuster.loss"]
     assert "点“方案：赔付车主”或“方案：直赔修理厂”" in adjuster.last_text()
 
+    # documents first: the refusal carries the buttons that ask the owner for them
+    assert adjuster.choose(f"cs:owner:{NUMBER}") == ["claims.refusal.documents_missing"]
+    assert "点下方按钮一次性告知" in adjuster.last_text()
+    assert buttons(adjuster) == [f"cs:docs_owner:{NUMBER}", f"cs:docs_shop:{NUMBER}"]
+    owner.news()
+    adjuster.choose(f"cs:docs_owner:{NUMBER}")
+    assert owner.news()[-1].startswith("documents.")  # the one checklist, to the owner
     complete_documents_in(container, NUMBER, "owner")
     owner.news()
     assert adjuster.choose(f"cs:owner:{NUMBER}")[0] == "claims.adjuster.settlement_proposed"
