@@ -8,6 +8,7 @@ on, someone else's claim) ends the wait and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from dialogs import documents
@@ -20,19 +21,20 @@ from dialogs.conversation import IDLE, Conversation, TurnContext
 from dialogs.dialog import DialogBase
 from domain.claim import Action
 from domain.errors import Refusal
-from domain.services import staff_member, view_claim
+from domain.services import view_claim
 from messages.choices import ClaimStep, ClaimStepChoice
 from messages.inbound import Inbound, InboundKind
 from messages.outbound import Outbound, stale_choice_answer
 
 NAME = "claim_step"
-# Done at the tap: the command and the words after the claim number.
-_AT_ONCE = {
-    ClaimStep.SURVEY_REMOTE: ("/survey", "remote"),
-    ClaimStep.PAY_OWNER: ("/settle", "owner"),
-    ClaimStep.PAY_SHOP: ("/settle", "shop"),
-    ClaimStep.DOCS_OWNER: ("/docs", "owner"),
-    ClaimStep.DOCS_SHOP: ("/docs", "shop"),
+Run = Callable[[str, str, Conversation, TurnContext], list[Outbound]]
+# Done at the tap: who runs the command, the command, and the words after the number.
+_AT_ONCE: dict[ClaimStep, tuple[Run, str, str]] = {
+    ClaimStep.SURVEY_REMOTE: (adjuster.run, "/survey", "remote"),
+    ClaimStep.PAY_OWNER: (adjuster.run, "/settle", "owner"),
+    ClaimStep.PAY_SHOP: (adjuster.run, "/settle", "shop"),
+    ClaimStep.DOCS_OWNER: (documents.run, "/docs", "owner"),
+    ClaimStep.DOCS_SHOP: (documents.run, "/docs", "shop"),
 }
 _DOCS_MISSING = "claims.refusal.documents_missing"
 # Asked first: the command, and the words put before what the adjuster types.
@@ -60,8 +62,7 @@ def choose(conv: Conversation, value: str, ctx: TurnContext) -> list[Outbound]:
     try:
         number = claim_number(choice.number)
         if choice.step in _AT_ONCE:
-            command, words = _AT_ONCE[choice.step]
-            run = documents.run if command == "/docs" else adjuster.run
+            run, command, words = _AT_ONCE[choice.step]
             return _with_documents_steps(run(command, f"{number} {words}", conv, ctx), number)
         # refused now rather than after the adjuster typed it: not theirs, or moved on
         view_claim(ctx.uow, conv.party_id, number).claim.require_stage(_ACTIONS[choice.step])
@@ -115,8 +116,7 @@ def handle(conv: Conversation, inbound: Inbound, ctx: TurnContext) -> list[Outbo
     command, before = _ASKED[ClaimStep(conv.state)]
     argument = " ".join(part for part in (number, before, inbound.text.strip()) if part)
     try:
-        staff_member(ctx.uow, conv.party_id)
-        outs = adjuster.HANDLERS[command](argument, conv, ctx)
+        outs = adjuster.perform(command, argument, conv, ctx)
     except Usage:
         return [Outbound("claims.step.unclear"), *reprompt(conv)]
     except Refusal as error:

@@ -19,7 +19,13 @@ from collections.abc import Callable
 
 from dialogs import intents, router_slots
 from dialogs.conversation import Conversation, TurnContext
-from dialogs.language import CHINESE, ENGLISH, other_locale, written_in_chinese
+from dialogs.language import (
+    CHINESE,
+    ENGLISH,
+    LANGUAGE_ALIASES,
+    other_locale,
+    written_in_chinese,
+)
 from messages.choices import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
@@ -36,6 +42,7 @@ AGREE = CONSENT_AGREE.encode()  # the button values, for those who send them (te
 DECLINE = CONSENT_DECLINE.encode()
 _PASSING_COMMANDS = ("/bind", "/lang", "/help")
 _LANGUAGE_CHOICES = {CHINESE: CONSENT_IN_CHINESE, ENGLISH: CONSENT_IN_ENGLISH}
+_LOCALE_OF_CHOICE = {choice: locale for locale, choice in _LANGUAGE_CHOICES.items()}
 HELD_MAX = 500
 
 
@@ -86,7 +93,7 @@ def gate(
     if choice == CONSENT_DECLINE:
         return [Outbound("consent.declined"), notice(conv, ctx)]
     if choice is not None:  # the notice in the other language
-        conv.locale = CHINESE if choice == CONSENT_IN_CHINESE else ENGLISH
+        conv.locale = _LOCALE_OF_CHOICE[choice]
         return [notice(conv, ctx)]
     asked = _language_asked(inbound, ctx)
     if asked is not None:  # "English", "中文": nothing to go on with
@@ -99,11 +106,12 @@ def gate(
 
 
 def _language_asked(inbound: Inbound, ctx: TurnContext) -> str | None:
-    """The language a text asks for: "English", "中文", "切换英文"."""
+    """The language a text asks for ("English", "中文", "切换英文"): the words of ``/lang``."""
     if inbound.kind is not InboundKind.TEXT:
         return None
-    intent = intents.recognise(inbound.text, ctx.lexicon, in_dialog=True)
-    wanted = {"lang_zh": CHINESE, "lang_en": ENGLISH}.get(intent or "")
+    command = intents.command_for(inbound.text, ctx.lexicon, in_dialog=True) or ""
+    name, _, argument = command.partition(" ")
+    wanted = LANGUAGE_ALIASES.get(argument) if name == "/lang" else None
     return wanted if wanted in ctx.locales else None
 
 

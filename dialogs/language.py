@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+from domain.policy import find_plates
+
 CHINESE = "zh_CN"
 ENGLISH = "en"
 LANGUAGE_ALIASES = {"zh": CHINESE, "cn": CHINESE, "zh_cn": CHINESE, "zh-cn": CHINESE, "en": ENGLISH}
-_PLATE = re.compile(r"[\u4e00-\u9fff][A-Za-z][A-Za-z0-9]{4,6}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _WRITTEN_CHINESE = 2  # Han characters, plates left out: "你好" is Chinese, "沪A12345" is not
 
@@ -26,4 +27,5 @@ def other_locale(locale: str) -> str:
 
 def written_in_chinese(text: str) -> bool:
     """Whether the owner wrote Chinese words (a plate's province character alone is not)."""
-    return len(_HAN.findall(_PLATE.sub("", text))) >= _WRITTEN_CHINESE
+    provinces = len(find_plates(text))  # one Han character a plate
+    return len(_HAN.findall(text)) - provinces >= _WRITTEN_CHINESE

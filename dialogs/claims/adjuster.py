@@ -79,12 +79,17 @@ def run(command: str, argument: str, conv: Conversation, ctx: TurnContext) -> li
     try:
         if command == "/bind":
             return _bind(argument.strip(), conv, ctx)
-        staff_member(ctx.uow, conv.party_id)
-        return HANDLERS[command](argument.strip(), conv, ctx)
+        return perform(command, argument, conv, ctx)
     except Usage as error:
         return [usage(error)]
     except Refusal as error:
         return [refusal(error)]
+
+
+def perform(command: str, argument: str, conv: Conversation, ctx: TurnContext) -> list[Outbound]:
+    """One adjuster command for a bound adjuster; Usage and Refusal are the caller's."""
+    staff_member(ctx.uow, conv.party_id)
+    return HANDLERS[command](argument.strip(), conv, ctx)
 
 
 def is_staff(conv: Conversation, ctx: TurnContext) -> bool:
